@@ -1,0 +1,403 @@
+package authn
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// Token limits and defaults.
+const (
+	// MaxTokenSize caps a token before any parsing. A 16 KiB custom data
+	// document makes a ~22 KB access token, so proxies in front of Lanyard
+	// need header buffers at least this large.
+	MaxTokenSize = 32 << 10
+
+	DefaultAccessTTL  = 30 * time.Minute
+	DefaultRefreshTTL = 60 * 24 * time.Hour
+	DefaultLeeway     = 30 * time.Second
+)
+
+// JWS "typ" values; the two kinds are mutually exclusive.
+const (
+	typAccess  = "at+jwt"
+	typRefresh = "rt+jwt"
+)
+
+// Errors for callers. Verification wraps them with a detail meant for logs;
+// match them with errors.Is.
+var (
+	ErrTokenMissing  = errors.New("authn: token missing")
+	ErrTokenInvalid  = errors.New("authn: token invalid")
+	ErrTokenExpired  = errors.New("authn: token expired")
+	ErrTokenTooLarge = errors.New("authn: token would exceed the size limit")
+)
+
+// invalid wraps ErrTokenInvalid with a fixed detail. Details are constant
+// strings: errors from parsers echo pieces of their input, which is the
+// token, so they are never passed on.
+func invalid(detail string) error { return fmt.Errorf("%w: %s", ErrTokenInvalid, detail) }
+
+// AccessClaims are the claims of an access token. user_data is kept as raw
+// JSON: the server already holds the document as Relaxed Extended JSON, so
+// minting embeds it without a decode/encode round trip (which would also
+// reorder keys and turn every number into a float64), and verifying a token
+// on every request does not build a map that most handlers never read.
+type AccessClaims struct {
+	Issuer    string           `json:"iss"`
+	Audience  string           `json:"aud"`
+	Subject   string           `json:"sub"`
+	IssuedAt  *jwt.NumericDate `json:"iat,omitempty"`
+	NotBefore *jwt.NumericDate `json:"nbf,omitempty"`
+	Expiry    *jwt.NumericDate `json:"exp,omitempty"`
+	ID        string           `json:"jti,omitempty"`
+	SessionID string           `json:"sid,omitempty"`
+	UserType  string           `json:"user_type"`
+	// UserData is the custom data document, a JSON object; empty means {}.
+	UserData json.RawMessage `json:"user_data"`
+	DeviceID string          `json:"baas_device_id,omitempty"`
+	// UserDataOmitted is set when the document was too large to carry.
+	UserDataOmitted bool           `json:"user_data_omitted,omitempty"`
+	UserMetadata    map[string]any `json:"user_metadata,omitempty"`
+}
+
+// RefreshClaims are the claims of a refresh token. Secret ("rts") is what
+// authenticates the token: the session stores only HashSecret(Secret).
+type RefreshClaims struct {
+	Issuer    string           `json:"iss"`
+	Audience  string           `json:"aud"`
+	Subject   string           `json:"sub"`
+	IssuedAt  *jwt.NumericDate `json:"iat,omitempty"`
+	Expiry    *jwt.NumericDate `json:"exp,omitempty"`
+	ID        string           `json:"jti,omitempty"`
+	SessionID string           `json:"sid"`
+	Secret    string           `json:"rts"`
+
+	// Verified reports whether ParseRefresh checked the signature (the kid
+	// was known). Either way the caller must match Secret against the
+	// session record, which is what the server trusts.
+	Verified bool `json:"-"`
+}
+
+// HashSecret returns the SHA-256 of a refresh token secret, the form the
+// session record stores. The secret is 256 random bits, so a fast hash is
+// enough: there is nothing to brute-force.
+func HashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// CheckSecret reports, in constant time, whether secret hashes to stored.
+func CheckSecret(stored []byte, secret string) bool {
+	return subtle.ConstantTimeCompare(stored, HashSecret(secret)) == 1
+}
+
+// Issuer mints and verifies tokens with the keys of Keyring. Zero durations
+// take the defaults. An Issuer must not be modified once in use.
+type Issuer struct {
+	Keyring    *Keyring
+	Issuer     string // iss: the public URL
+	Audience   string // aud: the app id
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	Leeway     time.Duration
+	Now        func() time.Time // nil: time.Now
+	// Cache, if set, serves VerifyAccessCached.
+	Cache *VerifyCache
+}
+
+func (i *Issuer) now() time.Time {
+	if i.Now != nil {
+		return i.Now()
+	}
+	return time.Now()
+}
+
+func (i *Issuer) leeway() time.Duration {
+	if i.Leeway > 0 {
+		return i.Leeway
+	}
+	return DefaultLeeway
+}
+
+// MintAccess signs an access token for c. It sets iss, aud, iat and nbf, and
+// fills exp (now + AccessTTL) and jti when they are unset, writing them into
+// c so that the caller can report them. An empty UserData becomes {}.
+// ErrTokenTooLarge means the token would be refused by verification; the
+// caller should mint again with the document left out.
+func (i *Issuer) MintAccess(c *AccessClaims) (string, error) {
+	if c.Subject == "" {
+		return "", errors.New("authn: access token without subject")
+	}
+	if len(c.UserData) == 0 {
+		c.UserData = json.RawMessage("{}")
+	} else if d := bytes.TrimSpace(c.UserData); len(d) == 0 || d[0] != '{' {
+		return "", errors.New("authn: user_data must be a JSON object")
+	}
+	now := i.now()
+	c.Issuer, c.Audience = i.Issuer, i.Audience
+	c.IssuedAt = jwt.NewNumericDate(now)
+	c.NotBefore = c.IssuedAt
+	if c.Expiry == nil {
+		ttl := i.AccessTTL
+		if ttl <= 0 {
+			ttl = DefaultAccessTTL
+		}
+		c.Expiry = jwt.NewNumericDate(now.Add(ttl))
+	}
+	if c.ID == "" {
+		c.ID = randomString(16)
+	}
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("authn: encode access claims: %w", err)
+	}
+	return i.sign(typAccess, payload)
+}
+
+// MintRefresh signs a refresh token for c (Subject and SessionID required).
+// It sets iss, aud and iat, fills exp (now + RefreshTTL; sessions pass their
+// absolute expiry) and jti when unset, and always draws a new Secret, all
+// written into c. Store HashSecret(c.Secret) with the session.
+func (i *Issuer) MintRefresh(c *RefreshClaims) (string, error) {
+	if c.Subject == "" || c.SessionID == "" {
+		return "", errors.New("authn: refresh token without subject or session")
+	}
+	now := i.now()
+	c.Issuer, c.Audience = i.Issuer, i.Audience
+	c.IssuedAt = jwt.NewNumericDate(now)
+	if c.Expiry == nil {
+		ttl := i.RefreshTTL
+		if ttl <= 0 {
+			ttl = DefaultRefreshTTL
+		}
+		c.Expiry = jwt.NewNumericDate(now.Add(ttl))
+	}
+	if c.ID == "" {
+		c.ID = randomString(16)
+	}
+	c.Secret = randomString(32)
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("authn: encode refresh claims: %w", err)
+	}
+	return i.sign(typRefresh, payload)
+}
+
+func (i *Issuer) sign(typ string, payload []byte) (string, error) {
+	s, err := i.Keyring.signer(typ)
+	if err != nil {
+		return "", err
+	}
+	obj, err := s.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("authn: sign: %w", err)
+	}
+	tok, err := obj.CompactSerialize()
+	if err != nil {
+		return "", fmt.Errorf("authn: serialize: %w", err)
+	}
+	if len(tok) > MaxTokenSize {
+		return "", ErrTokenTooLarge
+	}
+	return tok, nil
+}
+
+// VerifyAccess checks an access token completely and returns its claims.
+// Errors wrap ErrTokenMissing, ErrTokenInvalid or ErrTokenExpired.
+func (i *Issuer) VerifyAccess(token string) (*AccessClaims, error) {
+	c, _, err := i.verifyAccess(token)
+	return c, err
+}
+
+func (i *Issuer) verifyAccess(token string) (*AccessClaims, string, error) {
+	payload, kid, err := i.verifyJWS(token, typAccess, true)
+	if err != nil {
+		return nil, "", err
+	}
+	c := new(AccessClaims)
+	if err := json.Unmarshal(payload, c); err != nil {
+		return nil, "", invalid("malformed claims")
+	}
+	if err := i.checkClaims(c.Issuer, c.Audience, c.Subject, c.IssuedAt, c.NotBefore, c.Expiry); err != nil {
+		return nil, "", err
+	}
+	return c, kid, nil
+}
+
+// ParseRefresh checks a refresh token and returns its claims. The server
+// trusts the session record, not the signature (DESIGN: rotating keys never
+// logs anyone out), so the policy is:
+//
+//   - kid known: the signature must verify, or the token is refused
+//     (a known kid with a bad signature can only be a forgery);
+//   - kid unknown even after a keyring reload (its key was retired while the
+//     60-day session lived on): the claims are returned unverified, with
+//     Verified false.
+//
+// Everything else (format, typ, alg allowlist, iss, aud, exp, required
+// claims) is checked in both cases. The caller must then find the session by
+// SessionID and accept the token only if CheckSecret(session hash, Secret)
+// holds — a 256-bit secret that no one can guess, signature or not.
+func (i *Issuer) ParseRefresh(token string) (*RefreshClaims, error) {
+	payload, kid, err := i.verifyJWS(token, typRefresh, false)
+	if err != nil {
+		return nil, err
+	}
+	c := new(RefreshClaims)
+	if err := json.Unmarshal(payload, c); err != nil {
+		return nil, invalid("malformed claims")
+	}
+	c.Verified = kid != ""
+	if c.SessionID == "" || c.Secret == "" {
+		return nil, invalid("missing sid or rts")
+	}
+	if err := i.checkClaims(c.Issuer, c.Audience, c.Subject, c.IssuedAt, nil, c.Expiry); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkClaims checks the registered claims. exp and iat are required: go-jose's
+// Validate ignores a missing exp, and a token without one would never expire.
+func (i *Issuer) checkClaims(iss, aud, sub string, iat, nbf, exp *jwt.NumericDate) error {
+	if iss != i.Issuer {
+		return invalid("wrong iss")
+	}
+	if aud != i.Audience {
+		return invalid("wrong aud")
+	}
+	if sub == "" {
+		return invalid("missing sub")
+	}
+	if exp == nil || iat == nil {
+		return invalid("missing exp or iat")
+	}
+	now, lw := i.now(), i.leeway()
+	if nbf != nil && now.Add(lw).Before(nbf.Time()) {
+		return invalid("not valid yet")
+	}
+	if now.Add(lw).Before(iat.Time()) {
+		return invalid("issued in the future")
+	}
+	if now.Add(-lw).After(exp.Time()) {
+		return ErrTokenExpired
+	}
+	return nil
+}
+
+// supportedAlgs is the allowlist of header algorithms. It never holds none
+// or an HMAC algorithm; beyond it, a token's alg must equal its key's alg.
+var supportedAlgs = map[string]bool{AlgES256: true, AlgEdDSA: true, AlgRS256: true}
+
+// verifyJWS runs the checks common to both token kinds and returns the
+// verified payload and the kid of the key that verified it. With
+// requireKnown false, an unknown kid yields the unverified payload and an
+// empty kid instead of an error.
+func (i *Issuer) verifyJWS(token, typ string, requireKnown bool) (payload []byte, kid string, err error) {
+	if token == "" {
+		return nil, "", ErrTokenMissing
+	}
+	if len(token) > MaxTokenSize {
+		return nil, "", invalid("too large")
+	}
+	h, rest, _ := strings.Cut(token, ".")
+	p, s, _ := strings.Cut(rest, ".")
+	if strings.Count(token, ".") != 2 || !canonical(h) || !canonical(p) || !canonical(s) {
+		return nil, "", invalid("not a canonical compact JWS")
+	}
+
+	// The protected header is read here, before go-jose sees it, so that
+	// only the exact header Lanyard writes passes: no jwk, x5c, crit or b64
+	// for go-jose to parse or honour, and typ and kid are known up front.
+	rawHeader, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		return nil, "", invalid("bad header encoding")
+	}
+	var hdr map[string]string
+	if err := json.Unmarshal(rawHeader, &hdr); err != nil || len(hdr) != 3 {
+		return nil, "", invalid("unexpected header")
+	}
+	alg, kid, gotTyp := hdr["alg"], hdr["kid"], hdr["typ"]
+	if gotTyp != typ {
+		return nil, "", invalid("wrong typ")
+	}
+	if !supportedAlgs[alg] {
+		return nil, "", invalid("alg not allowed")
+	}
+	if kid == "" {
+		return nil, "", invalid("missing kid")
+	}
+
+	key, ok := i.Keyring.keyOrReload(kid)
+	if !ok {
+		if requireKnown {
+			return nil, "", invalid("unknown kid")
+		}
+		payload, err := base64.RawURLEncoding.DecodeString(p)
+		if err != nil {
+			return nil, "", invalid("bad payload encoding")
+		}
+		return payload, "", nil
+	}
+	if key.Alg != alg {
+		return nil, "", invalid("alg does not match key")
+	}
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	if err != nil {
+		return nil, "", invalid("malformed JWS")
+	}
+	payload, err = jws.Verify(publicOf(key))
+	if err != nil {
+		return nil, "", invalid("bad signature")
+	}
+	return payload, kid, nil
+}
+
+// canonical reports whether s is non-empty, unpadded base64url in its only
+// canonical form. Go's decoder (and so go-jose) also accepts set unused low
+// bits in the last character and ignores CR and LF, so without this check
+// several spellings of one token would verify.
+func canonical(s string) bool {
+	if s == "" || len(s)%4 == 1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if b64urlValue(s[i]) < 0 {
+			return false
+		}
+	}
+	last := b64urlValue(s[len(s)-1])
+	switch len(s) % 4 {
+	case 2: // 12 bits carry one byte: 4 unused bits
+		return last&0x0f == 0
+	case 3: // 18 bits carry two bytes: 2 unused bits
+		return last&0x03 == 0
+	}
+	return true
+}
+
+func b64urlValue(c byte) int {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return int(c - 'A')
+	case 'a' <= c && c <= 'z':
+		return int(c-'a') + 26
+	case '0' <= c && c <= '9':
+		return int(c-'0') + 52
+	case c == '-':
+		return 62
+	case c == '_':
+		return 63
+	}
+	return -1
+}

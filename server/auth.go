@@ -1,0 +1,99 @@
+package server
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/authn"
+)
+
+// maxAuthorization caps the authorization value before any parsing: a token carrying a 16 KiB custom data
+// document is about 22 KB, so 32 KiB leaves room without letting a caller make the server decode
+// megabytes. (grpc-go's MaxHeaderListSize bounds the whole header list before this runs.)
+const maxAuthorization = 32 << 10
+
+var (
+	errTokenMissing = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_MISSING,
+		"this method needs an access token: send `authorization: Bearer <token>`")
+	errTokenInvalid = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID,
+		"the access token is not valid")
+	errTokenExpired = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_EXPIRED,
+		"the access token has expired; refresh the session")
+	errSessionRevoked = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_SESSION_REVOKED,
+		"the session has ended; log in again")
+	errServerOnly = newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+		"this method is for server principals (server API keys) only")
+	errNoPolicy = newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+		"this method is not open to anyone")
+)
+
+func (s *Server) unaryAuth(ctx context.Context, req any, info *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
+	ctx, err := s.authorize(ctx, info.FullMethod)
+	if err != nil {
+		return nil, err
+	}
+	return next(ctx, req)
+}
+
+func (s *Server) streamAuth(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, next grpc.StreamHandler) error {
+	ctx, err := s.authorize(ss.Context(), info.FullMethod)
+	if err != nil {
+		return err
+	}
+	return next(srv, &contextStream{ServerStream: ss, ctx: ctx})
+}
+
+// authorize applies the policy table to one call: public methods pass, user and server methods need a
+// verified access token (UNAUTHENTICATED otherwise), server methods a server principal (PERMISSION_DENIED
+// otherwise), and methods missing from the table are refused.
+func (s *Server) authorize(ctx context.Context, method string) (context.Context, error) {
+	r, ok := policy[method]
+	if !ok || r.access == accessNone {
+		return ctx, errNoPolicy
+	}
+	if r.access == accessPublic {
+		return ctx, nil
+	}
+	token, err := bearer(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	p, err := s.verifyAccess(ctx, token)
+	if err != nil {
+		return ctx, err
+	}
+	if r.access == accessServer && !p.IsServer() {
+		return ctx, errServerOnly
+	}
+	return authn.WithPrincipal(ctx, p), nil
+}
+
+// bearer extracts the token of the one `authorization: Bearer …` value, refusing oversized values before
+// looking at them.
+func bearer(ctx context.Context) (string, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	values := md.Get("authorization")
+	switch {
+	case len(values) == 0:
+		return "", errTokenMissing
+	case len(values) > 1:
+		return "", errTokenInvalid
+	case len(values[0]) > maxAuthorization:
+		return "", errTokenInvalid
+	}
+	scheme, token, found := strings.Cut(values[0], " ")
+	if !found || !strings.EqualFold(scheme, "bearer") || token == "" {
+		return "", errTokenInvalid
+	}
+	return token, nil
+}
+
+// principalFrom is the principal of an authenticated call.
+func principalFrom(ctx context.Context) (*authn.Principal, bool) {
+	return authn.PrincipalFrom(ctx)
+}

@@ -1,0 +1,342 @@
+package server
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is every setting of `lanyard serve`. Each field is described once, in settings() below, which
+// gives it its flag (--grpc-addr), its environment variable (LANYARD_GRPC_ADDR) and its YAML key
+// (grpc_addr), so the three can never disagree.
+type Config struct {
+	GRPCAddr            string
+	HTTPAddr            string
+	PublicURL           string
+	AppID               string
+	DataDir             string
+	MongoDBURI          string
+	EmbeddedPostgresURL string
+	EmbeddedAddr        string
+	Database            string
+	MasterKey           string
+	MasterKeyFile       string
+	StoreConnectTimeout time.Duration
+	StorePingInterval   time.Duration
+	ShutdownGrace       time.Duration
+	LogLevel            string
+	TLSCertFile         string
+	TLSKeyFile          string
+	CORSOrigins         []string
+	AppDir              string
+
+	CustomDataEnabled     bool
+	CustomDataDatabase    string
+	CustomDataCollection  string
+	CustomDataUserIDField string
+}
+
+// setting binds one Config field to its names and documentation.
+type setting struct {
+	name  string // flag name; the env var and YAML key derive from it
+	usage string
+	value flag.Value
+}
+
+func (s setting) env() string {
+	return "LANYARD_" + strings.ToUpper(strings.ReplaceAll(s.name, "-", "_"))
+}
+func (s setting) yamlKey() string { return strings.ReplaceAll(s.name, "-", "_") }
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"grpc-addr", "address of the gRPC listener", (*strVal)(&c.GRPCAddr)},
+		{"http-addr", "address of the HTTP listener (JWKS, App Services API, /metrics, /healthz)", (*strVal)(&c.HTTPAddr)},
+		{"public-url", "public base URL: the `iss` of every token and the App Services `hostname` (default http:// + http-addr)", (*strVal)(&c.PublicURL)},
+		{"app-id", "application id: the `aud` of every token and the {app} of the App Services routes", (*strVal)(&c.AppID)},
+		{"data-dir", "directory of the embedded engine's files and the development master key", (*strVal)(&c.DataDir)},
+		{"mongodb-uri", "MongoDB connection string; empty runs the embedded FerretDB engine", (*strVal)(&c.MongoDBURI)},
+		{"embedded-postgres-url", "run the embedded engine on this PostgreSQL URL instead of SQLite", (*strVal)(&c.EmbeddedPostgresURL)},
+		{"embedded-addr", "loopback address where the embedded engine accepts MongoDB clients (mongosh, Compass); empty = not exposed. It has no authentication", (*strVal)(&c.EmbeddedAddr)},
+		{"database", "database of Lanyard's own collections", (*strVal)(&c.Database)},
+		{"master-key", "32-byte key (base64 or hex) that encrypts signing keys at rest; required with mongodb-uri", (*strVal)(&c.MasterKey)},
+		{"master-key-file", "file holding the master key, instead of master-key", (*strVal)(&c.MasterKeyFile)},
+		{"store-connect-timeout", "how long start waits for the store before giving up", (*durVal)(&c.StoreConnectTimeout)},
+		{"store-ping-interval", "how often the store's reachability is checked (drives health and UNAVAILABLE answers)", (*durVal)(&c.StorePingInterval)},
+		{"shutdown-grace", "how long a stop waits for running calls before cutting them off", (*durVal)(&c.ShutdownGrace)},
+		{"log-level", "debug, info, warn or error", (*strVal)(&c.LogLevel)},
+		{"tls-cert-file", "PEM certificate for both listeners; empty = plaintext (loopback and development only)", (*strVal)(&c.TLSCertFile)},
+		{"tls-key-file", "PEM private key matching tls-cert-file", (*strVal)(&c.TLSKeyFile)},
+		{"cors-origins", "comma-separated origins allowed to call the HTTP API from a browser", (*listVal)(&c.CORSOrigins)},
+		{"app-dir", "directory of an exported App Services app to serve (same as --app)", (*strVal)(&c.AppDir)},
+		{"custom-data-enabled", "carry custom user data in tokens and serve CustomDataService", (*boolVal)(&c.CustomDataEnabled)},
+		{"custom-data-database", "database of the custom user data collection", (*strVal)(&c.CustomDataDatabase)},
+		{"custom-data-collection", "collection of the custom user data documents", (*strVal)(&c.CustomDataCollection)},
+		{"custom-data-user-id-field", "field of a custom data document that holds the user id", (*strVal)(&c.CustomDataUserIDField)},
+	}
+}
+
+// DefaultConfig is the configuration with no flag, variable or file: a development server on loopback
+// with the embedded engine.
+func DefaultConfig() Config {
+	return Config{
+		GRPCAddr:              "127.0.0.1:50051",
+		HTTPAddr:              "127.0.0.1:8080",
+		AppID:                 "lanyard",
+		DataDir:               "./lanyard-data",
+		Database:              "lanyard_auth",
+		StoreConnectTimeout:   30 * time.Second,
+		StorePingInterval:     2 * time.Second,
+		ShutdownGrace:         15 * time.Second,
+		LogLevel:              "info",
+		CustomDataEnabled:     true,
+		CustomDataDatabase:    "lanyard",
+		CustomDataCollection:  "custom_user_data",
+		CustomDataUserIDField: "user_id",
+	}
+}
+
+// LoadConfig builds the configuration of `lanyard serve` from, in rising precedence: the defaults, the
+// YAML file named by --config (or LANYARD_CONFIG), LANYARD_* environment variables and flags. The
+// result is validated; every error names the setting at fault.
+func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("lanyard serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var configFile string
+	fs.StringVar(&configFile, "config", getenv("LANYARD_CONFIG"), "YAML file of settings (keys: the flag names with _ for -)")
+	// Flags write into a scratch config so that they can be applied last, after file and environment.
+	flagged := DefaultConfig()
+	for _, s := range flagged.settings() {
+		fs.Var(s.value, s.name, s.usage+" (env "+s.env()+")")
+	}
+	fs.Var((*strVal)(&flagged.AppDir), "app", "same as --app-dir")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: lanyard serve [flags]\n\nEvery flag can also be set as an environment variable or a key of the --config file.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+
+	byName := map[string]setting{}
+	for _, s := range cfg.settings() {
+		byName[s.name] = s
+	}
+	if configFile != "" {
+		if err := applyYAML(configFile, byName); err != nil {
+			return cfg, err
+		}
+	}
+	for _, s := range cfg.settings() {
+		if v, ok := lookupEnv(getenv, s.env()); ok {
+			if err := s.value.Set(v); err != nil {
+				return cfg, fmt.Errorf("%s: %v", s.env(), err)
+			}
+		}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		name := f.Name
+		if name == "app" {
+			name = "app-dir"
+		}
+		if s, ok := byName[name]; ok {
+			_ = s.value.Set(f.Value.String()) // already parsed once by the flag package
+		}
+	})
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + cfg.HTTPAddr
+	}
+	return cfg, cfg.Validate()
+}
+
+// lookupEnv treats an empty variable as unset, so that `LANYARD_X= lanyard serve` keeps the default.
+func lookupEnv(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func applyYAML(path string, byName map[string]setting) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %v", err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("config file %s: not valid YAML: %v", path, err)
+	}
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s, ok := byName[strings.ReplaceAll(k, "_", "-")]
+		if !ok || strings.Contains(k, "-") {
+			return fmt.Errorf("config file %s: unknown key %q", path, k)
+		}
+		var text string
+		switch v := doc[k].(type) {
+		case []any:
+			parts := make([]string, len(v))
+			for i, p := range v {
+				parts[i] = fmt.Sprint(p)
+			}
+			text = strings.Join(parts, ",")
+		case map[string]any:
+			return fmt.Errorf("config file %s: key %q: expected a single value or a list", path, k)
+		case nil:
+			continue
+		default:
+			text = fmt.Sprint(v)
+		}
+		if err := s.value.Set(text); err != nil {
+			return fmt.Errorf("config file %s: key %q: %v", path, k, err)
+		}
+	}
+	return nil
+}
+
+// Validate checks every setting and names the first one at fault.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", setting{name: name}.env(), fmt.Sprintf(format, a...)))
+	}
+	for name, addr := range map[string]string{"grpc-addr": c.GRPCAddr, "http-addr": c.HTTPAddr} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			bad(name, "%q is not host:port", addr)
+		}
+	}
+	if c.EmbeddedAddr != "" {
+		host, _, err := net.SplitHostPort(c.EmbeddedAddr)
+		if err != nil {
+			bad("embedded-addr", "%q is not host:port", c.EmbeddedAddr)
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			bad("embedded-addr", "%q is not a loopback address; the embedded engine has no authentication", c.EmbeddedAddr)
+		}
+		if c.MongoDBURI != "" {
+			bad("embedded-addr", "has no effect with LANYARD_MONGODB_URI set")
+		}
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("public-url", "%q is not an absolute http(s) URL", c.PublicURL)
+	}
+	if c.AppID == "" || len(c.AppID) > 64 || strings.ContainsAny(c.AppID, "/?#% ") {
+		bad("app-id", "%q must be 1 to 64 characters without / ? # %% or spaces", c.AppID)
+	}
+	if c.MongoDBURI == "" && c.DataDir == "" {
+		bad("data-dir", "must be set when the embedded engine is used")
+	}
+	if c.MongoDBURI != "" {
+		if !strings.HasPrefix(c.MongoDBURI, "mongodb://") && !strings.HasPrefix(c.MongoDBURI, "mongodb+srv://") {
+			bad("mongodb-uri", "must start with mongodb:// or mongodb+srv://")
+		}
+		if c.EmbeddedPostgresURL != "" {
+			bad("embedded-postgres-url", "cannot be combined with LANYARD_MONGODB_URI")
+		}
+		if c.MasterKey == "" && c.MasterKeyFile == "" {
+			bad("master-key", "is required with LANYARD_MONGODB_URI, so that every replica decrypts the same signing keys (or set LANYARD_MASTER_KEY_FILE)")
+		}
+	}
+	if c.EmbeddedPostgresURL != "" && !strings.HasPrefix(c.EmbeddedPostgresURL, "postgres://") && !strings.HasPrefix(c.EmbeddedPostgresURL, "postgresql://") {
+		bad("embedded-postgres-url", "must start with postgres:// or postgresql://")
+	}
+	if c.MasterKey != "" && c.MasterKeyFile != "" {
+		bad("master-key-file", "cannot be combined with LANYARD_MASTER_KEY")
+	}
+	if !validName(c.Database) {
+		bad("database", "%q is not a valid database name", c.Database)
+	}
+	for name, d := range map[string]time.Duration{"store-connect-timeout": c.StoreConnectTimeout, "store-ping-interval": c.StorePingInterval, "shutdown-grace": c.ShutdownGrace} {
+		if d <= 0 {
+			bad(name, "must be positive, got %s", d)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		bad("tls-cert-file", "tls-cert-file and tls-key-file go together")
+	}
+	for _, o := range c.CORSOrigins {
+		if u, err := url.Parse(o); o != "*" && (err != nil || u.Scheme == "" || u.Host == "" || u.Path != "") {
+			bad("cors-origins", "%q is not an origin like https://app.example.com", o)
+		}
+	}
+	if c.CustomDataEnabled {
+		if !validName(c.CustomDataDatabase) {
+			bad("custom-data-database", "%q is not a valid database name", c.CustomDataDatabase)
+		}
+		if c.CustomDataCollection == "" || strings.HasPrefix(c.CustomDataCollection, "system.") || strings.ContainsAny(c.CustomDataCollection, "$\x00") {
+			bad("custom-data-collection", "%q is not a valid collection name", c.CustomDataCollection)
+		}
+		if c.CustomDataUserIDField == "" || c.CustomDataUserIDField == "_id" || strings.ContainsAny(c.CustomDataUserIDField, "$.\x00") {
+			bad("custom-data-user-id-field", "%q must be a top-level field name other than _id", c.CustomDataUserIDField)
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	return errors.Join(errs...)
+}
+
+func validName(db string) bool {
+	return db != "" && len(db) < 64 && !strings.ContainsAny(db, "/\\. \"$*<>:|?\x00")
+}
+
+// The flag.Value types behind settings.
+type (
+	strVal  string
+	durVal  time.Duration
+	boolVal bool
+	listVal []string
+)
+
+func (v *strVal) Set(s string) error { *v = strVal(s); return nil }
+func (v *strVal) String() string     { return string(*v) }
+
+func (v *durVal) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like 10s or 2m", s)
+	}
+	*v = durVal(d)
+	return nil
+}
+func (v *durVal) String() string { return time.Duration(*v).String() }
+
+func (v *boolVal) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	*v = boolVal(b)
+	return nil
+}
+func (v *boolVal) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolVal) IsBoolFlag() bool { return true }
+
+func (v *listVal) Set(s string) error {
+	*v = nil
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*v = append(*v, p)
+		}
+	}
+	return nil
+}
+func (v *listVal) String() string { return strings.Join(*v, ",") }

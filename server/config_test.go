@@ -1,0 +1,86 @@
+package server
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig(nil, env(nil), os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GRPCAddr != "127.0.0.1:50051" || cfg.HTTPAddr != "127.0.0.1:8080" || cfg.Database != "lanyard_auth" ||
+		cfg.AppID != "lanyard" || cfg.DataDir != "./lanyard-data" || cfg.PublicURL != "http://127.0.0.1:8080" ||
+		cfg.CustomDataCollection != "custom_user_data" || !cfg.CustomDataEnabled {
+		t.Errorf("unexpected defaults: %+v", cfg)
+	}
+}
+
+// TestConfigPrecedence checks defaults < file < environment < flags, with the file's keys being the
+// environment names without LANYARD_, lowercased.
+func TestConfigPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "lanyard.yaml")
+	yaml := "grpc_addr: 127.0.0.1:1\nhttp_addr: 127.0.0.1:2\napp_id: fromfile\nshutdown_grace: 3s\ncors_origins: [https://a.example, https://b.example]\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig([]string{"--config", file, "--app-id", "fromflag"},
+		env(map[string]string{"LANYARD_HTTP_ADDR": "127.0.0.1:3", "LANYARD_APP_ID": "fromenv"}), os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GRPCAddr != "127.0.0.1:1" || cfg.HTTPAddr != "127.0.0.1:3" || cfg.AppID != "fromflag" || cfg.ShutdownGrace != 3*time.Second {
+		t.Errorf("precedence wrong: %+v", cfg)
+	}
+	if strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" {
+		t.Errorf("cors origins from a YAML list: %q", cfg.CORSOrigins)
+	}
+}
+
+// TestConfigErrorsNameTheSetting: every bad value is reported on one line that names the setting.
+func TestConfigErrorsNameTheSetting(t *testing.T) {
+	dir := t.TempDir()
+	badYAML := filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(badYAML, []byte("grpc_addr: [unclosed\n"), 0o600)
+	unknownKey := filepath.Join(dir, "unknown.yaml")
+	_ = os.WriteFile(unknownKey, []byte("grpc_adr: 127.0.0.1:1\n"), 0o600)
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad flag value", []string{"--shutdown-grace", "soon"}, nil, "soon"},
+		{"unknown flag", []string{"--no-such-flag"}, nil, "no-such-flag"},
+		{"bad env", nil, map[string]string{"LANYARD_STORE_CONNECT_TIMEOUT": "x"}, "LANYARD_STORE_CONNECT_TIMEOUT"},
+		{"bad address", []string{"--grpc-addr", "nonsense"}, nil, "LANYARD_GRPC_ADDR"},
+		{"bad yaml", []string{"--config", badYAML}, nil, "not valid YAML"},
+		{"unknown yaml key", []string{"--config", unknownKey}, nil, `unknown key "grpc_adr"`},
+		{"missing yaml", []string{"--config", filepath.Join(dir, "none.yaml")}, nil, "config file"},
+		{"uri without master key", nil, map[string]string{"LANYARD_MONGODB_URI": "mongodb://127.0.0.1:1"}, "LANYARD_MASTER_KEY"},
+		{"bad uri scheme", []string{"--mongodb-uri", "http://x", "--master-key", "k"}, nil, "LANYARD_MONGODB_URI"},
+		{"exposed engine", []string{"--embedded-addr", "0.0.0.0:27017"}, nil, "LANYARD_EMBEDDED_ADDR"},
+		{"bad level", []string{"--log-level", "loud"}, nil, "LANYARD_LOG_LEVEL"},
+		{"bad origin", []string{"--cors-origins", "example.com"}, nil, "LANYARD_CORS_ORIGINS"},
+		{"bad public url", []string{"--public-url", "ftp://x"}, nil, "LANYARD_PUBLIC_URL"},
+		{"bad user id field", []string{"--custom-data-user-id-field", "_id"}, nil, "LANYARD_CUSTOM_DATA_USER_ID_FIELD"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stderr strings.Builder
+			_, err := LoadConfig(c.args, env(c.env), &stderr)
+			if err == nil {
+				t.Fatalf("accepted")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not name %q", err, c.want)
+			}
+		})
+	}
+}

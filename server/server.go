@@ -1,0 +1,287 @@
+// Package server assembles Lanyard: the store, the gRPC server with its interceptor chain, access policy
+// and handlers, and the HTTP listener (health, metrics, JWKS). It is the only package that knows all the
+// others; only main imports it.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/store/embedded"
+	storemongo "github.com/lanyardhq/lanyard/store/mongo"
+)
+
+// Limits of the gRPC listener. The header list must fit an authorization value of maxAuthorization plus
+// the usual headers; messages are small (a custom JWT of 1,000,000 characters is the largest input).
+const (
+	maxHeaderListSize = 64 << 10
+	maxRecvMsgSize    = 2 << 20
+)
+
+// keepalivePolicy lets clients ping every 20 s (SDKs behind NATs need it; grpc-go's default minimum of
+// 5 min answers faster pings with GOAWAY too_many_pings) and has the server probe idle connections so
+// that a watch stream of a vanished client is reaped within a minute and a half.
+var (
+	keepaliveEnforcement = keepalive.EnforcementPolicy{MinTime: 20 * time.Second, PermitWithoutStream: true}
+	keepaliveParams      = keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}
+)
+
+// Server is a running Lanyard: call New, then Serve.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	store  store.Store
+	engine *embedded.Engine // nil when a MongoDB URI is configured
+
+	grpc     *grpc.Server
+	health   *health.Server
+	http     *http.Server
+	grpcLis  net.Listener
+	httpLis  net.Listener
+	registry *prometheus.Registry
+
+	stopOnce sync.Once
+}
+
+// New opens the store (starting the embedded engine when no MongoDB URI is configured), builds both
+// listeners and binds their addresses. Nothing is served until Serve.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
+	s := &Server{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			s.closeStore(context.WithoutCancel(ctx))
+			for _, l := range []net.Listener{s.grpcLis, s.httpLis} {
+				if l != nil {
+					_ = l.Close()
+				}
+			}
+		}
+	}()
+	if err := s.openStore(ctx); err != nil {
+		return nil, err
+	}
+	var tlsConfig *tls.Config
+	if cfg.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("LANYARD_TLS_CERT_FILE: %v", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if s.grpcLis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
+		return nil, fmt.Errorf("LANYARD_GRPC_ADDR: %v", err)
+	}
+	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return nil, fmt.Errorf("LANYARD_HTTP_ADDR: %v", err)
+	}
+	s.buildGRPC(tlsConfig)
+	s.buildHTTP(tlsConfig)
+	return s, nil
+}
+
+func (s *Server) openStore(ctx context.Context) error {
+	uri := s.cfg.MongoDBURI
+	if uri == "" {
+		engine, err := embedded.Start(ctx, embedded.Config{
+			DataDir:       s.cfg.DataDir,
+			PostgreSQLURL: s.cfg.EmbeddedPostgresURL,
+			ListenAddr:    s.cfg.EmbeddedAddr,
+			Logger:        s.log,
+		})
+		if err != nil {
+			return err
+		}
+		s.engine = engine
+		uri = engine.URI()
+		if s.cfg.EmbeddedAddr != "" {
+			s.log.Warn("embedded engine is reachable without authentication", "addr", engine.Addr())
+		}
+	}
+	st, err := storemongo.Open(ctx, storemongo.Config{
+		URI:            uri,
+		Database:       s.cfg.Database,
+		ConnectTimeout: s.cfg.StoreConnectTimeout,
+		PingInterval:   s.cfg.StorePingInterval,
+		Logger:         s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.store = st
+	return nil
+}
+
+func (s *Server) buildGRPC(tlsConfig *tls.Config) {
+	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	unary, stream := s.interceptors(metrics)
+	opts := []grpc.ServerOption{
+		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
+		grpc.MaxHeaderListSize(maxHeaderListSize),
+		grpc.MaxRecvMsgSize(maxRecvMsgSize),
+		grpc.KeepaliveEnforcementPolicy(keepaliveEnforcement),
+		grpc.KeepaliveParams(keepaliveParams),
+	}
+	if tlsConfig != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
+	}
+	s.grpc = grpc.NewServer(opts...)
+	lanyardv1.RegisterAuthServiceServer(s.grpc, &authService{s: s})
+	lanyardv1.RegisterCustomDataServiceServer(s.grpc, &customDataService{s: s})
+	lanyardv1.RegisterMetadataServiceServer(s.grpc, &metadataService{s: s})
+	lanyardv1.RegisterAdminServiceServer(s.grpc, &adminService{s: s})
+	s.health = health.NewServer()
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+	metrics.InitializeMetrics(s.grpc)
+
+	s.registry = prometheus.NewRegistry()
+	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+}
+
+func (s *Server) buildHTTP(tlsConfig *tls.Config) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if !s.store.Healthy() {
+			http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	s.http = &http.Server{
+		Handler:           mux,
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderListSize,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// GRPCAddr is the bound address of the gRPC listener (useful with port 0).
+func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
+
+// HTTPAddr is the bound address of the HTTP listener.
+func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
+
+// EmbeddedAddr is where the embedded engine listens, or "" when a MongoDB URI is configured.
+func (s *Server) EmbeddedAddr() string {
+	if s.engine == nil {
+		return ""
+	}
+	return s.engine.Addr()
+}
+
+// Serve serves both listeners until ctx is done or one of them fails, then stops gracefully: health
+// NOT_SERVING, GracefulStop bounded by the shutdown grace, Stop, and the store last. It returns nil after
+// a stop asked for through ctx.
+func (s *Server) Serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go store.WatchHealth(ctx, s.store, s.setHealth)
+
+	errc := make(chan error, 2)
+	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
+	go func() {
+		var err error
+		if s.http.TLSConfig != nil {
+			err = s.http.ServeTLS(s.httpLis, "", "")
+		} else {
+			err = s.http.Serve(s.httpLis)
+		}
+		errc <- err
+	}()
+	s.log.Info("lanyard serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "embedded_engine", s.EmbeddedAddr())
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		if errors.Is(err, http.ErrServerClosed) || errors.Is(err, grpc.ErrServerStopped) {
+			err = nil
+		} else {
+			err = fmt.Errorf("listener failed: %w", err)
+		}
+	}
+	s.stop()
+	return err
+}
+
+// setHealth mirrors the store's reachability in the gRPC health service: the whole server ("") and each
+// Lanyard service answer NOT_SERVING while the store is unreachable.
+func (s *Server) setHealth(healthy bool) {
+	st := healthpb.HealthCheckResponse_SERVING
+	if !healthy {
+		st = healthpb.HealthCheckResponse_NOT_SERVING
+		s.log.Warn("store unreachable: health NOT_SERVING")
+	} else {
+		s.log.Info("store reachable: health SERVING")
+	}
+	for _, name := range []string{"", lanyardv1.AuthService_ServiceDesc.ServiceName, lanyardv1.CustomDataService_ServiceDesc.ServiceName,
+		lanyardv1.MetadataService_ServiceDesc.ServiceName, lanyardv1.AdminService_ServiceDesc.ServiceName} {
+		s.health.SetServingStatus(name, st)
+	}
+}
+
+func (s *Server) stop() {
+	s.stopOnce.Do(func() {
+		s.log.Info("stopping", "grace", s.cfg.ShutdownGrace)
+		s.health.Shutdown()
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+		defer cancel()
+		done := make(chan struct{})
+		go func() { s.grpc.GracefulStop(); close(done) }()
+		go func() { _ = s.http.Shutdown(ctx) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			s.log.Warn("grace period over: cutting off remaining calls")
+			s.grpc.Stop()
+			_ = s.http.Close()
+		}
+		s.closeStore(context.Background())
+		s.log.Info("stopped")
+	})
+}
+
+// closeStore disconnects the driver before stopping the embedded engine: the engine waits ~3 s for
+// connected clients otherwise.
+func (s *Server) closeStore(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if s.store != nil {
+		if err := s.store.Close(ctx); err != nil {
+			s.log.Warn("closing store", "error", err.Error())
+		}
+	}
+	if s.engine != nil {
+		if err := s.engine.Close(ctx); err != nil {
+			s.log.Warn("stopping embedded engine", "error", err.Error())
+		}
+	}
+}

@@ -1,0 +1,213 @@
+// Package embedded runs FerretDB v1 inside the Lanyard process: the engine
+// used when no MongoDB URI is configured. It stores documents in SQLite
+// files under the data dir, or in a PostgreSQL database, and speaks the
+// MongoDB wire protocol on a loopback port, so Lanyard reaches it through
+// the same driver as any MongoDB (store/mongo).
+//
+// The embedded engine has no authentication: it listens on a random
+// loopback port unless the operator asks for a fixed address to reach the
+// data with mongosh, Compass or a driver.
+//
+// Stopping FerretDB waits about 3 s for connected clients to leave, so
+// callers close their driver client (store.Store.Close) before Engine.Close.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/jackc/pgx/v5"
+)
+
+// DefaultListenAddr lets only local processes (in practice, Lanyard)
+// connect, on a port chosen by the system.
+const DefaultListenAddr = "127.0.0.1:0"
+
+// maxStop bounds Close when its context has no deadline: FerretDB gives
+// connected clients 3 s, then cuts them off.
+const maxStop = 10 * time.Second
+
+// Config configures Start.
+type Config struct {
+	// DataDir holds the SQLite files, in DataDir/ferretdb/ (created 0700).
+	// Unused when PostgreSQLURL is set.
+	DataDir string
+
+	// PostgreSQLURL, when set, stores the documents in that PostgreSQL
+	// database instead of SQLite. The database must exist.
+	PostgreSQLURL string
+
+	// ListenAddr is where the engine accepts connections; empty means
+	// DefaultListenAddr. A fixed address such as "127.0.0.1:27017" lets
+	// operators connect. Nothing authenticates there: keep it on loopback.
+	ListenAddr string
+
+	// Logger receives FerretDB's errors, filtered (see newLogHandler). Nil
+	// means slog.Default().
+	Logger *slog.Logger
+}
+
+// Engine is a running embedded FerretDB.
+type Engine struct {
+	fdb    *ferretdb.FerretDB
+	uri    string
+	addr   string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startMu serializes ferretdb.New, which writes package-level state of
+// FerretDB (its version info) without synchronization.
+var startMu sync.Mutex
+
+// Start starts the engine and returns once it accepts connections. ctx
+// bounds the start only (the PostgreSQL reachability check); the engine
+// runs until Close.
+func Start(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.ListenAddr == "" {
+		cfg.ListenAddr = DefaultListenAddr
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+
+	fcfg := ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: cfg.ListenAddr},
+		Logger:   slog.New(newLogHandler(cfg.Logger.Handler())),
+	}
+	if cfg.PostgreSQLURL != "" {
+		// FerretDB connects lazily: without this check a wrong URL would
+		// surface as obscure errors on the first requests.
+		if err := checkPostgreSQL(ctx, cfg.PostgreSQLURL); err != nil {
+			return nil, err
+		}
+		fcfg.Handler = "postgresql"
+		fcfg.PostgreSQLURL = cfg.PostgreSQLURL
+	} else {
+		dir, err := sqliteDir(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		fcfg.Handler = "sqlite"
+		// FerretDB wants a file: URI of a directory, with a trailing slash;
+		// url.URL escapes what a path may contain.
+		fcfg.SQLiteURL = (&url.URL{Scheme: "file", Path: dir + "/"}).String()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	startMu.Lock()
+	fdb, err := ferretdb.New(&fcfg)
+	startMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("embedded: cannot start FerretDB on %s: %w", cfg.ListenAddr, err)
+	}
+
+	// New has bound the listener already, so MongoDBURI does not block.
+	uri := fdb.MongoDBURI()
+	u, err := url.Parse(uri)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: FerretDB returned a bad URI %q: %w", uri, err)
+	}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e := &Engine{fdb: fdb, uri: uri, addr: u.Host, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		_ = fdb.Run(runCtx) // always nil; it returns once everything is closed
+	}()
+	return e, nil
+}
+
+// sqliteDir creates DataDir/ferretdb with mode 0700 (documents are personal
+// data) and returns its absolute path.
+func sqliteDir(dataDir string) (string, error) {
+	if dataDir == "" {
+		return "", errors.New("embedded: no data dir for the SQLite files")
+	}
+	dir, err := filepath.Abs(filepath.Join(dataDir, "ferretdb"))
+	if err != nil {
+		return "", fmt.Errorf("embedded: data dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("embedded: data dir: %w", err)
+	}
+	return dir, nil
+}
+
+// checkPostgreSQL connects once to the PostgreSQL database. Its error names
+// the host and database but never the password.
+func checkPostgreSQL(ctx context.Context, rawURL string) error {
+	pcfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		// pgx's parse errors redact the password themselves.
+		return fmt.Errorf("embedded: invalid PostgreSQL URL: %w", err)
+	}
+	where := fmt.Sprintf("%s/%s", net.JoinHostPort(pcfg.Host, fmt.Sprint(pcfg.Port)), pcfg.Database)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
+	conn, err := pgx.ConnectConfig(ctx, pcfg)
+	if err != nil {
+		return fmt.Errorf("embedded: cannot reach PostgreSQL at %s: %s", where, rootCause(err))
+	}
+	return conn.Close(ctx)
+}
+
+// rootCause returns the innermost error of err on one line: pgx repeats the
+// address and the cause once per dial attempt ("connection refused" twice
+// with sslmode=prefer), and Lanyard's start errors are one line.
+func rootCause(err error) string {
+	for {
+		var next error
+		switch e := err.(type) {
+		case interface{ Unwrap() error }:
+			next = e.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := e.Unwrap(); len(errs) > 0 {
+				next = errs[0]
+			}
+		}
+		if next == nil {
+			return strings.Join(strings.Fields(err.Error()), " ")
+		}
+		err = next
+	}
+}
+
+// URI returns the mongodb:// URI of the engine, for the driver.
+func (e *Engine) URI() string { return e.uri }
+
+// Addr returns the host:port the engine listens on.
+func (e *Engine) Addr() string { return e.addr }
+
+// Close stops the engine and waits for it, bounded by ctx (or by 10 s if
+// ctx has no deadline). Clients still connected hold it up for ~3 s:
+// disconnect them first. Calling Close again waits for the same stop.
+func (e *Engine) Close(ctx context.Context) error {
+	e.cancel()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, maxStop)
+		defer cancel()
+	}
+	select {
+	case <-e.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("embedded: FerretDB at %s did not stop: %w", e.addr, ctx.Err())
+	}
+}

@@ -1,0 +1,148 @@
+package embedded_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/lanyardhq/lanyard/store/embedded"
+	"github.com/lanyardhq/lanyard/store/storetest"
+)
+
+func TestPersistsAcrossRestartSQLite(t *testing.T) {
+	dir := t.TempDir()
+	testPersistsAcrossRestart(t, embedded.Config{DataDir: dir})
+
+	fi, err := os.Stat(filepath.Join(dir, "ferretdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o700 {
+		t.Errorf("SQLite dir has mode %v, want 0700", perm)
+	}
+}
+
+func TestPersistsAcrossRestartPostgreSQL(t *testing.T) {
+	testPersistsAcrossRestart(t, embedded.Config{PostgreSQLURL: storetest.PostgreSQL(t)})
+}
+
+// testPersistsAcrossRestart writes through the engine's listen address, as an
+// operator's tool would, stops the engine, starts a new one on the same
+// storage and address, and reads the document back.
+func testPersistsAcrossRestart(t *testing.T, cfg embedded.Config) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cfg.ListenAddr = storetest.FreeAddr(t)
+	cfg.Logger = storetest.Logger(t)
+	uri := "mongodb://" + cfg.ListenAddr + "/"
+	want := bson.D{{Key: "_id", Value: "u1"}, {Key: "name", Value: "Ada"}, {Key: "n", Value: int32(7)}}
+
+	e := start(t, ctx, cfg)
+	if e.Addr() != cfg.ListenAddr {
+		t.Fatalf("Addr() = %q, want %q", e.Addr(), cfg.ListenAddr)
+	}
+	withClient(t, ctx, uri, func(coll *mongodriver.Collection) {
+		if _, err := coll.InsertOne(ctx, want); err != nil {
+			t.Fatalf("insert: %v", err)
+		}
+	})
+	if err := e.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	e = start(t, ctx, cfg)
+	defer e.Close(ctx)
+	withClient(t, ctx, uri, func(coll *mongodriver.Collection) {
+		var got bson.D
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "u1"}}).Decode(&got); err != nil {
+			t.Fatalf("find after restart: %v", err)
+		}
+		if !equalDocs(got, want) {
+			t.Fatalf("after restart got %v, want %v", got, want)
+		}
+	})
+}
+
+func TestDefaultListenAddrIsLoopback(t *testing.T) {
+	ctx := t.Context()
+	e := start(t, ctx, embedded.Config{DataDir: t.TempDir(), Logger: storetest.Logger(t)})
+	defer e.Close(ctx)
+
+	host, port, err := net.SplitHostPort(e.Addr())
+	if err != nil {
+		t.Fatalf("Addr() = %q: %v", e.Addr(), err)
+	}
+	if host != "127.0.0.1" || port == "0" {
+		t.Fatalf("Addr() = %q, want 127.0.0.1 and a real port", e.Addr())
+	}
+	if want := "mongodb://" + e.Addr() + "/"; e.URI() != want {
+		t.Fatalf("URI() = %q, want %q", e.URI(), want)
+	}
+}
+
+func TestStartFailsOnUnreachablePostgreSQL(t *testing.T) {
+	addr := storetest.FreeAddr(t) // nobody listens there
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, err := embedded.Start(ctx, embedded.Config{
+		PostgreSQLURL: "postgres://lanyard:hunter2@" + addr + "/lanyard",
+		Logger:        storetest.Logger(t),
+	})
+	if err == nil {
+		t.Fatal("Start succeeded without a PostgreSQL server")
+	}
+	msg := err.Error()
+	t.Logf("error: %s", msg)
+	if !strings.Contains(msg, addr) || strings.Contains(msg, "hunter2") || strings.Contains(msg, "\n") {
+		t.Fatalf("error %q should name %s on one line without the password", msg, addr)
+	}
+}
+
+func TestStartFailsOnTakenAddr(t *testing.T) {
+	ctx := t.Context()
+	e := start(t, ctx, embedded.Config{DataDir: t.TempDir(), Logger: storetest.Logger(t)})
+	defer e.Close(ctx)
+	_, err := embedded.Start(ctx, embedded.Config{DataDir: t.TempDir(), ListenAddr: e.Addr(), Logger: storetest.Logger(t)})
+	if err == nil {
+		t.Fatalf("a second engine started on %s", e.Addr())
+	}
+}
+
+func start(t *testing.T, ctx context.Context, cfg embedded.Config) *embedded.Engine {
+	t.Helper()
+	e, err := embedded.Start(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	return e
+}
+
+// withClient runs fn with a collection reached through uri, and disconnects
+// before returning so that stopping the engine does not wait for the client.
+func withClient(t *testing.T, ctx context.Context, uri string, fn func(*mongodriver.Collection)) {
+	t.Helper()
+	client, err := mongodriver.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer func() {
+		if err := client.Disconnect(ctx); err != nil {
+			t.Errorf("disconnect: %v", err)
+		}
+	}()
+	fn(client.Database("persist").Collection("docs"))
+}
+
+func equalDocs(a, b bson.D) bool {
+	ab, err1 := bson.Marshal(a)
+	bb, err2 := bson.Marshal(b)
+	return err1 == nil && err2 == nil && string(ab) == string(bb)
+}

@@ -1,0 +1,123 @@
+package mongo
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// migrationsCollection records, per version, who claimed a migration and
+// when it was applied. Operators can read it to see the schema version.
+const migrationsCollection = "migrations"
+
+// A migration brings Lanyard's database to its version. Later work appends
+// to migrations (index creation, backfills); versions are never reused or
+// reordered.
+//
+// up must be idempotent: it runs again when a process died before recording
+// it, and when a claim goes stale while its owner is merely slow. Index
+// creation is (createIndexes with the same spec is a no-op). Migrations must
+// also be additive, so that replicas still on the previous version keep
+// working during a rolling upgrade.
+type migration struct {
+	version int
+	name    string
+	up      func(ctx context.Context, db *mongodriver.Database) error
+}
+
+var migrations = []migration{
+	{1, "record applied migrations", func(context.Context, *mongodriver.Database) error {
+		return nil // creating the record of version 1 creates the collection
+	}},
+}
+
+// migrationRecord is the document of one version in migrationsCollection.
+// Inserting it is the claim: the unique _id lets exactly one process win,
+// even on FerretDB v1, whose updates are not atomic but whose unique inserts
+// are. Only the claim's winner (or, after staleClaim, whoever takes over an
+// idempotent rerun) ever updates it.
+type migrationRecord struct {
+	Version   int        `bson:"_id"`
+	Name      string     `bson:"name"`
+	ClaimedBy string     `bson:"claimed_by"`
+	ClaimedAt time.Time  `bson:"claimed_at"`
+	AppliedAt *time.Time `bson:"applied_at,omitempty"`
+	AppliedBy string     `bson:"applied_by,omitempty"`
+}
+
+// Timing of migrate; variables so that tests can shorten them.
+var (
+	// staleClaim is how long a claim may stay unapplied before another
+	// process assumes its owner died and reruns the migration.
+	staleClaim = time.Minute
+	// claimPoll is how often a process waiting on another's claim looks.
+	claimPoll = 200 * time.Millisecond
+)
+
+// migrate applies, in order, every migration not yet recorded as applied.
+// Several processes may run it at once; each migration still runs once
+// unless its owner stalls for staleClaim.
+func migrate(ctx context.Context, db *mongodriver.Database) error {
+	coll := db.Collection(migrationsCollection)
+	owner := rand.Text()
+	for _, m := range migrations {
+		if err := applyMigration(ctx, coll, m, owner); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, coll *mongodriver.Collection, m migration, owner string) error {
+	for {
+		var rec migrationRecord
+		err := translate(ctx, coll.FindOne(ctx, bson.D{{Key: "_id", Value: m.version}}).Decode(&rec))
+		switch {
+		case err == nil && rec.AppliedAt != nil:
+			return nil
+
+		case errors.Is(err, store.ErrNotFound):
+			claim := migrationRecord{Version: m.version, Name: m.name, ClaimedBy: owner, ClaimedAt: time.Now().UTC()}
+			_, err := coll.InsertOne(ctx, claim)
+			switch err := translate(ctx, err); {
+			case err == nil:
+				return runMigration(ctx, coll, m, owner)
+			case errors.Is(err, store.ErrAlreadyExists):
+				continue // lost the race; wait for the winner like any other process
+			default:
+				return err
+			}
+
+		case err == nil && time.Since(rec.ClaimedAt) > staleClaim:
+			return runMigration(ctx, coll, m, owner)
+
+		case err != nil:
+			return err
+		}
+
+		select {
+		case <-time.After(claimPoll):
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s to apply it: %w", rec.ClaimedBy, ctx.Err())
+		}
+	}
+}
+
+func runMigration(ctx context.Context, coll *mongodriver.Collection, m migration, owner string) error {
+	if err := m.up(ctx, coll.Database()); err != nil {
+		return err
+	}
+	_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.version}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "applied_at", Value: time.Now().UTC()},
+			{Key: "applied_by", Value: owner},
+		}}})
+	return translate(ctx, err)
+}

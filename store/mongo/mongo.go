@@ -1,0 +1,259 @@
+// Package mongo implements store.Store on the MongoDB Go driver v2. It serves
+// every engine Lanyard supports: MongoDB itself, and FerretDB v1 (embedded,
+// on SQLite or PostgreSQL), whose differences it absorbs (see errors.go and
+// migrations.go).
+//
+// Requests fail fast while the engine is unreachable (ErrUnavailable after
+// the server selection timeout, 2 s by default) and the driver reconnects by
+// itself when the engine returns; a background pinger keeps Healthy current
+// in between, so the server can report NOT_SERVING without a restart.
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// Defaults for Config.
+const (
+	DefaultDatabase               = "lanyard_auth"
+	DefaultConnectTimeout         = 10 * time.Second
+	DefaultPingInterval           = 2 * time.Second
+	DefaultServerSelectionTimeout = 2 * time.Second
+)
+
+// Config configures Open. Zero values take the defaults above.
+type Config struct {
+	// URI is a MongoDB connection string. It may hold credentials: Lanyard
+	// never prints it whole (see RedactURI).
+	URI string
+
+	// Database holds Lanyard's own collections (not the custom data).
+	Database string
+
+	// ConnectTimeout bounds how long Open waits for the engine to answer:
+	// a store that is down at start is reported, not waited for forever.
+	ConnectTimeout time.Duration
+
+	// PingInterval is the period of the background health check.
+	PingInterval time.Duration
+
+	// ServerSelectionTimeout is how long a request waits for a reachable
+	// engine before failing with ErrUnavailable. The driver's default (30 s)
+	// would hold every request of an outage for half a minute. A
+	// serverSelectionTimeoutMS in URI wins over the default, not over a value
+	// set here.
+	ServerSelectionTimeout time.Duration
+
+	// Logger receives health transitions. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is the MongoDB implementation of store.Store. It is safe for
+// concurrent use.
+type Store struct {
+	client *mongodriver.Client
+	db     *mongodriver.Database
+	log    *slog.Logger
+
+	// pingTimeout bounds one background check, so that an engine that
+	// accepts connections but never answers still counts as down.
+	pingTimeout time.Duration
+
+	health store.Health
+
+	stopPinger context.CancelFunc
+	pingerDone chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the engine at cfg.URI, waits up to cfg.ConnectTimeout
+// for it to answer, applies pending migrations and starts the health
+// pinger. Its errors are one line and never contain credentials.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URI == "" {
+		return nil, errors.New("store: no MongoDB URI")
+	}
+	if cfg.Database == "" {
+		cfg.Database = DefaultDatabase
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.PingInterval <= 0 {
+		cfg.PingInterval = DefaultPingInterval
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+
+	opts := options.Client().ApplyURI(cfg.URI)
+	switch {
+	case cfg.ServerSelectionTimeout > 0:
+		opts.SetServerSelectionTimeout(cfg.ServerSelectionTimeout)
+	case opts.ServerSelectionTimeout == nil:
+		opts.SetServerSelectionTimeout(DefaultServerSelectionTimeout)
+	}
+	if opts.ConnectTimeout == nil {
+		// The driver's 30 s would stall its monitor that long on a host that
+		// drops packets, delaying reconnection after an outage.
+		opts.SetConnectTimeout(5 * time.Second)
+	}
+	if opts.AppName == nil {
+		opts.SetAppName("lanyard")
+	}
+
+	client, err := mongodriver.Connect(opts)
+	if err != nil {
+		// Parsing errors quote option values, and SRV lookups the host.
+		return nil, fmt.Errorf("store: invalid MongoDB URI: %s", oneLine(scrubSecrets(err.Error(), cfg.URI)))
+	}
+
+	s := &Store{
+		client:      client,
+		db:          client.Database(cfg.Database),
+		log:         cfg.Logger,
+		pingTimeout: *opts.ServerSelectionTimeout + time.Second,
+		pingerDone:  make(chan struct{}),
+	}
+
+	fail := func(err error) (*Store, error) {
+		// Disconnect is bounded by its own context: ctx may be the one that
+		// just expired.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = client.Disconnect(dctx)
+		return nil, err
+	}
+
+	if err := s.waitReachable(ctx, cfg); err != nil {
+		return fail(err)
+	}
+	if err := migrate(ctx, s.db); err != nil {
+		return fail(fmt.Errorf("store: %s", oneLine(scrubSecrets(err.Error(), cfg.URI))))
+	}
+
+	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopPinger = stop
+	go s.pinger(pctx, cfg.PingInterval)
+	return s, nil
+}
+
+// waitReachable pings until the engine answers, an error other than
+// "unreachable" comes back (bad credentials fail at once), or
+// cfg.ConnectTimeout passes.
+func (s *Store) waitReachable(ctx context.Context, cfg Config) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+
+	var last error
+	for {
+		err := s.client.Ping(ctx, nil)
+		if err == nil {
+			return nil
+		}
+		// translate with a live context: a timeout that ends the wait
+		// should still report why the engine was unreachable.
+		if terr := translate(context.Background(), err); errors.Is(terr, store.ErrUnavailable) {
+			last = err
+		} else {
+			return fmt.Errorf("store: cannot connect to MongoDB at %s: %s",
+				uriHosts(cfg.URI), oneLine(scrubSecrets(err.Error(), cfg.URI)))
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("store: cannot reach MongoDB at %s within %s: %s",
+				uriHosts(cfg.URI), cfg.ConnectTimeout, oneLine(scrubSecrets(shortCause(last), cfg.URI)))
+		}
+		// Server selection waits by itself; this only spaces out attempts
+		// that fail at once.
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+}
+
+// Ping checks the engine now and records the outcome in Healthy. Every
+// failure other than the caller's own cancellation means the engine cannot
+// serve (FerretDB answers ping with an error when its backend is down), so
+// all of them wrap store.ErrUnavailable.
+func (s *Store) Ping(ctx context.Context) error {
+	err := s.check(ctx, ctx)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrUnavailable) {
+		err = fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
+}
+
+// check pings with ctx and records the outcome in the health state, unless
+// caller is done: a check nobody waits for anymore says nothing about the
+// engine. They differ for the pinger, whose check running out of its own
+// time is a failed check.
+func (s *Store) check(ctx, caller context.Context) error {
+	err := translate(ctx, s.client.Ping(ctx, nil))
+	if caller.Err() != nil {
+		return err
+	}
+	if s.health.Set(err == nil) {
+		if err == nil {
+			s.log.Info("store: engine reachable again")
+		} else {
+			s.log.Warn("store: engine unreachable", slog.String("error", err.Error()))
+		}
+	}
+	return err
+}
+
+// pinger checks the engine every interval until ctx is canceled.
+func (s *Store) pinger(ctx context.Context, interval time.Duration) {
+	defer close(s.pingerDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cctx, cancel := context.WithTimeout(ctx, s.pingTimeout)
+		_ = s.check(cctx, ctx)
+		cancel()
+	}
+}
+
+// Healthy reports the outcome of the last check.
+func (s *Store) Healthy() bool { return s.health.Healthy() }
+
+// HealthChanged returns a channel closed at the next change of Healthy.
+func (s *Store) HealthChanged() <-chan struct{} { return s.health.Changed() }
+
+// Close stops the pinger and disconnects. Disconnecting is what lets an
+// embedded FerretDB stop at once: it waits ~3 s for connected clients.
+func (s *Store) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		s.stopPinger()
+		<-s.pingerDone
+		if err := s.client.Disconnect(ctx); err != nil {
+			s.closeErr = fmt.Errorf("store: close: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// oneLine folds a message onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,209 @@
+package mongo_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/store/embedded"
+	"github.com/lanyardhq/lanyard/store/mongo"
+	"github.com/lanyardhq/lanyard/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		storetest.Run(t, func(t *testing.T) store.Store {
+			return open(t, mongo.Config{URI: uri, Database: storetest.DatabaseName(t)})
+		})
+	})
+}
+
+// TestOutageRecovery stops the engine under an open Store and starts it
+// again: the Store must report the outage (ErrUnavailable, Healthy false)
+// within seconds and recover by itself, without being reopened.
+func TestOutageRecovery(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
+	defer cancel()
+	cfg := embedded.Config{
+		DataDir:    t.TempDir(),
+		ListenAddr: storetest.FreeAddr(t),
+		Logger:     storetest.Logger(t),
+	}
+	engine, err := embedded.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered before open, so it runs after the Store is closed (see the
+	// package doc of embedded), on whichever engine runs by then.
+	t.Cleanup(func() { engine.Close(context.Background()) })
+	s := open(t, mongo.Config{
+		URI:                    engine.URI(),
+		PingInterval:           200 * time.Millisecond,
+		ServerSelectionTimeout: time.Second,
+	})
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping before the outage: %v", err)
+	}
+
+	// The Store's connections keep the engine up for its ~3 s grace period.
+	stopped := time.Now()
+	if err := engine.Close(ctx); err != nil {
+		t.Fatalf("stop engine: %v", err)
+	}
+	t.Logf("engine stopped in %v", time.Since(stopped).Round(time.Millisecond))
+
+	down := time.Now()
+	eventually(t, 5*time.Second, "Ping to fail with ErrUnavailable", func() bool {
+		err := s.Ping(ctx)
+		if err != nil && !errors.Is(err, store.ErrUnavailable) {
+			t.Fatalf("Ping during the outage: %v, want ErrUnavailable", err)
+		}
+		return err != nil
+	})
+	t.Logf("Ping failed %v after the stop: %v", time.Since(down).Round(time.Millisecond), s.Ping(ctx))
+	eventually(t, 5*time.Second, "Healthy() to turn false", func() bool { return !s.Healthy() })
+	t.Logf("Healthy() false %v after the stop", time.Since(down).Round(time.Millisecond))
+
+	engine, err = embedded.Start(ctx, cfg)
+	if err != nil {
+		t.Fatalf("restart engine: %v", err)
+	}
+
+	up := time.Now()
+	eventually(t, 10*time.Second, "Ping to succeed again", func() bool { return s.Ping(ctx) == nil })
+	t.Logf("Ping succeeded %v after the restart", time.Since(up).Round(time.Millisecond))
+	eventually(t, 5*time.Second, "Healthy() to turn true", s.Healthy)
+	t.Logf("Healthy() true %v after the restart", time.Since(up).Round(time.Millisecond))
+}
+
+// TestHealthFollowsPinger checks the background pinger alone, with no Ping
+// calls to nudge the driver: subscribers see both transitions.
+func TestHealthFollowsPinger(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
+	defer cancel()
+	cfg := embedded.Config{
+		DataDir:    t.TempDir(),
+		ListenAddr: storetest.FreeAddr(t),
+		Logger:     storetest.Logger(t),
+	}
+	engine, err := embedded.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered before open, so it runs after the Store is closed (see the
+	// package doc of embedded), on whichever engine runs by then.
+	t.Cleanup(func() { engine.Close(context.Background()) })
+	s := open(t, mongo.Config{
+		URI:                    engine.URI(),
+		PingInterval:           200 * time.Millisecond,
+		ServerSelectionTimeout: time.Second,
+	})
+
+	states := make(chan bool, 16)
+	go store.WatchHealth(ctx, s, func(healthy bool) { states <- healthy })
+	expect := func(want bool, within time.Duration) {
+		t.Helper()
+		deadline := time.After(within)
+		for {
+			select {
+			case got := <-states:
+				if got == want {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no health change to %v within %v", want, within)
+			}
+		}
+	}
+	expect(true, time.Second)
+
+	start := time.Now()
+	if err := engine.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expect(false, 8*time.Second)
+	t.Logf("unhealthy %v after the stop began", time.Since(start).Round(time.Millisecond))
+
+	if engine, err = embedded.Start(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	expect(true, 8*time.Second)
+	t.Logf("healthy %v after the restart", time.Since(start).Round(time.Millisecond))
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	addr := storetest.FreeAddr(t) // nobody listens there
+	start := time.Now()
+	_, err := mongo.Open(t.Context(), mongo.Config{
+		URI:            "mongodb://lanyard:s3cret-pw@" + addr + "/?authSource=admin",
+		ConnectTimeout: time.Second,
+		Logger:         storetest.Logger(t),
+	})
+	elapsed := time.Since(start)
+	if err == nil {
+		t.Fatal("Open succeeded with no engine")
+	}
+	msg := err.Error()
+	t.Logf("Open failed after %v: %s", elapsed.Round(time.Millisecond), msg)
+	if elapsed > 2500*time.Millisecond {
+		t.Errorf("Open took %v with ConnectTimeout 1s", elapsed)
+	}
+	if !strings.Contains(msg, addr) || !strings.Contains(msg, "within 1s") {
+		t.Errorf("error %q should name %s and the timeout", msg, addr)
+	}
+	if strings.Contains(msg, "s3cret") || strings.Contains(msg, "lanyard:") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q should be one line without credentials", msg)
+	}
+}
+
+func TestOpenInvalidURIHidesSecrets(t *testing.T) {
+	_, err := mongo.Open(t.Context(), mongo.Config{
+		URI:            "mongodb://lanyard:s3cret-pw@127.0.0.1:1/?tlsCertificateKeyFilePassword=k3y-pw&w=bogus&tls=maybe",
+		ConnectTimeout: time.Second,
+	})
+	if err == nil {
+		t.Fatal("Open accepted an invalid URI")
+	}
+	t.Logf("error: %s", err)
+	if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "k3y-pw") {
+		t.Errorf("error %q contains a secret", err)
+	}
+}
+
+func open(t *testing.T, cfg mongo.Config) *mongo.Store {
+	t.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = storetest.Logger(t)
+	}
+	if cfg.Database == "" {
+		cfg.Database = storetest.DatabaseName(t)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	s, err := mongo.Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(context.Background()); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// eventually polls cond until it holds or within passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

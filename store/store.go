@@ -1,0 +1,64 @@
+// Package store defines the persistence contract of Lanyard: the one Store
+// interface the auth logic and the server use, the domain records it reads and
+// writes, and the sentinel errors every implementation maps its engine's
+// errors to.
+//
+// The package knows no engine, no transport and no token policy: domain
+// records are plain Go structs declared here, never driver or wire types, so
+// that the conformance suite (store/storetest) can hold every implementation
+// to the same behaviour.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Sentinel errors. Implementations wrap them, so callers test with errors.Is.
+// context.Canceled and context.DeadlineExceeded are never translated: they
+// reach callers unchanged, so that a caller that gave up is not mistaken for
+// an engine that failed.
+var (
+	// ErrNotFound: the record does not exist (or no longer matches the
+	// conditions of the request, e.g. it expired).
+	ErrNotFound = errors.New("store: not found")
+
+	// ErrAlreadyExists: a unique key (an id, an email, a claim) is taken.
+	// Claims are how Lanyard keeps its invariants on engines whose updates are
+	// not atomic (FerretDB v1), so losing a claim race reports this error.
+	ErrAlreadyExists = errors.New("store: already exists")
+
+	// ErrUnavailable: the engine cannot be reached (network error, timeout,
+	// no server selectable). The request may succeed when retried later.
+	ErrUnavailable = errors.New("store: engine unavailable")
+
+	// ErrConflict: the record changed since the caller read it (an expected
+	// version did not match). Reserved for the operations that take one.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Store is everything Lanyard persists. One implementation (store/mongo)
+// serves every engine: MongoDB, and FerretDB on SQLite or PostgreSQL.
+//
+// Later work groups the domain operations by record (users, identities,
+// sessions, signing keys, custom data, auth events) into small interfaces
+// declared in this package next to their structs, and embeds them here, so
+// that a consumer can depend on only the part it needs.
+type Store interface {
+	// Ping checks that the engine answers now. An engine that cannot be
+	// reached yields an error that wraps ErrUnavailable.
+	Ping(ctx context.Context) error
+
+	// Healthy reports the result of the most recent check of the engine
+	// (background or Ping); it never blocks. It starts true because Open
+	// only succeeds after reaching the engine.
+	Healthy() bool
+
+	// HealthChanged returns a channel that is closed at the next change of
+	// Healthy. See WatchHealth for the usual loop.
+	HealthChanged() <-chan struct{}
+
+	// Close releases the connection pool and stops background work. Calling
+	// it again is harmless.
+	Close(ctx context.Context) error
+}
