@@ -1,7 +1,8 @@
 // Command lanyard is the Lanyard authentication server.
 //
-//	lanyard serve [flags]     serve the gRPC and HTTP APIs (see `lanyard serve -h`)
-//	lanyard version           print the version
+//	lanyard serve [flags]                       serve the gRPC and HTTP APIs (see `lanyard serve -h`)
+//	lanyard apikey create --server NAME [flags] create a server API key (the first admin credential)
+//	lanyard version                             print the version
 package main
 
 import (
@@ -31,8 +32,11 @@ func main() {
 const usage = `Usage: lanyard COMMAND [flags]
 
 Commands:
-  serve     serve the gRPC and HTTP APIs (lanyard serve -h lists every setting)
-  version   print the version
+  serve                         serve the gRPC and HTTP APIs (lanyard serve -h lists every setting)
+  apikey create --server NAME   create a server API key on the configured store and print it once;
+                                takes the same settings as serve (run it while serve is stopped when
+                                the store is the embedded one)
+  version                       print the version
 `
 
 // run is the whole command; it returns the exit code so that tests can call it.
@@ -44,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr)
+	case "apikey":
+		return apikey(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "lanyard", version)
 		return 0
@@ -75,6 +81,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		fmt.Fprintf(stderr, "lanyard: %s\n", oneLine(err))
 		return 1
 	}
+	return 0
+}
+
+func apikey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) < 3 || args[0] != "create" || args[1] != "--server" {
+		fmt.Fprint(stderr, "Usage: lanyard apikey create --server NAME [serve flags]\n")
+		return 2
+	}
+	name := args[2]
+	cfg, err := server.LoadConfig(args[3:], getenv, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "lanyard: configuration: %s\n", oneLine(err))
+		return 2
+	}
+	// Nothing is served: the listeners only need free ports.
+	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.EmbeddedAddr = ""
+	srv, err := server.New(ctx, cfg, newLogger(stderr, "warn"))
+	if err != nil {
+		fmt.Fprintf(stderr, "lanyard: %s\n", oneLine(err))
+		return 1
+	}
+	defer srv.Close()
+	id, key, err := srv.CreateServerAPIKey(ctx, name)
+	if err != nil {
+		fmt.Fprintf(stderr, "lanyard: %s\n", oneLine(err))
+		return 1
+	}
+	fmt.Fprintf(stdout, "id:  %s\nkey: %s\nThe key is shown only now; log in with it as an api_key credential.\n", id, key)
 	return 0
 }
 

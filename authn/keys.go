@@ -2,15 +2,11 @@ package authn
 
 import (
 	"crypto"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -113,12 +109,9 @@ func (k *SigningKey) check(needPrivate bool) error {
 // equaler is implemented by every public key type of the standard library.
 type equaler interface{ Equal(crypto.PublicKey) bool }
 
-// sealVersion prefixes every sealed key so that the format can change later.
-const sealVersion = 1
-
-// SealPrivateKey encrypts the key's PKCS#8 form for storage. The kid is bound
-// as additional data, so a sealed blob moved to another key record fails to
-// open instead of silently signing under the wrong kid.
+// SealPrivateKey encrypts the key's PKCS#8 form for storage (see seal). The
+// kid is bound as additional data, so a sealed blob moved to another key
+// record fails to open instead of silently signing under the wrong kid.
 func SealPrivateKey(masterKey []byte, k *SigningKey) ([]byte, error) {
 	if err := k.check(true); err != nil {
 		return nil, err
@@ -127,33 +120,15 @@ func SealPrivateKey(masterKey []byte, k *SigningKey) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authn: marshal key %s: %w", k.KID, err)
 	}
-	aead, err := sealAEAD(masterKey)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 1, 1+aead.NonceSize()+len(der)+aead.Overhead())
-	out[0] = sealVersion
-	out = append(out, make([]byte, aead.NonceSize())...)
-	rand.Read(out[1:])
-	return aead.Seal(out, out[1:], der, []byte(k.KID)), nil
+	return seal(masterKey, sealInfoSigningKey, []byte(k.KID), der)
 }
 
 // OpenPrivateKey reverses SealPrivateKey. It fails if the master key is not
 // the one that sealed the blob or if kid is not the kid it was sealed under.
 func OpenPrivateKey(masterKey, sealed []byte, kid string) (crypto.Signer, error) {
-	aead, err := sealAEAD(masterKey)
+	der, err := open(masterKey, sealInfoSigningKey, []byte(kid), sealed)
 	if err != nil {
-		return nil, err
-	}
-	n := aead.NonceSize()
-	if len(sealed) < 1+n+aead.Overhead() || sealed[0] != sealVersion {
-		return nil, fmt.Errorf("authn: key %s: sealed key malformed", kid)
-	}
-	der, err := aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte(kid))
-	if err != nil {
-		// One message for both causes: telling them apart is impossible with
-		// an AEAD, and the operator needs the same hint either way.
-		return nil, fmt.Errorf("authn: key %s: cannot open sealed key (wrong master key or record)", kid)
+		return nil, fmt.Errorf("key %s: %w", kid, err)
 	}
 	priv, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
@@ -164,22 +139,6 @@ func OpenPrivateKey(masterKey, sealed []byte, kid string) (crypto.Signer, error)
 		return nil, fmt.Errorf("authn: key %s: unsupported key type %T", kid, priv)
 	}
 	return s, nil
-}
-
-func sealAEAD(masterKey []byte) (cipher.AEAD, error) {
-	if len(masterKey) != 32 {
-		return nil, errors.New("authn: master key must be 32 bytes")
-	}
-	// HKDF separates this use of the master key from any future one.
-	key, err := hkdf.Key(sha256.New, masterKey, nil, "lanyard signing key", 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
 }
 
 // errMasterKeyFormat never includes the value: it is a secret, and a near

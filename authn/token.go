@@ -81,6 +81,9 @@ type RefreshClaims struct {
 	ID        string           `json:"jti,omitempty"`
 	SessionID string           `json:"sid"`
 	Secret    string           `json:"rts"`
+	// Generation counts rotations of a rotating session's refresh token: 0 at login, n+1 after the
+	// n-th rotation. The secret's hash is recorded with the session (0) or the rotation that made it.
+	Generation int64 `json:"gen,omitempty"`
 
 	// Verified reports whether ParseRefresh checked the signature (the kid
 	// was known). Either way the caller must match Secret against the

@@ -8,8 +8,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 
-	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/authn"
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
 // maxAuthorization caps the authorization value before any parsing: a token carrying a 16 KiB custom data

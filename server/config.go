@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,6 +45,34 @@ type Config struct {
 	CustomDataDatabase    string
 	CustomDataCollection  string
 	CustomDataUserIDField string
+
+	SigningAlg         string
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+	SessionIdleTTL     time.Duration
+	RotationGrace      time.Duration
+	RevocationInterval time.Duration
+	KeyReloadInterval  time.Duration
+
+	Providers                 []string
+	UserpassAutoConfirm       bool
+	UserpassMinPasswordLength int
+	UserpassSenderWebhook     string
+
+	CustomTokenAlg            string
+	CustomTokenKeys           []string
+	CustomTokenKeyFile        string
+	CustomTokenJWKSURL        string
+	CustomTokenAudience       []string
+	CustomTokenAudienceAll    bool
+	CustomTokenMetadataFields string
+	GoogleClientID            string
+	GoogleJWKSURL             string
+	GoogleMetadataFields      string
+	FacebookAppID             string
+	FacebookAppSecret         string
+	FacebookGraphURL          string
+	FacebookMetadataFields    string
 }
 
 // setting binds one Config field to its names and documentation.
@@ -83,6 +112,34 @@ func (c *Config) settings() []setting {
 		{"custom-data-database", "database of the custom user data collection", (*strVal)(&c.CustomDataDatabase)},
 		{"custom-data-collection", "collection of the custom user data documents", (*strVal)(&c.CustomDataCollection)},
 		{"custom-data-user-id-field", "field of a custom data document that holds the user id", (*strVal)(&c.CustomDataUserIDField)},
+
+		{"signing-alg", "algorithm of new signing keys: ES256, EdDSA or RS256", (*strVal)(&c.SigningAlg)},
+		{"access-token-ttl", "lifetime of access tokens", (*durVal)(&c.AccessTokenTTL)},
+		{"refresh-token-ttl", "absolute lifetime of a session (its refresh tokens)", (*durVal)(&c.RefreshTokenTTL)},
+		{"session-idle-ttl", "end sessions unused for this long; 0 = never", (*durVal)(&c.SessionIdleTTL)},
+		{"rotation-grace", "a rotated refresh token retried within this window gets the same successor; after it, reuse revokes the session", (*durVal)(&c.RotationGrace)},
+		{"revocation-interval", "how often each replica reads revoked sessions and disabled users (revocation delay)", (*durVal)(&c.RevocationInterval)},
+		{"key-reload-interval", "how often each replica reloads signing keys (rotation delay)", (*durVal)(&c.KeyReloadInterval)},
+
+		{"providers", "enabled providers: anon-user, local-userpass, api-key, custom-token, oauth2-google, oauth2-facebook", (*listVal)(&c.Providers)},
+		{"userpass-auto-confirm", "confirm email/password users at registration, without a confirmation token", (*boolVal)(&c.UserpassAutoConfirm)},
+		{"userpass-min-password-length", "minimum password length in characters (App Services allowed 6)", (*intVal)(&c.UserpassMinPasswordLength)},
+		{"userpass-sender-webhook", "URL that receives confirmation and reset tokens as JSON POSTs (to email them); empty = the file outbox.jsonl in the data dir", (*strVal)(&c.UserpassSenderWebhook)},
+
+		{"custom-token-alg", "algorithm of the custom JWT provider: HS256, RS256, ES256 or EdDSA", (*strVal)(&c.CustomTokenAlg)},
+		{"custom-token-keys", "comma-separated HS256 secrets or PEM public keys that sign custom JWTs", (*listVal)(&c.CustomTokenKeys)},
+		{"custom-token-key-file", "file with the PEM public key(s) or the secret that signs custom JWTs", (*strVal)(&c.CustomTokenKeyFile)},
+		{"custom-token-jwks-url", "JWKS URL of the custom JWT issuer, instead of keys", (*strVal)(&c.CustomTokenJWKSURL)},
+		{"custom-token-audience", "accepted audiences of custom JWTs (comma-separated); empty = not checked", (*listVal)(&c.CustomTokenAudience)},
+		{"custom-token-audience-all", "require every configured audience in a custom JWT (App Services 'all'); default any", (*boolVal)(&c.CustomTokenAudienceAll)},
+		{"custom-token-metadata-fields", `metadata fields of custom JWTs as JSON: [{"name":"user.name","field_name":"name","required":true}]`, (*strVal)(&c.CustomTokenMetadataFields)},
+		{"google-client-id", "OAuth client id that Google ID tokens must be issued to", (*strVal)(&c.GoogleClientID)},
+		{"google-jwks-url", "JWKS URL of Google's signing keys (default Google's)", (*strVal)(&c.GoogleJWKSURL)},
+		{"google-metadata-fields", "metadata fields of Google logins as JSON (name, first_name, last_name, picture, email)", (*strVal)(&c.GoogleMetadataFields)},
+		{"facebook-app-id", "Facebook app id that access tokens must belong to", (*strVal)(&c.FacebookAppID)},
+		{"facebook-app-secret", "Facebook app secret (checks tokens with debug_token)", (*strVal)(&c.FacebookAppSecret)},
+		{"facebook-graph-url", "base URL of the Facebook Graph API (default Facebook's)", (*strVal)(&c.FacebookGraphURL)},
+		{"facebook-metadata-fields", "metadata fields of Facebook logins as JSON (name, first_name, last_name, picture, gender, birthday, min_age, max_age, email)", (*strVal)(&c.FacebookMetadataFields)},
 	}
 }
 
@@ -103,6 +160,17 @@ func DefaultConfig() Config {
 		CustomDataDatabase:    "lanyard",
 		CustomDataCollection:  "custom_user_data",
 		CustomDataUserIDField: "user_id",
+
+		SigningAlg:         "ES256",
+		AccessTokenTTL:     30 * time.Minute,
+		RefreshTokenTTL:    60 * 24 * time.Hour,
+		RotationGrace:      10 * time.Second,
+		RevocationInterval: 2 * time.Second,
+		KeyReloadInterval:  10 * time.Second,
+
+		Providers:                 []string{"anon-user", "local-userpass", "api-key"},
+		UserpassAutoConfirm:       true,
+		UserpassMinPasswordLength: 8,
 	}
 }
 
@@ -191,6 +259,16 @@ func applyYAML(path string, byName map[string]setting) error {
 		var text string
 		switch v := doc[k].(type) {
 		case []any:
+			if len(v) > 0 {
+				if _, isMap := v[0].(map[string]any); isMap {
+					b, err := json.Marshal(v)
+					if err != nil {
+						return fmt.Errorf("config file %s: key %q: %v", path, k, err)
+					}
+					text = string(b)
+					break
+				}
+			}
 			parts := make([]string, len(v))
 			for i, p := range v {
 				parts[i] = fmt.Sprint(p)
@@ -290,6 +368,59 @@ func (c Config) Validate() error {
 			bad("custom-data-user-id-field", "%q must be a top-level field name other than _id", c.CustomDataUserIDField)
 		}
 	}
+	switch c.SigningAlg {
+	case "ES256", "EdDSA", "RS256":
+	default:
+		bad("signing-alg", "%q is not ES256, EdDSA or RS256", c.SigningAlg)
+	}
+	for name, d := range map[string]time.Duration{"access-token-ttl": c.AccessTokenTTL, "refresh-token-ttl": c.RefreshTokenTTL,
+		"rotation-grace": c.RotationGrace, "revocation-interval": c.RevocationInterval, "key-reload-interval": c.KeyReloadInterval} {
+		if d <= 0 {
+			bad(name, "must be positive, got %s", d)
+		}
+	}
+	if c.AccessTokenTTL > 24*time.Hour {
+		bad("access-token-ttl", "%s is longer than a day; access tokens cannot be recalled once issued", c.AccessTokenTTL)
+	}
+	if c.RefreshTokenTTL < c.AccessTokenTTL {
+		bad("refresh-token-ttl", "must be at least access-token-ttl")
+	}
+	if c.SessionIdleTTL < 0 {
+		bad("session-idle-ttl", "must not be negative")
+	}
+	if c.UserpassMinPasswordLength < 1 || c.UserpassMinPasswordLength > 128 {
+		bad("userpass-min-password-length", "must be between 1 and 128, got %d", c.UserpassMinPasswordLength)
+	}
+	if c.UserpassSenderWebhook != "" {
+		if u, err := url.Parse(c.UserpassSenderWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("userpass-sender-webhook", "%q is not an absolute http(s) URL", c.UserpassSenderWebhook)
+		}
+	}
+	for _, p := range c.Providers {
+		switch p {
+		case "anon-user", "local-userpass", "api-key":
+		case "custom-token":
+			if c.CustomTokenJWKSURL == "" && len(c.CustomTokenKeys) == 0 && c.CustomTokenKeyFile == "" {
+				bad("custom-token-keys", "the custom-token provider needs keys, a key file or a JWKS URL")
+			}
+		case "oauth2-google":
+			if c.GoogleClientID == "" {
+				bad("google-client-id", "the oauth2-google provider needs the OAuth client id")
+			}
+		case "oauth2-facebook":
+			if c.FacebookAppID == "" || c.FacebookAppSecret == "" {
+				bad("facebook-app-id", "the oauth2-facebook provider needs the app id and app secret")
+			}
+		default:
+			bad("providers", "%q is not a provider Lanyard knows", p)
+		}
+	}
+	for name, js := range map[string]string{"custom-token-metadata-fields": c.CustomTokenMetadataFields,
+		"google-metadata-fields": c.GoogleMetadataFields, "facebook-metadata-fields": c.FacebookMetadataFields} {
+		if js != "" && !json.Valid([]byte(js)) {
+			bad(name, "is not valid JSON")
+		}
+	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
 }
@@ -300,11 +431,22 @@ func validName(db string) bool {
 
 // The flag.Value types behind settings.
 type (
+	intVal  int
 	strVal  string
 	durVal  time.Duration
 	boolVal bool
 	listVal []string
 )
+
+func (v *intVal) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*v = intVal(n)
+	return nil
+}
+func (v *intVal) String() string { return strconv.Itoa(int(*v)) }
 
 func (v *strVal) Set(s string) error { *v = strVal(s); return nil }
 func (v *strVal) String() string     { return string(*v) }

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 
+	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -91,6 +92,35 @@ var codeReasons = map[codes.Code]lanyardv1.ErrorReason{
 	codes.NotFound:         lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND,
 }
 
+// authnErrors maps authn's sentinels. An empty msg shows the error's own text, which authn writes to be
+// safe to show; field names the request field a validation error is about.
+var authnErrors = []struct {
+	err    error
+	code   codes.Code
+	reason lanyardv1.ErrorReason
+	msg    string
+	field  string
+}{
+	{authn.ErrTokenMissing, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_MISSING, "no token was sent", ""},
+	{authn.ErrTokenExpired, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_EXPIRED, "the token has expired", ""},
+	{authn.ErrTokenInvalid, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID, "the token is not valid", ""},
+	{authn.ErrSessionRevoked, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_SESSION_REVOKED, "the session has ended; log in again", ""},
+	{authn.ErrInvalidCredentials, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_INVALID_CREDENTIALS, "invalid credentials", ""},
+	{authn.ErrUserDisabled, codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_USER_DISABLED, "the user is disabled", ""},
+	{authn.ErrPendingConfirmation, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_USER_PENDING_CONFIRMATION, "the user has not confirmed their email yet", ""},
+	{authn.ErrUserExists, codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_USER_ALREADY_EXISTS, "a user with this email already exists", ""},
+	{authn.ErrIdentityLinked, codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_IDENTITY_ALREADY_LINKED, "this identity belongs to another user", ""},
+	{authn.ErrProviderDisabled, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_PROVIDER_DISABLED, "this authentication provider is not enabled", ""},
+	{authn.ErrMetadataRequired, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_METADATA_REQUIRED, "", ""},
+	{authn.ErrProviderUnavailable, codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the authentication provider could not be reached; retry later", ""},
+	{authn.ErrActionTokenInvalid, codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_USED_OR_EXPIRED, "the token is unknown, used or expired", ""},
+	{authn.ErrRateLimited, codes.ResourceExhausted, lanyardv1.ErrorReason_ERROR_REASON_RATE_LIMITED, "too many failed attempts; try again later", ""},
+	{authn.ErrPasswordTooShort, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "password"},
+	{authn.ErrPasswordTooLong, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "password"},
+	{authn.ErrInvalidEmail, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "email"},
+	{authn.ErrInvalidKeyName, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "name"},
+}
+
 // toStatus is the one place where errors become gRPC statuses. Domain sentinels of store and authn map to
 // codes and reasons; errors that already carry a Lanyard status pass through; anything unexpected becomes
 // INTERNAL with only the request id in it, and the original is logged under that id.
@@ -109,6 +139,21 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) *status.Status {
 		return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later").GRPCStatus()
 	case errors.Is(err, store.ErrNotFound):
 		return newError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, "not found").GRPCStatus()
+	case errors.Is(err, store.ErrAlreadyExists):
+		return newError(codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "already exists").GRPCStatus()
+	}
+	for _, m := range authnErrors {
+		if errors.Is(err, m.err) {
+			msg := m.msg
+			if msg == "" {
+				msg = err.Error() // these errors' texts are written to be shown
+			}
+			e := newError(m.code, m.reason, msg)
+			if m.field != "" {
+				e.violations = []*errdetails.BadRequest_FieldViolation{{Field: m.field, Description: err.Error()}}
+			}
+			return e.GRPCStatus()
+		}
 	}
 	if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown && st.Code() != codes.Internal {
 		if hasErrorInfo(st) {

@@ -73,9 +73,9 @@ var policy = map[string]rule{
 	lanyardv1.AdminService_RotateSigningKey_FullMethodName:       {accessServer, true},
 	lanyardv1.AdminService_WatchAuthEvents_FullMethodName:        {accessServer, true},
 
-	grpc_health_v1.Health_Check_FullMethodName: {accessPublic, false},
-	grpc_health_v1.Health_List_FullMethodName:  {accessPublic, false},
-	grpc_health_v1.Health_Watch_FullMethodName: {accessPublic, false},
+	grpc_health_v1.Health_Check_FullMethodName:                             {accessPublic, false},
+	grpc_health_v1.Health_List_FullMethodName:                              {accessPublic, false},
+	grpc_health_v1.Health_Watch_FullMethodName:                             {accessPublic, false},
 	reflectionv1.ServerReflection_ServerReflectionInfo_FullMethodName:      {accessPublic, false},
 	reflectionv1alpha.ServerReflection_ServerReflectionInfo_FullMethodName: {accessPublic, false},
 }

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/embedded"
@@ -53,6 +54,8 @@ type Server struct {
 	log    *slog.Logger
 	store  store.Store
 	engine *embedded.Engine // nil when a MongoDB URI is configured
+	auth   *authn.Service
+	jwks   jwksCache
 
 	grpc     *grpc.Server
 	health   *health.Server
@@ -79,6 +82,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 		}
 	}()
 	if err := s.openStore(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.openAuth(ctx); err != nil {
 		return nil, err
 	}
 	var tlsConfig *tls.Config
@@ -137,6 +143,7 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	unary, stream := s.interceptors(metrics)
 	opts := []grpc.ServerOption{
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+		grpc.ForceServerCodecV2(newMarkingCodec()),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxHeaderListSize(maxHeaderListSize),
@@ -171,6 +178,11 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(s.auth.JWKSJSON())
+	})
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         tlsConfig,
@@ -204,6 +216,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go store.WatchHealth(ctx, s.store, s.setHealth)
+	go s.auth.Run(ctx)
 
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
@@ -284,4 +297,21 @@ func (s *Server) closeStore(ctx context.Context) {
 			s.log.Warn("stopping embedded engine", "error", err.Error())
 		}
 	}
+}
+
+// CreateServerAPIKey creates a server user with an API key on this server's store and returns the key's
+// id and secret (shown once). `lanyard apikey create --server NAME` uses it.
+func (s *Server) CreateServerAPIKey(ctx context.Context, name string) (id, key string, err error) {
+	k, secret, err := s.auth.CreateServerAPIKey(ctx, name)
+	if err != nil {
+		return "", "", err
+	}
+	return k.ID, secret, nil
+}
+
+// Close releases what New opened (listeners, store, embedded engine) when Serve is never called.
+func (s *Server) Close() {
+	_ = s.grpcLis.Close()
+	_ = s.httpLis.Close()
+	s.closeStore(context.Background())
 }

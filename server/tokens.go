@@ -2,12 +2,88 @@ package server
 
 import (
 	"context"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/lanyardhq/lanyard/authn"
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
-// verifyAccess turns a bearer token into the caller's principal. Until signing keys exist nothing is
-// accepted: authentication fails closed.
-func (s *Server) verifyAccess(ctx context.Context, token string) (*authn.Principal, error) {
-	return nil, errTokenInvalid
+// openAuth builds the authentication service from the configuration: signing keys are loaded (or
+// created on first start) here, so a master key that cannot open them stops the start with a clear error.
+func (s *Server) openAuth(ctx context.Context) error {
+	master, err := s.masterKey()
+	if err != nil {
+		return err
+	}
+	external, err := s.externalProviders()
+	if err != nil {
+		return err
+	}
+	enabled := func(p string) bool { return slices.Contains(s.cfg.Providers, p) }
+	var sender authn.Sender
+	if s.cfg.UserpassSenderWebhook != "" {
+		sender = &authn.WebhookSender{URL: s.cfg.UserpassSenderWebhook, Client: &http.Client{Timeout: 10 * time.Second}}
+	} else {
+		sender = &authn.OutboxSender{Path: filepath.Join(s.cfg.DataDir, "outbox.jsonl")}
+	}
+	s.auth, err = authn.New(ctx, authn.Config{
+		AppID:              s.cfg.AppID,
+		PublicURL:          s.cfg.PublicURL,
+		Alg:                s.cfg.SigningAlg,
+		MasterKey:          master,
+		AccessTTL:          s.cfg.AccessTokenTTL,
+		RefreshTTL:         s.cfg.RefreshTokenTTL,
+		IdleTTL:            s.cfg.SessionIdleTTL,
+		RotationGrace:      s.cfg.RotationGrace,
+		RevocationInterval: s.cfg.RevocationInterval,
+		KeyReloadInterval:  s.cfg.KeyReloadInterval,
+		Anonymous:          enabled(authn.ProviderAnonymous),
+		APIKeys:            enabled(authn.ProviderAPIKey),
+		UserPass: authn.UserPassConfig{
+			Enabled:           enabled(authn.ProviderUserPass),
+			AutoConfirm:       s.cfg.UserpassAutoConfirm,
+			MinPasswordLength: s.cfg.UserpassMinPasswordLength,
+			Sender:            sender,
+		},
+		External: external,
+		Logger:   s.log,
+	}, s.store)
+	return err
+}
+
+// verifyAccess turns a bearer token into the caller's principal, from memory: the verified-token cache
+// and the revocation set, never the store.
+func (s *Server) verifyAccess(_ context.Context, token string) (*authn.Principal, error) {
+	return s.auth.Authenticate(token)
+}
+
+// jwksCache holds the GetJwks response built from the keyring's current JWKS, rebuilt only when the
+// keyring changes, so that GetJwks is answered from memory.
+type jwksCache struct {
+	entry atomic.Pointer[jwksEntry]
+}
+
+type jwksEntry struct {
+	raw  []byte
+	resp *lanyardv1.GetJwksResponse
+}
+
+// Load returns the response for the current keys.
+func (c *jwksCache) Load(s *Server) *lanyardv1.GetJwksResponse {
+	raw := s.auth.JWKSJSON()
+	if e := c.entry.Load(); e != nil && len(e.raw) == len(raw) && (len(raw) == 0 || &e.raw[0] == &raw[0]) {
+		return e.resp
+	}
+	resp := &lanyardv1.GetJwksResponse{}
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, resp); err != nil {
+		s.log.Error("building the JWKS response", "error", err.Error())
+	}
+	c.entry.Store(&jwksEntry{raw: raw, resp: resp})
+	return resp
 }

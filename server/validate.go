@@ -6,12 +6,10 @@ import (
 	"google.golang.org/grpc"
 )
 
-// validators holds the field checks of each method's request, keyed by full method name like the policy
-// table. A check appends a violation per invalid field; the validation interceptor turns them into one
-// INVALID_ARGUMENT with BadRequest details, so handlers only ever see well-formed requests.
-var validators = map[string]func(req any, v *violations){}
-
 func validate(method string, req any) error {
+	if malformed(req) {
+		return errMalformed
+	}
 	check, ok := validators[method]
 	if !ok {
 		return nil

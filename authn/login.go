@@ -1,0 +1,271 @@
+package authn
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// LoginRequest is one login attempt.
+type LoginRequest struct {
+	Credentials Credentials
+	DeviceID    string // a device id the client had; empty for a new one
+	Peer        string // the client's address, for failed-login limits
+	// Rotating opens a session whose refresh token rotates at every use (gRPC); the App Services HTTP
+	// API opens non-rotating sessions, as its SDKs expect.
+	Rotating bool
+}
+
+// LoginResult is a successful login.
+type LoginResult struct {
+	Tokens
+	User       *store.User
+	Identities []*store.Identity
+	Created    bool // the login created the user
+}
+
+// Login checks credentials with their provider, creates the user on the first login of a new identity,
+// and opens a session.
+func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
+	claim, userID, err := s.identify(ctx, req.Credentials, req.Peer)
+	if err != nil {
+		return nil, err
+	}
+	u, ident, created, err := s.userFor(ctx, claim, userID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, ErrUserDisabled
+	}
+	now := s.cfg.Now()
+	idents, err := s.store.ListIdentities(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	u.LastLoginAt = now
+	u.Data = layerMetadata(idents, ident.ID, claim.Data)
+	if err := s.store.TouchLogin(ctx, u.ID, ident.ID, now, claim.Data, u.Data); err != nil {
+		return nil, err
+	}
+	for _, id := range idents {
+		if id.ID == ident.ID {
+			id.Data, id.LastLoginAt = claim.Data, now
+		}
+	}
+	tokens, err := s.openSession(ctx, u, req.DeviceID, req.Rotating)
+	if err != nil {
+		return nil, err
+	}
+	s.events.append(ctx, s.log, store.EventLogin, u.ID, []string{claim.ProviderType}, now)
+	return &LoginResult{Tokens: *tokens, User: u, Identities: idents, Created: created}, nil
+}
+
+// identify turns credentials into the identity they prove. For providers that know the user already
+// (email/password, API keys) it also returns the user id.
+func (s *Service) identify(ctx context.Context, cred Credentials, peer string) (*Claim, string, error) {
+	if !s.ProviderEnabled(cred.Provider) {
+		return nil, "", ErrProviderDisabled
+	}
+	switch cred.Provider {
+	case ProviderAnonymous:
+		return &Claim{ProviderType: ProviderAnonymous, ProviderID: store.NewID()}, "", nil
+	case ProviderUserPass:
+		return s.identifyPassword(ctx, cred.Email, cred.Password, peer)
+	case ProviderAPIKey:
+		return s.identifyAPIKey(ctx, cred.Key, peer)
+	}
+	claim, err := s.external[cred.Provider].Verify(ctx, cred.Token)
+	if err != nil {
+		return nil, "", err
+	}
+	claim.ProviderType = cred.Provider
+	return claim, "", nil
+}
+
+// identifyPassword answers an unknown email, a wrong password and an imported user without a password
+// alike, and spends about the same time on each (a dummy hash for unknown users), so that neither the
+// answer nor its timing tells who has an account.
+func (s *Service) identifyPassword(ctx context.Context, email, password, peer string) (*Claim, string, error) {
+	email = NormalizeEmail(email)
+	if blocked, _ := s.limiter.blocked(email, peer); blocked {
+		return nil, "", ErrRateLimited
+	}
+	rec, err := s.store.GetPassword(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, "", err
+	}
+	var ok, rehash bool
+	if rec == nil || rec.Hash == "" {
+		_, _, err = DummyVerify(ctx, password)
+	} else {
+		ok, rehash, err = VerifyPassword(ctx, rec.Hash, password)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		s.limiter.failed(email, peer)
+		return nil, "", ErrInvalidCredentials
+	}
+	s.limiter.succeeded(email, peer)
+	if !rec.Confirmed || rec.UserID == "" {
+		return nil, "", ErrPendingConfirmation
+	}
+	if rehash {
+		if h, err := HashPassword(ctx, password); err == nil {
+			rec.Hash = h
+			if err := s.store.UpdatePassword(ctx, rec); err != nil {
+				s.log.Warn("storing a rehashed password", "user_id", rec.UserID, "error", err.Error())
+			}
+		}
+	}
+	return &Claim{ProviderType: ProviderUserPass, ProviderID: email, Data: map[string]any{"email": email}}, rec.UserID, nil
+}
+
+func (s *Service) identifyAPIKey(ctx context.Context, key, peer string) (*Claim, string, error) {
+	if blocked, _ := s.limiter.blocked("api-key", peer); blocked {
+		return nil, "", ErrRateLimited
+	}
+	k, err := s.store.FindAPIKeyBySecretHash(ctx, apiKeyHash(key))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && k.Disabled) {
+		s.limiter.failed("api-key", peer)
+		return nil, "", ErrInvalidCredentials
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return &Claim{ProviderType: ProviderAPIKey, ProviderID: k.ID, Data: map[string]any{"name": k.Name}}, k.UserID, nil
+}
+
+func apiKeyHash(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// NormalizeEmail is the form emails are stored and compared in.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// userFor returns the user an identity belongs to, creating both on the first login. Two first logins
+// racing with one new identity create one user: the identity is claimed with a unique-key insert, and
+// the loser takes the winner's user.
+func (s *Service) userFor(ctx context.Context, claim *Claim, knownUserID string) (*store.User, *store.Identity, bool, error) {
+	if claim.ProviderType != ProviderAnonymous {
+		ident, err := s.store.FindIdentity(ctx, claim.ProviderType, claim.ProviderID)
+		switch {
+		case err == nil:
+			u, err := s.store.GetUser(ctx, ident.UserID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, nil, false, ErrInvalidCredentials // the user was deleted under us
+			}
+			return u, ident, false, err
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, nil, false, err
+		case knownUserID != "":
+			// Email/password and API key identities are created with their user; a record without its
+			// identity is a user deleted mid-login.
+			return nil, nil, false, ErrInvalidCredentials
+		}
+	}
+	u, ident, err := s.createUser(ctx, store.UserTypeNormal, claim)
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return s.userFor(ctx, claim, knownUserID)
+	}
+	return u, ident, err == nil, err
+}
+
+// createUser runs the user creation hook, then stores the user with its first identity and records the
+// CREATE event. The hook runs first so that a refusal leaves nothing behind.
+func (s *Service) createUser(ctx context.Context, userType string, claim *Claim) (*store.User, *store.Identity, error) {
+	now := s.cfg.Now()
+	u := &store.User{ID: store.NewID(), Type: userType, CreatedAt: now, LastLoginAt: now, Data: maps.Clone(claim.Data)}
+	ident := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: claim.ProviderType, ProviderID: claim.ProviderID,
+		Data: claim.Data, CreatedAt: now, LastLoginAt: now}
+	if s.cfg.OnUserCreation != nil {
+		if err := s.cfg.OnUserCreation(ctx, &NewUser{UserID: u.ID, Type: userType, ProviderType: claim.ProviderType,
+			ProviderID: claim.ProviderID, Data: claim.Data}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := s.store.CreateUser(ctx, u, ident); err != nil {
+		return nil, nil, err
+	}
+	s.events.append(ctx, s.log, store.EventCreate, u.ID, []string{claim.ProviderType}, now)
+	return u, ident, nil
+}
+
+// layerMetadata is the user's data: the metadata of every identity, older logins first, with the
+// identity of the current login laid over the rest, so that its values win where fields collide.
+func layerMetadata(idents []*store.Identity, currentID string, current map[string]any) map[string]any {
+	out := map[string]any{}
+	sorted := make([]*store.Identity, 0, len(idents))
+	for _, id := range idents {
+		if id.ID != currentID {
+			sorted = append(sorted, id)
+		}
+	}
+	// Older logins first, so that more recent metadata wins among the others too.
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && sorted[j].LastLoginAt.Before(sorted[j-1].LastLoginAt); j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+	}
+	for _, id := range sorted {
+		maps.Copy(out, id.Data)
+	}
+	maps.Copy(out, current)
+	return out
+}
+
+// LinkIdentity adds the identity behind cred to the principal's user.
+func (s *Service) LinkIdentity(ctx context.Context, p *Principal, cred Credentials, peer string) (*store.User, []*store.Identity, error) {
+	if cred.Provider == ProviderAnonymous {
+		return nil, nil, ErrProviderDisabled
+	}
+	_, u, err := s.liveSession(ctx, p.SessionID, p.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	claim, knownUserID, err := s.identify(ctx, cred, peer)
+	if err != nil {
+		return nil, nil, err
+	}
+	existing, err := s.store.FindIdentity(ctx, claim.ProviderType, claim.ProviderID)
+	switch {
+	case err == nil && existing.UserID == u.ID:
+		// Linking twice is a no-op.
+	case err == nil || (knownUserID != "" && knownUserID != u.ID):
+		return nil, nil, ErrIdentityLinked
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, nil, err
+	default:
+		now := s.cfg.Now()
+		ident := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: claim.ProviderType, ProviderID: claim.ProviderID,
+			Data: claim.Data, CreatedAt: now, LastLoginAt: now}
+		if err := s.store.AddIdentity(ctx, ident); errors.Is(err, store.ErrAlreadyExists) {
+			return nil, nil, ErrIdentityLinked
+		} else if err != nil {
+			return nil, nil, err
+		}
+	}
+	idents, err := s.store.ListIdentities(ctx, u.ID)
+	return u, idents, err
+}
+
+// eventLog appends auth events. A failure to record an event is logged, not returned: the login it
+// describes already happened.
+type eventLog struct{ store store.Store }
+
+func (e *eventLog) append(ctx context.Context, log interface {
+	Warn(string, ...any)
+}, typ, userID string, providers []string, at time.Time) {
+	ev := &store.AuthEvent{Type: typ, UserID: userID, Providers: providers, At: at}
+	if err := e.store.AppendEvent(context.WithoutCancel(ctx), ev); err != nil {
+		log.Warn("recording auth event", "type", typ, "user_id", userID, "error", err.Error())
+	}
+}

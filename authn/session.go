@@ -1,0 +1,255 @@
+package authn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// Tokens is a freshly minted pair.
+type Tokens struct {
+	AccessToken  string
+	RefreshToken string
+	SessionID    string
+	DeviceID     string
+}
+
+// openSession creates a session for the user and mints its first tokens. Rotating sessions (gRPC) replace
+// the refresh token at every use; others (the App Services HTTP API, whose SDKs keep one refresh token for
+// life) do not.
+func (s *Service) openSession(ctx context.Context, u *store.User, deviceID string, rotating bool) (*Tokens, error) {
+	now := s.cfg.Now()
+	if deviceID == "" {
+		deviceID = store.NewID()
+	}
+	sess := &store.Session{
+		ID:        store.NewID(),
+		UserID:    u.ID,
+		DeviceID:  deviceID,
+		CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.RefreshTTL),
+		LastUsed:  now,
+		Rotating:  rotating,
+	}
+	rc := &RefreshClaims{Subject: u.ID, SessionID: sess.ID, Expiry: jwt.NewNumericDate(sess.ExpiresAt)}
+	refresh, err := s.issuer.MintRefresh(rc)
+	if err != nil {
+		return nil, err
+	}
+	sess.SecretHash = HashSecret(rc.Secret)
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	access, err := s.mintAccess(ctx, u, sess)
+	if err != nil {
+		return nil, err
+	}
+	return &Tokens{AccessToken: access, RefreshToken: refresh, SessionID: sess.ID, DeviceID: deviceID}, nil
+}
+
+// mintAccess mints an access token for the session, carrying the user's current custom data. A
+// document too large to carry is left out and flagged, never truncated, and never fails the call.
+func (s *Service) mintAccess(ctx context.Context, u *store.User, sess *store.Session) (string, error) {
+	c := &AccessClaims{Subject: u.ID, SessionID: sess.ID, UserType: u.Type, DeviceID: sess.DeviceID}
+	if s.cfg.UserData != nil {
+		doc, omitted, err := s.cfg.UserData(ctx, u.ID)
+		if err != nil {
+			return "", err
+		}
+		c.UserData, c.UserDataOmitted = doc, omitted
+	}
+	tok, err := s.issuer.MintAccess(c)
+	if errors.Is(err, ErrTokenTooLarge) {
+		s.log.Warn("custom data left out of an access token: the token would exceed the size limit", "user_id", u.ID)
+		c.UserData, c.UserDataOmitted = nil, true
+		c.ID, c.Expiry = "", nil
+		tok, err = s.issuer.MintAccess(c)
+	}
+	return tok, err
+}
+
+// MintAccessForSession mints a new access token for a principal's own session with the current custom
+// data (RefreshCustomData, and UpdateCustomData of one's own document).
+func (s *Service) MintAccessForSession(ctx context.Context, p *Principal) (string, error) {
+	sess, u, err := s.liveSession(ctx, p.SessionID, p.UserID)
+	if err != nil {
+		return "", err
+	}
+	return s.mintAccess(ctx, u, sess)
+}
+
+// liveSession returns the session and its user, or ErrSessionRevoked / ErrUserDisabled.
+func (s *Service) liveSession(ctx context.Context, sessionID, userID string) (*store.Session, *store.User, error) {
+	sess, err := s.store.GetSession(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrSessionRevoked
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.cfg.Now()
+	switch {
+	case sess.UserID != userID:
+		return nil, nil, ErrTokenInvalid
+	case sess.Revoked, now.After(sess.ExpiresAt):
+		return nil, nil, ErrSessionRevoked
+	case s.cfg.IdleTTL > 0 && now.Sub(sess.LastUsed) > s.cfg.IdleTTL:
+		return nil, nil, ErrSessionRevoked
+	}
+	u, err := s.store.GetUser(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrSessionRevoked
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Disabled {
+		return nil, nil, ErrUserDisabled
+	}
+	return sess, u, nil
+}
+
+// Refresh exchanges a refresh token for a new access token and the refresh token to use next. On a
+// rotating session exactly one successor exists per generation: the first caller claims the rotation
+// with a unique-key insert; callers that lose the race, or retry within the grace window, get that same
+// successor back; reuse after the window revokes the whole session (the token was stolen, or a client
+// is broken — either way the family is no longer trustworthy).
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	c, err := s.issuer.ParseRefresh(refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	sess, u, err := s.liveSession(ctx, c.SessionID, c.Subject)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRefreshSecret(ctx, sess, c); err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	next := refreshToken
+	if sess.Rotating {
+		if next, err = s.rotate(ctx, sess, c); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+		return nil, err
+	}
+	access, err := s.mintAccess(ctx, u, sess)
+	if err != nil {
+		return nil, err
+	}
+	return &Tokens{AccessToken: access, RefreshToken: next, SessionID: sess.ID, DeviceID: sess.DeviceID}, nil
+}
+
+// checkRefreshSecret matches the token's secret against the hash recorded for its generation: the
+// session's for generation 0, the rotation that created it for later ones.
+func (s *Service) checkRefreshSecret(ctx context.Context, sess *store.Session, c *RefreshClaims) error {
+	want := sess.SecretHash
+	if c.Generation > 0 {
+		r, err := s.store.GetRotation(ctx, sess.ID, c.Generation-1)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrTokenInvalid
+		}
+		if err != nil {
+			return err
+		}
+		want = r.SuccessorHash
+	}
+	if !CheckSecret(want, c.Secret) {
+		return ErrTokenInvalid
+	}
+	return nil
+}
+
+func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshClaims) (string, error) {
+	now := s.cfg.Now()
+	nc := &RefreshClaims{Subject: sess.UserID, SessionID: sess.ID, Generation: c.Generation + 1, Expiry: jwt.NewNumericDate(sess.ExpiresAt)}
+	successor, err := s.issuer.MintRefresh(nc)
+	if err != nil {
+		return "", err
+	}
+	aad := rotationAAD(sess.ID, c.Generation)
+	sealed, err := seal(s.cfg.MasterKey, sealInfoRefresh, aad, []byte(successor))
+	if err != nil {
+		return "", err
+	}
+	err = s.store.ClaimRotation(ctx, &store.Rotation{SessionID: sess.ID, Generation: c.Generation, CreatedAt: now,
+		SuccessorHash: HashSecret(nc.Secret), SealedSuccessor: sealed})
+	if err == nil {
+		return successor, nil
+	}
+	if !errors.Is(err, store.ErrAlreadyExists) {
+		return "", err
+	}
+	// Someone rotated this generation already.
+	prev, err := s.store.GetRotation(ctx, sess.ID, c.Generation)
+	if err != nil {
+		return "", err
+	}
+	if now.Sub(prev.CreatedAt) <= s.cfg.RotationGrace {
+		plain, err := open(s.cfg.MasterKey, sealInfoRefresh, aad, prev.SealedSuccessor)
+		if err != nil {
+			return "", err
+		}
+		return string(plain), nil
+	}
+	s.log.Warn("rotated refresh token reused after the grace window: revoking the session", "session_id", sess.ID, "user_id", sess.UserID)
+	if err := s.revokeSession(ctx, sess.ID); err != nil {
+		return "", err
+	}
+	return "", ErrSessionRevoked
+}
+
+func rotationAAD(sessionID string, generation int64) []byte {
+	return []byte(sessionID + ":" + strconv.FormatInt(generation, 10))
+}
+
+// Logout ends the session of a refresh token. The secret must match, so that a token's claims alone
+// (readable by anyone who sees it in a log) cannot end someone's session; an already ended session is
+// fine.
+func (s *Service) Logout(ctx context.Context, refreshToken string) error {
+	c, err := s.issuer.ParseRefresh(refreshToken)
+	if errors.Is(err, ErrTokenExpired) {
+		return nil // the session is over anyway
+	}
+	if err != nil {
+		return err
+	}
+	sess, err := s.store.GetSession(ctx, c.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if sess.Revoked {
+		return nil
+	}
+	// Any generation of the family, rotated out or not, proves possession and may end it.
+	if err := s.checkRefreshSecret(ctx, sess, c); err != nil {
+		return err
+	}
+	return s.revokeSession(ctx, sess.ID)
+}
+
+func (s *Service) revokeSession(ctx context.Context, id string) error {
+	if err := s.store.RevokeSession(ctx, id); err != nil {
+		return err
+	}
+	return s.revoke(ctx, store.RevokedSession, id)
+}
+
+// UserData is the custom data document the principal's token carries ({} when none).
+func (p *Principal) UserData() json.RawMessage {
+	if p.Claims == nil || len(p.Claims.UserData) == 0 {
+		return json.RawMessage("{}")
+	}
+	return p.Claims.UserData
+}

@@ -1,0 +1,600 @@
+package authn
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+var algs = []string{AlgES256, AlgEdDSA, AlgRS256}
+
+func decodeSegment(t *testing.T, tok string, i int) map[string]any {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestAccessRoundTrip(t *testing.T) {
+	for _, alg := range algs {
+		t.Run(alg, func(t *testing.T) {
+			k := sharedKey(t, alg)
+			iss, _ := newIssuer(t, k)
+			in := testClaims()
+			in.UserMetadata = map[string]any{"email": "ada@example.com"}
+			tok := mintAccess(t, iss, in)
+
+			h := decodeSegment(t, tok, 0)
+			want := map[string]any{"alg": alg, "kid": k.KID, "typ": "at+jwt"}
+			if len(h) != len(want) {
+				t.Fatalf("header = %v, want %v", h, want)
+			}
+			for name, v := range want {
+				if h[name] != v {
+					t.Fatalf("header = %v, want %v", h, want)
+				}
+			}
+
+			got, err := iss.VerifyAccess(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Subject != in.Subject || got.SessionID != "sess-1" || got.UserType != UserTypeNormal ||
+				got.DeviceID != in.DeviceID || got.ID == "" || got.ID != in.ID ||
+				got.Issuer != iss.Issuer || got.Audience != iss.Audience ||
+				got.UserMetadata["email"] != "ada@example.com" || got.UserDataOmitted {
+				t.Fatalf("claims = %+v", got)
+			}
+			if !got.Expiry.Time().Equal(t0.Add(DefaultAccessTTL)) || !got.IssuedAt.Time().Equal(t0) ||
+				!got.NotBefore.Time().Equal(t0) {
+				t.Fatalf("times: iat %v nbf %v exp %v", got.IssuedAt.Time(), got.NotBefore.Time(), got.Expiry.Time())
+			}
+			// user_data travels byte for byte: key order and the int64 wrapper survive.
+			if !bytes.Equal(got.UserData, in.UserData) {
+				t.Fatalf("user_data = %s, want %s", got.UserData, in.UserData)
+			}
+		})
+	}
+}
+
+func TestMintAccessDefaultsAndRefusals(t *testing.T) {
+	iss, _ := newIssuer(t, sharedKey(t, AlgES256))
+
+	c := &AccessClaims{Subject: "u1", UserType: UserTypeServer, UserDataOmitted: true}
+	tok := mintAccess(t, iss, c)
+	p := decodeSegment(t, tok, 1)
+	if ud, ok := p["user_data"].(map[string]any); !ok || len(ud) != 0 || p["user_data_omitted"] != true {
+		t.Fatalf("payload = %v", p)
+	}
+	if _, ok := p["user_metadata"]; ok {
+		t.Fatalf("user_metadata present without metadata: %v", p)
+	}
+	if _, ok := decodeSegment(t, mintAccess(t, iss, testClaims()), 1)["user_data_omitted"]; ok {
+		t.Fatal("user_data_omitted present when false")
+	}
+
+	for name, c := range map[string]*AccessClaims{
+		"no subject":      {UserType: UserTypeNormal},
+		"array user_data": {Subject: "u1", UserData: json.RawMessage(`[1]`)},
+		"blank user_data": {Subject: "u1", UserData: json.RawMessage(`  `)},
+		"bad json":        {Subject: "u1", UserData: json.RawMessage(`{"a":`)},
+	} {
+		if _, err := iss.MintAccess(c); err == nil {
+			t.Errorf("%s: minted", name)
+		}
+	}
+
+	big := testClaims()
+	big.UserData = bigUserData(MaxTokenSize)
+	if _, err := iss.MintAccess(big); !errors.Is(err, ErrTokenTooLarge) {
+		t.Fatalf("oversized: err = %v, want ErrTokenTooLarge", err)
+	}
+	// 16 KiB of custom data (the default limit) must fit.
+	fits := testClaims()
+	fits.UserData = bigUserData(16 << 10)
+	if _, err := iss.VerifyAccess(mintAccess(t, iss, fits)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRefreshRoundTrip(t *testing.T) {
+	for _, alg := range algs {
+		t.Run(alg, func(t *testing.T) {
+			iss, _ := newIssuer(t, sharedKey(t, alg))
+			in := &RefreshClaims{Subject: "u1", SessionID: "s1"}
+			tok, err := iss.MintRefresh(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := decodeSegment(t, tok, 0); h["typ"] != "rt+jwt" {
+				t.Fatalf("typ = %v", h["typ"])
+			}
+			if raw, err := base64.RawURLEncoding.DecodeString(in.Secret); err != nil || len(raw) != 32 {
+				t.Fatalf("secret is not 32 base64url bytes: %d %v", len(raw), err)
+			}
+			got, err := iss.ParseRefresh(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Verified || got.Subject != "u1" || got.SessionID != "s1" || got.Secret != in.Secret ||
+				got.ID != in.ID || !got.Expiry.Time().Equal(t0.Add(DefaultRefreshTTL)) {
+				t.Fatalf("claims = %+v", got)
+			}
+			if !CheckSecret(HashSecret(in.Secret), got.Secret) {
+				t.Fatal("CheckSecret rejects the right secret")
+			}
+			if CheckSecret(HashSecret(in.Secret), got.Secret+"x") || CheckSecret(nil, got.Secret) {
+				t.Fatal("CheckSecret accepts a wrong secret")
+			}
+		})
+	}
+	iss, _ := newIssuer(t, sharedKey(t, AlgES256))
+	a, b := &RefreshClaims{Subject: "u", SessionID: "s"}, &RefreshClaims{Subject: "u", SessionID: "s"}
+	if _, err := iss.MintRefresh(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iss.MintRefresh(b); err != nil {
+		t.Fatal(err)
+	}
+	if a.Secret == b.Secret || a.ID == b.ID {
+		t.Fatal("two refresh tokens share a secret or jti")
+	}
+	if _, err := iss.MintRefresh(&RefreshClaims{Subject: "u"}); err == nil {
+		t.Fatal("minted a refresh token without session")
+	}
+}
+
+// TestRefreshAfterKeyRetired pins the policy: once the signing key is gone
+// from the keyring, the refresh token still parses (unverified) so that the
+// session record decides; a token whose kid is known must still verify.
+func TestRefreshAfterKeyRetired(t *testing.T) {
+	old := newKey(t, AlgES256)
+	iss, clock := newIssuer(t, old)
+	c := &RefreshClaims{Subject: "u1", SessionID: "s1"}
+	tok, err := iss.MintRefresh(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := forge(t, header(AlgES256, old.KID, "rt+jwt"),
+		map[string]any{"iss": iss.Issuer, "aud": iss.Audience, "sub": "u2", "sid": "s1", "rts": c.Secret,
+			"iat": t0.Unix(), "exp": t0.Add(time.Hour).Unix()},
+		AlgES256, newKey(t, AlgES256).Private)
+	if _, err := iss.ParseRefresh(tampered); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("known kid, bad signature: err = %v", err)
+	}
+
+	if err := iss.Keyring.Replace(newKey(t, AlgES256), nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := iss.ParseRefresh(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Verified || got.SessionID != "s1" || !CheckSecret(HashSecret(c.Secret), got.Secret) {
+		t.Fatalf("claims = %+v", got)
+	}
+
+	other := *iss
+	other.Audience = "another-app"
+	if _, err := other.ParseRefresh(tok); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("unknown kid, wrong aud: err = %v", err)
+	}
+	if _, err := iss.VerifyAccess(tok); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("refresh token accepted as access token: %v", err)
+	}
+	clock.t = t0.Add(DefaultRefreshTTL + time.Minute)
+	if _, err := iss.ParseRefresh(tok); !errors.Is(err, ErrTokenExpired) {
+		t.Fatalf("expired refresh: err = %v", err)
+	}
+}
+
+func TestTimeChecks(t *testing.T) {
+	iss, clock := newIssuer(t, sharedKey(t, AlgES256))
+	tok := mintAccess(t, iss, testClaims()) // iat = nbf = t0, exp = t0+30m
+
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want error
+	}{
+		{"at issue", t0, nil},
+		{"issued 20s in the future (leeway)", t0.Add(-20 * time.Second), nil},
+		{"issued 31s in the future", t0.Add(-31 * time.Second), ErrTokenInvalid},
+		{"just before exp", t0.Add(30*time.Minute - time.Second), nil},
+		{"20s past exp (leeway)", t0.Add(30*time.Minute + 20*time.Second), nil},
+		{"31s past exp", t0.Add(30*time.Minute + 31*time.Second), ErrTokenExpired},
+		{"a day past exp", t0.Add(24 * time.Hour), ErrTokenExpired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock.t = tc.at
+			_, err := iss.VerifyAccess(tok)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestVerifySecurity runs every rejected shape through both verify paths.
+// The forge helper is proven by the "control" case: a hand-made token with
+// the right header, claims and key verifies, so each other case fails for
+// the one reason it changes.
+func TestVerifySecurity(t *testing.T) {
+	k := sharedKey(t, AlgES256)
+	iss, _ := newIssuer(t, k)
+	priv := k.Private.(*ecdsa.PrivateKey)
+	hdr := header(AlgES256, k.KID, "at+jwt")
+	claims := validClaims(iss)
+	pubDER, err := x509.MarshalPKIXPublicKey(k.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access := mintAccess(t, iss, testClaims())
+	refresh, err := iss.MintRefresh(&RefreshClaims{Subject: "u1", SessionID: "s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(access, ".")
+	otherKey := newKey(t, AlgES256).Private
+
+	for _, tc := range []struct {
+		name  string
+		token string
+		want  error // nil: must verify
+	}{
+		{"control", forge(t, hdr, claims, AlgES256, priv), nil},
+		{"empty", "", ErrTokenMissing},
+		{"alg none, no signature", forge(t, header("none", k.KID, "at+jwt"), claims, "none", nil), ErrTokenInvalid},
+		{"alg none, junk signature", forge(t, header("none", k.KID, "at+jwt"), claims, "none", nil) + "AAAA", ErrTokenInvalid},
+		{"HS256 keyed with the public key (DER)", forge(t, header("HS256", k.KID, "at+jwt"), claims, "HS256", pubDER), ErrTokenInvalid},
+		{"HS256 keyed with the JWKS JSON", forge(t, header("HS256", k.KID, "at+jwt"), claims, "HS256", iss.Keyring.JWKSJSON()), ErrTokenInvalid},
+		{"wrong key, same kid", forge(t, hdr, claims, AlgES256, otherKey), ErrTokenInvalid},
+		{"unknown kid", forge(t, header(AlgES256, "nope", "at+jwt"), claims, AlgES256, otherKey), ErrTokenInvalid},
+		{"missing kid", forge(t, header(AlgES256, "", "at+jwt"), claims, AlgES256, priv), ErrTokenInvalid},
+		{"empty kid", forge(t, with(hdr, "kid", ""), claims, AlgES256, priv), ErrTokenInvalid},
+		{"alg not the key's", forge(t, header(AlgRS256, k.KID, "at+jwt"), claims, AlgRS256, sharedKey(t, AlgRS256).Private), ErrTokenInvalid},
+		{"expired", forge(t, hdr, with(claims, "exp", t0.Add(-time.Hour).Unix()), AlgES256, priv), ErrTokenExpired},
+		{"nbf beyond leeway", forge(t, hdr, with(claims, "nbf", t0.Add(time.Minute).Unix()), AlgES256, priv), ErrTokenInvalid},
+		{"iat beyond leeway", forge(t, hdr, with(claims, "iat", t0.Add(time.Minute).Unix()), AlgES256, priv), ErrTokenInvalid},
+		{"missing exp", forge(t, hdr, with(claims, "exp", nil), AlgES256, priv), ErrTokenInvalid},
+		{"missing exp, expired iat", forge(t, hdr, with(claims, "exp", nil, "iat", t0.Add(-48*time.Hour).Unix()), AlgES256, priv), ErrTokenInvalid},
+		{"missing iat", forge(t, hdr, with(claims, "iat", nil), AlgES256, priv), ErrTokenInvalid},
+		{"missing sub", forge(t, hdr, with(claims, "sub", nil), AlgES256, priv), ErrTokenInvalid},
+		{"wrong iss", forge(t, hdr, with(claims, "iss", "https://evil.example.com"), AlgES256, priv), ErrTokenInvalid},
+		{"iss with trailing slash", forge(t, hdr, with(claims, "iss", iss.Issuer+"/"), AlgES256, priv), ErrTokenInvalid},
+		{"wrong aud", forge(t, hdr, with(claims, "aud", "other-app"), AlgES256, priv), ErrTokenInvalid},
+		{"aud array with ours", forge(t, hdr, with(claims, "aud", []string{"other-app", iss.Audience}), AlgES256, priv), ErrTokenInvalid},
+		{"claims not an object", forge(t, hdr, []byte(`"x"`), AlgES256, priv), ErrTokenInvalid},
+		{"refresh token as access", refresh, ErrTokenInvalid},
+		{"missing typ", forge(t, header(AlgES256, k.KID, ""), claims, AlgES256, priv), ErrTokenInvalid},
+		{"typ JWT", forge(t, header(AlgES256, k.KID, "JWT"), claims, AlgES256, priv), ErrTokenInvalid},
+		{"typ rt+jwt", forge(t, header(AlgES256, k.KID, "rt+jwt"), claims, AlgES256, priv), ErrTokenInvalid},
+		{"extra header jwk", forge(t, with(hdr, "jwk", map[string]any{"kty": "oct", "k": "AAAA"}), claims, AlgES256, priv), ErrTokenInvalid},
+		{"extra header crit b64", forge(t, with(hdr, "crit", []string{"b64"}, "b64", false), claims, AlgES256, priv), ErrTokenInvalid},
+		{"extra header x5u", forge(t, with(hdr, "x5u", "https://evil.example.com/k"), claims, AlgES256, priv), ErrTokenInvalid},
+		{"header not an object", forge(t, []byte(`[]`), claims, AlgES256, priv), ErrTokenInvalid},
+		{"33 KiB", forge(t, hdr, with(claims, "user_data", map[string]any{"x": strings.Repeat("a", 33<<10)}), AlgES256, priv), ErrTokenInvalid},
+		{"2 segments", parts[0] + "." + parts[1], ErrTokenInvalid},
+		{"4 segments", access + "." + parts[2], ErrTokenInvalid},
+		{"empty signature segment", parts[0] + "." + parts[1] + ".", ErrTokenInvalid},
+		{"padding", access + "==", ErrTokenInvalid},
+		{"newline in payload", parts[0] + "." + parts[1][:8] + "\n" + parts[1][8:] + "." + parts[2], ErrTokenInvalid},
+		{"leading space", " " + access, ErrTokenInvalid},
+		{"JSON serialization", `{"payload":"` + parts[1] + `","protected":"` + parts[0] + `","signature":"` + parts[2] + `"}`, ErrTokenInvalid},
+		{"Bearer prefix", "Bearer " + access, ErrTokenInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, verify := range []struct {
+				name string
+				fn   func(string) (*AccessClaims, error)
+			}{{"raw", iss.VerifyAccess}, {"cached", withCache(iss).VerifyAccessCached}} {
+				c, err := verify.fn(tc.token)
+				if tc.want == nil {
+					if err != nil {
+						t.Fatalf("%s: err = %v, want success", verify.name, err)
+					}
+					continue
+				}
+				if !errors.Is(err, tc.want) || c != nil {
+					t.Fatalf("%s: claims %v, err = %v, want %v", verify.name, c, err, tc.want)
+				}
+				if len(tc.token) > 8 && strings.Contains(err.Error(), tc.token[len(tc.token)-8:]) {
+					t.Fatalf("%s: error quotes the token: %v", verify.name, err)
+				}
+			}
+		})
+	}
+
+	// The reverse direction: an access token is not a refresh token.
+	if _, err := iss.ParseRefresh(access); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("access token accepted as refresh token: %v", err)
+	}
+	if _, err := iss.ParseRefresh(""); !errors.Is(err, ErrTokenMissing) {
+		t.Fatalf("empty refresh token: %v", err)
+	}
+}
+
+// TestParseRefreshSecurity covers refresh parsing, including the unknown-kid
+// path that returns unverified claims: everything but the signature is still
+// checked there.
+func TestParseRefreshSecurity(t *testing.T) {
+	k := sharedKey(t, AlgES256)
+	iss, _ := newIssuer(t, k)
+	priv := k.Private.(*ecdsa.PrivateKey)
+	claims := map[string]any{"iss": iss.Issuer, "aud": iss.Audience, "sub": "u1", "sid": "s1",
+		"rts": "c2VjcmV0", "jti": "j1", "iat": t0.Unix(), "exp": t0.Add(time.Hour).Unix()}
+	known := header(AlgES256, k.KID, "rt+jwt")
+	unknown := header(AlgES256, "retired-kid", "rt+jwt")
+	other := newKey(t, AlgES256).Private
+
+	for _, tc := range []struct {
+		name     string
+		token    string
+		want     error // nil: parses
+		verified bool
+	}{
+		{"control, known kid", forge(t, known, claims, AlgES256, priv), nil, true},
+		{"control, unknown kid", forge(t, unknown, claims, AlgES256, other), nil, false},
+		{"known kid, wrong key", forge(t, known, claims, AlgES256, other), ErrTokenInvalid, false},
+		{"missing kid", forge(t, header(AlgES256, "", "rt+jwt"), claims, AlgES256, other), ErrTokenInvalid, false},
+		{"empty kid", forge(t, with(known, "kid", ""), claims, AlgES256, other), ErrTokenInvalid, false},
+		{"unknown kid, alg none", forge(t, header("none", "retired-kid", "rt+jwt"), claims, "none", nil) + "AAAA", ErrTokenInvalid, false},
+		{"unknown kid, HS256", forge(t, header("HS256", "retired-kid", "rt+jwt"), claims, "HS256", []byte("k")), ErrTokenInvalid, false},
+		{"unknown kid, typ at+jwt", forge(t, header(AlgES256, "retired-kid", "at+jwt"), claims, AlgES256, other), ErrTokenInvalid, false},
+		{"unknown kid, wrong iss", forge(t, unknown, with(claims, "iss", "https://evil.example.com"), AlgES256, other), ErrTokenInvalid, false},
+		{"unknown kid, missing exp", forge(t, unknown, with(claims, "exp", nil), AlgES256, other), ErrTokenInvalid, false},
+		{"unknown kid, expired", forge(t, unknown, with(claims, "exp", t0.Add(-time.Hour).Unix()), AlgES256, other), ErrTokenExpired, false},
+		{"unknown kid, extra header", forge(t, with(unknown, "x5u", "https://evil.example.com"), claims, AlgES256, other), ErrTokenInvalid, false},
+		{"missing rts", forge(t, known, with(claims, "rts", nil), AlgES256, priv), ErrTokenInvalid, false},
+		{"missing sid", forge(t, known, with(claims, "sid", nil), AlgES256, priv), ErrTokenInvalid, false},
+		{"missing sub", forge(t, known, with(claims, "sub", nil), AlgES256, priv), ErrTokenInvalid, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := iss.ParseRefresh(tc.token)
+			if tc.want == nil {
+				if err != nil || c.Verified != tc.verified || c.Secret != "c2VjcmV0" {
+					t.Fatalf("claims %+v, err %v; want verified=%v", c, err, tc.verified)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) || c != nil {
+				t.Fatalf("claims %+v, err = %v, want %v", c, err, tc.want)
+			}
+		})
+	}
+}
+
+func withCache(iss *Issuer) *Issuer {
+	c := *iss
+	c.Cache = NewVerifyCache(100)
+	return &c
+}
+
+// mutations returns every token that differs from tok in one character,
+// replaced by characters whose base64url value differs from the original in
+// one or two low bits (the non-canonical cases) or elsewhere, plus a few
+// separators and padding characters.
+func mutations(tok string) []string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	var out []string
+	for i := 0; i < len(tok); i++ {
+		seen := map[byte]bool{tok[i]: true}
+		var repl []byte
+		if v := b64urlValue(tok[i]); v >= 0 {
+			for _, x := range []int{1, 2, 3, 4, 8, 16, 32} {
+				repl = append(repl, alphabet[v^x])
+			}
+		} else {
+			repl = append(repl, 'A', 'g')
+		}
+		repl = append(repl, '.', '=', '+', '/', ' ')
+		for _, c := range repl {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, tok[:i]+string(c)+tok[i+1:])
+			}
+		}
+	}
+	return out
+}
+
+func TestEverySingleCharacterChangeFails(t *testing.T) {
+	for _, alg := range algs {
+		t.Run(alg, func(t *testing.T) {
+			iss, _ := newIssuer(t, sharedKey(t, alg))
+			tok := mintAccess(t, iss, testClaims())
+			if _, err := iss.VerifyAccess(tok); err != nil {
+				t.Fatal(err)
+			}
+			muts := mutations(tok)
+			if len(muts) < 10*len(tok) {
+				t.Fatalf("only %d mutations of a %d-char token", len(muts), len(tok))
+			}
+			for _, m := range muts {
+				if c, err := iss.VerifyAccess(m); err == nil || c != nil {
+					i := 0
+					for m[i] == tok[i] {
+						i++
+					}
+					t.Fatalf("mutation at %d/%d (%q -> %q) verified", i, len(tok), tok[i], m[i])
+				}
+			}
+		})
+	}
+}
+
+// TestGoJoseAloneAcceptsNonCanonical shows why canonical() exists: plain
+// go-jose verifies some of the single-character changes that VerifyAccess
+// refuses. If go-jose ever becomes strict, this test says so.
+func TestGoJoseAloneAcceptsNonCanonical(t *testing.T) {
+	k := sharedKey(t, AlgES256)
+	iss, _ := newIssuer(t, k)
+	tok := mintAccess(t, iss, testClaims())
+	accepted := 0
+	for _, m := range mutations(tok) {
+		j, err := jwt.ParseSigned(m, []jose.SignatureAlgorithm{jose.ES256})
+		if err != nil {
+			continue
+		}
+		var c AccessClaims
+		if j.Claims(k.Public, &c) == nil {
+			accepted++
+			if _, err := iss.VerifyAccess(m); err == nil {
+				t.Fatal("VerifyAccess accepted what only go-jose should")
+			}
+		}
+	}
+	if accepted == 0 {
+		t.Fatal("go-jose rejected every mutation; canonical() may no longer be needed")
+	}
+	t.Logf("go-jose alone accepted %d mutations", accepted)
+}
+
+// TestCanonical compares canonical() with its definition: decoding and
+// re-encoding gives the same string back.
+func TestCanonical(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	def := func(s string) bool {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		return s != "" && err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+	}
+	check := func(s string) {
+		if got, want := canonical(s), def(s); got != want {
+			t.Fatalf("canonical(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for _, a := range alphabet {
+		check(string(a))
+		for _, b := range alphabet {
+			check(string(a) + string(b))
+			for _, c := range alphabet {
+				check("AAAA" + string(a) + string(b) + string(c))
+			}
+		}
+	}
+	for _, s := range []string{"", "AA==", "AA=", "A\nA", "AB\r\nCD", "+/", "AAAA AAAA", "é"} {
+		check(s)
+	}
+}
+
+func TestUnknownKIDReload(t *testing.T) {
+	oldKey, newK := newKey(t, AlgES256), newKey(t, AlgES256)
+
+	// Replica A has rotated to newK; replica B still only knows oldKey.
+	a, _ := newIssuer(t, newK)
+	tok := mintAccess(t, a, testClaims())
+	b, _ := newIssuer(t, oldKey)
+
+	loads := 0
+	b.Keyring.SetSource(func(context.Context) (*SigningKey, []*SigningKey, error) {
+		loads++
+		return newK, []*SigningKey{oldKey}, nil
+	}, time.Hour)
+
+	if _, err := b.VerifyAccess(tok); err != nil {
+		t.Fatalf("token of a key from another replica: %v", err)
+	}
+	if loads != 1 {
+		t.Fatalf("loads = %d, want 1", loads)
+	}
+	// Made-up kids within the interval cost nothing.
+	bogus := forge(t, header(AlgES256, "made-up", "at+jwt"), validClaims(b), AlgES256, newK.Private)
+	for range 5 {
+		if _, err := b.VerifyAccess(bogus); !errors.Is(err, ErrTokenInvalid) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if loads != 1 {
+		t.Fatalf("loads = %d after unknown kids, want 1 (rate limit)", loads)
+	}
+	// Without a source, nothing is loaded and nothing breaks.
+	b.Keyring.SetSource(nil, 0)
+	if _, err := b.VerifyAccess(bogus); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	k1, k2 := newKey(t, AlgES256), newKey(t, AlgEdDSA)
+	iss, _ := newIssuer(t, k1)
+	tok1 := mintAccess(t, iss, testClaims())
+
+	k1.NotAfter = t0
+	if err := iss.Keyring.Replace(k2, []*SigningKey{k1}); err != nil {
+		t.Fatal(err)
+	}
+	tok2 := mintAccess(t, iss, testClaims())
+	if h := decodeSegment(t, tok2, 0); h["kid"] != k2.KID || h["alg"] != AlgEdDSA {
+		t.Fatalf("new tokens not signed by the new key: %v", h)
+	}
+	for _, tok := range []string{tok1, tok2} {
+		if _, err := iss.VerifyAccess(tok); err != nil {
+			t.Fatalf("after rotation: %v", err)
+		}
+	}
+	if got := iss.Keyring.JWKS().Keys; len(got) != 2 || got[0].KeyID != k2.KID {
+		t.Fatalf("JWKS after rotation: %v", got)
+	}
+
+	// Retiring k1 for good ends its tokens.
+	if err := iss.Keyring.Replace(k2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iss.VerifyAccess(tok1); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("token of a removed key: %v", err)
+	}
+}
+
+// FuzzVerifyAccess checks that nothing but the minted tokens verifies, and
+// that no input panics. Seeds: the real tokens and their single-character
+// mutations.
+func FuzzVerifyAccess(f *testing.F) {
+	k, err := GenerateKey(AlgES256)
+	if err != nil {
+		f.Fatal(err)
+	}
+	iss, _ := newIssuer(f, k)
+	iss.Cache = NewVerifyCache(64)
+	access := mintAccess(f, iss, testClaims())
+	refresh, err := iss.MintRefresh(&RefreshClaims{Subject: "u1", SessionID: "s1"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(access)
+	f.Add(refresh)
+	for i, m := range mutations(access) {
+		if i%7 == 0 {
+			f.Add(m)
+		}
+	}
+	f.Add(strings.Repeat("A", MaxTokenSize+1))
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := iss.VerifyAccess(s); (err == nil) != (s == access) || (err == nil && c == nil) {
+			t.Fatalf("VerifyAccess: accepted=%v for a token that is not the minted one", err == nil)
+		}
+		if _, err := iss.VerifyAccessCached(s); (err == nil) != (s == access) {
+			t.Fatalf("VerifyAccessCached: accepted=%v", err == nil)
+		}
+		// Refresh parsing may return unverified claims for an unknown kid
+		// (by design), but never Verified ones for a changed token.
+		if c, err := iss.ParseRefresh(s); err == nil && c.Verified && s != refresh {
+			t.Fatal("ParseRefresh verified a token that is not the minted one")
+		}
+	})
+}

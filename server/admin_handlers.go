@@ -1,0 +1,130 @@
+package server
+
+import (
+	"context"
+	"errors"
+
+	"google.golang.org/grpc/codes"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/store"
+)
+
+func (h *adminService) GetUser(ctx context.Context, req *lanyardv1.GetUserRequest) (*lanyardv1.GetUserResponse, error) {
+	u, err := h.s.userWithIdentities(ctx, req.GetUserId())
+	if err != nil {
+		return nil, err
+	}
+	return &lanyardv1.GetUserResponse{User: u}, nil
+}
+
+// userWithIdentities reads a user and its identities.
+func (s *Server) userWithIdentities(ctx context.Context, id string) (*lanyardv1.User, error) {
+	u, err := s.store.GetUser(ctx, id)
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	idents, err := s.store.ListIdentities(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return toUser(u, idents), nil
+}
+
+// notFound names the missing resource in the error metadata.
+func notFound(err error, resource string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return newError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, resource+" not found", "resource", resource)
+	}
+	return err
+}
+
+func (h *adminService) ListUsers(ctx context.Context, req *lanyardv1.ListUsersRequest) (*lanyardv1.ListUsersResponse, error) {
+	size := pageSize(req.GetPageSize())
+	users, err := h.s.store.ListUsers(ctx, req.GetPageToken(), size+1)
+	if err != nil {
+		return nil, err
+	}
+	resp := &lanyardv1.ListUsersResponse{}
+	if len(users) > size {
+		users = users[:size]
+		resp.NextPageToken = users[size-1].ID
+	}
+	for _, u := range users {
+		idents, err := h.s.store.ListIdentities(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		resp.Users = append(resp.Users, toUser(u, idents))
+	}
+	return resp, nil
+}
+
+// pageSize applies the default to a validated page size.
+func pageSize(n int32) int {
+	if n == 0 {
+		return 100
+	}
+	return int(n)
+}
+
+func (h *adminService) DisableUser(ctx context.Context, req *lanyardv1.DisableUserRequest) (*lanyardv1.DisableUserResponse, error) {
+	return &lanyardv1.DisableUserResponse{}, notFound(h.s.auth.SetUserDisabled(ctx, req.GetUserId(), true), "user")
+}
+
+func (h *adminService) EnableUser(ctx context.Context, req *lanyardv1.EnableUserRequest) (*lanyardv1.EnableUserResponse, error) {
+	return &lanyardv1.EnableUserResponse{}, notFound(h.s.auth.SetUserDisabled(ctx, req.GetUserId(), false), "user")
+}
+
+func (h *adminService) DeleteUser(ctx context.Context, req *lanyardv1.DeleteUserRequest) (*lanyardv1.DeleteUserResponse, error) {
+	return &lanyardv1.DeleteUserResponse{}, notFound(h.s.auth.DeleteUser(ctx, req.GetUserId()), "user")
+}
+
+func (h *adminService) RevokeSessions(ctx context.Context, req *lanyardv1.RevokeSessionsRequest) (*lanyardv1.RevokeSessionsResponse, error) {
+	n, err := h.s.auth.RevokeSessions(ctx, req.GetUserId())
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return &lanyardv1.RevokeSessionsResponse{Revoked: int32(n)}, nil
+}
+
+func (h *adminService) RotateSigningKey(ctx context.Context, _ *lanyardv1.RotateSigningKeyRequest) (*lanyardv1.RotateSigningKeyResponse, error) {
+	kid, err := h.s.auth.RotateSigningKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &lanyardv1.RotateSigningKeyResponse{Kid: kid}, nil
+}
+
+func (h *metadataService) GetProfile(ctx context.Context, req *lanyardv1.GetProfileRequest) (*lanyardv1.GetProfileResponse, error) {
+	id, err := targetUser(ctx, req.GetUserId())
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.s.userWithIdentities(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &lanyardv1.GetProfileResponse{Profile: &lanyardv1.Profile{
+		UserId:        u.UserId,
+		Type:          u.Type,
+		Data:          u.Data,
+		Identities:    u.Identities,
+		CreateTime:    u.CreateTime,
+		LastLoginTime: u.LastLoginTime,
+	}}, nil
+}
+
+// targetUser resolves the optional user_id of a request: empty means the caller; another user's id is
+// for server principals only.
+func targetUser(ctx context.Context, requested string) (string, error) {
+	p, _ := principalFrom(ctx)
+	if requested == "" || requested == p.UserID {
+		return p.UserID, nil
+	}
+	if !p.IsServer() {
+		return "", newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+			"only server principals may name another user")
+	}
+	return requested, nil
+}

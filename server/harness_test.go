@@ -1,0 +1,165 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/server"
+)
+
+// testServer is a whole Lanyard (real interceptor chain, real embedded engine) on loopback ports, with
+// a gRPC client connected to it.
+type testServer struct {
+	*server.Server
+	cfg    server.Config
+	conn   *grpc.ClientConn
+	auth   lanyardv1.AuthServiceClient
+	data   lanyardv1.CustomDataServiceClient
+	meta   lanyardv1.MetadataServiceClient
+	admin  lanyardv1.AdminServiceClient
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// syncBuffer collects the server's log for tests that read it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testConfig is a development configuration on free loopback ports in a fresh data dir.
+func testConfig(t *testing.T) server.Config {
+	cfg := server.DefaultConfig()
+	cfg.GRPCAddr = "127.0.0.1:0"
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.PublicURL = "http://lanyard.test"
+	cfg.DataDir = t.TempDir()
+	cfg.StoreConnectTimeout = 20 * time.Second
+	cfg.StorePingInterval = 200 * time.Millisecond
+	cfg.RevocationInterval = 200 * time.Millisecond
+	cfg.ShutdownGrace = 5 * time.Second
+	return cfg
+}
+
+// startServer starts a server with cfg and stops it at the end of the test.
+func startServer(t *testing.T, cfg server.Config) *testServer {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatalf("server.New: %v", err)
+	}
+	ts := &testServer{Server: srv, cfg: cfg, logs: logs, cancel: cancel, done: make(chan error, 1)}
+	go func() { ts.done <- srv.Serve(ctx) }()
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.conn = conn
+	ts.auth = lanyardv1.NewAuthServiceClient(conn)
+	ts.data = lanyardv1.NewCustomDataServiceClient(conn)
+	ts.meta = lanyardv1.NewMetadataServiceClient(conn)
+	ts.admin = lanyardv1.NewAdminServiceClient(conn)
+	t.Cleanup(func() {
+		conn.Close()
+		ts.stop(t)
+		checkLogsClean(t, logs.String())
+	})
+	return ts
+}
+
+func (ts *testServer) stop(t *testing.T) {
+	ts.cancel()
+	select {
+	case err := <-ts.done:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("server did not stop within 30s")
+	}
+}
+
+// bearer returns a context carrying an access token.
+func bearer(token string) context.Context {
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+}
+
+// wantError asserts a gRPC error's code and ErrorInfo reason.
+func wantError(t *testing.T, err error, code codes.Code, reason string) *status.Status {
+	t.Helper()
+	st, ok := status.FromError(err)
+	if !ok {
+		t.Fatalf("not a status error: %v", err)
+	}
+	if st.Code() != code {
+		t.Fatalf("code %s (%q), want %s", st.Code(), st.Message(), code)
+	}
+	got := ""
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			if info.GetDomain() != "lanyard" {
+				t.Errorf("ErrorInfo domain %q", info.GetDomain())
+			}
+			got = info.GetReason()
+		}
+	}
+	if got != reason {
+		t.Fatalf("reason %q (%q), want %q", got, st.Message(), reason)
+	}
+	return st
+}
+
+// violationFields lists the BadRequest field violations of an error.
+func violationFields(err error) []string {
+	st, _ := status.FromError(err)
+	var out []string
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				out = append(out, v.GetField())
+			}
+		}
+	}
+	return out
+}
+
+func anonLogin(t *testing.T, ts *testServer) *lanyardv1.LoginResponse {
+	t.Helper()
+	resp, err := ts.auth.Login(context.Background(), &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_Anonymous{Anonymous: &lanyardv1.AnonymousCredentials{}}})
+	if err != nil {
+		t.Fatalf("anonymous login: %v", err)
+	}
+	return resp
+}
