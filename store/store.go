@@ -40,11 +40,31 @@ var (
 // Store is everything Lanyard persists. One implementation (store/mongo)
 // serves every engine: MongoDB, and FerretDB on SQLite or PostgreSQL.
 //
-// Later work groups the domain operations by record (users, identities,
-// sessions, signing keys, custom data, auth events) into small interfaces
-// declared in this package next to their structs, and embeds them here, so
-// that a consumer can depend on only the part it needs.
+// The domain operations are grouped by record into the small interfaces
+// declared in records.go, next to their structs, so that a consumer can
+// depend on only the part it needs. Rules that hold for all of them:
+//
+//   - Times are stored to the millisecond (BSON datetimes) and come back in
+//     UTC.
+//   - Ids (users, identities, sessions, API keys, action tokens) are ids in
+//     the sense of NewID/ValidID. Inserting a record whose id is not one
+//     fails; looking one up by a string that is not an id is ErrNotFound.
+//   - A limit <= 0 in a list operation means no limit.
+//   - Every invariant holds on FerretDB v1, whose updates are not atomic
+//     (a concurrent update of another field of the same document can be
+//     lost): what must never be lost (a disabled flag, a revocation, a
+//     claim) is written as a unique-key insert or a delete, never as an
+//     update of a document another writer updates.
 type Store interface {
+	Users
+	Sessions
+	Revocations
+	Keys
+	APIKeys
+	Passwords
+	AuthEvents
+	CustomData
+
 	// Ping checks that the engine answers now. An engine that cannot be
 	// reached yields an error that wraps ErrUnavailable.
 	Ping(ctx context.Context) error

@@ -80,6 +80,10 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if !isLoopback(cfg.ListenAddr) {
+		cfg.Logger.Warn("embedded: the engine listens beyond loopback, and it has no authentication",
+			slog.String("addr", cfg.ListenAddr))
+	}
 
 	fcfg := ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: cfg.ListenAddr},
@@ -128,6 +132,19 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		_ = fdb.Run(runCtx) // always nil; it returns once everything is closed
 	}()
 	return e, nil
+}
+
+// isLoopback reports whether addr (host:port) only accepts local clients.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // sqliteDir creates DataDir/ferretdb with mode 0700 (documents are personal

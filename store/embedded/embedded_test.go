@@ -1,11 +1,14 @@
 package embedded_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +21,7 @@ import (
 )
 
 func TestPersistsAcrossRestartSQLite(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data dir") // a space must survive FerretDB's file: URI
 	testPersistsAcrossRestart(t, embedded.Config{DataDir: dir})
 
 	fi, err := os.Stat(filepath.Join(dir, "ferretdb"))
@@ -27,6 +30,9 @@ func TestPersistsAcrossRestartSQLite(t *testing.T) {
 	}
 	if perm := fi.Mode().Perm(); perm != 0o700 {
 		t.Errorf("SQLite dir has mode %v, want 0700", perm)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "ferretdb", "*.sqlite")); len(files) == 0 {
+		t.Errorf("no SQLite files in %s", filepath.Join(dir, "ferretdb"))
 	}
 }
 
@@ -69,6 +75,62 @@ func testPersistsAcrossRestart(t *testing.T, cfg embedded.Config) {
 			t.Fatalf("after restart got %v, want %v", got, want)
 		}
 	})
+}
+
+// TestLogsHoldNoDocuments provokes the errors FerretDB logs with document
+// contents (a duplicate key: on PostgreSQL, its failed INSERT with the
+// document as argument) and checks that none of it reaches Lanyard's log.
+// pgx cuts logged arguments to 64 bytes, which FerretDB's jsonb fills with
+// the document's field names: the marker is therefore a field name.
+func TestLogsHoldNoDocuments(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  func(t *testing.T) embedded.Config
+	}{
+		{"sqlite", func(t *testing.T) embedded.Config { return embedded.Config{DataDir: t.TempDir()} }},
+		{"postgresql", func(t *testing.T) embedded.Config { return embedded.Config{PostgreSQLURL: storetest.PostgreSQL(t)} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			var log lockedBuffer
+			cfg := tc.cfg(t)
+			cfg.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			e := start(t, ctx, cfg)
+			withClient(t, ctx, e.URI(), func(coll *mongodriver.Collection) {
+				doc := bson.D{{Key: "_id", Value: 1}, {Key: "pii_marker", Value: "ada@example.com"}}
+				if _, err := coll.InsertOne(ctx, doc); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := coll.InsertOne(ctx, doc); !mongodriver.IsDuplicateKeyError(err) {
+					t.Fatalf("second insert: %v, want a duplicate key error", err)
+				}
+			})
+			if err := e.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if out := log.String(); strings.Contains(out, "pii_marker") || strings.Contains(out, "example.com") {
+				t.Fatalf("document contents reached the log:\n%s", out)
+			}
+		})
+	}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestDefaultListenAddrIsLoopback(t *testing.T) {

@@ -11,9 +11,9 @@ const maxMessage = 200
 
 // logHandler sits between FerretDB and Lanyard's log. FerretDB's records
 // are written for its own operators and freely include data: on PostgreSQL
-// every failed SQL statement (an ordinary duplicate key included) is logged
-// at ERROR with its arguments, i.e. document contents, which are personal
-// data; a connection closed on error dumps the response document in the
+// every failed SQL statement (an ordinary duplicate key included) is logged,
+// twice, at ERROR with its arguments, i.e. the document (pgx cuts it to 64
+// bytes, which mostly leaves field names), which is personal data; a connection closed on error dumps the response document in the
 // message text; every logger carries client addresses.
 //
 // So the handler keeps a summary only:

@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -36,6 +37,53 @@ var migrations = []migration{
 	{1, "record applied migrations", func(context.Context, *mongodriver.Database) error {
 		return nil // creating the record of version 1 creates the collection
 	}},
+	{2, "indexes of users, sessions, keys, passwords and revocations", createIndexes(indexesV2)},
+}
+
+// index is one index of a collection. Unique indexes are claims and must
+// exist on every engine before the first write; the others serve queries
+// on MongoDB (FerretDB v1 scans anyway, and only pays for them on writes).
+type index struct {
+	coll   string
+	name   string
+	keys   bson.D
+	unique bool
+}
+
+var indexesV2 = []index{
+	{collIdentities, "provider_unique", bson.D{{Key: "provider_type", Value: 1}, {Key: "provider_id", Value: 1}}, true},
+	{collIdentities, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
+	{collSessions, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
+	{collSessions, "expires_at", bson.D{{Key: "expires_at", Value: 1}}, false},
+	{collSessionRevocations, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
+	{collRotations, "session_id", bson.D{{Key: "session_id", Value: 1}}, false},
+	{collRevocations, "at", bson.D{{Key: "at", Value: 1}}, false},
+	{collAPIKeys, "secret_hash_unique", bson.D{{Key: "secret_hash", Value: 1}}, true},
+	{collAPIKeys, "user_id_name_unique", bson.D{{Key: "user_id", Value: 1}, {Key: "name", Value: 1}}, true},
+	{collPasswords, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
+	{collActionTokens, "email", bson.D{{Key: "email", Value: 1}}, false},
+}
+
+// createIndexes returns a migration that creates indexes. Creating an
+// index that exists with the same name and keys is a no-op on every
+// engine, so it can run again, as long as each createIndexes command
+// names one index: FerretDB v1.24 panics (and drops the connection) on a
+// command listing two or more indexes that already exist (it deletes them
+// from its list by their original positions).
+func createIndexes(list []index) func(ctx context.Context, db *mongodriver.Database) error {
+	return func(ctx context.Context, db *mongodriver.Database) error {
+		for _, ix := range list {
+			opts := options.Index().SetName(ix.name)
+			if ix.unique {
+				opts.SetUnique(true)
+			}
+			model := mongodriver.IndexModel{Keys: ix.keys, Options: opts}
+			if _, err := db.Collection(ix.coll).Indexes().CreateOne(ctx, model); err != nil {
+				return fmt.Errorf("create index %s of %s: %w", ix.name, ix.coll, translate(ctx, err))
+			}
+		}
+		return nil
+	}
 }
 
 // migrationRecord is the document of one version in migrationsCollection.

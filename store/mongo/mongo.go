@@ -7,6 +7,13 @@
 // the server selection timeout, 2 s by default) and the driver reconnects by
 // itself when the engine returns; a background pinger keeps Healthy current
 // in between, so the server can report NOT_SERVING without a restart.
+//
+// The domain operations live in one file per record group (users.go,
+// sessions.go, revocations.go, keys.go, apikeys.go, passwords.go,
+// events.go); docs.go lists the collections. Every invariant is a
+// unique-key insert ("claim"), because FerretDB v1 applies an update by
+// rewriting the document it read: concurrent updates of one document lose
+// each other's fields, while unique inserts have exactly one winner.
 package mongo
 
 import (
@@ -16,6 +23,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
@@ -57,6 +65,10 @@ type Config struct {
 
 	// Logger receives health transitions. Nil means slog.Default().
 	Logger *slog.Logger
+
+	// CustomData says where custom user data lives (see customdata.go for
+	// its defaults; an empty Database means Database above).
+	CustomData store.CustomDataConfig
 }
 
 // Store is the MongoDB implementation of store.Store. It is safe for
@@ -71,6 +83,11 @@ type Store struct {
 	pingTimeout time.Duration
 
 	health store.Health
+	closed atomic.Bool // after Close, failures are ours, not the engine's
+
+	events eventSeq // see events.go
+
+	customData customData // see customdata.go
 
 	stopPinger context.CancelFunc
 	pingerDone chan struct{}
@@ -99,6 +116,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	customData, err := resolveCustomData(cfg.CustomData, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
 
 	opts := options.Client().ApplyURI(cfg.URI)
 	switch {
@@ -118,8 +139,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 	client, err := mongodriver.Connect(opts)
 	if err != nil {
-		// Parsing errors quote option values, and SRV lookups the host.
-		return nil, fmt.Errorf("store: invalid MongoDB URI: %s", oneLine(scrubSecrets(err.Error(), cfg.URI)))
+		// A bad URI or a failed SRV lookup; parse errors quote option values.
+		return nil, fmt.Errorf("store: MongoDB URI: %s", oneLine(scrubSecrets(err.Error(), cfg.URI)))
 	}
 
 	s := &Store{
@@ -128,6 +149,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		log:         cfg.Logger,
 		pingTimeout: *opts.ServerSelectionTimeout + time.Second,
 		pingerDone:  make(chan struct{}),
+		events:      newEventSeq(),
 	}
 
 	fail := func(err error) (*Store, error) {
@@ -143,7 +165,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return fail(err)
 	}
 	if err := migrate(ctx, s.db); err != nil {
-		return fail(fmt.Errorf("store: %s", oneLine(scrubSecrets(err.Error(), cfg.URI))))
+		return fail(fmt.Errorf("store: %w", err))
+	}
+	if err := s.openCustomData(ctx, customData); err != nil {
+		return fail(err)
 	}
 
 	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -204,7 +229,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // time is a failed check.
 func (s *Store) check(ctx, caller context.Context) error {
 	err := translate(ctx, s.client.Ping(ctx, nil))
-	if caller.Err() != nil {
+	if caller.Err() != nil || s.closed.Load() {
 		return err
 	}
 	if s.health.Set(err == nil) {
@@ -244,6 +269,7 @@ func (s *Store) HealthChanged() <-chan struct{} { return s.health.Changed() }
 // embedded FerretDB stop at once: it waits ~3 s for connected clients.
 func (s *Store) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		s.closed.Store(true)
 		s.stopPinger()
 		<-s.pingerDone
 		if err := s.client.Disconnect(ctx); err != nil {

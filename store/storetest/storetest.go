@@ -18,24 +18,17 @@ import (
 	"github.com/lanyardhq/lanyard/store"
 )
 
-// Hooks lets the suite exercise error translation against a real engine
-// before the domain operations that depend on it exist. Implementations
-// write only to the named collection; once domain operations can provoke
-// the same errors, behaviours move to them and Hooks shrinks.
-type Hooks interface {
-	// InsertTestDocument inserts a document whose unique id is id.
-	InsertTestDocument(ctx context.Context, collection, id string) error
-	// FindTestDocument looks the document with that id up.
-	FindTestDocument(ctx context.Context, collection, id string) error
-}
+// Opener returns a store on the named database of the engine under test,
+// closed at the end of t (Close is idempotent, so behaviours may close it
+// earlier). Two calls with one name give two stores on one database, as two
+// replicas of Lanyard would have.
+type Opener func(t *testing.T, database string) store.Store
 
-// hookCollection is the only collection the suite writes through Hooks.
-const hookCollection = "storetest"
+// Run runs every behaviour against stores made by open, each on a fresh
+// database (named by DatabaseName).
+func Run(t *testing.T, openDB Opener) {
+	open := func(t *testing.T) store.Store { return openDB(t, DatabaseName(t)) }
 
-// Run runs every behaviour against stores made by open. open returns a
-// store on a fresh database each time and closes it at the end of the test
-// it is given (Close is idempotent, so behaviours may close it earlier).
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Ping", func(t *testing.T) {
 		s := open(t)
 		if err := s.Ping(testContext(t)); err != nil {
@@ -90,43 +83,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
-	t.Run("DuplicateInsertIsAlreadyExists", func(t *testing.T) {
-		h := hooks(t, open(t))
-		ctx := testContext(t)
-		if err := h.InsertTestDocument(ctx, hookCollection, "dup"); err != nil {
-			t.Fatalf("first insert: %v", err)
-		}
-		err := h.InsertTestDocument(ctx, hookCollection, "dup")
-		if !errors.Is(err, store.ErrAlreadyExists) {
-			t.Fatalf("second insert: %v, want ErrAlreadyExists", err)
-		}
-	})
-
-	t.Run("MissingIsNotFound", func(t *testing.T) {
-		h := hooks(t, open(t))
-		ctx := testContext(t)
-		if err := h.FindTestDocument(ctx, hookCollection, "missing"); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("find in an empty collection: %v, want ErrNotFound", err)
-		}
-		if err := h.InsertTestDocument(ctx, hookCollection, "present"); err != nil {
-			t.Fatalf("insert: %v", err)
-		}
-		if err := h.FindTestDocument(ctx, hookCollection, "missing"); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("find a missing id: %v, want ErrNotFound", err)
-		}
-		if err := h.FindTestDocument(ctx, hookCollection, "present"); err != nil {
-			t.Fatalf("find an inserted id: %v", err)
-		}
-	})
-}
-
-func hooks(t *testing.T, s store.Store) Hooks {
-	t.Helper()
-	h, ok := s.(Hooks)
-	if !ok {
-		t.Fatalf("%T does not implement storetest.Hooks", s)
-	}
-	return h
+	// Error translation (ErrAlreadyExists, ErrNotFound) is checked through
+	// the domain operations below, on every engine.
+	runUsers(t, open)
+	runSessions(t, open)
+	runRevocations(t, open)
+	runKeys(t, open)
+	runAPIKeys(t, open)
+	runPasswords(t, open)
+	runEvents(t, openDB)
+	runCustomData(t, openDB)
 }
 
 // testContext bounds one behaviour, so that a hung engine fails the test

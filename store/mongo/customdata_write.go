@@ -1,0 +1,759 @@
+package mongo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// Writes of custom data, built on claims.
+//
+// FerretDB v1 applies an update by reading the document, changing it in Go
+// and writing it back, so two concurrent updates of one document can lose
+// one another, a compare-and-set can have several winners and racing
+// upserts make several documents. Its unique-key inserts are atomic,
+// though. So every write through Lanyard first inserts a claim into
+// custom_data_claims (in Lanyard's own database) whose _id names exactly
+// one transition, and only the claim's winner makes it:
+//
+//   - A write of version n of document X (X's _id in Extended JSON) claims
+//     "X:n" with the complete new document, the version it was computed
+//     from and a SHA-256 of the bytes it was computed from. Version v+1 is
+//     claimed from version v: of writers that read the same version, one
+//     wins; the others read again and compute their change on top of the
+//     winner's. The winner replaces X, filtered by _id and version v.
+//     Nothing ever applies a change to a document it was not computed
+//     from, so no write through Lanyard is lost.
+//   - A loser waits for the winner to apply its claim. Only when the
+//     winner stays silent for claimHelpDelay (it died between claim and
+//     replace, or is stuck) does a loser apply the claimed document itself
+//     (helping). Helping late rather than at once matters on FerretDB: its
+//     filtered replace is a read-then-write too, so a helper racing the
+//     winner could write version n back over a version n+1 made in
+//     between. Whoever may have raced that way (a helper; a winner slower
+//     than claimHelpDelay) rolls the document forward afterwards along the
+//     chain of claims (rollForward).
+//   - A claim that was not computed from the document as it is now (an
+//     earlier document with the same _id, or one an operator replaced and
+//     whose version went back) is stale: it is never applied, and the
+//     writer claims the number after the highest one taken instead.
+//   - The first write of a user with no document claims
+//     "create:<user id>:<k>" with the new document and its new _id (k: one
+//     more than the latest creation claim of the user, so the number of
+//     documents Lanyard created for the user). The winner inserts the
+//     document, then the marker "made:<user id>:<k>". Other writers that
+//     find the claim but no document insert the same document at once (an
+//     insert cannot overwrite, and a second insert of one _id fails), so
+//     N racing first writes make one document.
+//   - A creation is spent, and the next write claims k+1, when its
+//     document was made and is gone (deleted directly by an operator: it
+//     must not come back), when DeleteCustomData left the tombstone
+//     "gone:<user id>:<k>" (inserted before it deletes; whoever inserts a
+//     created document checks for it afterwards and deletes what it
+//     inserted, so a helper never brings a deleted document back), or when
+//     the claim is older than claimStaleAfter. To leave room for clocks
+//     that differ, nobody inserts a created document later than
+//     createWindow after its claim. "Made but missing" is only trusted
+//     when a later read of the user's documents still finds none: the
+//     document may have been inserted just after the first read.
+//
+// The writes of one Store to one user queue (userLocks), so that the claims
+// are contended by processes, not by every request. ExpectedVersion is
+// checked against the version read, so of writers racing with the same
+// expected version one wins and the others get ErrVersionMismatch.
+//
+// Writers outside Lanyard are not part of this: an update they make between
+// Lanyard's read and replace of a document is lost (on FerretDB their own
+// concurrent updates can lose one another anyway). SweepCustomDataClaims
+// removes settled claims.
+
+// collCustomDataClaims holds the claims (Lanyard's database).
+const collCustomDataClaims = "custom_data_claims"
+
+// Claim kinds.
+const (
+	claimWrite  = "write"
+	claimCreate = "create"
+	claimGone   = "gone"
+	claimMade   = "made"
+)
+
+// Timing of claims; variables so that tests can shorten them.
+var (
+	// claimHelpDelay is how long a writer waits on another writer's claim
+	// before it applies the claimed document itself.
+	claimHelpDelay = time.Second
+	// claimStaleAfter is the age at which a claim that is not applied never
+	// will be (its writer gave up or died).
+	claimStaleAfter = 30 * time.Second
+	// createWindow bounds when a created document may still be inserted.
+	createWindow = 20 * time.Second
+	// claimMinSweepAge keeps SweepCustomDataClaims off claims that may
+	// still be in use.
+	claimMinSweepAge = time.Minute
+	// serializeUserWrites turns userLocks on; tests turn it off to race
+	// many writers of one Store for the same claims.
+	serializeUserWrites = true
+)
+
+// Bounds of one write: claims lost to other writers, and rounds (reads of
+// the document) in all.
+const (
+	maxLostClaims = 200
+	maxRounds     = 2000
+)
+
+// writeClaim claims version N of the document DocKey.
+type writeClaim struct {
+	ID     string    `bson:"_id"` // DocKey:N
+	Kind   string    `bson:"kind"`
+	User   string    `bson:"user"`
+	DocKey string    `bson:"doc_key"`
+	N      int64     `bson:"n"`
+	From   int64     `bson:"from"` // the version it was computed from
+	Base   []byte    `bson:"base"` // SHA-256 of the document it was computed from
+	Doc    bson.Raw  `bson:"doc"`  // the whole new document
+	At     time.Time `bson:"at"`
+}
+
+// createClaim claims the creation of the user's document number N.
+type createClaim struct {
+	ID    string        `bson:"_id"` // create:User:N
+	Kind  string        `bson:"kind"`
+	User  string        `bson:"user"`
+	N     int64         `bson:"n"`
+	DocID bson.RawValue `bson:"doc_id"`
+	Doc   bson.Raw      `bson:"doc"`
+	At    time.Time     `bson:"at"`
+}
+
+// marker is the tombstone of creation N of the user ("gone:User:N",
+// deleted through Lanyard), or the record that its document was inserted
+// ("made:User:N").
+type marker struct {
+	ID   string    `bson:"_id"`
+	Kind string    `bson:"kind"`
+	User string    `bson:"user"`
+	N    int64     `bson:"n"`
+	At   time.Time `bson:"at"`
+}
+
+func writeKey(docKey string, n int64) string { return fmt.Sprintf("%s:%d", docKey, n) }
+func createKey(user string, n int64) string  { return fmt.Sprintf("create:%s:%d", user, n) }
+func goneKey(user string, n int64) string    { return fmt.Sprintf("gone:%s:%d", user, n) }
+func madeKey(user string, n int64) string    { return fmt.Sprintf("made:%s:%d", user, n) }
+
+// versionMismatch is ErrVersionMismatch (and ErrConflict) with the
+// versions.
+type versionMismatch struct{ expected, current int64 }
+
+func (e *versionMismatch) Error() string {
+	return fmt.Sprintf("%v: expected version %d, current version %d", store.ErrVersionMismatch, e.expected, e.current)
+}
+
+func (e *versionMismatch) Is(target error) bool {
+	return target == store.ErrVersionMismatch || target == store.ErrConflict
+}
+
+// write is one write: mutate computes the new document from the current
+// one (a tree, see tree; on creation, one holding only _id and the user id
+// field). The user id field and the version are set after it.
+type write struct {
+	create   bool   // create the document when the user has none
+	expected *int64 // see store.CustomDataUpdate.ExpectedVersion
+	mutate   func(doc bson.D, creating bool) (bson.D, error)
+}
+
+// UpdateCustomData applies u to the user's winning document, creating it
+// when the user has none.
+func (s *Store) UpdateCustomData(ctx context.Context, userID string, u store.CustomDataUpdate) (*store.CustomDoc, error) {
+	up, err := parseUpdate(u, s.reservedFields())
+	if err != nil {
+		return nil, err
+	}
+	return s.writeCustomData(ctx, userID, write{
+		create:   true,
+		expected: u.ExpectedVersion,
+		mutate:   func(doc bson.D, _ bool) (bson.D, error) { return up.apply(doc) },
+	})
+}
+
+// ReplaceCustomData replaces the whole document, keeping its _id, or
+// creates it. The replacement may repeat the current _id and the user id,
+// nothing else in their place.
+func (s *Store) ReplaceCustomData(ctx context.Context, userID string, doc json.RawMessage) (*store.CustomDoc, error) {
+	repl, err := parseDoc(doc, "document")
+	if err != nil {
+		return nil, err
+	}
+	field := s.customData.cfg.UserIDField
+	if indexOf(repl, versionField) >= 0 {
+		return nil, invalid("the document may not hold %q", versionField)
+	}
+	if i := indexOf(repl, field); i >= 0 && repl[i].Value != userID {
+		return nil, invalid("%q must be the user id %q", field, userID)
+	}
+	givenID := indexOf(repl, "_id") >= 0
+	return s.writeCustomData(ctx, userID, write{
+		create: true,
+		mutate: func(cur bson.D, creating bool) (bson.D, error) {
+			id := cur[indexOf(cur, "_id")].Value
+			if givenID && (creating || !sameValue(id, repl[indexOf(repl, "_id")].Value)) {
+				return nil, invalid("_id cannot be chosen or changed (the current _id may be repeated)")
+			}
+			out := bson.D{{Key: "_id", Value: id}, {Key: field, Value: userID}}
+			for _, e := range repl {
+				if e.Key != "_id" && e.Key != field {
+					out = append(out, e)
+				}
+			}
+			return out, nil
+		},
+	})
+}
+
+// sameValue reports whether two values encode to the same BSON.
+func sameValue(a, b any) bool {
+	ta, va, errA := bson.MarshalValue(a)
+	tb, vb, errB := bson.MarshalValue(b)
+	return errA == nil && errB == nil && ta == tb && bytes.Equal(va, vb)
+}
+
+// reservedFields are the fields an update may not name.
+func (s *Store) reservedFields() []string {
+	return []string{"_id", s.customData.cfg.UserIDField, versionField}
+}
+
+// waiter is the state of one write across its rounds.
+type waiter struct {
+	rounds   int    // pauses since the document last changed
+	lastSeen string // fingerprint of the document read last round
+	lost     int    // claims lost to other writers
+
+	inFlight *writeClaim // another writer's claim on the current state
+	since    time.Time   // when this writer started waiting on it
+
+	madeSeen string // creation claim seen made while its document was missing
+}
+
+// pause sleeps a short, growing, jittered time between rounds.
+func (wt *waiter) pause(ctx context.Context) error {
+	wt.rounds++
+	d := time.Duration(1<<min(wt.rounds, 5)) * time.Millisecond
+	d = d/2 + rand.N(d)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeCustomData runs a write until it is applied, refused, or given up.
+func (s *Store) writeCustomData(ctx context.Context, userID string, w write) (*store.CustomDoc, error) {
+	if userID == "" {
+		return nil, invalid("empty user id")
+	}
+	unlock, err := s.customData.locks.lock(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	var wt waiter
+	for range maxRounds {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("store: custom data of user %s: gave up racing other writers: %w", userID, err)
+		}
+		cur, err := s.winner(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		var doc *store.CustomDoc
+		var done bool
+		switch {
+		case cur == nil && !w.create:
+			return nil, nil
+		case cur == nil:
+			wt.lastSeen = ""
+			doc, done, err = s.createStep(ctx, userID, w, &wt)
+		default:
+			if fp := cur.fingerprint(); fp != wt.lastSeen {
+				wt.lastSeen, wt.rounds = fp, 0
+			}
+			doc, done, err = s.updateStep(ctx, userID, cur, w, &wt)
+		}
+		if err != nil || done {
+			return doc, err
+		}
+		if wt.lost >= maxLostClaims {
+			break
+		}
+		if err := wt.pause(ctx); err != nil {
+			return nil, fmt.Errorf("store: custom data of user %s: gave up racing other writers: %w", userID, err)
+		}
+	}
+	return nil, fmt.Errorf("store: custom data of user %s: other writers won %d claims; gave up", userID, wt.lost)
+}
+
+// userLocks serializes the writes of one Store to one user's custom data:
+// they would otherwise mostly race one another for the same claims, and
+// the work of N racing writers grows as N². Writers of different processes
+// still race, and the claims keep them safe.
+type userLocks struct {
+	mu    sync.Mutex
+	locks map[string]*userLock
+}
+
+type userLock struct {
+	sem  chan struct{} // one element: held
+	refs int           // holders and waiters
+}
+
+// lock waits for the user's lock (or ctx) and returns its release.
+func (l *userLocks) lock(ctx context.Context, userID string) (func(), error) {
+	if !serializeUserWrites {
+		return func() {}, nil
+	}
+	l.mu.Lock()
+	if l.locks == nil {
+		l.locks = map[string]*userLock{}
+	}
+	ul := l.locks[userID]
+	if ul == nil {
+		ul = &userLock{sem: make(chan struct{}, 1)}
+		l.locks[userID] = ul
+	}
+	ul.refs++
+	l.mu.Unlock()
+
+	release := func() {
+		l.mu.Lock()
+		if ul.refs--; ul.refs == 0 {
+			delete(l.locks, userID)
+		}
+		l.mu.Unlock()
+	}
+	select {
+	case ul.sem <- struct{}{}:
+		return func() { <-ul.sem; release() }, nil
+	case <-ctx.Done():
+		release()
+		return nil, ctx.Err()
+	}
+}
+
+// nextDoc computes the next document from cur (nil: a new one), without
+// its version.
+func (s *Store) nextDoc(userID string, cur *current, w write) (bson.D, error) {
+	field := s.customData.cfg.UserIDField
+	var doc bson.D
+	if cur == nil {
+		oid := bson.NewObjectID()
+		doc = bson.D{{Key: "_id", Value: bson.RawValue{Type: bson.TypeObjectID, Value: oid[:]}}, {Key: field, Value: userID}}
+	} else {
+		var err error
+		if doc, err = tree(cur.raw); err != nil {
+			return nil, err
+		}
+	}
+	doc, err := w.mutate(doc, cur == nil)
+	if err != nil {
+		return nil, err
+	}
+	// The user id field always holds the string form: the one that wins.
+	return setField(doc, field, userID), nil
+}
+
+// encodeVersion sets the version and checks the size limit.
+func (s *Store) encodeVersion(doc bson.D, n int64) (bson.Raw, error) {
+	doc = setField(doc, versionField, n)
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("store: encode custom data: %w", err)
+	}
+	if limit := s.customData.cfg.MaxSize; len(raw) > limit {
+		return nil, fmt.Errorf("%w: document would be %d bytes; the limit is %d bytes", store.ErrDocumentTooLarge, len(raw), limit)
+	}
+	return raw, nil
+}
+
+func resultOf(raw bson.Raw, version int64) (*store.CustomDoc, error) {
+	j, err := encodeDoc(raw, versionField)
+	if err != nil {
+		return nil, err
+	}
+	return &store.CustomDoc{JSON: j, Version: version, Size: len(raw)}, nil
+}
+
+// updateStep tries to write the next version of cur. done false means:
+// read the document again and retry.
+func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w write, wt *waiter) (*store.CustomDoc, bool, error) {
+	if w.expected != nil && *w.expected != cur.version {
+		return nil, false, &versionMismatch{expected: *w.expected, current: cur.version}
+	}
+	if c := wt.inFlight; c != nil && inFlightOn(c, cur) {
+		// Nothing changed since the last round: still waiting.
+		return nil, false, s.waitOrHelp(ctx, cur, c, wt)
+	}
+	doc, err := s.nextDoc(userID, cur, w)
+	if err != nil {
+		return nil, false, err
+	}
+	claims := s.coll(collCustomDataClaims)
+	n := cur.version + 1
+	for range 5 { // stale claims skipped in a row
+		raw, err := s.encodeVersion(doc, n)
+		if err != nil {
+			return nil, false, err
+		}
+		c := &writeClaim{ID: writeKey(cur.idKey, n), Kind: claimWrite, User: userID, DocKey: cur.idKey, N: n,
+			From: cur.version, Base: cur.hash[:], Doc: raw, At: time.Now()}
+		start := time.Now()
+		_, err = claims.InsertOne(ctx, c)
+		switch err := translate(ctx, err); {
+		case err == nil:
+			return s.applyClaim(ctx, cur, c, start)
+		case !errors.Is(err, store.ErrAlreadyExists):
+			return nil, false, err
+		}
+		wt.lost++
+		other, err := findOne[writeClaim](ctx, claims, D{{Key: "_id", Value: c.ID}})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, false, nil // swept meanwhile
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if inFlightOn(other, cur) {
+			return nil, false, s.waitOrHelp(ctx, cur, other, wt)
+		}
+		// Stale: skip to the number after the highest claimed.
+		latest, err := findOne[writeClaim](ctx, claims, D{{Key: "kind", Value: claimWrite}, {Key: "doc_key", Value: cur.idKey}},
+			options.FindOne().SetSort(D{{Key: "n", Value: -1}}))
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, false, err
+		}
+		if latest != nil && inFlightOn(latest, cur) {
+			return nil, false, s.waitOrHelp(ctx, cur, latest, wt)
+		}
+		if latest != nil && latest.N >= n {
+			n = latest.N + 1
+		} else {
+			n++
+		}
+	}
+	return nil, false, nil
+}
+
+// inFlightOn reports whether c was computed from the document as cur
+// holds it and may still be applied.
+func inFlightOn(c *writeClaim, cur *current) bool {
+	return c.DocKey == cur.idKey && c.From == cur.version && bytes.Equal(c.Base, cur.hash[:]) &&
+		time.Since(c.At) < claimStaleAfter
+}
+
+// waitOrHelp waits on another writer's claim c on cur, and applies it
+// once this writer has waited claimHelpDelay for it.
+func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt *waiter) error {
+	if wt.inFlight == nil || wt.inFlight.ID != c.ID {
+		wt.inFlight, wt.since = c, time.Now()
+		return nil
+	}
+	if time.Since(wt.since) < claimHelpDelay {
+		return nil
+	}
+	wt.since = time.Now() // help again only after another claimHelpDelay
+	if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), c.Doc); err != nil {
+		return translate(ctx, err)
+	}
+	return s.rollForward(ctx, cur.id)
+}
+
+// applyClaim makes the write this writer claimed (start: when it began to
+// claim).
+func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time) (*store.CustomDoc, bool, error) {
+	res, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), c.Doc)
+	if err != nil {
+		// The claim stays: a later writer applies it after claimHelpDelay.
+		return nil, false, translate(ctx, err)
+	}
+	if res.MatchedCount == 0 {
+		landed, err := s.claimLanded(ctx, cur, c)
+		if err != nil || !landed {
+			return nil, false, err
+		}
+	}
+	if time.Since(start) >= claimHelpDelay {
+		// Slow enough that a helper may have written this version too,
+		// possibly over a later one (see the comment at the top).
+		if err := s.rollForward(ctx, cur.id); err != nil {
+			s.log.Warn("store: custom data: roll forward after a slow write", "error", err.Error())
+		}
+	}
+	doc, err := resultOf(c.Doc, c.N)
+	return doc, err == nil, err
+}
+
+// claimLanded reports whether the claimed write is in the document
+// although this writer's replace matched nothing: a helper applied it
+// (maybe with later writes on top), or the document was deleted since,
+// which comes after the write.
+func (s *Store) claimLanded(ctx context.Context, cur *current, c *writeClaim) (bool, error) {
+	raw, err := findOne[bson.Raw](ctx, s.customData.coll, D{{Key: "_id", Value: cur.id}})
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	now, err := newCurrent(*raw)
+	if err != nil {
+		return false, err
+	}
+	if now.version == c.N {
+		return true, nil
+	}
+	if now.version < c.N {
+		return false, nil
+	}
+	// Later versions: built on this one if a claim was computed from it.
+	return exists(ctx, s.coll(collCustomDataClaims), D{{Key: "kind", Value: claimWrite}, {Key: "doc_key", Value: c.DocKey}, {Key: "from", Value: c.N}})
+}
+
+// rollForward applies, one after the other, the claims computed from the
+// document as it is, so that a late write of an older version (a helper's
+// on FerretDB) is undone.
+func (s *Store) rollForward(ctx context.Context, id bson.RawValue) error {
+	for range 50 {
+		raw, err := findOne[bson.Raw](ctx, s.customData.coll, D{{Key: "_id", Value: id}})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		cur, err := newCurrent(*raw)
+		if err != nil {
+			return err
+		}
+		next, err := findOne[writeClaim](ctx, s.coll(collCustomDataClaims),
+			D{{Key: "kind", Value: claimWrite}, {Key: "doc_key", Value: cur.idKey}, {Key: "from", Value: cur.version}, {Key: "base", Value: cur.hash[:]}})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !inFlightOn(next, cur) {
+			return nil
+		}
+		if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), next.Doc); err != nil {
+			return translate(ctx, err)
+		}
+	}
+	return nil
+}
+
+// createStep tries to create the user's document. done false means: read
+// again and retry.
+func (s *Store) createStep(ctx context.Context, userID string, w write, wt *waiter) (*store.CustomDoc, bool, error) {
+	if w.expected != nil && *w.expected != 0 {
+		return nil, false, &versionMismatch{expected: *w.expected, current: 0}
+	}
+	claims := s.coll(collCustomDataClaims)
+	latest, err := findOne[createClaim](ctx, claims, D{{Key: "kind", Value: claimCreate}, {Key: "user", Value: userID}},
+		options.FindOne().SetSort(D{{Key: "n", Value: -1}}))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, false, err
+	}
+	if latest != nil {
+		state, err := s.creationState(ctx, latest)
+		if err != nil {
+			return nil, false, err
+		}
+		switch {
+		case state == creationPending:
+			// Claimed, not inserted yet (or its writer died): insert it
+			// (an insert cannot overwrite, so helping at once is safe),
+			// then read again.
+			_, err := s.insertCreated(ctx, latest)
+			return nil, false, err
+		case state == creationMade && wt.madeSeen != latest.ID:
+			// Inserted, and missing when this round read: deleted, unless
+			// it was inserted just after that read. A round that reads
+			// after this one tells.
+			wt.madeSeen = latest.ID
+			return nil, false, nil
+		}
+		// Spent: this write creates the next document.
+	}
+
+	k := int64(1)
+	if latest != nil {
+		k = latest.N + 1
+	}
+	doc, err := s.nextDoc(userID, nil, w)
+	if err != nil {
+		return nil, false, err
+	}
+	raw, err := s.encodeVersion(doc, 1)
+	if err != nil {
+		return nil, false, err
+	}
+	c := &createClaim{ID: createKey(userID, k), Kind: claimCreate, User: userID, N: k, DocID: raw.Lookup("_id"), Doc: raw, At: time.Now()}
+	_, err = claims.InsertOne(ctx, c)
+	switch err := translate(ctx, err); {
+	case errors.Is(err, store.ErrAlreadyExists):
+		wt.lost++
+		return nil, false, nil // the next round helps the winner
+	case err != nil:
+		return nil, false, err
+	}
+	if _, err := s.insertCreated(ctx, c); err != nil {
+		return nil, false, err // the claim stays; other writers insert it
+	}
+	result, err := resultOf(raw, 1)
+	return result, err == nil, err
+}
+
+// States of a creation claim whose document the user does not have.
+const (
+	creationPending = iota // may still be inserted
+	creationMade           // was inserted (so it is gone now, or not the user's anymore)
+	creationSpent          // deleted through Lanyard, or too old
+)
+
+func (s *Store) creationState(ctx context.Context, c *createClaim) (int, error) {
+	if time.Since(c.At) > claimStaleAfter {
+		return creationSpent, nil
+	}
+	claims := s.coll(collCustomDataClaims)
+	if gone, err := exists(ctx, claims, D{{Key: "_id", Value: goneKey(c.User, c.N)}}); err != nil || gone {
+		return creationSpent, err
+	}
+	if made, err := exists(ctx, claims, D{{Key: "_id", Value: madeKey(c.User, c.N)}}); err != nil || made {
+		return creationMade, err
+	}
+	return creationPending, nil
+}
+
+// insertCreated inserts a claimed creation's document and then its
+// "made" marker. It reports false when the _id was taken (inserted
+// already) or the claim is too old to insert. A document inserted after
+// its creation was deleted is deleted again.
+func (s *Store) insertCreated(ctx context.Context, c *createClaim) (bool, error) {
+	if time.Since(c.At) > createWindow {
+		return false, nil
+	}
+	_, err := s.customData.coll.InsertOne(ctx, c.Doc)
+	inserted := true
+	switch err := translate(ctx, err); {
+	case errors.Is(err, store.ErrAlreadyExists):
+		inserted = false
+	case err != nil:
+		return false, err
+	}
+	claims := s.coll(collCustomDataClaims)
+	if inserted {
+		gone, err := exists(ctx, claims, D{{Key: "_id", Value: goneKey(c.User, c.N)}})
+		if err != nil {
+			return true, err
+		}
+		if gone {
+			s.bestEffort(ctx, "delete a custom data document created after its deletion", func(ctx context.Context) error {
+				_, err := s.customData.coll.DeleteOne(ctx, D{{Key: "_id", Value: c.DocID}})
+				return err
+			})
+			return true, nil
+		}
+	}
+	_, err = claims.InsertOne(ctx, marker{ID: madeKey(c.User, c.N), Kind: claimMade, User: c.User, N: c.N, At: time.Now()})
+	if err := translate(ctx, err); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+		return inserted, err
+	}
+	return inserted, nil
+}
+
+// DeleteCustomData deletes the user's winning document, after the
+// tombstone of the user's latest creation claim.
+func (s *Store) DeleteCustomData(ctx context.Context, userID string) (bool, error) {
+	cur, err := s.winner(ctx, userID)
+	if err != nil || cur == nil {
+		return false, err
+	}
+	claims := s.coll(collCustomDataClaims)
+	latest, err := findOne[createClaim](ctx, claims, D{{Key: "kind", Value: claimCreate}, {Key: "user", Value: userID}},
+		options.FindOne().SetSort(D{{Key: "n", Value: -1}}).SetProjection(D{{Key: "doc", Value: 0}}))
+	switch {
+	case err == nil:
+		_, err := claims.InsertOne(ctx, marker{ID: goneKey(userID, latest.N), Kind: claimGone, User: userID, N: latest.N, At: time.Now()})
+		if err := translate(ctx, err); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+			return false, err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return false, err
+	}
+	res, err := s.customData.coll.DeleteOne(ctx, D{{Key: "_id", Value: cur.id}})
+	if err != nil {
+		return false, translate(ctx, err)
+	}
+	return res.DeletedCount > 0, nil
+}
+
+// SweepCustomDataClaims removes claims made before olderThan (at most
+// claimMinSweepAge ago, so that claims in use stay), except each user's latest
+// creation claim, which numbers the next creation. It returns how many it
+// removed. The server calls it periodically; it is not part of
+// store.Store.
+func (s *Store) SweepCustomDataClaims(ctx context.Context, olderThan time.Time) (int, error) {
+	if limit := time.Now().Add(-claimMinSweepAge); olderThan.After(limit) {
+		olderThan = limit
+	}
+	claims := s.coll(collCustomDataClaims)
+	res, err := claims.DeleteMany(ctx, D{
+		{Key: "kind", Value: D{{Key: "$in", Value: []string{claimWrite, claimGone, claimMade}}}},
+		{Key: "at", Value: D{{Key: "$lt", Value: olderThan}}},
+	})
+	if err != nil {
+		return 0, translate(ctx, err)
+	}
+	total := int(res.DeletedCount)
+
+	creations, err := findAll[createClaim](ctx, claims, D{{Key: "kind", Value: claimCreate}},
+		options.Find().SetProjection(D{{Key: "user", Value: 1}, {Key: "n", Value: 1}, {Key: "at", Value: 1}}))
+	if err != nil {
+		return total, err
+	}
+	latest := map[string]int64{}
+	for _, c := range creations {
+		latest[c.User] = max(latest[c.User], c.N)
+	}
+	var old []string
+	for _, c := range creations {
+		if c.At.Before(olderThan) && c.N < latest[c.User] {
+			old = append(old, c.ID)
+		}
+	}
+	for len(old) > 0 {
+		batch := old[:min(len(old), 500)]
+		old = old[len(batch):]
+		res, err := claims.DeleteMany(ctx, D{{Key: "_id", Value: D{{Key: "$in", Value: batch}}}})
+		if err != nil {
+			return total, translate(ctx, err)
+		}
+		total += int(res.DeletedCount)
+	}
+	return total, nil
+}

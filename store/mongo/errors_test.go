@@ -1,0 +1,98 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/store/storetest"
+)
+
+func TestTranslate(t *testing.T) {
+	live := context.Background()
+	canceled, cancel := context.WithCancel(live)
+	cancel()
+	expired, cancel := context.WithDeadline(live, time.Now())
+	defer cancel()
+	selection := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded}
+
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want error // nil: err itself, unchanged
+		not  error // must not match
+	}{
+		{"no documents", live, mongodriver.ErrNoDocuments, store.ErrNotFound, nil},
+		{"duplicate key", live, mongodriver.WriteException{WriteErrors: []mongodriver.WriteError{{Code: 11000, Message: "E11000 dup key: { email: \"a@b.c\" }"}}}, store.ErrAlreadyExists, nil},
+		{"FerretDB SQLite duplicate on update", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "UNIQUE constraint failed: users.email"}, store.ErrAlreadyExists, nil},
+		{"FerretDB PostgreSQL duplicate on update", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)"}, store.ErrAlreadyExists, nil},
+		{"other internal error", live, mongodriver.CommandError{Code: 1, Message: "boom"}, nil, store.ErrAlreadyExists},
+		{"server selection timeout", live, selection, store.ErrUnavailable, context.DeadlineExceeded},
+		{"network error", live, mongodriver.CommandError{Labels: []string{"NetworkError"}}, store.ErrUnavailable, nil},
+		{"client disconnected", live, mongodriver.ErrClientDisconnected, store.ErrUnavailable, nil},
+		{"caller canceled during selection", canceled, topology.ServerSelectionError{Wrapped: context.Canceled}, context.Canceled, store.ErrUnavailable},
+		{"caller canceled, network error", canceled, mongodriver.CommandError{Labels: []string{"NetworkError"}}, context.Canceled, store.ErrUnavailable},
+		{"caller deadline", expired, fmt.Errorf("op: %w", context.DeadlineExceeded), context.DeadlineExceeded, store.ErrUnavailable},
+		{"driver's own deadline", live, fmt.Errorf("op: %w", context.DeadlineExceeded), store.ErrUnavailable, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := translate(tt.ctx, tt.err)
+			if tt.want == nil && !reflect.DeepEqual(got, tt.err) {
+				t.Errorf("translate(%v) = %v, want it unchanged", tt.err, got)
+			}
+			if tt.want != nil && !errors.Is(got, tt.want) {
+				t.Errorf("translate(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+			if tt.not != nil && errors.Is(got, tt.not) {
+				t.Errorf("translate(%v) = %v, which also matches %v", tt.err, got, tt.not)
+			}
+		})
+	}
+	if got := translate(live, nil); got != nil {
+		t.Errorf("translate(nil) = %v", got)
+	}
+}
+
+// TestDuplicateOnUpdate provokes a unique index violation by an update on
+// each engine: FerretDB does not report it as 11000.
+func TestDuplicateOnUpdate(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		defer cancel()
+		client, err := mongodriver.Connect(options.Client().ApplyURI(uri))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Disconnect(ctx)
+		coll := client.Database(storetest.DatabaseName(t)).Collection("users")
+
+		if _, err := coll.Indexes().CreateOne(ctx, mongodriver.IndexModel{
+			Keys:    bson.D{{Key: "email", Value: 1}},
+			Options: options.Index().SetUnique(true),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for i, email := range []string{"a@example.com", "b@example.com"} {
+			if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: i}, {Key: "email", Value: email}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: 1}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "email", Value: "a@example.com"}}}})
+		t.Logf("engine reports: %v", err)
+		if got := translate(ctx, err); !errors.Is(got, store.ErrAlreadyExists) {
+			t.Fatalf("duplicate on update translated to %v, want ErrAlreadyExists", got)
+		}
+	})
+}

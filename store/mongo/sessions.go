@@ -1,0 +1,273 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// Sessions and their refresh-token rotations.
+//
+// A revocation is not a field of the session document but a claim of its
+// own ({_id: session id} in session_revocations), for the reason the
+// disabled flag of users is one (see users.go): FerretDB v1 rewrites the
+// whole document on update, so a TouchSession racing RevokeSession could
+// write "not revoked" back. The claim also makes RevokeUserSessions count
+// each session once, however many callers race.
+//
+// A rotation's _id is "session id:generation": inserting it is the claim
+// that makes exactly one refresh of a generation win.
+
+type sessionDoc struct {
+	ID         bson.ObjectID `bson:"_id"`
+	UserID     string        `bson:"user_id"`
+	DeviceID   string        `bson:"device_id"`
+	CreatedAt  time.Time     `bson:"created_at"`
+	ExpiresAt  time.Time     `bson:"expires_at"`
+	LastUsed   time.Time     `bson:"last_used"`
+	Rotating   bool          `bson:"rotating"`
+	SecretHash []byte        `bson:"secret_hash"`
+}
+
+func (d *sessionDoc) session(revoked bool) *store.Session {
+	return &store.Session{
+		ID:         d.ID.Hex(),
+		UserID:     d.UserID,
+		DeviceID:   d.DeviceID,
+		CreatedAt:  utc(d.CreatedAt),
+		ExpiresAt:  utc(d.ExpiresAt),
+		LastUsed:   utc(d.LastUsed),
+		Rotating:   d.Rotating,
+		SecretHash: d.SecretHash,
+		Revoked:    revoked,
+	}
+}
+
+// sessionRevocationDoc is the claim that a session is revoked.
+type sessionRevocationDoc struct {
+	ID     bson.ObjectID `bson:"_id"`
+	UserID string        `bson:"user_id"`
+	At     time.Time     `bson:"at"`
+}
+
+type rotationDoc struct {
+	ID              string    `bson:"_id"`
+	SessionID       string    `bson:"session_id"`
+	Generation      int64     `bson:"generation"`
+	CreatedAt       time.Time `bson:"created_at"`
+	SuccessorHash   []byte    `bson:"successor_hash"`
+	SealedSuccessor []byte    `bson:"sealed_successor"`
+}
+
+func rotationKey(sessionID string, generation int64) string {
+	return sessionID + ":" + strconv.FormatInt(generation, 10)
+}
+
+// CreateSession inserts the session (and its revocation claim when it is
+// created revoked).
+func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
+	oid, err := mustObjectID("session", sess.ID)
+	if err != nil {
+		return err
+	}
+	d := &sessionDoc{
+		ID:         oid,
+		UserID:     sess.UserID,
+		DeviceID:   sess.DeviceID,
+		CreatedAt:  sess.CreatedAt,
+		ExpiresAt:  sess.ExpiresAt,
+		LastUsed:   sess.LastUsed,
+		Rotating:   sess.Rotating,
+		SecretHash: sess.SecretHash,
+	}
+	if _, err := s.coll(collSessions).InsertOne(ctx, d); err != nil {
+		return translate(ctx, err)
+	}
+	if sess.Revoked {
+		_, err := s.claimRevocation(ctx, oid, sess.UserID)
+		return err
+	}
+	return nil
+}
+
+// GetSession returns the session with its revocation state.
+func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, error) {
+	oid, ok := objectID(id)
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	d, err := findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}})
+	if err != nil {
+		return nil, err
+	}
+	revoked, err := exists(ctx, s.coll(collSessionRevocations), D{{Key: "_id", Value: oid}})
+	if err != nil {
+		return nil, err
+	}
+	return d.session(revoked), nil
+}
+
+// TouchSession sets the session's last use. Only TouchSession updates a
+// session document, so the worst a race does is keep one of two
+// near-identical times.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	oid, ok := objectID(id)
+	if !ok {
+		return store.ErrNotFound
+	}
+	res, err := s.coll(collSessions).UpdateOne(ctx, D{{Key: "_id", Value: oid}},
+		D{{Key: "$set", Value: D{{Key: "last_used", Value: at}}}})
+	if err != nil {
+		return translate(ctx, err)
+	}
+	if res.MatchedCount == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// RevokeSession claims the session's revocation.
+func (s *Store) RevokeSession(ctx context.Context, id string) error {
+	oid, ok := objectID(id)
+	if !ok {
+		return nil
+	}
+	d, err := findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}},
+		options.FindOne().SetProjection(D{{Key: "user_id", Value: 1}}))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.claimRevocation(ctx, oid, d.UserID)
+	return err
+}
+
+// claimRevocation inserts a session's revocation claim and reports whether
+// this call made it (false: the session was revoked already).
+func (s *Store) claimRevocation(ctx context.Context, id bson.ObjectID, userID string) (bool, error) {
+	_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: id, UserID: userID, At: time.Now()})
+	switch err := translate(ctx, err); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, store.ErrAlreadyExists):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// RevokeUserSessions claims the revocation of each of the user's sessions
+// not revoked yet, and counts the claims it won.
+func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
+	idOnly := options.Find().SetProjection(D{{Key: "_id", Value: 1}})
+	sessions, err := findAll[sessionDoc](ctx, s.coll(collSessions), D{{Key: "user_id", Value: userID}}, idOnly)
+	if err != nil || len(sessions) == 0 {
+		return 0, err
+	}
+	claimed, err := findAll[sessionRevocationDoc](ctx, s.coll(collSessionRevocations), D{{Key: "user_id", Value: userID}}, idOnly)
+	if err != nil {
+		return 0, err
+	}
+	revoked := make(map[bson.ObjectID]bool, len(claimed))
+	for _, c := range claimed {
+		revoked[c.ID] = true
+	}
+	n := 0
+	for _, d := range sessions {
+		if revoked[d.ID] {
+			continue
+		}
+		won, err := s.claimRevocation(ctx, d.ID, userID)
+		if err != nil {
+			return n, err
+		}
+		if won {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ClaimRotation inserts the rotation: its _id is the claim.
+func (s *Store) ClaimRotation(ctx context.Context, r *store.Rotation) error {
+	d := &rotationDoc{
+		ID:              rotationKey(r.SessionID, r.Generation),
+		SessionID:       r.SessionID,
+		Generation:      r.Generation,
+		CreatedAt:       r.CreatedAt,
+		SuccessorHash:   r.SuccessorHash,
+		SealedSuccessor: r.SealedSuccessor,
+	}
+	_, err := s.coll(collRotations).InsertOne(ctx, d)
+	return translate(ctx, err)
+}
+
+// GetRotation returns the rotation of one generation.
+func (s *Store) GetRotation(ctx context.Context, sessionID string, generation int64) (*store.Rotation, error) {
+	d, err := findOne[rotationDoc](ctx, s.coll(collRotations), D{{Key: "_id", Value: rotationKey(sessionID, generation)}})
+	if err != nil {
+		return nil, err
+	}
+	return &store.Rotation{
+		SessionID:       d.SessionID,
+		Generation:      d.Generation,
+		CreatedAt:       utc(d.CreatedAt),
+		SuccessorHash:   d.SuccessorHash,
+		SealedSuccessor: d.SealedSuccessor,
+	}, nil
+}
+
+// DeleteExpiredSessions removes the sessions that expired before t.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, t time.Time) (int, error) {
+	return s.deleteSessionsCounted(ctx, D{{Key: "expires_at", Value: D{{Key: "$lt", Value: t}}}})
+}
+
+// deleteSessions removes the sessions matching filter with their rotations
+// and revocation claims.
+func (s *Store) deleteSessions(ctx context.Context, filter D) error {
+	_, err := s.deleteSessionsCounted(ctx, filter)
+	return err
+}
+
+// sessionBatch bounds the ids of one $in.
+const sessionBatch = 500
+
+func (s *Store) deleteSessionsCounted(ctx context.Context, filter D) (int, error) {
+	total := 0
+	for {
+		docs, err := findAll[sessionDoc](ctx, s.coll(collSessions), filter,
+			options.Find().SetProjection(D{{Key: "_id", Value: 1}}).SetLimit(sessionBatch))
+		if err != nil || len(docs) == 0 {
+			return total, err
+		}
+		oids := make([]bson.ObjectID, len(docs))
+		hexes := make([]string, len(docs))
+		for i := range docs {
+			oids[i], hexes[i] = docs[i].ID, docs[i].ID.Hex()
+		}
+		// Rotations first, so that none outlives its session; revocation
+		// claims last, so that a revoked session never looks live.
+		if _, err := s.coll(collRotations).DeleteMany(ctx, D{{Key: "session_id", Value: D{{Key: "$in", Value: hexes}}}}); err != nil {
+			return total, translate(ctx, err)
+		}
+		res, err := s.coll(collSessions).DeleteMany(ctx, D{{Key: "_id", Value: D{{Key: "$in", Value: oids}}}})
+		if err != nil {
+			return total, translate(ctx, err)
+		}
+		if _, err := s.coll(collSessionRevocations).DeleteMany(ctx, D{{Key: "_id", Value: D{{Key: "$in", Value: oids}}}}); err != nil {
+			return total, translate(ctx, err)
+		}
+		total += int(res.DeletedCount)
+		if len(docs) < sessionBatch {
+			return total, nil
+		}
+	}
+}

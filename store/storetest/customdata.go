@@ -1,0 +1,587 @@
+package storetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// CustomDataHooks gives the suite the driver's handle on the custom data
+// collection of a store opened with the default custom data configuration
+// (collection custom_user_data, field user_id), to write documents as an
+// operator would and to look at the stored BSON types.
+type CustomDataHooks interface {
+	CustomDataTestCollection() *mongodriver.Collection
+}
+
+// userIDField is the default user id field.
+const userIDField = "user_id"
+
+func customColl(t *testing.T, s store.Store) *mongodriver.Collection {
+	t.Helper()
+	h, ok := s.(CustomDataHooks)
+	if !ok {
+		t.Fatalf("%T does not implement storetest.CustomDataHooks", s)
+	}
+	return h.CustomDataTestCollection()
+}
+
+// fields decodes a document's JSON into its fields, each compacted.
+func fields(t *testing.T, doc json.RawMessage) map[string]string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &m); err != nil {
+		t.Fatalf("document %s is not a JSON object: %v", doc, err)
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		var b bytes.Buffer
+		must(t, json.Compact(&b, v), "compact %s", k)
+		out[k] = b.String()
+	}
+	return out
+}
+
+// bsonType returns the stored BSON type of a top-level field of the
+// user's only document.
+func bsonType(t *testing.T, c *mongodriver.Collection, userID, field string) bson.Type {
+	t.Helper()
+	var raw bson.Raw
+	must(t, c.FindOne(testContext(t), bson.D{{Key: userIDField, Value: userID}}).Decode(&raw), "find the document of %s", userID)
+	return raw.Lookup(field).Type
+}
+
+func countDocs(t *testing.T, c *mongodriver.Collection, userID string) int64 {
+	t.Helper()
+	n, err := c.CountDocuments(testContext(t), bson.D{{Key: userIDField, Value: userID}})
+	must(t, err, "count documents")
+	return n
+}
+
+func set(js string) store.CustomDataUpdate { return store.CustomDataUpdate{Set: json.RawMessage(js)} }
+
+func runCustomData(t *testing.T, openDB Opener) {
+	open := func(t *testing.T) store.Store { return openDB(t, DatabaseName(t)) }
+
+	t.Run("CustomData/NoDocument", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		doc, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		if doc.JSON != nil || doc.Version != 0 {
+			t.Errorf("GetCustomData of a user without document = %s (version %d), want none", doc.JSON, doc.Version)
+		}
+		must(t, s.StampLastLogin(ctx, u, now()), "StampLastLogin")
+		if n := countDocs(t, customColl(t, s), u); n != 0 {
+			t.Errorf("StampLastLogin created %d documents for a user without one", n)
+		}
+		deleted, err := s.DeleteCustomData(ctx, u)
+		must(t, err, "DeleteCustomData")
+		if deleted {
+			t.Error("DeleteCustomData of a user without document reported a deletion")
+		}
+	})
+
+	t.Run("CustomData/FirstInsertedWins", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		c := customColl(t, s)
+		insert := func(doc bson.D) {
+			t.Helper()
+			_, err := c.InsertOne(ctx, doc)
+			must(t, err, "insert %v", doc)
+		}
+
+		// Two string-form documents: the smaller ObjectId (inserted first) wins.
+		u1 := store.NewID()
+		first, second := bson.NewObjectID(), bson.NewObjectID()
+		insert(bson.D{{Key: "_id", Value: first}, {Key: userIDField, Value: u1}, {Key: "which", Value: "first"}})
+		insert(bson.D{{Key: "_id", Value: second}, {Key: userIDField, Value: u1}, {Key: "which", Value: "second"}})
+		doc, err := s.GetCustomData(ctx, u1)
+		must(t, err, "GetCustomData")
+		if got := fields(t, doc.JSON)["which"]; got != `"first"` {
+			t.Errorf("winner of two documents: which = %s, want \"first\"", got)
+		}
+		// Writes go to the winner too.
+		_, err = s.UpdateCustomData(ctx, u1, set(`{"x": 1}`))
+		must(t, err, "UpdateCustomData")
+		var shadowed bson.Raw
+		must(t, c.FindOne(ctx, bson.D{{Key: "_id", Value: second}}).Decode(&shadowed), "find the shadowed document")
+		if _, err := shadowed.LookupErr("x"); err == nil {
+			t.Error("UpdateCustomData wrote to the shadowed document")
+		}
+
+		// An ObjectId-form document inserted first loses to a string-form one.
+		u2 := store.NewID()
+		u2oid, _ := bson.ObjectIDFromHex(u2)
+		byOID, byString := bson.NewObjectID(), bson.NewObjectID()
+		insert(bson.D{{Key: "_id", Value: byOID}, {Key: userIDField, Value: u2oid}, {Key: "form", Value: "objectid"}})
+		insert(bson.D{{Key: "_id", Value: byString}, {Key: userIDField, Value: u2}, {Key: "form", Value: "string"}})
+		doc, err = s.GetCustomData(ctx, u2)
+		must(t, err, "GetCustomData")
+		if got := fields(t, doc.JSON)["form"]; got != `"string"` {
+			t.Errorf("winner of an ObjectId-form and a string-form document: form = %s, want \"string\"", got)
+		}
+
+		// _ids of mixed types: numbers sort before strings, strings before ObjectIds.
+		u3 := store.NewID()
+		oid3 := bson.NewObjectID()
+		insert(bson.D{{Key: "_id", Value: oid3}, {Key: userIDField, Value: u3}})
+		insert(bson.D{{Key: "_id", Value: "b"}, {Key: userIDField, Value: u3}})
+		insert(bson.D{{Key: "_id", Value: int32(7)}, {Key: userIDField, Value: u3}})
+		insert(bson.D{{Key: "_id", Value: "a"}, {Key: userIDField, Value: u3}})
+		doc, err = s.GetCustomData(ctx, u3)
+		must(t, err, "GetCustomData")
+		if got := fields(t, doc.JSON)["_id"]; got != "7" {
+			t.Errorf("winner among _ids 7, \"a\", \"b\" and an ObjectId: _id = %s, want 7", got)
+		}
+
+		// A user with one document is not shadowed.
+		insert(bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: userIDField, Value: store.NewID()}})
+
+		oidJSON := func(o bson.ObjectID) string { return `{"$oid":"` + o.Hex() + `"}` }
+		want := []store.ShadowedUser{
+			{UserID: u1, DocumentIDs: []string{oidJSON(first), oidJSON(second)}},
+			{UserID: u2, DocumentIDs: []string{oidJSON(byString), oidJSON(byOID)}},
+			{UserID: u3, DocumentIDs: []string{"7", `"a"`, `"b"`, oidJSON(oid3)}},
+		}
+		slices.SortFunc(want, func(a, b store.ShadowedUser) int { return strings.Compare(a.UserID, b.UserID) })
+		got, err := s.ListShadowedCustomData(ctx, "", 0)
+		must(t, err, "ListShadowedCustomData")
+		sameValue(t, got, want, "ListShadowedCustomData")
+		got, err = s.ListShadowedCustomData(ctx, want[0].UserID, 1)
+		must(t, err, "ListShadowedCustomData after the first")
+		sameValue(t, got, want[1:2], "ListShadowedCustomData page 2")
+	})
+
+	// Racing writers: 50 calls on five replicas of one database. (A Store
+	// may queue its own writes of one user; the replicas still race one
+	// another for every version.)
+	replicas := func(t *testing.T) []store.Store {
+		db := DatabaseName(t)
+		stores := make([]store.Store, 5)
+		for i := range stores {
+			stores[i] = openDB(t, db)
+		}
+		return stores
+	}
+
+	t.Run("CustomData/RacingFirstWritesMakeOneDocument", func(t *testing.T) {
+		stores := replicas(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		const n = 50
+		versions := make([]int64, n)
+		errs := race(n, func(i int) error {
+			doc, err := stores[i%len(stores)].UpdateCustomData(ctx, u, set(fmt.Sprintf(`{"f%d": %d}`, i, i)))
+			if err == nil {
+				versions[i] = doc.Version
+			}
+			return err
+		})
+		for i, err := range errs {
+			must(t, err, "UpdateCustomData %d", i)
+		}
+		if c := countDocs(t, customColl(t, stores[0]), u); c != 1 {
+			t.Fatalf("%d racing first writes made %d documents, want 1", n, c)
+		}
+		doc, err := stores[1].GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		f := fields(t, doc.JSON)
+		for i := range n {
+			if got := f["f"+strconv.Itoa(i)]; got != strconv.Itoa(i) {
+				t.Errorf("field f%d = %q, want %d (an update was lost)", i, got, i)
+			}
+		}
+		if doc.Version != n {
+			t.Errorf("version after %d writes = %d", n, doc.Version)
+		}
+		slices.Sort(versions)
+		for i, v := range versions {
+			if v != int64(i+1) {
+				t.Fatalf("versions returned by the racing writes = %v, want 1..%d once each", versions, n)
+			}
+		}
+	})
+
+	t.Run("CustomData/RacingIncrementsAreNotLost", func(t *testing.T) {
+		stores := replicas(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		const n = 50
+		errs := race(n, func(i int) error {
+			_, err := stores[i%len(stores)].UpdateCustomData(ctx, u, store.CustomDataUpdate{Inc: json.RawMessage(`{"counter": 1}`)})
+			return err
+		})
+		for i, err := range errs {
+			must(t, err, "UpdateCustomData %d", i)
+		}
+		doc, err := stores[0].GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		if got := fields(t, doc.JSON)["counter"]; got != strconv.Itoa(n) {
+			t.Errorf("counter after %d racing increments = %s", n, got)
+		}
+		if c := countDocs(t, customColl(t, stores[0]), u); c != 1 {
+			t.Errorf("%d racing increments made %d documents, want 1", n, c)
+		}
+	})
+
+	t.Run("CustomData/RoundTrip", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		c := customColl(t, s)
+		u := store.NewID()
+		want := map[string]string{
+			"big":    `{"$numberLong":"9007199254740993"}`,
+			"neg":    `{"$numberLong":"-9007199254740993"}`,
+			"edge":   `9007199254740992`,
+			"long":   `4294967296`,
+			"small":  `5`,
+			"ratio":  `1.5`,
+			"whole":  `2.0`,
+			"when":   `{"$date":"2024-05-06T07:08:09.123Z"}`,
+			"ref":    `{"$oid":"65f1a2b3c4d5e6f708091a2b"}`,
+			"bin":    `{"$binary":{"base64":"AQIDBA==","subType":"00"}}`,
+			"uuid":   `{"$binary":{"base64":"c//SZESzTGmQ6OfR38A11A==","subType":"04"}}`,
+			"nested": `[1,{"inner":[2,{"x":"y"}]},{"deep":{"$numberLong":"12345678901234567"}},{"$oid":"65f1a2b3c4d5e6f708091a2c"}]`,
+			"obj":    `{"a":{"b":[true,null]},"c":"héllo"}`,
+			"flag":   `true`,
+			"none":   `null`,
+		}
+		var in []string
+		for k, v := range want {
+			in = append(in, strconv.Quote(k)+":"+v)
+		}
+		slices.Sort(in)
+		doc, err := s.UpdateCustomData(ctx, u, set("{"+strings.Join(in, ",")+"}"))
+		must(t, err, "UpdateCustomData")
+		check := func(doc *store.CustomDoc, what string) {
+			t.Helper()
+			got := fields(t, doc.JSON)
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s: %s = %s, want %s", what, k, got[k], v)
+				}
+			}
+			if got[userIDField] != strconv.Quote(u) {
+				t.Errorf("%s: %s = %s, want %q", what, userIDField, got[userIDField], u)
+			}
+			if !strings.HasPrefix(got["_id"], `{"$oid":`) {
+				t.Errorf("%s: _id = %s, want an ObjectId", what, got["_id"])
+			}
+			if len(got) != len(want)+2 {
+				t.Errorf("%s: fields %v, want those set plus _id and %s only", what, doc.JSON, userIDField)
+			}
+		}
+		check(doc, "UpdateCustomData's result")
+		got, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		check(got, "GetCustomData")
+		if got.Size != doc.Size || got.Version != 1 {
+			t.Errorf("GetCustomData: size %d, version %d; the write returned size %d, version 1", got.Size, got.Version, doc.Size)
+		}
+		for field, typ := range map[string]bson.Type{"big": bson.TypeInt64, "long": bson.TypeInt64, "small": bson.TypeInt32,
+			"whole": bson.TypeDouble, "when": bson.TypeDateTime, "ref": bson.TypeObjectID, "bin": bson.TypeBinary} {
+			if got := bsonType(t, c, u, field); got != typ {
+				t.Errorf("stored %s is a %s, want %s", field, got, typ)
+			}
+		}
+
+		// What Get returns, written back, is stored unchanged.
+		f := map[string]json.RawMessage{}
+		for k, v := range fields(t, got.JSON) {
+			f[k] = json.RawMessage(v)
+		}
+		delete(f, "_id")
+		delete(f, userIDField)
+		back, err := json.Marshal(f)
+		must(t, err, "marshal")
+		again, err := s.UpdateCustomData(ctx, u, store.CustomDataUpdate{Set: back})
+		must(t, err, "UpdateCustomData with the document read")
+		check(again, "after writing back what was read")
+
+		// Types of fields an update does not name stay as stored.
+		u2 := store.NewID()
+		_, err = c.InsertOne(ctx, bson.D{{Key: userIDField, Value: u2}, {Key: "n32", Value: int32(7)}, {Key: "n64", Value: int64(7)},
+			{Key: "d", Value: 7.0}, {Key: "inc32", Value: int32(1)}})
+		must(t, err, "insert")
+		_, err = s.UpdateCustomData(ctx, u2, store.CustomDataUpdate{Set: json.RawMessage(`{"other": "x"}`), Inc: json.RawMessage(`{"inc32": 1}`)})
+		must(t, err, "UpdateCustomData")
+		for field, typ := range map[string]bson.Type{"n32": bson.TypeInt32, "n64": bson.TypeInt64, "d": bson.TypeDouble, "inc32": bson.TypeInt32} {
+			if got := bsonType(t, c, u2, field); got != typ {
+				t.Errorf("after an update of other fields, %s is a %s, want %s", field, got, typ)
+			}
+		}
+		got, err = s.GetCustomData(ctx, u2)
+		must(t, err, "GetCustomData")
+		if f := fields(t, got.JSON); f["n32"] != "7" || f["d"] != "7.0" || f["inc32"] != "2" {
+			t.Errorf("document after the update: %s", got.JSON)
+		}
+	})
+
+	t.Run("CustomData/ExpectedVersion", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		at := func(v int64, js string) store.CustomDataUpdate {
+			up := set(js)
+			up.ExpectedVersion = &v
+			return up
+		}
+		_, err := s.UpdateCustomData(ctx, u, at(3, `{"a": 1}`))
+		wantErr(t, err, store.ErrVersionMismatch, "expected version 3 with no document")
+		doc, err := s.UpdateCustomData(ctx, u, at(0, `{"a": 1}`))
+		must(t, err, "UpdateCustomData at version 0")
+		if doc.Version != 1 {
+			t.Fatalf("version after the first write = %d, want 1", doc.Version)
+		}
+		_, err = s.UpdateCustomData(ctx, u, at(0, `{"a": 2}`))
+		wantErr(t, err, store.ErrVersionMismatch, "expected version 0 at version 1")
+		if !strings.Contains(err.Error(), "current version 1") {
+			t.Errorf("error %q should name the current version", err)
+		}
+		doc, err = s.UpdateCustomData(ctx, u, at(1, `{"a": 2}`))
+		must(t, err, "UpdateCustomData at version 1")
+		if doc.Version != 2 || fields(t, doc.JSON)["a"] != "2" {
+			t.Errorf("after the second write: version %d, %s", doc.Version, doc.JSON)
+		}
+	})
+
+	t.Run("CustomData/SizeLimit", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		_, err := s.UpdateCustomData(ctx, u, set(`{"a": 1}`))
+		must(t, err, "UpdateCustomData")
+		_, err = s.UpdateCustomData(ctx, u, set(`{"big": "`+strings.Repeat("x", 20000)+`"}`))
+		wantErr(t, err, store.ErrDocumentTooLarge, "a 20 kB string")
+		m := regexp.MustCompile(`document would be (\d+) bytes; the limit is 16384 bytes`).FindStringSubmatch(err.Error())
+		if m == nil {
+			t.Fatalf("error %q should give the size and the limit", err)
+		}
+		if size, _ := strconv.Atoi(m[1]); size <= 20000 {
+			t.Errorf("reported size %d, want more than 20000", size)
+		}
+		doc, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		if doc.Version != 1 {
+			t.Errorf("a refused write changed the document: version %d", doc.Version)
+		}
+
+		// A document over the limit written by another tool still reads.
+		u2 := store.NewID()
+		_, err = customColl(t, s).InsertOne(ctx, bson.D{{Key: userIDField, Value: u2}, {Key: "big", Value: strings.Repeat("y", 20000)}})
+		must(t, err, "insert")
+		doc, err = s.GetCustomData(ctx, u2)
+		must(t, err, "GetCustomData of a large document")
+		if doc.Size <= 20000 || doc.JSON == nil {
+			t.Errorf("large document: size %d", doc.Size)
+		}
+		_, err = s.UpdateCustomData(ctx, u2, set(`{"a": 1}`))
+		wantErr(t, err, store.ErrDocumentTooLarge, "an update of a document over the limit")
+	})
+
+	t.Run("CustomData/InvalidUpdates", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		_, err := customColl(t, s).InsertOne(ctx, bson.D{{Key: userIDField, Value: u}, {Key: "name", Value: "x"}})
+		must(t, err, "insert")
+		for _, tc := range []struct {
+			name string
+			up   store.CustomDataUpdate
+			want string // in the error
+		}{
+			{"dollar key", set(`{"$set": {"a": 1}}`), "$set"},
+			{"nested dollar key", set(`{"a": {"b": {"$where": 1}}}`), "a.b.$where"},
+			{"dollar key in an array", set(`{"a": [{"$x": 1}]}`), "a.0.$x"},
+			{"empty key", set(`{"": 1}`), "empty key"},
+			{"array in an array", set(`{"a": [1, [2]]}`), "a.1"},
+			{"dotted key", set(`{"a.b": 1}`), "a.b"},
+			{"set _id", set(`{"_id": 1}`), "_id"},
+			{"set the user id field", set(`{"user_id": "someone"}`), userIDField},
+			{"set the version field", set(`{"_lanyard_version": 9}`), "_lanyard_version"},
+			{"decimal", set(`{"price": {"$numberDecimal": "1.5"}}`), "Decimal128"},
+			{"NaN", set(`{"x": {"$numberDouble": "NaN"}}`), "NaN"},
+			{"unknown wrapper", set(`{"x": {"$regularExpression": {"pattern": "a", "options": ""}}}`), "$regularExpression"},
+			{"wrapper with extra key", set(`{"x": {"$oid": "65f1a2b3c4d5e6f708091a2b", "y": 1}}`), "$oid"},
+			{"bad oid", set(`{"x": {"$oid": "nope"}}`), "$oid"},
+			{"malformed JSON", set(`{"a": `), "JSON"},
+			{"not an object", set(`[1]`), "object"},
+			{"duplicate key", set(`{"a": 1, "a": 2}`), `"a"`},
+			{"empty unset path", store.CustomDataUpdate{Unset: []string{""}}, "empty"},
+			{"empty segment", store.CustomDataUpdate{Unset: []string{"a..b"}}, "a..b"},
+			{"dollar segment", store.CustomDataUpdate{Unset: []string{"a.$b"}}, "a.$b"},
+			{"unset _id", store.CustomDataUpdate{Unset: []string{"_id"}}, "_id"},
+			{"inc inside the user id field", store.CustomDataUpdate{Inc: json.RawMessage(`{"user_id.x": 1}`)}, userIDField},
+			{"inc a string", store.CustomDataUpdate{Inc: json.RawMessage(`{"a": "1"}`)}, "not a number"},
+			{"inc a stored string", store.CustomDataUpdate{Inc: json.RawMessage(`{"name": 1}`)}, "name"},
+			{"inc inside a string", store.CustomDataUpdate{Inc: json.RawMessage(`{"name.x": 1}`)}, "name"},
+			{"set and unset", store.CustomDataUpdate{Set: json.RawMessage(`{"a": 1}`), Unset: []string{"a"}}, `"a"`},
+			{"prefix overlap", store.CustomDataUpdate{Unset: []string{"a"}, Inc: json.RawMessage(`{"a.b": 1}`)}, "a.b"},
+			{"set and inc", store.CustomDataUpdate{Set: json.RawMessage(`{"a": {"b": 1}}`), Inc: json.RawMessage(`{"a.b": 1}`)}, "a.b"},
+			{"nothing", store.CustomDataUpdate{}, "nothing"},
+		} {
+			_, err := s.UpdateCustomData(ctx, u, tc.up)
+			if !errors.Is(err, store.ErrInvalidUpdate) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: got %v, want ErrInvalidUpdate mentioning %q", tc.name, err, tc.want)
+			}
+		}
+		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"ok": 1, "bad": {"$x": 1}}`))
+		wantErr(t, err, store.ErrInvalidUpdate, "ReplaceCustomData with a $ key")
+		doc, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		if doc.Version != 0 {
+			t.Errorf("refused updates wrote the document: %s", doc.JSON)
+		}
+	})
+
+	t.Run("CustomData/NestedPaths", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		inc := func(js string) *store.CustomDoc {
+			t.Helper()
+			doc, err := s.UpdateCustomData(ctx, u, store.CustomDataUpdate{Inc: json.RawMessage(js)})
+			must(t, err, "inc %s", js)
+			return doc
+		}
+		inc(`{"stats.logins": 2, "stats.score": 0.5}`)
+		doc := inc(`{"stats.logins": 3, "big": {"$numberLong": "9007199254740993"}}`)
+		if got := fields(t, doc.JSON)["stats"]; got != `{"logins":5,"score":0.5}` {
+			t.Errorf("stats = %s", got)
+		}
+		doc, err := s.UpdateCustomData(ctx, u, store.CustomDataUpdate{Unset: []string{"stats.logins", "missing.path", "big.x"}})
+		must(t, err, "unset")
+		f := fields(t, doc.JSON)
+		if f["stats"] != `{"score":0.5}` || f["big"] != `{"$numberLong":"9007199254740993"}` {
+			t.Errorf("after unset: %s", doc.JSON)
+		}
+	})
+
+	t.Run("CustomData/DeleteThenUpdate", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		c := customColl(t, s)
+		u := store.NewID()
+		first, err := s.UpdateCustomData(ctx, u, set(`{"a": 1}`))
+		must(t, err, "UpdateCustomData")
+		deleted, err := s.DeleteCustomData(ctx, u)
+		must(t, err, "DeleteCustomData")
+		if !deleted {
+			t.Fatal("DeleteCustomData reported no deletion")
+		}
+		doc, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		if doc.JSON != nil {
+			t.Fatalf("document after deletion: %s", doc.JSON)
+		}
+		deleted, err = s.DeleteCustomData(ctx, u)
+		must(t, err, "DeleteCustomData again")
+		if deleted {
+			t.Error("second DeleteCustomData reported a deletion")
+		}
+		doc, err = s.UpdateCustomData(ctx, u, set(`{"b": 2}`))
+		must(t, err, "UpdateCustomData after deletion")
+		f := fields(t, doc.JSON)
+		if _, ok := f["a"]; ok || f["b"] != "2" || doc.Version != 1 {
+			t.Errorf("document made after deletion: %s (version %d), want a fresh one", doc.JSON, doc.Version)
+		}
+		if f["_id"] == fields(t, first.JSON)["_id"] {
+			t.Error("the new document reuses the deleted one's _id")
+		}
+		if n := countDocs(t, c, u); n != 1 {
+			t.Errorf("%d documents after delete and update, want 1", n)
+		}
+
+		// A document an operator deletes is created afresh too.
+		_, err = c.DeleteMany(ctx, bson.D{{Key: userIDField, Value: u}})
+		must(t, err, "delete directly")
+		doc, err = s.UpdateCustomData(ctx, u, set(`{"c": 3}`))
+		must(t, err, "UpdateCustomData after a direct deletion")
+		if f := fields(t, doc.JSON); f["b"] != "" || f["c"] != "3" {
+			t.Errorf("document made after a direct deletion: %s", doc.JSON)
+		}
+		if n := countDocs(t, c, u); n != 1 {
+			t.Errorf("%d documents after a direct delete and update, want 1", n)
+		}
+	})
+
+	t.Run("CustomData/Versions", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		c := customColl(t, s)
+		with, without, operators := store.NewID(), store.NewID(), store.NewID()
+		_, err := s.UpdateCustomData(ctx, with, set(`{"a": 1}`))
+		must(t, err, "UpdateCustomData")
+		oid, _ := bson.ObjectIDFromHex(operators)
+		_, err = c.InsertOne(ctx, bson.D{{Key: userIDField, Value: oid}, {Key: "a", Value: 1}})
+		must(t, err, "insert")
+
+		v1, err := s.CustomDataVersions(ctx, []string{with, without, operators})
+		must(t, err, "CustomDataVersions")
+		if len(v1) != 3 || v1[with] == "" || v1[without] != "" || v1[operators] == "" {
+			t.Fatalf("CustomDataVersions = %v", v1)
+		}
+		_, err = c.UpdateOne(ctx, bson.D{{Key: userIDField, Value: with}}, bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 2}}}})
+		must(t, err, "update directly")
+		_, err = s.UpdateCustomData(ctx, operators, set(`{"b": 1}`))
+		must(t, err, "UpdateCustomData")
+		v2, err := s.CustomDataVersions(ctx, []string{with, without, operators})
+		must(t, err, "CustomDataVersions")
+		if v2[with] == v1[with] {
+			t.Error("a direct update did not change the fingerprint")
+		}
+		if v2[operators] == v1[operators] || v2[without] != "" {
+			t.Errorf("after a write through Lanyard: %v, before: %v", v2, v1)
+		}
+		v3, err := s.CustomDataVersions(ctx, []string{with})
+		must(t, err, "CustomDataVersions")
+		if v3[with] != v2[with] {
+			t.Error("the fingerprint changed without a write")
+		}
+	})
+
+	t.Run("CustomData/ReplaceAndStamp", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		doc, err := s.ReplaceCustomData(ctx, u, json.RawMessage(`{"plan": "free", "user_id": "`+u+`"}`))
+		must(t, err, "ReplaceCustomData creating")
+		id := fields(t, doc.JSON)["_id"]
+		doc, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"_id": `+id+`, "tier": 2}`))
+		must(t, err, "ReplaceCustomData replacing")
+		f := fields(t, doc.JSON)
+		if f["_id"] != id || f["plan"] != "" || f["tier"] != "2" || f[userIDField] != strconv.Quote(u) || doc.Version != 2 {
+			t.Errorf("replaced document: %s (version %d)", doc.JSON, doc.Version)
+		}
+		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"_id": 5}`))
+		wantErr(t, err, store.ErrInvalidUpdate, "ReplaceCustomData changing _id")
+		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"user_id": "someone else"}`))
+		wantErr(t, err, store.ErrInvalidUpdate, "ReplaceCustomData changing the user id")
+
+		at := time.Date(2025, 3, 4, 5, 6, 7, 890_000_000, time.UTC)
+		must(t, s.StampLastLogin(ctx, u, at), "StampLastLogin")
+		doc, err = s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		if got := fields(t, doc.JSON)["last_login"]; got != `{"$date":"2025-03-04T05:06:07.89Z"}` {
+			t.Errorf("last_login = %s", got)
+		}
+		if got := bsonType(t, customColl(t, s), u, "last_login"); got != bson.TypeDateTime {
+			t.Errorf("last_login is a %s, want a date", got)
+		}
+	})
+}

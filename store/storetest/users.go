@@ -1,0 +1,394 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/lanyardhq/lanyard/store"
+)
+
+func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("Users/CreateAndRead", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		created := now().Add(-time.Hour)
+		data := map[string]any{
+			"name":   "Ada",
+			"age":    int32(36),
+			"big":    int64(1) << 40,
+			"ratio":  1.5,
+			"ok":     true,
+			"none":   nil,
+			"nested": map[string]any{"list": []any{"x", int32(2), map[string]any{"deep": false}}},
+		}
+		u := &store.User{ID: store.NewID(), Type: store.UserTypeServer, CreatedAt: created, LastLoginAt: created.Add(time.Minute), Data: data}
+		id := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "oauth2-google", ProviderID: "sub-1",
+			Data: map[string]any{"email": "ada@example.com", "tags": []any{"a", "b"}}, CreatedAt: created, LastLoginAt: created}
+		must(t, s.CreateUser(ctx, u, id), "CreateUser")
+
+		got, err := s.GetUser(ctx, u.ID)
+		must(t, err, "GetUser")
+		if got.ID != u.ID || got.Type != store.UserTypeServer || got.Disabled {
+			t.Errorf("GetUser = %+v", got)
+		}
+		sameTime(t, got.CreatedAt, u.CreatedAt, "CreatedAt")
+		sameTime(t, got.LastLoginAt, u.LastLoginAt, "LastLoginAt")
+		sameValue(t, got.Data, data, "user Data")
+
+		gi, err := s.FindIdentity(ctx, "oauth2-google", "sub-1")
+		must(t, err, "FindIdentity")
+		if gi.ID != id.ID || gi.UserID != u.ID || gi.ProviderType != "oauth2-google" || gi.ProviderID != "sub-1" {
+			t.Errorf("FindIdentity = %+v", gi)
+		}
+		sameValue(t, gi.Data, id.Data, "identity Data")
+		sameTime(t, gi.CreatedAt, created, "identity CreatedAt")
+
+		_, err = s.FindIdentity(ctx, "oauth2-google", "sub-2")
+		wantErr(t, err, store.ErrNotFound, "FindIdentity of another subject")
+		_, err = s.FindIdentity(ctx, "oauth2-facebook", "sub-1")
+		wantErr(t, err, store.ErrNotFound, "FindIdentity of another provider")
+		_, err = s.GetUser(ctx, store.NewID())
+		wantErr(t, err, store.ErrNotFound, "GetUser of an unknown id")
+		_, err = s.GetUser(ctx, "not-an-id")
+		wantErr(t, err, store.ErrNotFound, "GetUser of a malformed id")
+
+		// Empty and nil data come back as empty maps.
+		u2 := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: created}
+		id2 := &store.Identity{ID: store.NewID(), UserID: u2.ID, ProviderType: "anon-user", ProviderID: store.NewID(), CreatedAt: created}
+		must(t, s.CreateUser(ctx, u2, id2), "CreateUser without data")
+		got2, err := s.GetUser(ctx, u2.ID)
+		must(t, err, "GetUser")
+		if got2.Data == nil || len(got2.Data) != 0 {
+			t.Errorf("nil Data came back as %#v, want an empty map", got2.Data)
+		}
+		if !got2.LastLoginAt.IsZero() {
+			t.Errorf("zero LastLoginAt came back as %v", got2.LastLoginAt)
+		}
+
+		bad := &store.User{ID: "nope", Type: store.UserTypeNormal}
+		if err := s.CreateUser(ctx, bad, &store.Identity{ID: store.NewID(), UserID: "nope", ProviderType: "anon-user", ProviderID: "x"}); err == nil {
+			t.Error("CreateUser accepted a malformed user id")
+		}
+	})
+
+	t.Run("Users/IdentityTakenWritesNothing", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u, id := newUser(t, s)
+		u2 := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now()}
+		id2 := &store.Identity{ID: store.NewID(), UserID: u2.ID, ProviderType: id.ProviderType, ProviderID: id.ProviderID, CreatedAt: now()}
+		wantErr(t, s.CreateUser(ctx, u2, id2), store.ErrAlreadyExists, "CreateUser with a taken identity")
+		_, err := s.GetUser(ctx, u2.ID)
+		wantErr(t, err, store.ErrNotFound, "GetUser of the loser")
+		ids, err := s.ListIdentities(ctx, u2.ID)
+		must(t, err, "ListIdentities")
+		if len(ids) != 0 {
+			t.Errorf("the loser has identities %+v", ids)
+		}
+		got, err := s.FindIdentity(ctx, id.ProviderType, id.ProviderID)
+		must(t, err, "FindIdentity")
+		if got.UserID != u.ID {
+			t.Errorf("identity moved to user %s", got.UserID)
+		}
+	})
+
+	t.Run("Users/RacingFirstLoginsMakeOneUser", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		const n = 20
+		users := make([]*store.User, n)
+		errs := race(n, func(i int) error {
+			users[i] = &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now()}
+			return s.CreateUser(ctx, users[i], &store.Identity{ID: store.NewID(), UserID: users[i].ID,
+				ProviderType: "custom-token", ProviderID: "same-subject", CreatedAt: now()})
+		})
+		w := oneWinner(t, errs, store.ErrAlreadyExists, "CreateUser")
+		all, err := s.ListUsers(ctx, "", 0)
+		must(t, err, "ListUsers")
+		if len(all) != 1 || all[0].ID != users[w].ID {
+			t.Fatalf("users after the race: %d, want only the winner's", len(all))
+		}
+		got, err := s.FindIdentity(ctx, "custom-token", "same-subject")
+		must(t, err, "FindIdentity")
+		if got.UserID != users[w].ID {
+			t.Errorf("identity belongs to %s, want the winner %s", got.UserID, users[w].ID)
+		}
+	})
+
+	t.Run("Users/ListInIDOrder", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		var ids []string
+		for range 5 {
+			u, _ := newUser(t, s)
+			ids = append(ids, u.ID)
+		}
+		slices.Sort(ids)
+		must(t, s.SetUserDisabled(ctx, ids[1], true), "SetUserDisabled")
+
+		var got []string
+		after := ""
+		for {
+			page, err := s.ListUsers(ctx, after, 2)
+			must(t, err, "ListUsers(%q, 2)", after)
+			if len(page) > 2 {
+				t.Fatalf("ListUsers returned %d users with limit 2", len(page))
+			}
+			for _, u := range page {
+				got = append(got, u.ID)
+				if u.Disabled != (u.ID == ids[1]) {
+					t.Errorf("user %s Disabled = %v", u.ID, u.Disabled)
+				}
+			}
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1].ID
+		}
+		sameValue(t, got, ids, "paged ids")
+
+		all, err := s.ListUsers(ctx, "", 0)
+		must(t, err, "ListUsers without limit")
+		if len(all) != 5 {
+			t.Errorf("ListUsers without limit: %d users, want 5", len(all))
+		}
+		none, err := s.ListUsers(ctx, "not-an-id", 10)
+		must(t, err, "ListUsers after a malformed id")
+		if len(none) != 0 {
+			t.Errorf("ListUsers after a malformed id: %d users, want 0", len(none))
+		}
+	})
+
+	t.Run("Users/Disable", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u, _ := newUser(t, s)
+		for _, d := range []bool{true, true, false, false, true} {
+			must(t, s.SetUserDisabled(ctx, u.ID, d), "SetUserDisabled(%v)", d)
+			got, err := s.GetUser(ctx, u.ID)
+			must(t, err, "GetUser")
+			if got.Disabled != d {
+				t.Fatalf("Disabled = %v after SetUserDisabled(%v)", got.Disabled, d)
+			}
+		}
+		wantErr(t, s.SetUserDisabled(ctx, store.NewID(), true), store.ErrNotFound, "SetUserDisabled of an unknown user")
+		wantErr(t, s.SetUserDisabled(ctx, "nope", true), store.ErrNotFound, "SetUserDisabled of a malformed id")
+	})
+
+	t.Run("Users/TouchLogin", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u, id := newUser(t, s)
+		other, otherID := newUser(t, s)
+		at := now().Add(time.Minute)
+		idata := map[string]any{"name": "Ada", "n": int32(1)}
+		udata := map[string]any{"name": "Ada", "from": []any{"google"}}
+		must(t, s.TouchLogin(ctx, u.ID, id.ID, at, idata, udata), "TouchLogin")
+
+		got, err := s.GetUser(ctx, u.ID)
+		must(t, err, "GetUser")
+		sameTime(t, got.LastLoginAt, at, "user LastLoginAt")
+		sameValue(t, got.Data, udata, "user Data")
+		sameTime(t, got.CreatedAt, u.CreatedAt, "user CreatedAt")
+		gi, err := s.FindIdentity(ctx, id.ProviderType, id.ProviderID)
+		must(t, err, "FindIdentity")
+		sameTime(t, gi.LastLoginAt, at, "identity LastLoginAt")
+		sameValue(t, gi.Data, idata, "identity Data")
+
+		wantErr(t, s.TouchLogin(ctx, store.NewID(), id.ID, at, nil, nil), store.ErrNotFound, "TouchLogin of an unknown user")
+		wantErr(t, s.TouchLogin(ctx, u.ID, store.NewID(), at, nil, nil), store.ErrNotFound, "TouchLogin of an unknown identity")
+		wantErr(t, s.TouchLogin(ctx, u.ID, otherID.ID, at, nil, nil), store.ErrNotFound, "TouchLogin of another user's identity")
+		og, err := s.GetUser(ctx, other.ID)
+		must(t, err, "GetUser")
+		sameTime(t, og.LastLoginAt, other.LastLoginAt, "the other user's LastLoginAt")
+	})
+
+	t.Run("Users/DisableSurvivesRacingLogins", func(t *testing.T) {
+		// On FerretDB v1 an update rewrites the whole document: a login
+		// recorded while the user is disabled must not re-enable it.
+		s := open(t)
+		ctx := testContext(t)
+		for round := range 5 {
+			u, id := newUser(t, s)
+			errs := race(6, func(i int) error {
+				if i == 0 {
+					return s.SetUserDisabled(ctx, u.ID, true)
+				}
+				return s.TouchLogin(ctx, u.ID, id.ID, now(), map[string]any{"i": int32(i)}, map[string]any{"i": int32(i)})
+			})
+			for i, err := range errs {
+				must(t, err, "round %d call %d", round, i)
+			}
+			got, err := s.GetUser(ctx, u.ID)
+			must(t, err, "GetUser")
+			if !got.Disabled {
+				t.Fatalf("round %d: a racing TouchLogin undid SetUserDisabled(true)", round)
+			}
+		}
+	})
+
+	t.Run("Users/Identities", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u, first := newUser(t, s)
+		other, otherID := newUser(t, s)
+
+		second := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "local-userpass", ProviderID: "ada@example.com",
+			Data: map[string]any{"email": "ada@example.com"}, CreatedAt: first.CreatedAt.Add(time.Second)}
+		must(t, s.AddIdentity(ctx, second), "AddIdentity")
+		// Created earlier than both, though inserted last: order is by creation.
+		older := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "oauth2-google", ProviderID: "g-1",
+			CreatedAt: first.CreatedAt.Add(-time.Hour)}
+		must(t, s.AddIdentity(ctx, older), "AddIdentity")
+
+		taken := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: otherID.ProviderType, ProviderID: otherID.ProviderID, CreatedAt: now()}
+		wantErr(t, s.AddIdentity(ctx, taken), store.ErrAlreadyExists, "AddIdentity of another user's identity")
+		again := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: second.ProviderType, ProviderID: second.ProviderID, CreatedAt: now()}
+		wantErr(t, s.AddIdentity(ctx, again), store.ErrAlreadyExists, "AddIdentity of an identity the user has")
+
+		orphan := &store.Identity{ID: store.NewID(), UserID: store.NewID(), ProviderType: "custom-token", ProviderID: "orphan", CreatedAt: now()}
+		wantErr(t, s.AddIdentity(ctx, orphan), store.ErrNotFound, "AddIdentity for an unknown user")
+		_, err := s.FindIdentity(ctx, "custom-token", "orphan")
+		wantErr(t, err, store.ErrNotFound, "FindIdentity of the refused identity")
+
+		list, err := s.ListIdentities(ctx, u.ID)
+		must(t, err, "ListIdentities")
+		var got []string
+		for _, i := range list {
+			got = append(got, i.ID)
+			if i.UserID != u.ID {
+				t.Errorf("ListIdentities returned identity %s of user %s", i.ID, i.UserID)
+			}
+		}
+		sameValue(t, got, []string{older.ID, first.ID, second.ID}, "identities, oldest first")
+		ol, err := s.ListIdentities(ctx, other.ID)
+		must(t, err, "ListIdentities")
+		if len(ol) != 1 {
+			t.Errorf("other user has %d identities, want 1", len(ol))
+		}
+	})
+
+	t.Run("Users/DeleteRemovesEverything", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u, id := newUser(t, s)
+		keep, keepID := newUser(t, s)
+		at := now()
+		own := seedUser(t, s, u, at)
+		kept := seedUser(t, s, keep, at)
+
+		must(t, s.SetUserDisabled(ctx, u.ID, true), "SetUserDisabled")
+		must(t, s.DeleteUser(ctx, u.ID), "DeleteUser")
+
+		_, err := s.GetUser(ctx, u.ID)
+		wantErr(t, err, store.ErrNotFound, "GetUser after DeleteUser")
+		_, err = s.FindIdentity(ctx, id.ProviderType, id.ProviderID)
+		wantErr(t, err, store.ErrNotFound, "FindIdentity after DeleteUser")
+		ids, err := s.ListIdentities(ctx, u.ID)
+		must(t, err, "ListIdentities")
+		if len(ids) != 0 {
+			t.Errorf("identities left: %d", len(ids))
+		}
+		own.checkGone(t, s)
+		kept.checkPresent(t, s)
+		if _, err := s.GetUser(ctx, keep.ID); err != nil {
+			t.Errorf("the other user: %v", err)
+		}
+		if _, err := s.FindIdentity(ctx, keepID.ProviderType, keepID.ProviderID); err != nil {
+			t.Errorf("the other user's identity: %v", err)
+		}
+
+		wantErr(t, s.DeleteUser(ctx, u.ID), store.ErrNotFound, "DeleteUser again")
+		wantErr(t, s.DeleteUser(ctx, "nope"), store.ErrNotFound, "DeleteUser of a malformed id")
+	})
+}
+
+// owned is what seedUser gave a user.
+type owned struct {
+	user      *store.User
+	sessions  []string
+	rotation  string // session id of generation 0's rotation
+	keyHash   []byte
+	keyName   string
+	email     string
+	tokenID   string
+	tokenTill time.Time
+}
+
+// seedUser gives u two sessions (one rotated, one revoked), an API key with
+// its identity, a password record and an action token.
+func seedUser(t *testing.T, s store.Store, u *store.User, at time.Time) *owned {
+	t.Helper()
+	ctx := testContext(t)
+	o := &owned{user: u, keyName: "key", email: u.ID + "@example.com", tokenID: store.NewID(), tokenTill: at.Add(time.Hour)}
+	for i := range 2 {
+		sess := &store.Session{ID: store.NewID(), UserID: u.ID, CreatedAt: at, ExpiresAt: at.Add(time.Hour), Rotating: true,
+			SecretHash: []byte{1, byte(i)}}
+		must(t, s.CreateSession(ctx, sess), "CreateSession")
+		o.sessions = append(o.sessions, sess.ID)
+	}
+	o.rotation = o.sessions[0]
+	must(t, s.ClaimRotation(ctx, &store.Rotation{SessionID: o.rotation, Generation: 0, CreatedAt: at, SuccessorHash: []byte{2}}), "ClaimRotation")
+	must(t, s.RevokeSession(ctx, o.sessions[1]), "RevokeSession")
+
+	k := &store.APIKey{ID: store.NewID(), UserID: u.ID, Name: o.keyName, SecretHash: []byte("hash-" + u.ID), CreatedAt: at}
+	o.keyHash = k.SecretHash
+	must(t, s.CreateAPIKey(ctx, k), "CreateAPIKey")
+	must(t, s.AddIdentity(ctx, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "api-key", ProviderID: k.ID, CreatedAt: at}), "AddIdentity")
+
+	must(t, s.CreatePassword(ctx, &store.Password{Email: o.email, UserID: u.ID, Hash: "$argon2id$x", Confirmed: true, CreatedAt: at}), "CreatePassword")
+	must(t, s.CreateActionToken(ctx, &store.ActionToken{ID: o.tokenID, Kind: store.ActionReset, Email: o.email, Hash: []byte{3}, ExpiresAt: o.tokenTill}), "CreateActionToken")
+	return o
+}
+
+func (o *owned) checkGone(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := testContext(t)
+	for _, id := range o.sessions {
+		_, err := s.GetSession(ctx, id)
+		wantErr(t, err, store.ErrNotFound, "GetSession after DeleteUser")
+	}
+	_, err := s.GetRotation(ctx, o.rotation, 0)
+	wantErr(t, err, store.ErrNotFound, "GetRotation after DeleteUser")
+	_, err = s.FindAPIKeyBySecretHash(ctx, o.keyHash)
+	wantErr(t, err, store.ErrNotFound, "FindAPIKeyBySecretHash after DeleteUser")
+	keys, err := s.ListAPIKeys(ctx, o.user.ID)
+	must(t, err, "ListAPIKeys")
+	if len(keys) != 0 {
+		t.Errorf("API keys left: %d", len(keys))
+	}
+	_, err = s.GetPassword(ctx, o.email)
+	wantErr(t, err, store.ErrNotFound, "GetPassword after DeleteUser")
+	_, err = s.UseActionToken(ctx, o.tokenID, o.tokenTill.Add(-time.Minute))
+	wantErr(t, err, store.ErrNotFound, "UseActionToken after DeleteUser")
+	n, err := s.RevokeUserSessions(ctx, o.user.ID)
+	must(t, err, "RevokeUserSessions")
+	if n != 0 {
+		t.Errorf("RevokeUserSessions after DeleteUser revoked %d sessions", n)
+	}
+}
+
+func (o *owned) checkPresent(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := testContext(t)
+	for i, id := range o.sessions {
+		sess, err := s.GetSession(ctx, id)
+		must(t, err, "GetSession of another user")
+		if sess.Revoked != (i == 1) {
+			t.Errorf("session %d of another user: Revoked = %v", i, sess.Revoked)
+		}
+	}
+	if _, err := s.GetRotation(ctx, o.rotation, 0); err != nil {
+		t.Errorf("rotation of another user: %v", err)
+	}
+	if _, err := s.FindAPIKeyBySecretHash(ctx, o.keyHash); err != nil {
+		t.Errorf("API key of another user: %v", err)
+	}
+	if _, err := s.GetPassword(ctx, o.email); err != nil {
+		t.Errorf("password of another user: %v", err)
+	}
+	if _, err := s.UseActionToken(ctx, o.tokenID, o.tokenTill.Add(-time.Minute)); err != nil {
+		t.Errorf("action token of another user: %v", err)
+	}
+}
