@@ -2,6 +2,7 @@
 //
 //	lanyard serve [flags]                       serve the gRPC and HTTP APIs (see `lanyard serve -h`)
 //	lanyard apikey create --server NAME [flags] create a server API key (the first admin credential)
+//	lanyard import users FILE [flags]           import App Services users, keeping their ids
 //	lanyard version                             print the version
 package main
 
@@ -36,6 +37,8 @@ Commands:
   apikey create --server NAME   create a server API key on the configured store and print it once;
                                 takes the same settings as serve (run it while serve is stopped when
                                 the store is the embedded one)
+  import users FILE [flags]     import App Services users (the Admin API user list), keeping their ids;
+                                run while serve is stopped when the store is the embedded one
   version                       print the version
 `
 
@@ -48,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "apikey":
 		return apikey(ctx, args[1:], getenv, stdout, stderr)
 	case "version":

@@ -77,6 +77,11 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 	if err := s.store.DeleteUser(ctx, userID); err != nil {
 		return err
 	}
+	if s.cfg.DeleteCustomData {
+		if _, err := s.store.DeleteCustomData(ctx, userID); err != nil {
+			return err
+		}
+	}
 	if err := s.revoke(ctx, store.RevokedUser, userID); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package authn
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"maps"
 	"strings"
@@ -56,6 +57,13 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	for _, id := range idents {
 		if id.ID == ident.ID {
 			id.Data, id.LastLoginAt = claim.Data, now
+		}
+	}
+	if s.cfg.StampLastLogin {
+		// A stamp is a convenience for the operator; failing it (a document over the size limit) must not
+		// fail the login.
+		if err := s.store.StampLastLogin(ctx, u.ID, now); err != nil {
+			s.log.Warn("stamping last_login on the custom data document", "user_id", u.ID, "error", err.Error())
 		}
 	}
 	tokens, err := s.openSession(ctx, u, req.DeviceID, req.Rotating)
@@ -186,14 +194,26 @@ func (s *Service) createUser(ctx context.Context, userType string, claim *Claim)
 	u := &store.User{ID: store.NewID(), Type: userType, CreatedAt: now, LastLoginAt: now, Data: maps.Clone(claim.Data)}
 	ident := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: claim.ProviderType, ProviderID: claim.ProviderID,
 		Data: claim.Data, CreatedAt: now, LastLoginAt: now}
+	var customData json.RawMessage
 	if s.cfg.OnUserCreation != nil {
-		if err := s.cfg.OnUserCreation(ctx, &NewUser{UserID: u.ID, Type: userType, ProviderType: claim.ProviderType,
-			ProviderID: claim.ProviderID, Data: claim.Data}); err != nil {
+		doc, err := s.cfg.OnUserCreation(ctx, &NewUser{UserID: u.ID, Type: userType, ProviderType: claim.ProviderType,
+			ProviderID: claim.ProviderID, Data: claim.Data})
+		if err != nil {
 			return nil, nil, err
 		}
+		customData = doc
 	}
 	if err := s.store.CreateUser(ctx, u, ident); err != nil {
 		return nil, nil, err
+	}
+	if customData != nil {
+		if _, err := s.store.ReplaceCustomData(ctx, u.ID, customData); err != nil {
+			// The user must not exist without the document its hook gave it.
+			if derr := s.store.DeleteUser(context.WithoutCancel(ctx), u.ID); derr != nil {
+				s.log.Warn("removing a user whose custom data could not be stored", "user_id", u.ID, "error", derr.Error())
+			}
+			return nil, nil, err
+		}
 	}
 	s.events.append(ctx, s.log, store.EventCreate, u.ID, []string{claim.ProviderType}, now)
 	return u, ident, nil

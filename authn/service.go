@@ -34,8 +34,15 @@ type Config struct {
 	// whether it was left out for being too large. Nil: every token carries {}.
 	UserData func(ctx context.Context, userID string) (doc json.RawMessage, omitted bool, err error)
 	// OnUserCreation runs before a new user is stored, with its final id; an error refuses the user and
-	// leaves nothing behind. Nil: no hook.
-	OnUserCreation func(ctx context.Context, u *NewUser) error
+	// leaves nothing behind. A document it returns (a JSON object) becomes the user's custom data, so the
+	// first token already carries it. Nil: no hook.
+	OnUserCreation func(ctx context.Context, u *NewUser) (customData json.RawMessage, err error)
+	// IncludeMetadata adds the user's provider metadata to access tokens as `user_metadata`.
+	IncludeMetadata bool
+	// StampLastLogin sets `last_login` on the user's custom data document at every login.
+	StampLastLogin bool
+	// DeleteCustomData deletes the user's custom data document with the user.
+	DeleteCustomData bool
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -185,7 +192,9 @@ func (s *Service) sweep(ctx context.Context) {
 }
 
 // revocationKeep is how long a revocation matters: after it, every token it could refuse has expired.
-func (s *Service) revocationKeep() time.Duration { return s.cfg.AccessTTL + DefaultLeeway + time.Minute }
+func (s *Service) revocationKeep() time.Duration {
+	return s.cfg.AccessTTL + DefaultLeeway + time.Minute
+}
 
 // Authenticate verifies an access token and returns its principal. It never touches the store: the
 // verified-token cache and the in-memory revocation set answer it.

@@ -56,6 +56,9 @@ func (s *Service) openSession(ctx context.Context, u *store.User, deviceID strin
 // document too large to carry is left out and flagged, never truncated, and never fails the call.
 func (s *Service) mintAccess(ctx context.Context, u *store.User, sess *store.Session) (string, error) {
 	c := &AccessClaims{Subject: u.ID, SessionID: sess.ID, UserType: u.Type, DeviceID: sess.DeviceID}
+	if s.cfg.IncludeMetadata {
+		c.UserMetadata = u.Data
+	}
 	if s.cfg.UserData != nil {
 		doc, omitted, err := s.cfg.UserData(ctx, u.ID)
 		if err != nil {

@@ -41,10 +41,18 @@ type Config struct {
 	CORSOrigins         []string
 	AppDir              string
 
-	CustomDataEnabled     bool
-	CustomDataDatabase    string
-	CustomDataCollection  string
-	CustomDataUserIDField string
+	CustomDataEnabled        bool
+	CustomDataDatabase       string
+	CustomDataCollection     string
+	CustomDataUserIDField    string
+	CustomDataMaxSize        int
+	CustomDataEnforceUnique  bool
+	CustomDataStampLastLogin bool
+	CustomDataDeleteWithUser bool
+	CustomDataOnUserCreation string
+	CustomDataHookTimeout    time.Duration
+	CustomDataRules          string
+	CustomDataPollInterval   time.Duration
 
 	SigningAlg         string
 	AccessTokenTTL     time.Duration
@@ -73,6 +81,7 @@ type Config struct {
 	FacebookAppSecret         string
 	FacebookGraphURL          string
 	FacebookMetadataFields    string
+	IncludeMetadataInToken    bool
 }
 
 // setting binds one Config field to its names and documentation.
@@ -112,6 +121,14 @@ func (c *Config) settings() []setting {
 		{"custom-data-database", "database of the custom user data collection", (*strVal)(&c.CustomDataDatabase)},
 		{"custom-data-collection", "collection of the custom user data documents", (*strVal)(&c.CustomDataCollection)},
 		{"custom-data-user-id-field", "field of a custom data document that holds the user id", (*strVal)(&c.CustomDataUserIDField)},
+		{"custom-data-max-size", "largest custom data document, in BSON bytes, that writes may produce and tokens carry", (*intVal)(&c.CustomDataMaxSize)},
+		{"custom-data-enforce-unique", "create a unique index on the user id field (refused while users have several documents)", (*boolVal)(&c.CustomDataEnforceUnique)},
+		{"custom-data-stamp-last-login", "set last_login on the user's document at every login", (*boolVal)(&c.CustomDataStampLastLogin)},
+		{"custom-data-delete-with-user", "delete the user's document when the user is deleted", (*boolVal)(&c.CustomDataDeleteWithUser)},
+		{"custom-data-on-user-creation", "gRPC target (host:port) of a lanyard.hooks.v1.UserCreationHookService called before each new user exists", (*strVal)(&c.CustomDataOnUserCreation)},
+		{"custom-data-hook-timeout", "how long a new user waits for the user creation hook before it is refused", (*durVal)(&c.CustomDataHookTimeout)},
+		{"custom-data-rules", "rules for the custom data collection: owner (users read and write their own), system (only server principals write) or the path of an App Services rules.json", (*strVal)(&c.CustomDataRules)},
+		{"custom-data-poll-interval", "how often changes by other writers are looked for, for WatchCustomData (one batched query per interval)", (*durVal)(&c.CustomDataPollInterval)},
 
 		{"signing-alg", "algorithm of new signing keys: ES256, EdDSA or RS256", (*strVal)(&c.SigningAlg)},
 		{"access-token-ttl", "lifetime of access tokens", (*durVal)(&c.AccessTokenTTL)},
@@ -139,6 +156,7 @@ func (c *Config) settings() []setting {
 		{"facebook-app-id", "Facebook app id that access tokens must belong to", (*strVal)(&c.FacebookAppID)},
 		{"facebook-app-secret", "Facebook app secret (checks tokens with debug_token)", (*strVal)(&c.FacebookAppSecret)},
 		{"facebook-graph-url", "base URL of the Facebook Graph API (default Facebook's)", (*strVal)(&c.FacebookGraphURL)},
+		{"include-metadata-in-token", "add the user's provider metadata to access tokens as user_metadata (off: tokens stay small, and metadata is read with GetProfile)", (*boolVal)(&c.IncludeMetadataInToken)},
 		{"facebook-metadata-fields", "metadata fields of Facebook logins as JSON (name, first_name, last_name, picture, gender, birthday, min_age, max_age, email)", (*strVal)(&c.FacebookMetadataFields)},
 	}
 }
@@ -147,19 +165,23 @@ func (c *Config) settings() []setting {
 // with the embedded engine.
 func DefaultConfig() Config {
 	return Config{
-		GRPCAddr:              "127.0.0.1:50051",
-		HTTPAddr:              "127.0.0.1:8080",
-		AppID:                 "lanyard",
-		DataDir:               "./lanyard-data",
-		Database:              "lanyard_auth",
-		StoreConnectTimeout:   30 * time.Second,
-		StorePingInterval:     2 * time.Second,
-		ShutdownGrace:         15 * time.Second,
-		LogLevel:              "info",
-		CustomDataEnabled:     true,
-		CustomDataDatabase:    "lanyard",
-		CustomDataCollection:  "custom_user_data",
-		CustomDataUserIDField: "user_id",
+		GRPCAddr:               "127.0.0.1:50051",
+		HTTPAddr:               "127.0.0.1:8080",
+		AppID:                  "lanyard",
+		DataDir:                "./lanyard-data",
+		Database:               "lanyard_auth",
+		StoreConnectTimeout:    30 * time.Second,
+		StorePingInterval:      2 * time.Second,
+		ShutdownGrace:          15 * time.Second,
+		LogLevel:               "info",
+		CustomDataEnabled:      true,
+		CustomDataDatabase:     "lanyard",
+		CustomDataCollection:   "custom_user_data",
+		CustomDataUserIDField:  "user_id",
+		CustomDataMaxSize:      16 << 10,
+		CustomDataHookTimeout:  5 * time.Second,
+		CustomDataRules:        "owner",
+		CustomDataPollInterval: 2 * time.Second,
 
 		SigningAlg:         "ES256",
 		AccessTokenTTL:     30 * time.Minute,
@@ -225,6 +247,9 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 			_ = s.value.Set(f.Value.String()) // already parsed once by the flag package
 		}
 	})
+	if err := applyAppDir(&cfg, getenv); err != nil {
+		return cfg, err
+	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + cfg.HTTPAddr
 	}
@@ -363,6 +388,15 @@ func (c Config) Validate() error {
 		}
 		if c.CustomDataCollection == "" || strings.HasPrefix(c.CustomDataCollection, "system.") || strings.ContainsAny(c.CustomDataCollection, "$\x00") {
 			bad("custom-data-collection", "%q is not a valid collection name", c.CustomDataCollection)
+		}
+		if c.CustomDataMaxSize < 256 || c.CustomDataMaxSize > 1<<20 {
+			bad("custom-data-max-size", "must be between 256 and 1048576 bytes, got %d (tokens carry the document; 16384 is the default)", c.CustomDataMaxSize)
+		}
+		if c.CustomDataHookTimeout <= 0 || c.CustomDataPollInterval <= 0 {
+			bad("custom-data-hook-timeout", "custom-data-hook-timeout and custom-data-poll-interval must be positive")
+		}
+		if c.CustomDataRules == "" {
+			bad("custom-data-rules", "must be owner, system or the path of a rules.json")
 		}
 		if c.CustomDataUserIDField == "" || c.CustomDataUserIDField == "_id" || strings.ContainsAny(c.CustomDataUserIDField, "$.\x00") {
 			bad("custom-data-user-id-field", "%q must be a top-level field name other than _id", c.CustomDataUserIDField)

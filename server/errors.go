@@ -142,6 +142,9 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) *status.Status {
 	case errors.Is(err, store.ErrAlreadyExists):
 		return newError(codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "already exists").GRPCStatus()
 	}
+	if e, ok := customDataError(err); ok {
+		return e.GRPCStatus()
+	}
 	for _, m := range authnErrors {
 		if errors.Is(err, m.err) {
 			msg := m.msg

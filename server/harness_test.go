@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -95,6 +96,9 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 		conn.Close()
 		ts.stop(t)
 		checkLogsClean(t, logs.String())
+		if os.Getenv("DBGLOG") != "" {
+			t.Log(logs.String())
+		}
 	})
 	return ts
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/rules"
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/embedded"
 	storemongo "github.com/lanyardhq/lanyard/store/mongo"
@@ -56,6 +58,10 @@ type Server struct {
 	engine *embedded.Engine // nil when a MongoDB URI is configured
 	auth   *authn.Service
 	jwks   jwksCache
+	rules  *rules.Rules
+	watch  *watchHub
+	// closers run at stop, after the store (hook connections and the like).
+	closers []func() error
 
 	grpc     *grpc.Server
 	health   *health.Server
@@ -84,6 +90,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 	if err := s.openStore(ctx); err != nil {
 		return nil, err
 	}
+	if s.rules, err = loadRules(cfg); err != nil {
+		return nil, err
+	}
+	s.watch = newWatchHub(s, cfg.CustomDataPollInterval)
 	if err := s.openAuth(ctx); err != nil {
 		return nil, err
 	}
@@ -130,6 +140,13 @@ func (s *Server) openStore(ctx context.Context) error {
 		ConnectTimeout: s.cfg.StoreConnectTimeout,
 		PingInterval:   s.cfg.StorePingInterval,
 		Logger:         s.log,
+		CustomData: store.CustomDataConfig{
+			Database:      s.cfg.CustomDataDatabase,
+			Collection:    s.cfg.CustomDataCollection,
+			UserIDField:   s.cfg.CustomDataUserIDField,
+			MaxSize:       s.cfg.CustomDataMaxSize,
+			EnforceUnique: s.cfg.CustomDataEnforceUnique,
+		},
 	})
 	if err != nil {
 		return err
@@ -217,6 +234,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer cancel()
 	go store.WatchHealth(ctx, s.store, s.setHealth)
 	go s.auth.Run(ctx)
+	go s.watch.run(ctx)
 
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
@@ -229,7 +247,11 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 		errc <- err
 	}()
-	s.log.Info("lanyard serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "embedded_engine", s.EmbeddedAddr())
+	if s.cfg.EmbeddedAddr != "" {
+		s.log.Info("lanyard serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "embedded_engine", s.EmbeddedAddr())
+	} else {
+		s.log.Info("lanyard serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr())
+	}
 
 	var err error
 	select {
@@ -297,6 +319,26 @@ func (s *Server) closeStore(ctx context.Context) {
 			s.log.Warn("stopping embedded engine", "error", err.Error())
 		}
 	}
+	for _, c := range s.closers {
+		_ = c()
+	}
+}
+
+// loadRules returns the custom data rules: a named preset or an App Services rules.json.
+func loadRules(cfg Config) (*rules.Rules, error) {
+	switch cfg.CustomDataRules {
+	case "owner", "system":
+		return rules.Preset(cfg.CustomDataRules, cfg.CustomDataUserIDField)
+	}
+	raw, err := os.ReadFile(cfg.CustomDataRules)
+	if err != nil {
+		return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_RULES: %v", err)
+	}
+	r, err := rules.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_RULES: %v", err)
+	}
+	return r, nil
 }
 
 // CreateServerAPIKey creates a server user with an API key on this server's store and returns the key's

@@ -32,7 +32,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 	} else {
 		sender = &authn.OutboxSender{Path: filepath.Join(s.cfg.DataDir, "outbox.jsonl")}
 	}
-	s.auth, err = authn.New(ctx, authn.Config{
+	cfg := authn.Config{
 		AppID:              s.cfg.AppID,
 		PublicURL:          s.cfg.PublicURL,
 		Alg:                s.cfg.SigningAlg,
@@ -51,9 +51,24 @@ func (s *Server) openAuth(ctx context.Context) error {
 			MinPasswordLength: s.cfg.UserpassMinPasswordLength,
 			Sender:            sender,
 		},
-		External: external,
-		Logger:   s.log,
-	}, s.store)
+		External:        external,
+		IncludeMetadata: s.cfg.IncludeMetadataInToken,
+		Logger:          s.log,
+	}
+	if s.cfg.CustomDataEnabled {
+		cfg.UserData = s.userData
+		cfg.StampLastLogin = s.cfg.CustomDataStampLastLogin
+		cfg.DeleteCustomData = s.cfg.CustomDataDeleteWithUser
+		if s.cfg.CustomDataOnUserCreation != "" {
+			hook, conn, err := newUserCreationHook(s.cfg.CustomDataOnUserCreation, s.cfg.AppID, s.cfg.CustomDataHookTimeout)
+			if err != nil {
+				return err
+			}
+			s.closers = append(s.closers, conn.Close)
+			cfg.OnUserCreation = hook.call
+		}
+	}
+	s.auth, err = authn.New(ctx, cfg, s.store)
 	return err
 }
 

@@ -1,0 +1,296 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/lanyardhq/lanyard/authn"
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/rules"
+	"github.com/lanyardhq/lanyard/store"
+)
+
+var errCustomDataDisabled = newError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND,
+	"custom user data is not enabled on this server", "resource", "custom_data")
+
+// customDataCall is what every CustomDataService handler starts from: the caller, the user the call is
+// about, and the caller in the terms of the rules.
+type customDataCall struct {
+	p      *authn.Principal
+	userID string
+	caller rules.Caller
+}
+
+func (s *Server) customDataCall(ctx context.Context, requested string) (*customDataCall, error) {
+	if !s.cfg.CustomDataEnabled {
+		return nil, errCustomDataDisabled
+	}
+	id, err := targetUser(ctx, requested)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := principalFrom(ctx)
+	return &customDataCall{p: p, userID: id, caller: rules.Caller{UserID: p.UserID, UserType: p.UserType, Server: p.IsServer()}}, nil
+}
+
+// readable returns the document as the caller may see it (field-level read rules applied), as a Struct.
+func (s *Server) readable(c *customDataCall, doc *store.CustomDoc) (*structpb.Struct, error) {
+	if doc.JSON == nil {
+		return nil, nil
+	}
+	m, err := decodeDoc(doc.JSON)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.rules.Allow(rules.Read, c.caller, m, nil); err != nil {
+		return nil, err
+	}
+	return mapStruct(s.rules.FilterRead(c.caller, m))
+}
+
+// decodeDoc decodes a JSON object keeping numbers exact, for the rules to look at.
+func decodeDoc(raw json.RawMessage) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	return m, dec.Decode(&m)
+}
+
+func mapStruct(m map[string]any) (*structpb.Struct, error) {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return jsonStruct(raw)
+}
+
+func structJSON(st *structpb.Struct) (json.RawMessage, error) {
+	if st == nil {
+		return nil, nil
+	}
+	return protojson.Marshal(st)
+}
+
+func (h *customDataService) GetCustomData(ctx context.Context, req *lanyardv1.GetCustomDataRequest) (*lanyardv1.GetCustomDataResponse, error) {
+	c, err := h.s.customDataCall(ctx, req.GetUserId())
+	if err != nil {
+		return nil, err
+	}
+	doc, err := h.s.store.GetCustomData(ctx, c.userID)
+	if err != nil {
+		return nil, err
+	}
+	data, err := h.s.readable(c, doc)
+	if err != nil {
+		return nil, err
+	}
+	return &lanyardv1.GetCustomDataResponse{Data: data, Version: doc.Version}, nil
+}
+
+func (h *customDataService) UpdateCustomData(ctx context.Context, req *lanyardv1.UpdateCustomDataRequest) (*lanyardv1.UpdateCustomDataResponse, error) {
+	c, err := h.s.customDataCall(ctx, req.GetUserId())
+	if err != nil {
+		return nil, err
+	}
+	u := store.CustomDataUpdate{Unset: req.GetUnset()}
+	if req.ExpectedVersion != nil {
+		v := req.GetExpectedVersion()
+		u.ExpectedVersion = &v
+	}
+	if u.Set, err = structJSON(req.GetSet()); err != nil {
+		return nil, err
+	}
+	if u.Inc, err = structJSON(req.GetInc()); err != nil {
+		return nil, err
+	}
+	if err := h.s.allowWrite(ctx, c, req); err != nil {
+		return nil, err
+	}
+	doc, err := h.s.store.UpdateCustomData(ctx, c.userID, u)
+	if err != nil {
+		return nil, err
+	}
+	h.s.watch.changed(c.userID)
+	resp := &lanyardv1.UpdateCustomDataResponse{Version: doc.Version}
+	if resp.Data, err = h.s.readable(c, doc); err != nil {
+		return nil, err
+	}
+	// Callers updating their own data get a token that carries it; never a token for someone else.
+	if c.userID == c.p.UserID {
+		if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, c.p); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// allowWrite applies the write (or, for a user without a document, insert) rules to the fields the
+// update names.
+func (s *Server) allowWrite(ctx context.Context, c *customDataCall, req *lanyardv1.UpdateCustomDataRequest) error {
+	if c.caller.Server {
+		return nil
+	}
+	current, err := s.store.GetCustomData(ctx, c.userID)
+	if err != nil {
+		return err
+	}
+	var fields []string
+	for k := range req.GetSet().GetFields() {
+		fields = append(fields, k)
+	}
+	for k := range req.GetInc().GetFields() {
+		fields = append(fields, k)
+	}
+	fields = append(fields, req.GetUnset()...)
+	if current.JSON == nil {
+		// Judge the insert by the document it would create.
+		doc := map[string]any{s.cfg.CustomDataUserIDField: c.userID}
+		for k, v := range req.GetSet().AsMap() {
+			doc[k] = v
+		}
+		return s.rules.Allow(rules.Insert, c.caller, doc, fields)
+	}
+	doc, err := decodeDoc(current.JSON)
+	if err != nil {
+		return err
+	}
+	return s.rules.Allow(rules.Write, c.caller, doc, fields)
+}
+
+func (h *customDataService) DeleteCustomData(ctx context.Context, req *lanyardv1.DeleteCustomDataRequest) (*lanyardv1.DeleteCustomDataResponse, error) {
+	c, err := h.s.customDataCall(ctx, req.GetUserId())
+	if err != nil {
+		return nil, err
+	}
+	if !c.caller.Server {
+		current, err := h.s.store.GetCustomData(ctx, c.userID)
+		if err != nil {
+			return nil, err
+		}
+		if current.JSON == nil {
+			return &lanyardv1.DeleteCustomDataResponse{}, nil
+		}
+		doc, err := decodeDoc(current.JSON)
+		if err != nil {
+			return nil, err
+		}
+		if err := h.s.rules.Allow(rules.Delete, c.caller, doc, nil); err != nil {
+			return nil, err
+		}
+	}
+	deleted, err := h.s.store.DeleteCustomData(ctx, c.userID)
+	if err != nil {
+		return nil, err
+	}
+	h.s.watch.changed(c.userID)
+	return &lanyardv1.DeleteCustomDataResponse{Deleted: deleted}, nil
+}
+
+func (h *customDataService) RefreshCustomData(ctx context.Context, req *lanyardv1.RefreshCustomDataRequest) (*lanyardv1.RefreshCustomDataResponse, error) {
+	p, _ := principalFrom(ctx)
+	if req.GetUserId() != "" && req.GetUserId() != p.UserID {
+		return nil, newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+			"RefreshCustomData mints a token for the caller only; leave user_id empty")
+	}
+	c, err := h.s.customDataCall(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := h.s.store.GetCustomData(ctx, c.userID)
+	if err != nil {
+		return nil, err
+	}
+	resp := &lanyardv1.RefreshCustomDataResponse{}
+	if resp.Data, err = h.s.readable(c, doc); err != nil {
+		return nil, err
+	}
+	if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, p); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (h *customDataService) WatchCustomData(req *lanyardv1.WatchCustomDataRequest, stream grpc.ServerStreamingServer[lanyardv1.WatchCustomDataResponse]) error {
+	ctx := stream.Context()
+	c, err := h.s.customDataCall(ctx, req.GetUserId())
+	if err != nil {
+		return err
+	}
+	w := h.s.watch.subscribe(c.userID)
+	defer h.s.watch.unsubscribe(w)
+	last := ""
+	for {
+		doc, err := h.s.store.GetCustomData(ctx, c.userID)
+		if err != nil {
+			return err
+		}
+		if fp := fingerprint(doc); fp != last {
+			last = fp
+			data, err := h.s.readable(c, doc)
+			if err != nil {
+				return err
+			}
+			if err := stream.Send(&lanyardv1.WatchCustomDataResponse{Data: data, Version: doc.Version}); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-h.s.watch.stopping:
+			return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
+		case <-w.notify:
+		}
+	}
+}
+
+// fingerprint identifies a state of a document for the stream, so that a notification that changes
+// nothing sends nothing.
+func fingerprint(doc *store.CustomDoc) string {
+	return strconv.FormatInt(doc.Version, 10) + ":" + string(doc.JSON)
+}
+
+// userData is the custom data document an access token carries: the winning document as stored (rules
+// are for API reads; the token is the user's own). A document over the size limit is left out, flagged
+// and logged, never truncated, and never fails the login.
+func (s *Server) userData(ctx context.Context, userID string) (json.RawMessage, bool, error) {
+	doc, err := s.store.GetCustomData(ctx, userID)
+	if err != nil {
+		return nil, false, err
+	}
+	if doc.JSON == nil {
+		return nil, false, nil
+	}
+	if doc.Size > s.cfg.CustomDataMaxSize {
+		s.log.Warn("custom data document too large for the token: left out", "user_id", userID,
+			"size", doc.Size, "limit", s.cfg.CustomDataMaxSize)
+		return nil, true, nil
+	}
+	return doc.JSON, false, nil
+}
+
+// customDataError maps the store's custom data errors.
+func customDataError(err error) (*apiError, bool) {
+	switch {
+	case errors.Is(err, store.ErrDocumentTooLarge):
+		return newError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_CUSTOM_DATA_TOO_LARGE, err.Error()), true
+	case errors.Is(err, store.ErrInvalidUpdate):
+		e := newError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, err.Error())
+		e.violations = []*errdetails.BadRequest_FieldViolation{{Field: "set", Description: err.Error()}}
+		return e, true
+	case errors.Is(err, store.ErrVersionMismatch):
+		return newError(codes.Aborted, lanyardv1.ErrorReason_ERROR_REASON_VERSION_MISMATCH, err.Error()), true
+	case errors.Is(err, rules.ErrDenied):
+		return newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_RULE_DENIED, err.Error()), true
+	}
+	return nil, false
+}
