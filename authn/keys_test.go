@@ -43,7 +43,7 @@ func TestGenerateKey(t *testing.T) {
 			t.Errorf("GenerateKey(%q) succeeded", alg)
 		}
 	}
-	if newKey(t, AlgEdDSA).KID == newKey(t, AlgEdDSA).KID {
+	if a, b := newKey(t, AlgEdDSA), newKey(t, AlgEdDSA); a.KID == b.KID {
 		t.Error("two keys share a kid")
 	}
 }
@@ -143,7 +143,7 @@ func TestParseMasterKey(t *testing.T) {
 			t.Errorf("error echoes the value: %v", err)
 		}
 	}
-	if GenerateMasterKey() == GenerateMasterKey() {
+	if a, b := GenerateMasterKey(), GenerateMasterKey(); a == b {
 		t.Error("GenerateMasterKey repeats")
 	}
 }

@@ -26,7 +26,8 @@ func TestPrincipalContext(t *testing.T) {
 		t.Fatal("principal found in an empty context")
 	}
 	// Another package's key of the same shape is a different key.
-	if _, ok := PrincipalFrom(context.WithValue(context.Background(), struct{}{}, p)); ok {
+	type foreignKey struct{}
+	if _, ok := PrincipalFrom(context.WithValue(context.Background(), foreignKey{}, p)); ok {
 		t.Fatal("principal found under a foreign key")
 	}
 	if _, ok := PrincipalFrom(WithPrincipal(context.Background(), nil)); ok {

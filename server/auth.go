@@ -22,10 +22,6 @@ var (
 		"this method needs an access token: send `authorization: Bearer <token>`")
 	errTokenInvalid = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID,
 		"the access token is not valid")
-	errTokenExpired = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_EXPIRED,
-		"the access token has expired; refresh the session")
-	errSessionRevoked = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_SESSION_REVOKED,
-		"the session has ended; log in again")
 	errServerOnly = newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
 		"this method is for server principals (server API keys) only")
 	errNoPolicy = newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,

@@ -94,7 +94,6 @@ type setting struct {
 func (s setting) env() string {
 	return "LANYARD_" + strings.ToUpper(strings.ReplaceAll(s.name, "-", "_"))
 }
-func (s setting) yamlKey() string { return strings.ReplaceAll(s.name, "-", "_") }
 
 func (c *Config) settings() []setting {
 	return []setting{

@@ -54,18 +54,6 @@ func mustObjectID(kind, id string) (bson.ObjectID, error) {
 	return oid, nil
 }
 
-// objectIDs parses ids, leaving out those that are not ids (no record can
-// have them).
-func objectIDs(ids []string) []bson.ObjectID {
-	out := make([]bson.ObjectID, 0, len(ids))
-	for _, id := range ids {
-		if oid, ok := objectID(id); ok {
-			out = append(out, oid)
-		}
-	}
-	return out
-}
-
 // utc gives the times read back one location (the driver may decode them
 // in the local one).
 func utc(t time.Time) time.Time { return t.UTC() }

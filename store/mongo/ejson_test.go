@@ -12,14 +12,14 @@ import (
 )
 
 func TestParseDocNumbersAndWrappers(t *testing.T) {
-	d, err := parseDoc([]byte(`{"i": 5, "neg": -2147483648, "l": 2147483648, "huge": 1e400, "big": 99999999999999999999,
+	_, err := parseDoc([]byte(`{"i": 5, "neg": -2147483648, "l": 2147483648, "huge": 1e400, "big": 99999999999999999999,
 		"f": 2.0, "e": 1e3, "nl": {"$numberLong": "7"}, "ni": {"$numberInt": "7"}, "nd": {"$numberDouble": "7"},
 		"date": {"$date": "2024-05-06T07:08:09.123Z"}, "date2": {"$date": {"$numberLong": "1000"}},
 		"bin": {"$binary": {"subType": "4", "base64": "AAE="}}, "arr": [1, {"x": null}], "empty": {}}`), "set")
 	if err == nil || !errors.Is(err, store.ErrInvalidUpdate) || !strings.Contains(err.Error(), "huge") {
 		t.Fatalf("1e400: %v, want an out-of-range error", err)
 	}
-	d, err = parseDoc([]byte(`{"i": 5, "neg": -2147483648, "l": 2147483648, "big": 99999999999999999999,
+	d, err := parseDoc([]byte(`{"i": 5, "neg": -2147483648, "l": 2147483648, "big": 99999999999999999999,
 		"f": 2.0, "e": 1e3, "nl": {"$numberLong": "7"}, "ni": {"$numberInt": "7"}, "nd": {"$numberDouble": "7"},
 		"date": {"$date": "2024-05-06T07:08:09.123Z"}, "date2": {"$date": {"$numberLong": "1000"}},
 		"bin": {"$binary": {"subType": "4", "base64": "AAE="}}, "arr": [1, {"x": null}], "empty": {}}`), "set")

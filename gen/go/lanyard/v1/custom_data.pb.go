@@ -71,7 +71,8 @@ func (x *GetCustomDataRequest) GetUserId() string {
 // GetCustomDataResponse holds the document.
 type GetCustomDataResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The document without its _id and user id field; absent when the user has none.
+	// The whole document (with its _id and user id field, as App Services showed it); absent when the user
+	// has none.
 	Data *structpb.Struct `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
 	// The document's version, incremented by every write through Lanyard; 0 when there is no document.
 	Version       int64 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
