@@ -193,13 +193,17 @@ func (h *authService) WhoAmI(ctx context.Context, _ *lanyardv1.WhoAmIRequest) (*
 	return resp, nil
 }
 
-// jsonStruct decodes a JSON object into a Struct.
+// jsonStruct decodes a JSON object into a Struct. encoding/json and structpb are several times faster
+// than protojson here, and an empty document (most tokens) costs nothing.
 func jsonStruct(raw json.RawMessage) (*structpb.Struct, error) {
-	st := &structpb.Struct{}
-	if err := st.UnmarshalJSON(raw); err != nil {
+	if len(raw) == 0 || string(raw) == "{}" {
+		return &structpb.Struct{}, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, err
 	}
-	return st, nil
+	return structpb.NewStruct(m)
 }
 
 func toUser(u *store.User, idents []*store.Identity) *lanyardv1.User {

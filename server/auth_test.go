@@ -14,7 +14,7 @@ import (
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
-func serverKey(t *testing.T, ts *testServer) string {
+func serverKey(t testing.TB, ts *testServer) string {
 	t.Helper()
 	_, key, err := ts.CreateServerAPIKey(context.Background(), "ops")
 	if err != nil {

@@ -24,7 +24,7 @@ import (
 	"github.com/lanyardhq/lanyard/server"
 )
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -35,7 +35,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // withDriver exposes the embedded engine and returns the custom data collection as an operator sees it.
-func withDriver(t *testing.T, cfg *server.Config) func() *mongo.Collection {
+func withDriver(t testing.TB, cfg *server.Config) func() *mongo.Collection {
 	cfg.EmbeddedAddr = freeAddr(t)
 	return func() *mongo.Collection {
 		client, err := mongo.Connect(options.Client().ApplyURI("mongodb://" + cfg.EmbeddedAddr + "/"))
@@ -47,7 +47,7 @@ func withDriver(t *testing.T, cfg *server.Config) func() *mongo.Collection {
 	}
 }
 
-func structOf(t *testing.T, js string) *structpb.Struct {
+func structOf(t testing.TB, js string) *structpb.Struct {
 	t.Helper()
 	st := &structpb.Struct{}
 	if err := protojson.Unmarshal([]byte(js), st); err != nil {
@@ -427,3 +427,4 @@ func TestWatchAuthEvents(t *testing.T) {
 		t.Fatalf("resumed stream starts with %v %v", ev, err)
 	}
 }
+

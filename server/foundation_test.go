@@ -23,7 +23,7 @@ import (
 // argon2 hashes, and the passwords tests use (all start with "pw-").
 var secretPatterns = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.|\$argon2id\$|pw-[A-Za-z0-9]`)
 
-func checkLogsClean(t *testing.T, logs string) {
+func checkLogsClean(t testing.TB, logs string) {
 	t.Helper()
 	if m := secretPatterns.FindString(logs); m != "" {
 		i := strings.Index(logs, m)

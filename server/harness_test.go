@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -54,7 +55,7 @@ func (s *syncBuffer) String() string {
 }
 
 // testConfig is a development configuration on free loopback ports in a fresh data dir.
-func testConfig(t *testing.T) server.Config {
+func testConfig(t testing.TB) server.Config {
 	cfg := server.DefaultConfig()
 	cfg.GRPCAddr = "127.0.0.1:0"
 	cfg.HTTPAddr = "127.0.0.1:0"
@@ -68,13 +69,19 @@ func testConfig(t *testing.T) server.Config {
 }
 
 // startServer starts a server with cfg and stops it at the end of the test.
-func startServer(t *testing.T, cfg server.Config) *testServer {
+func startServer(t testing.TB, cfg server.Config) *testServer {
 	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test config: %v", err)
 	}
 	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var w io.Writer = logs
+	level := slog.LevelDebug
+	if _, bench := t.(*testing.B); bench {
+		// Benchmarks format log lines as production does (info) but keep none of them.
+		w, level = io.Discard, slog.LevelInfo
+	}
+	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
@@ -103,7 +110,7 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 	return ts
 }
 
-func (ts *testServer) stop(t *testing.T) {
+func (ts *testServer) stop(t testing.TB) {
 	ts.cancel()
 	select {
 	case err := <-ts.done:
@@ -159,7 +166,7 @@ func violationFields(err error) []string {
 	return out
 }
 
-func anonLogin(t *testing.T, ts *testServer) *lanyardv1.LoginResponse {
+func anonLogin(t testing.TB, ts *testServer) *lanyardv1.LoginResponse {
 	t.Helper()
 	resp, err := ts.auth.Login(context.Background(), &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_Anonymous{Anonymous: &lanyardv1.AnonymousCredentials{}}})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -161,6 +162,9 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	opts := []grpc.ServerOption{
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
 		grpc.ForceServerCodecV2(newMarkingCodec()),
+		// Reused workers keep their grown stacks: without them every call starts a goroutine whose
+		// stack is copied several times on its way through the interceptor chain.
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxHeaderListSize(maxHeaderListSize),
@@ -356,4 +360,11 @@ func (s *Server) Close() {
 	_ = s.grpcLis.Close()
 	_ = s.httpLis.Close()
 	s.closeStore(context.Background())
+}
+
+// WatchPolls is how many store queries the custom data poller has made (benchmarks read it).
+func (s *Server) WatchPolls() int64 {
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	return s.watch.polls
 }

@@ -96,7 +96,7 @@ func Engines(t *testing.T) []Engine {
 }
 
 // skipEngine reports the engine as skipped and skips t.
-func skipEngine(t *testing.T, name string, reason error) {
+func skipEngine(t testing.TB, name string, reason error) {
 	t.Helper()
 	reportSkip(t, name, reason)
 	t.SkipNow()
@@ -106,7 +106,7 @@ var reported sync.Map // engine name → struct{}: one stderr line per process
 
 // reportSkip says loudly that an engine does not run, or fails t when CI
 // requires it.
-func reportSkip(t *testing.T, name string, reason error) {
+func reportSkip(t testing.TB, name string, reason error) {
 	t.Helper()
 	if name == "postgresql" && os.Getenv(EnvRequirePostgreSQL) == "1" {
 		t.Fatalf("storetest: FerretDB-PostgreSQL is required (%s=1): %v", EnvRequirePostgreSQL, reason)
@@ -169,7 +169,7 @@ func startEmbedded(t *testing.T, cfg embedded.Config) string {
 // PostgreSQL returns the URL of a fresh, empty PostgreSQL database that is
 // dropped when t ends. When the server cannot be reached it skips t loudly,
 // or fails it if EnvRequirePostgreSQL is 1.
-func PostgreSQL(t *testing.T) string {
+func PostgreSQL(t testing.TB) string {
 	t.Helper()
 	u, err := freshPostgreSQLDatabase(t)
 	if err != nil {
@@ -181,7 +181,7 @@ func PostgreSQL(t *testing.T) string {
 // freshPostgreSQLDatabase creates lanyard_test_<random> on the test server
 // and drops it when t ends. Its error means "not available here"; failures
 // after the server answered fail t.
-func freshPostgreSQLDatabase(t *testing.T) (string, error) {
+func freshPostgreSQLDatabase(t testing.TB) (string, error) {
 	t.Helper()
 	adminURL := os.Getenv(EnvPostgreSQLURL)
 	if adminURL == "" {
