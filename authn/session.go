@@ -30,6 +30,7 @@ func (s *Service) openSession(ctx context.Context, u *store.User, deviceID strin
 	sess := &store.Session{
 		ID:        store.NewID(),
 		UserID:    u.ID,
+		UserType:  u.Type,
 		DeviceID:  deviceID,
 		CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.RefreshTTL),
@@ -104,17 +105,29 @@ func (s *Service) liveSession(ctx context.Context, sessionID, userID string) (*s
 	case s.cfg.IdleTTL > 0 && now.Sub(sess.LastUsed) > s.cfg.IdleTTL:
 		return nil, nil, ErrSessionRevoked
 	}
-	u, err := s.store.GetUser(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, ErrSessionRevoked
+	// The session knows the user's type; the user itself is read only when tokens carry its metadata.
+	// (Deleting a user deletes its sessions, so a live session has a user.)
+	if s.cfg.IncludeMetadata || sess.UserType == "" {
+		u, err := s.store.GetUser(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, ErrSessionRevoked
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if u.Disabled {
+			return nil, nil, ErrUserDisabled
+		}
+		return sess, u, nil
 	}
+	disabled, err := s.store.UserDisabled(ctx, userID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if u.Disabled {
+	if disabled {
 		return nil, nil, ErrUserDisabled
 	}
-	return sess, u, nil
+	return sess, &store.User{ID: userID, Type: sess.UserType}, nil
 }
 
 // Refresh exchanges a refresh token for a new access token and the refresh token to use next. On a
@@ -141,8 +154,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 			return nil, err
 		}
 	}
-	if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
-		return nil, err
+	// Last use matters only for idle expiry; without it a refresh saves a store write.
+	if s.cfg.IdleTTL > 0 {
+		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	access, err := s.mintAccess(ctx, u, sess)
 	if err != nil {

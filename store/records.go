@@ -46,6 +46,8 @@ type Users interface {
 	// ListUsers returns up to limit users with ids greater than afterID, in id order. An empty afterID
 	// starts at the beginning; one that is not an id yields no users.
 	ListUsers(ctx context.Context, afterID string, limit int) ([]*User, error)
+	// UserDisabled reports whether the user is disabled, in one query (a refresh asks it every time).
+	UserDisabled(ctx context.Context, id string) (bool, error)
 	// SetUserDisabled sets the disabled flag; ErrNotFound when there is no such user. A login recorded
 	// at the same time (TouchLogin) never undoes it.
 	SetUserDisabled(ctx context.Context, id string, disabled bool) error
@@ -72,6 +74,7 @@ type Users interface {
 type Session struct {
 	ID        string
 	UserID    string
+	UserType  string // the user's type, kept so that a refresh need not read the user
 	DeviceID  string
 	CreatedAt time.Time
 	ExpiresAt time.Time // absolute expiry

@@ -27,6 +27,7 @@ import (
 type sessionDoc struct {
 	ID         bson.ObjectID `bson:"_id"`
 	UserID     string        `bson:"user_id"`
+	UserType   string        `bson:"user_type"`
 	DeviceID   string        `bson:"device_id"`
 	CreatedAt  time.Time     `bson:"created_at"`
 	ExpiresAt  time.Time     `bson:"expires_at"`
@@ -39,6 +40,7 @@ func (d *sessionDoc) session(revoked bool) *store.Session {
 	return &store.Session{
 		ID:         d.ID.Hex(),
 		UserID:     d.UserID,
+		UserType:   d.UserType,
 		DeviceID:   d.DeviceID,
 		CreatedAt:  utc(d.CreatedAt),
 		ExpiresAt:  utc(d.ExpiresAt),
@@ -79,6 +81,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	d := &sessionDoc{
 		ID:         oid,
 		UserID:     sess.UserID,
+		UserType:   sess.UserType,
 		DeviceID:   sess.DeviceID,
 		CreatedAt:  sess.CreatedAt,
 		ExpiresAt:  sess.ExpiresAt,

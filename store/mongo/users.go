@@ -140,6 +140,15 @@ func (s *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
 	return d.user(disabled), nil
 }
 
+// UserDisabled reports whether the user is disabled: one look at the disabled claims.
+func (s *Store) UserDisabled(ctx context.Context, id string) (bool, error) {
+	oid, ok := objectID(id)
+	if !ok {
+		return false, store.ErrNotFound
+	}
+	return exists(ctx, s.coll(collDisabledUsers), D{{Key: "_id", Value: oid}})
+}
+
 // ListUsers returns a page of users in id order.
 func (s *Store) ListUsers(ctx context.Context, afterID string, limit int) ([]*store.User, error) {
 	filter := D{}

@@ -171,6 +171,9 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 			if got.Disabled != d {
 				t.Fatalf("Disabled = %v after SetUserDisabled(%v)", got.Disabled, d)
 			}
+			if disabled, err := s.UserDisabled(ctx, u.ID); err != nil || disabled != d {
+				t.Fatalf("UserDisabled = %v, %v after SetUserDisabled(%v)", disabled, err, d)
+			}
 		}
 		wantErr(t, s.SetUserDisabled(ctx, store.NewID(), true), store.ErrNotFound, "SetUserDisabled of an unknown user")
 		wantErr(t, s.SetUserDisabled(ctx, "nope", true), store.ErrNotFound, "SetUserDisabled of a malformed id")
