@@ -45,18 +45,21 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		return nil, ErrUserDisabled
 	}
 	now := s.cfg.Now()
-	idents, err := s.store.ListIdentities(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	u.LastLoginAt = now
-	u.Data = layerMetadata(idents, ident.ID, claim.Data)
-	if err := s.store.TouchLogin(ctx, u.ID, ident.ID, now, claim.Data, u.Data); err != nil {
-		return nil, err
-	}
-	for _, id := range idents {
-		if id.ID == ident.ID {
-			id.Data, id.LastLoginAt = claim.Data, now
+	idents := []*store.Identity{ident}
+	// A user created by this login already holds this login's time and metadata.
+	if !created {
+		if idents, err = s.store.ListIdentities(ctx, u.ID); err != nil {
+			return nil, err
+		}
+		u.LastLoginAt = now
+		u.Data = layerMetadata(idents, ident.ID, claim.Data)
+		if err := s.store.TouchLogin(ctx, u.ID, ident.ID, now, claim.Data, u.Data); err != nil {
+			return nil, err
+		}
+		for _, id := range idents {
+			if id.ID == ident.ID {
+				id.Data, id.LastLoginAt = claim.Data, now
+			}
 		}
 	}
 	if s.cfg.StampLastLogin {
