@@ -51,6 +51,13 @@ var (
 	keepaliveParams      = keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}
 )
 
+// storeCommands counts the commands sent to the store, by name: store round trips per RPC are read from
+// it (BENCHMARKS.md), and a sudden rise is worth an alert.
+var storeCommands = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "lanyard_store_commands_total",
+	Help: "Commands sent to the store (MongoDB wire protocol), by command name.",
+}, []string{"command"})
+
 // Server is a running Lanyard: call New, then Serve.
 type Server struct {
 	cfg    Config
@@ -141,6 +148,7 @@ func (s *Server) openStore(ctx context.Context) error {
 		ConnectTimeout: s.cfg.StoreConnectTimeout,
 		PingInterval:   s.cfg.StorePingInterval,
 		Logger:         s.log,
+		OnCommand:      func(name string) { storeCommands.WithLabelValues(name).Inc() },
 		CustomData: store.CustomDataConfig{
 			Database:      s.cfg.CustomDataDatabase,
 			Collection:    s.cfg.CustomDataCollection,
@@ -186,7 +194,7 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	metrics.InitializeMetrics(s.grpc)
 
 	s.registry = prometheus.NewRegistry()
-	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registry.MustRegister(storeCommands, metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
 func (s *Server) buildHTTP(tlsConfig *tls.Config) {
@@ -204,6 +212,7 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		_, _ = w.Write(s.auth.JWKSJSON())
 	})
+	s.mountAppServices(mux)
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         tlsConfig,

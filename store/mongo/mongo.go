@@ -27,6 +27,7 @@ import (
 	"time"
 
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store"
@@ -65,6 +66,10 @@ type Config struct {
 
 	// Logger receives health transitions. Nil means slog.Default().
 	Logger *slog.Logger
+
+	// OnCommand, if set, is called with the name of every command sent to the engine (find, insert, …):
+	// the server counts store round trips with it.
+	OnCommand func(name string)
 
 	// CustomData says where custom user data lives (see customdata.go for
 	// its defaults; an empty Database means Database above).
@@ -135,6 +140,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if opts.AppName == nil {
 		opts.SetAppName("lanyard")
+	}
+	if cfg.OnCommand != nil {
+		opts.SetMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) { cfg.OnCommand(e.CommandName) }})
 	}
 
 	client, err := mongodriver.Connect(opts)

@@ -1,0 +1,371 @@
+// Package realmweb drives a live Lanyard with realm-web (npm realm-web@2.0.1, the App Services web SDK),
+// unchanged: from Node (flow.mjs) and from headless Chromium on a page of another origin (browser.html).
+//
+// Setup: `npm ci --prefix interop/realmweb` (the tests fail without node_modules) and, for the browser
+// test, Debian's Chromium (`apt-get install -y chromium`; without it the browser test fails when CI is
+// set and is skipped, loudly, otherwise).
+package realmweb
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/lanyardhq/lanyard/server"
+)
+
+// requireNodeModules fails the test, loudly, when realm-web is not installed.
+func requireNodeModules(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join("node_modules", "realm-web", "package.json")); err != nil {
+		t.Fatalf("realm-web is not installed: run `npm ci --prefix interop/realmweb` first (%v)", err)
+	}
+}
+
+// lanyard is a live server on loopback ports.
+type lanyard struct {
+	*server.Server
+	cfg  server.Config
+	url  string
+	logs *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// freeAddr returns a loopback address that was free a moment ago. The HTTP address must be known
+// before the server starts: it is the public URL that the location route answers.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startLanyard starts Lanyard in-process with the development defaults (anonymous, email/password with
+// auto-confirm, API keys) and the embedded engine reachable for the test's own driver.
+func startLanyard(t *testing.T, corsOrigins ...string) *lanyard {
+	t.Helper()
+	addr := freeAddr(t)
+	cfg := server.DefaultConfig()
+	cfg.GRPCAddr = "127.0.0.1:0"
+	cfg.HTTPAddr = addr
+	cfg.PublicURL = "http://" + addr
+	cfg.AppID = "realmweb-test-app"
+	cfg.DataDir = t.TempDir()
+	cfg.EmbeddedAddr = "127.0.0.1:0"
+	cfg.CORSOrigins = corsOrigins
+	cfg.RevocationInterval = 200 * time.Millisecond
+	cfg.ShutdownGrace = 5 * time.Second
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if err != nil {
+		cancel()
+		t.Fatalf("server.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("Lanyard did not stop within 30 s")
+		}
+		if t.Failed() {
+			t.Logf("Lanyard's log:\n%s", logs.String())
+		}
+	})
+	return &lanyard{Server: srv, cfg: cfg, url: cfg.PublicURL, logs: logs}
+}
+
+// insertCustomData inserts documents for a user straight into the embedded engine, as an operator's
+// own tool (mongosh, a driver) would.
+func (l *lanyard) insertCustomData(t *testing.T, docs ...bson.D) {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://" + l.EmbeddedAddr() + "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	defer client.Disconnect(ctx)
+	coll := client.Database(l.cfg.CustomDataDatabase).Collection(l.cfg.CustomDataCollection)
+	for _, d := range docs {
+		if _, err := coll.InsertOne(ctx, d); err != nil {
+			t.Fatalf("inserting custom data: %v", err)
+		}
+	}
+}
+
+// TestRealmWebNode runs flow.mjs: anonymous login, email/password registration and login, custom user
+// data (first inserted wins) through refreshCustomData, the profile, the retry after an invalid access
+// token, API keys and an API key login, unsupported routes, logout and deletion.
+func TestRealmWebNode(t *testing.T) {
+	requireNodeModules(t)
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not on PATH: %v", err)
+	}
+	l := startLanyard(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "flow.mjs")
+	cmd.Env = append(os.Environ(), "LANYARD_URL="+l.url, "LANYARD_APP_ID="+l.cfg.AppID,
+		"LANYARD_EMAIL=Web.User@example.com", "LANYARD_PASSWORD=pw-realm-web-1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		var msg struct {
+			Step       string         `json:"step"`
+			UserID     string         `json:"user_id"`
+			CustomData map[string]any `json:"custom_data"`
+		}
+		if err := json.Unmarshal([]byte(line), &msg); err != nil {
+			t.Logf("node: %s", line)
+			continue
+		}
+		t.Logf("step %-28s %6.0f ms", msg.Step, float64(time.Since(start).Microseconds())/1000)
+		steps = append(steps, msg.Step)
+		switch msg.Step {
+		case "need-custom-data":
+			l.insertCustomData(t,
+				bson.D{{Key: "user_id", Value: msg.UserID}, {Key: "name", Value: "first"}, {Key: "n", Value: int32(1)}},
+				bson.D{{Key: "user_id", Value: msg.UserID}, {Key: "name", Value: "second"}, {Key: "n", Value: int32(2)}})
+			if _, err := io.WriteString(stdin, "inserted\n"); err != nil {
+				t.Fatal(err)
+			}
+		case "custom-data":
+			if msg.CustomData["name"] != "first" {
+				t.Errorf("customData = %v, want the first inserted document", msg.CustomData)
+			}
+		}
+	}
+	_ = stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("flow.mjs failed (%v) after steps %v:\n%s", err, steps, stderr.String())
+	}
+	want := []string{"anonymous", "email-password", "need-custom-data", "custom-data", "retry-after-invalid-session",
+		"api-keys", "unsupported", "logout", "delete", "done"}
+	if strings.Join(steps, " ") != strings.Join(want, " ") {
+		t.Fatalf("steps %v, want %v\nstderr:\n%s", steps, want, stderr.String())
+	}
+	if s := stderr.String(); s != "" {
+		t.Logf("node stderr:\n%s", s)
+	}
+	if strings.Contains(l.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("Lanyard logged errors:\n%s", l.logs.String())
+	}
+	t.Logf("realm-web flow: %d steps in %s", len(steps), time.Since(start).Round(time.Millisecond))
+}
+
+// chromiumFlags are the flags headless Chromium needs on these machines (no sandbox as root; no
+// background connections, which a closed network refuses).
+var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync"}
+
+// findChromium returns Debian's Chromium. Without it the browser test fails when CI is set (CI installs
+// it: apt-get install -y chromium) and is skipped, loudly, otherwise.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "headless Chromium is not installed (apt-get install -y chromium): the realm-web browser test cannot run"
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	fmt.Fprintln(os.Stderr, "SKIP:", msg)
+	t.Skip(msg)
+	return ""
+}
+
+// pageServer serves browser.html, realm-web's browser bundle and the page's configuration from its own
+// origin, and stores custom data for the users the page reports (as an app's backend would).
+type pageServer struct {
+	*httptest.Server
+	stored chan string // user ids whose custom data was stored
+}
+
+func newPageServer(t *testing.T, l *lanyard, lis net.Listener) *pageServer {
+	t.Helper()
+	page, err := os.ReadFile("browser.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := os.ReadFile(filepath.Join("node_modules", "realm-web", "dist", "bundle.iife.js"))
+	if err != nil {
+		t.Fatalf("realm-web's browser bundle: %v", err)
+	}
+	config, _ := json.Marshal(map[string]string{"url": l.url, "appId": l.cfg.AppID})
+	ps := &pageServer{stored: make(chan string, 10)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page)
+	})
+	mux.HandleFunc("GET /config.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintf(w, "window.LANYARD = %s;\n", config)
+	})
+	mux.HandleFunc("GET /realm-web.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		_, _ = w.Write(bundle)
+	})
+	mux.HandleFunc("POST /custom-data", func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("user_id")
+		l.insertCustomData(t, bson.D{{Key: "user_id", Value: id}, {Key: "color", Value: "teal"}, {Key: "visits", Value: int32(3)}})
+		ps.stored <- id
+		w.WriteHeader(http.StatusNoContent)
+	})
+	ps.Server = httptest.NewUnstartedServer(mux)
+	if lis != nil {
+		_ = ps.Server.Listener.Close()
+		ps.Server.Listener = lis
+	}
+	ps.Server.Start()
+	t.Cleanup(ps.Close)
+	return ps
+}
+
+var resultRE = regexp.MustCompile(`<p id="result"( data-done="1")?>([^<]*)</p>`)
+
+// openPage loads url in headless Chromium and returns the text of #result once the page's script has
+// finished (virtual time runs the page's timers and waits for its requests).
+func openPage(t *testing.T, chromium, url string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	args := append(append([]string{}, chromiumFlags...), "--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom", url)
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, chromium, args...).Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("chromium: %v\n%s", err, stderr)
+	}
+	m := resultRE.FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("no #result in the page Chromium dumped:\n%.2000s", out)
+	}
+	if m[1] == "" {
+		t.Fatalf("the page's script did not finish within Chromium's time budget: #result is %q", m[2])
+	}
+	t.Logf("Chromium loaded %s in %s", url, time.Since(start).Round(time.Millisecond))
+	return html.UnescapeString(m[2])
+}
+
+// TestRealmWebBrowser: a page on another origin, allowed by LANYARD_CORS_ORIGINS, logs in anonymously
+// with realm-web's browser bundle and shows the custom data its backend stored; the same page from an
+// origin that is not allowed cannot reach Lanyard.
+func TestRealmWebBrowser(t *testing.T) {
+	requireNodeModules(t)
+	chromium := findChromium(t)
+	// The allowed origin must be configured before Lanyard starts, and the page needs Lanyard's URL:
+	// bind the page's port first.
+	pageLis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageOrigin := "http://" + pageLis.Addr().String()
+	l := startLanyard(t, pageOrigin)
+	allowed := newPageServer(t, l, pageLis)
+	refused := newPageServer(t, l, nil)
+
+	got := openPage(t, chromium, allowed.URL+"/")
+	if !strings.HasPrefix(got, "OK ") {
+		t.Fatalf("page from the allowed origin %s: %s", pageOrigin, got)
+	}
+	var res struct {
+		UserID                  string `json:"user_id"`
+		Before, Color, Provider string
+		DeviceID                string `json:"device_id"`
+		Visits                  int
+	}
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(got, "OK ")), &res); err != nil {
+		t.Fatalf("page result %q: %v", got, err)
+	}
+	if res.Before != "{}" || res.Color != "teal" || res.Visits != 3 || res.Provider != "anon-user" || len(res.DeviceID) != 24 {
+		t.Errorf("page result: %+v", res)
+	}
+	select {
+	case id := <-allowed.stored:
+		if id != res.UserID {
+			t.Errorf("custom data stored for %s, page user %s", id, res.UserID)
+		}
+	default:
+		t.Errorf("the page never asked its backend to store custom data")
+	}
+
+	got = openPage(t, chromium, refused.URL+"/")
+	if !strings.HasPrefix(got, "ERROR ") {
+		t.Fatalf("page from the origin %s, which is not allowed, reached Lanyard: %s", refused.URL, got)
+	}
+	t.Logf("page from a refused origin: %s", got)
+	if len(refused.stored) != 0 {
+		t.Errorf("a page on a refused origin logged in")
+	}
+}

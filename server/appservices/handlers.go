@@ -1,0 +1,431 @@
+package appservices
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/lanyardhq/lanyard/authn"
+)
+
+// nullDeviceID is what the SDKs send and store for "no device id yet".
+const nullDeviceID = "000000000000000000000000"
+
+func (h *handler) routes() {
+	const app = "/api/client/v2.0/app/{app}"
+	const auth = "/api/client/v2.0/auth"
+	const provider = app + "/auth/providers/{provider}"
+
+	h.handle(app+"/location", &route{endpoints: map[string]endpoint{
+		http.MethodGet: {fn: h.location},
+	}})
+	h.handle(provider+"/login", &route{endpoints: map[string]endpoint{
+		http.MethodPost: {store: true, kind: kindLogin, fn: h.login},
+		// The OAuth 2.0 redirect flow (realm-web opens a window on this URL).
+		http.MethodGet: {fn: notImplemented("the OAuth 2.0 redirect flow is not supported: log in with a Google ID token ({\"id_token\"}) or a Facebook access token ({\"accessToken\"})")},
+	}})
+	userpass := func(fn func(c *call, body object) error) map[string]endpoint {
+		return map[string]endpoint{http.MethodPost: {store: true, kind: kindUserpass, fn: h.userpass(fn)}}
+	}
+	h.handle(provider+"/register", &route{endpoints: userpass(h.register)})
+	h.handle(provider+"/confirm", &route{endpoints: userpass(h.confirm)})
+	h.handle(provider+"/confirm/send", &route{endpoints: userpass(h.resendConfirmation)})
+	h.handle(provider+"/reset", &route{endpoints: userpass(h.resetPassword)})
+	h.handle(provider+"/reset/send", &route{endpoints: userpass(h.sendPasswordReset)})
+	functions := "Lanyard runs no App Services functions: "
+	h.handle(provider+"/confirm/call", &route{fallback: notFunction(functions + "the custom confirmation function flow is not supported (confirm with a token sent by Lanyard's sender)")})
+	h.handle(provider+"/reset/call", &route{fallback: notFunction(functions + "the password reset function flow is not supported (use reset/send and reset)")})
+
+	h.handle(auth+"/session", &route{endpoints: map[string]endpoint{
+		http.MethodPost:   {store: true, kind: kindRefresh, fn: h.refresh},
+		http.MethodDelete: {store: true, kind: kindLogout, fn: h.logout},
+	}})
+	h.handle(auth+"/profile", &route{endpoints: map[string]endpoint{
+		http.MethodGet: {store: true, kind: kindUser, fn: h.profile},
+	}})
+	h.handle(auth+"/delete", &route{endpoints: map[string]endpoint{
+		http.MethodDelete: {store: true, kind: kindUser, fn: h.deleteMe},
+	}})
+	h.handle(auth+"/api_keys", &route{endpoints: map[string]endpoint{
+		http.MethodGet:  {store: true, kind: kindAPIKey, fn: h.listAPIKeys},
+		http.MethodPost: {store: true, kind: kindAPIKey, fn: h.createAPIKey},
+	}})
+	h.handle(auth+"/api_keys/{id}", &route{endpoints: map[string]endpoint{
+		http.MethodGet:    {store: true, kind: kindAPIKey, fn: h.getAPIKey},
+		http.MethodDelete: {store: true, kind: kindAPIKey, fn: h.deleteAPIKey},
+	}})
+	h.handle(auth+"/api_keys/{id}/enable", &route{endpoints: map[string]endpoint{
+		http.MethodPut: {store: true, kind: kindAPIKey, fn: h.setAPIKeyDisabled(false)},
+	}})
+	h.handle(auth+"/api_keys/{id}/disable", &route{endpoints: map[string]endpoint{
+		http.MethodPut: {store: true, kind: kindAPIKey, fn: h.setAPIKeyDisabled(true)},
+	}})
+
+	// App Services features that are not authentication.
+	h.handle(app+"/functions/call", &route{fallback: notFunction(functions + "functions and services (including the MongoDB service) are not supported; read custom user data from the access token, or through Lanyard's gRPC CustomDataService")})
+	h.handle(app+"/graphql", &route{fallback: notImplemented("Lanyard serves App Services authentication only: GraphQL is not supported")})
+	h.handle(app+"/realm-sync", &route{fallback: notImplemented("Lanyard serves App Services authentication only: Device Sync is not supported")})
+	h.handle(app+"/push/", &route{fallback: notImplemented("Lanyard serves App Services authentication only: push notifications are not supported")})
+	h.handle(app+"/", &route{fallback: notServed})
+	h.handle(Prefix, &route{fallback: notServed})
+}
+
+func notImplemented(msg string) func(*call) error {
+	return func(*call) error { return errorf(http.StatusNotImplemented, codeNotImplemented, "%s", msg) }
+}
+
+func notFunction(msg string) func(*call) error {
+	return func(*call) error { return errorf(http.StatusNotImplemented, codeFunctionNotFound, "%s", msg) }
+}
+
+func notServed(c *call) error {
+	return errorf(http.StatusNotImplemented, codeNotImplemented,
+		"Lanyard serves App Services authentication only: %s %s is not served", c.r.Method, c.r.URL.Path)
+}
+
+// location answers where the app lives: here, at the public URL. The deployment model and location are
+// fixed values in App Services' vocabulary; clients only use the hostnames.
+func (h *handler) location(c *call) error {
+	ws := h.deps.PublicURL
+	switch {
+	case strings.HasPrefix(ws, "https://"):
+		ws = "wss://" + strings.TrimPrefix(ws, "https://")
+	case strings.HasPrefix(ws, "http://"):
+		ws = "ws://" + strings.TrimPrefix(ws, "http://")
+	}
+	return c.json(http.StatusOK, map[string]string{
+		"deployment_model": "GLOBAL",
+		"location":         "US-VA",
+		"hostname":         h.deps.PublicURL,
+		"ws_hostname":      ws,
+	})
+}
+
+// loginResponse is the body of a login; a link has no refresh token.
+type loginResponse struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	UserID       string `json:"user_id"`
+	DeviceID     string `json:"device_id"`
+}
+
+// login logs in with the provider's credentials, or links them to the caller with ?link=true.
+func (h *handler) login(c *call) error {
+	c.provider = c.r.PathValue("provider")
+	body, err := c.body()
+	if err != nil {
+		return err
+	}
+	cred, err := credentials(c.provider, body)
+	if err != nil {
+		return err
+	}
+	in := LoginInput{Credentials: cred, DeviceID: deviceID(body), Peer: c.peer()}
+	if c.r.URL.Query().Get("link") == "true" {
+		if err := c.authenticate(); err != nil {
+			return err
+		}
+		out, err := h.deps.Core.Link(c.ctx, in)
+		if err != nil {
+			return err
+		}
+		return c.json(http.StatusOK, loginResponse{AccessToken: out.AccessToken, UserID: out.UserID, DeviceID: orNullID(out.DeviceID)})
+	}
+	out, err := h.deps.Core.Login(c.ctx, in)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, loginResponse{AccessToken: out.AccessToken, RefreshToken: out.RefreshToken,
+		UserID: out.UserID, DeviceID: orNullID(out.DeviceID)})
+}
+
+func orNullID(id string) string {
+	if id == "" {
+		return nullDeviceID
+	}
+	return id
+}
+
+// credentials reads a provider's login body as the SDKs send it (realm-web's Credentials payloads;
+// realm-core sends the same fields).
+func credentials(provider string, body object) (authn.Credentials, error) {
+	cred := authn.Credentials{Provider: provider}
+	var err error
+	switch provider {
+	case authn.ProviderAnonymous:
+	case authn.ProviderUserPass:
+		if cred.Email, err = body.first("username", "email"); err == nil {
+			cred.Password, err = body.str("password")
+		}
+	case authn.ProviderAPIKey:
+		cred.Key, err = body.str("key")
+	case authn.ProviderCustomToken:
+		cred.Token, err = body.str("token")
+	case authn.ProviderGoogle:
+		if body.has("authCode") || body.has("redirectUrl") {
+			return cred, errorf(http.StatusNotImplemented, codeNotImplemented,
+				"Lanyard verifies Google ID tokens only: send {\"id_token\"}; the authorization code and redirect flows are not supported")
+		}
+		cred.Token, err = body.first("id_token", "idToken")
+	case authn.ProviderFacebook:
+		if body.has("redirectUrl") {
+			return cred, errorf(http.StatusNotImplemented, codeNotImplemented,
+				"Lanyard verifies Facebook access tokens only: send {\"accessToken\"}; the redirect flow is not supported")
+		}
+		cred.Token, err = body.first("accessToken", "access_token")
+	default:
+		return cred, errorf(http.StatusNotFound, codeProviderNotFound, "authentication via '%s' is unsupported", provider)
+	}
+	return cred, err
+}
+
+// deviceID reads options.device.deviceId, which realm-web sends as Extended JSON ({"$oid": "…"}) and
+// realm-core as a string. Anything else is no device id.
+func deviceID(body object) string {
+	raw, ok := body.obj("options").obj("device")["deviceId"]
+	if !ok {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		var oid struct {
+			OID string `json:"$oid"`
+		}
+		if json.Unmarshal(raw, &oid) != nil {
+			return ""
+		}
+		s = oid.OID
+	}
+	if s == nullDeviceID {
+		return ""
+	}
+	return s
+}
+
+// userpass wraps the local-userpass routes: only that provider has them.
+func (h *handler) userpass(fn func(c *call, body object) error) func(c *call) error {
+	return func(c *call) error {
+		if p := c.r.PathValue("provider"); p != authn.ProviderUserPass {
+			return errorf(http.StatusNotFound, codeProviderNotFound, "authentication via '%s' has no such route", p)
+		}
+		body, err := c.body()
+		if err != nil {
+			return err
+		}
+		return fn(c, body)
+	}
+}
+
+// strs reads several string fields, stopping at the first error.
+func strs(body object, names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		var err error
+		if out[i], err = body.str(n); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// The userpass flows answer an empty JSON object: the SDKs read nothing from them.
+func (h *handler) register(c *call, body object) error {
+	f, err := strs(body, "email", "password")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Core.Register(c.ctx, f[0], f[1]); err != nil {
+		return err
+	}
+	return c.json(http.StatusCreated, struct{}{})
+}
+
+func (h *handler) confirm(c *call, body object) error {
+	f, err := strs(body, "token", "tokenId")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Core.Confirm(c.ctx, f[0], f[1]); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, struct{}{})
+}
+
+func (h *handler) resendConfirmation(c *call, body object) error {
+	email, err := body.str("email")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Core.ResendConfirmation(c.ctx, email); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, struct{}{})
+}
+
+func (h *handler) sendPasswordReset(c *call, body object) error {
+	email, err := body.str("email")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Core.SendPasswordReset(c.ctx, email); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, struct{}{})
+}
+
+func (h *handler) resetPassword(c *call, body object) error {
+	f, err := strs(body, "token", "tokenId", "password")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Core.ResetPassword(c.ctx, f[0], f[1], f[2]); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, struct{}{})
+}
+
+// refresh answers a new access token for the refresh token's session. Only access_token is answered:
+// the SDKs read nothing else, and the refresh token stays the same for the session's life.
+func (h *handler) refresh(c *call) error {
+	token, err := h.deps.Core.Refresh(c.ctx, c.r.Header.Values("Authorization"))
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusCreated, map[string]string{"access_token": token})
+}
+
+func (h *handler) logout(c *call) error {
+	if err := h.deps.Core.Logout(c.ctx, c.r.Header.Values("Authorization")); err != nil {
+		return err
+	}
+	return c.noContent()
+}
+
+type identityJSON struct {
+	ID           string         `json:"id"`
+	ProviderType string         `json:"provider_type"`
+	ProviderID   string         `json:"provider_id"`
+	ProviderData map[string]any `json:"provider_data"`
+}
+
+type profileJSON struct {
+	UserID     string         `json:"user_id"`
+	DomainID   string         `json:"domain_id"`
+	Identities []identityJSON `json:"identities"`
+	Data       map[string]any `json:"data"`
+	Type       string         `json:"type"`
+}
+
+// profile answers the caller's profile in App Services' shape. domain_id, App Services' internal id of
+// the app, is the app id here.
+func (h *handler) profile(c *call) error {
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	p, err := h.deps.Core.Profile(c.ctx)
+	if err != nil {
+		return err
+	}
+	out := profileJSON{UserID: p.UserID, DomainID: h.deps.AppID, Type: p.Type, Data: nonNil(p.Data), Identities: []identityJSON{}}
+	for _, id := range p.Identities {
+		out.Identities = append(out.Identities, identityJSON{ID: id.ID, ProviderType: id.ProviderType, ProviderID: id.ProviderID, ProviderData: nonNil(id.Data)})
+	}
+	return c.json(http.StatusOK, out)
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func (h *handler) deleteMe(c *call) error {
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	if err := h.deps.Core.DeleteMe(c.ctx); err != nil {
+		return err
+	}
+	return c.noContent()
+}
+
+// apiKeyJSON is an API key as App Services shows it: `_id` is a plain hex string (realm-core reads it as
+// a string), `key` only in the answer that created it.
+type apiKeyJSON struct {
+	ID       string `json:"_id"`
+	Key      string `json:"key,omitempty"`
+	Name     string `json:"name"`
+	Disabled bool   `json:"disabled"`
+}
+
+func toAPIKeyJSON(k *APIKey) apiKeyJSON {
+	return apiKeyJSON{ID: k.ID, Key: k.Key, Name: k.Name, Disabled: k.Disabled}
+}
+
+func (h *handler) createAPIKey(c *call) error {
+	body, err := c.body()
+	if err != nil {
+		return err
+	}
+	name, err := body.str("name")
+	if err != nil {
+		return err
+	}
+	if err := c.authenticateRefresh(); err != nil {
+		return err
+	}
+	k, err := h.deps.Core.CreateAPIKey(c.ctx, name)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusCreated, toAPIKeyJSON(k))
+}
+
+func (h *handler) listAPIKeys(c *call) error {
+	if err := c.authenticateRefresh(); err != nil {
+		return err
+	}
+	keys, err := h.deps.Core.ListAPIKeys(c.ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]apiKeyJSON, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, toAPIKeyJSON(k))
+	}
+	return c.json(http.StatusOK, out)
+}
+
+func (h *handler) getAPIKey(c *call) error {
+	if err := c.authenticateRefresh(); err != nil {
+		return err
+	}
+	k, err := h.deps.Core.GetAPIKey(c.ctx, c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, toAPIKeyJSON(k))
+}
+
+func (h *handler) deleteAPIKey(c *call) error {
+	if err := c.authenticateRefresh(); err != nil {
+		return err
+	}
+	if err := h.deps.Core.DeleteAPIKey(c.ctx, c.r.PathValue("id")); err != nil {
+		return err
+	}
+	return c.noContent()
+}
+
+func (h *handler) setAPIKeyDisabled(disabled bool) func(c *call) error {
+	return func(c *call) error {
+		if err := c.authenticateRefresh(); err != nil {
+			return err
+		}
+		if err := h.deps.Core.SetAPIKeyDisabled(c.ctx, c.r.PathValue("id"), disabled); err != nil {
+			return err
+		}
+		return c.noContent()
+	}
+}

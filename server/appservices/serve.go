@@ -1,0 +1,327 @@
+package appservices
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CORS answers. Preflights are cached by browsers for corsMaxAge seconds (Chromium caps it at 7200).
+const (
+	corsAllowMethods  = "GET, POST, PUT, DELETE, OPTIONS"
+	corsAllowHeaders  = "Authorization, Content-Type, Accept, X-Request-Id"
+	corsExposeHeaders = "X-Request-Id"
+	corsMaxAge        = "3600"
+)
+
+// endpoint is one method of one route.
+type endpoint struct {
+	// store: the call needs the store, so it is answered 503 at once while the store is unreachable.
+	store bool
+	// kind tells the error mapping which route family failed (for not-found codes and messages).
+	kind errKind
+	fn   func(c *call) error
+}
+
+// route is a path pattern (Go 1.22 ServeMux syntax, without a method) and its endpoints by method.
+// Dispatching methods here rather than in the ServeMux lets a wrong method get a JSON 405.
+type route struct {
+	h         *handler
+	name      string
+	checkApp  bool
+	endpoints map[string]endpoint
+	// fallback serves every method without an endpoint (the unsupported App Services routes).
+	fallback func(c *call) error
+}
+
+// call is one request being served.
+type call struct {
+	h        *handler
+	w        http.ResponseWriter
+	r        *http.Request
+	ctx      context.Context
+	route    string
+	kind     errKind
+	provider string // login and link: the provider of the credentials, for error messages
+}
+
+// recorder remembers the status for the request log line.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+type callKey struct{}
+
+// ServeHTTP gives the request its id, applies CORS, recovers panics and logs one line per request.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w}
+	ctx, id := h.deps.Core.RequestContext(r)
+	c := &call{h: h, w: rec, r: r, ctx: ctx, route: "unmatched"}
+	rec.Header().Set("X-Request-Id", id)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.deps.Log.ErrorContext(ctx, "panic in App Services handler", "request_id", id, "route", c.route,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if rec.status == 0 {
+				c.errorJSON(http.StatusInternalServerError, "InternalServerError", "internal error; request id "+id)
+			}
+		}
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		h.deps.Log.InfoContext(ctx, "http call", "request_id", id, "method", r.Method, "route", c.route,
+			"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	}()
+
+	if !h.cors(c) {
+		return
+	}
+	h.mux.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, callKey{}, c)))
+}
+
+// cors sets the CORS headers of an allowed origin and answers preflights. It reports whether the request
+// goes on to its route. Origins outside the list get no CORS headers (browsers then refuse to show the
+// answer to the page) and their preflights are refused with 403, so that browsers never send them the
+// real request.
+func (h *handler) cors(c *call) bool {
+	hdr := c.w.Header()
+	hdr.Add("Vary", "Origin")
+	origin := c.r.Header.Get("Origin")
+	allowed := origin != "" && (h.anyOrig || h.origins[origin])
+	if allowed {
+		hdr.Set("Access-Control-Allow-Origin", origin)
+		hdr.Set("Access-Control-Expose-Headers", corsExposeHeaders)
+	}
+	if c.r.Method != http.MethodOptions || origin == "" || c.r.Header.Get("Access-Control-Request-Method") == "" {
+		return true
+	}
+	c.route = "preflight"
+	hdr.Add("Vary", "Access-Control-Request-Method")
+	hdr.Add("Vary", "Access-Control-Request-Headers")
+	if !allowed {
+		c.errorJSON(http.StatusForbidden, "DomainNotAllowed", "origin "+strconv.Quote(origin)+" is not allowed to call this server (LANYARD_CORS_ORIGINS)")
+		return false
+	}
+	hdr.Set("Access-Control-Allow-Methods", corsAllowMethods)
+	hdr.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+	hdr.Set("Access-Control-Max-Age", corsMaxAge)
+	c.w.WriteHeader(http.StatusNoContent)
+	return false
+}
+
+// handle registers a route.
+func (h *handler) handle(pattern string, rt *route) {
+	rt.h = h
+	rt.name = pattern
+	rt.checkApp = strings.Contains(pattern, "{app}")
+	h.mux.Handle(pattern, rt)
+}
+
+func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := r.Context().Value(callKey{}).(*call)
+	c.r = r
+	c.route = rt.name
+	if rt.checkApp && r.PathValue("app") != rt.h.deps.AppID {
+		c.errorJSON(http.StatusNotFound, "AppNotFound", "cannot find app using Client App ID "+strconv.Quote(r.PathValue("app")))
+		return
+	}
+	ep, ok := rt.endpoints[r.Method]
+	if !ok {
+		if rt.fallback != nil {
+			c.done(rt.fallback(c))
+			return
+		}
+		allow := make([]string, 0, len(rt.endpoints)+1)
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			if _, ok := rt.endpoints[m]; ok {
+				allow = append(allow, m)
+			}
+		}
+		allow = append(allow, http.MethodOptions)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		c.errorJSON(http.StatusMethodNotAllowed, "BadRequest", "method "+r.Method+" is not allowed here; allowed: "+strings.Join(allow, ", "))
+		return
+	}
+	c.kind = ep.kind
+	if ep.store && !rt.h.deps.Core.StoreHealthy() {
+		c.errorJSON(http.StatusServiceUnavailable, "ServiceUnavailable", "the store is unreachable; retry later")
+		return
+	}
+	c.done(ep.fn(c))
+}
+
+// done answers the error of a handler, if any.
+func (c *call) done(err error) {
+	if err == nil {
+		return
+	}
+	var he *httpError
+	if errors.As(err, &he) {
+		c.errorJSON(he.status, he.code, he.msg)
+		return
+	}
+	e := fromStatus(c.h.deps.Core.Status(c.ctx, err), c.kind, c.provider)
+	c.errorJSON(e.status, e.code, e.msg)
+}
+
+// json writes v with the status.
+func (c *call) json(status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	hdr := c.w.Header()
+	hdr.Set("Content-Type", "application/json")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(body)
+	return nil
+}
+
+// noContent answers 204.
+func (c *call) noContent() error {
+	c.w.Header().Set("Cache-Control", "no-store")
+	c.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// errorJSON writes an App Services error body: {"error": message, "error_code": code}.
+func (c *call) errorJSON(status int, code, msg string) {
+	_ = c.json(status, map[string]string{"error": msg, "error_code": code})
+}
+
+// authenticate verifies the access token of the request and puts the caller in the call's context.
+func (c *call) authenticate() error {
+	ctx, err := c.h.deps.Core.Authenticate(c.ctx, c.r.Header.Values("Authorization"))
+	if err != nil {
+		return err
+	}
+	c.ctx = ctx
+	return nil
+}
+
+// authenticateRefresh does the same with a refresh token.
+func (c *call) authenticateRefresh() error {
+	ctx, err := c.h.deps.Core.AuthenticateRefresh(c.ctx, c.r.Header.Values("Authorization"))
+	if err != nil {
+		return err
+	}
+	c.ctx = ctx
+	return nil
+}
+
+// peer is the client's address without the port, for failed-login limits.
+func (c *call) peer() string {
+	if host, _, err := net.SplitHostPort(c.r.RemoteAddr); err == nil {
+		return host
+	}
+	return c.r.RemoteAddr
+}
+
+// body reads the request body as one JSON object. An empty body (or null) is an empty object (the SDKs
+// send none on some calls). A body must be JSON: other content types are refused, which also keeps browsers from
+// sending these calls cross-origin without a preflight.
+func (c *call) body() (object, error) {
+	r := http.MaxBytesReader(c.w, c.r.Body, c.h.deps.MaxBodyBytes)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, errorf(http.StatusRequestEntityTooLarge, "BadRequest", "the request body is larger than %d bytes", c.h.deps.MaxBodyBytes)
+		}
+		return nil, errorf(http.StatusBadRequest, "BadRequest", "the request body could not be read")
+	}
+	if trimmed := strings.TrimSpace(string(raw)); trimmed == "" || trimmed == "null" {
+		return object{}, nil
+	}
+	if ct := c.r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, errorf(http.StatusUnsupportedMediaType, "BadRequest", "the request body must be JSON (Content-Type: application/json)")
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	var m map[string]json.RawMessage
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, errorf(http.StatusBadRequest, "BadRequest", "the request body must be a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errorf(http.StatusBadRequest, "BadRequest", "the request body must be one JSON object")
+	}
+	return object(m), nil
+}
+
+// object is a decoded JSON object whose fields are read on demand.
+type object map[string]json.RawMessage
+
+// str returns a string field; absent and null are "". Any other type is a 400.
+func (o object) str(name string) (string, error) {
+	raw, ok := o[name]
+	if !ok || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", errorf(http.StatusBadRequest, "BadRequest", "field %q must be a string", name)
+	}
+	return s, nil
+}
+
+// first returns the first of several alternative string fields that is set.
+func (o object) first(names ...string) (string, error) {
+	for _, n := range names {
+		s, err := o.str(n)
+		if err != nil || s != "" {
+			return s, err
+		}
+	}
+	return "", nil
+}
+
+// obj returns an object field; absent, null and non-objects are an empty object.
+func (o object) obj(name string) object {
+	var m map[string]json.RawMessage
+	if raw, ok := o[name]; ok {
+		_ = json.Unmarshal(raw, &m)
+	}
+	return object(m)
+}
+
+func (o object) has(name string) bool {
+	raw, ok := o[name]
+	return ok && string(raw) != "null"
+}

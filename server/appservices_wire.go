@@ -1,0 +1,362 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/lanyardhq/lanyard/authn"
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/server/appservices"
+	"github.com/lanyardhq/lanyard/store"
+)
+
+// mountAppServices serves the App Services client API v2.0 (package appservices) on the HTTP mux. Its
+// core is this server's: the same authn.Service, store, request validators and error mapping as the gRPC
+// handlers, so that no rule exists twice. The only difference is the one App Services clients need:
+// sessions opened here do not rotate their refresh token.
+func (s *Server) mountAppServices(mux *http.ServeMux) {
+	mux.Handle(appservices.Prefix, appservices.New(appservices.Deps{
+		AppID:       s.cfg.AppID,
+		PublicURL:   s.cfg.PublicURL,
+		CORSOrigins: s.cfg.CORSOrigins,
+		Core:        &appCore{s: s},
+		Log:         s.log,
+	}))
+}
+
+// appCore implements appservices.Core on the server.
+type appCore struct{ s *Server }
+
+var _ appservices.Core = (*appCore)(nil)
+
+// errRotatingSession refuses, on the App Services API, a refresh token of a session opened over gRPC:
+// refreshing it here would rotate it without handing the successor to a client that cannot read one.
+var errRotatingSession = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID,
+	"this refresh token belongs to a session opened through the gRPC API, whose refresh tokens rotate: refresh it with AuthService.RefreshSession")
+
+// RequestContext gives the request the id its logs and masked errors name: the caller's X-Request-Id when
+// short and plain, as on gRPC, otherwise a new one.
+func (c *appCore) RequestContext(r *http.Request) (context.Context, string) {
+	id := ""
+	if v := r.Header.Values("X-Request-Id"); len(v) == 1 && plainID(v[0]) {
+		id = v[0]
+	}
+	if id == "" {
+		var b [10]byte
+		_, _ = rand.Read(b[:])
+		id = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+	}
+	return context.WithValue(r.Context(), requestIDKey{}, id), id
+}
+
+// Status is the server's one error mapping.
+func (c *appCore) Status(ctx context.Context, err error) *status.Status {
+	return toStatus(ctx, c.s.log, err)
+}
+
+func (c *appCore) StoreHealthy() bool { return c.s.store.Healthy() }
+
+// bearerValue extracts the token of the one `Authorization: Bearer …` header, refusing oversized values
+// before looking at them, with the same answers as the gRPC API's bearer.
+func bearerValue(values []string) (string, error) {
+	switch {
+	case len(values) == 0:
+		return "", errTokenMissing
+	case len(values) > 1, len(values[0]) > maxAuthorization:
+		return "", errTokenInvalid
+	}
+	scheme, token, found := strings.Cut(values[0], " ")
+	if !found || !strings.EqualFold(scheme, "bearer") || token == "" {
+		return "", errTokenInvalid
+	}
+	return token, nil
+}
+
+func (c *appCore) Authenticate(ctx context.Context, authorization []string) (context.Context, error) {
+	token, err := bearerValue(authorization)
+	if err != nil {
+		return ctx, err
+	}
+	p, err := c.s.verifyAccess(ctx, token)
+	if err != nil {
+		return ctx, err
+	}
+	return authn.WithPrincipal(ctx, p), nil
+}
+
+// AuthenticateRefresh authenticates the API key routes, which the SDKs call with the refresh token: the
+// session is checked (live, secret matching, user enabled) by refreshing it — which on a non-rotating
+// session changes nothing but its last use — and the caller is the fresh access token's principal. An
+// access token is accepted too.
+func (c *appCore) AuthenticateRefresh(ctx context.Context, authorization []string) (context.Context, error) {
+	token, err := bearerValue(authorization)
+	if err != nil {
+		return ctx, err
+	}
+	if p, err := c.s.verifyAccess(ctx, token); err == nil {
+		return authn.WithPrincipal(ctx, p), nil
+	}
+	access, err := c.refresh(ctx, token)
+	if err != nil {
+		return ctx, err
+	}
+	p, err := c.s.verifyAccess(ctx, access)
+	if err != nil {
+		return ctx, err
+	}
+	return authn.WithPrincipal(ctx, p), nil
+}
+
+// refresh refreshes a non-rotating session and returns the new access token.
+func (c *appCore) refresh(ctx context.Context, token string) (string, error) {
+	if err := validate(lanyardv1.AuthService_RefreshSession_FullMethodName, &lanyardv1.RefreshSessionRequest{RefreshToken: token}); err != nil {
+		return "", err
+	}
+	if c.rotates(ctx, token) {
+		return "", errRotatingSession
+	}
+	t, err := c.s.auth.Refresh(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	return t.AccessToken, nil
+}
+
+// rotates reports whether a refresh token names a rotating session. It reads the session id from the
+// token unverified: it only decides whether to refuse; authn.Refresh verifies everything else.
+func (c *appCore) rotates(ctx context.Context, token string) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	var claims struct {
+		SessionID string `json:"sid"`
+	}
+	if json.Unmarshal(payload, &claims) != nil || !store.ValidID(claims.SessionID) {
+		return false
+	}
+	sess, err := c.s.store.GetSession(ctx, claims.SessionID)
+	return err == nil && sess.Rotating
+}
+
+// loginRequest is the gRPC request of the same login, for the gRPC validators.
+func loginRequest(cred authn.Credentials, deviceID string) *lanyardv1.LoginRequest {
+	req := &lanyardv1.LoginRequest{Device: &lanyardv1.DeviceInfo{DeviceId: deviceID}}
+	switch cred.Provider {
+	case authn.ProviderAnonymous:
+		req.Credentials = &lanyardv1.LoginRequest_Anonymous{Anonymous: &lanyardv1.AnonymousCredentials{}}
+	case authn.ProviderUserPass:
+		req.Credentials = &lanyardv1.LoginRequest_EmailPassword{EmailPassword: &lanyardv1.EmailPasswordCredentials{Email: cred.Email, Password: cred.Password}}
+	case authn.ProviderAPIKey:
+		req.Credentials = &lanyardv1.LoginRequest_ApiKey{ApiKey: &lanyardv1.ApiKeyCredentials{Key: cred.Key}}
+	case authn.ProviderCustomToken:
+		req.Credentials = &lanyardv1.LoginRequest_CustomToken{CustomToken: &lanyardv1.CustomTokenCredentials{Token: cred.Token}}
+	case authn.ProviderGoogle:
+		req.Credentials = &lanyardv1.LoginRequest_Google{Google: &lanyardv1.GoogleCredentials{IdToken: cred.Token}}
+	case authn.ProviderFacebook:
+		req.Credentials = &lanyardv1.LoginRequest_Facebook{Facebook: &lanyardv1.FacebookCredentials{AccessToken: cred.Token}}
+	}
+	return req
+}
+
+// linkIdentityRequest is the gRPC request of the same link, for the gRPC validators (which refuse
+// anonymous credentials: LinkIdentityRequest has none).
+func linkIdentityRequest(cred authn.Credentials) *lanyardv1.LinkIdentityRequest {
+	req := &lanyardv1.LinkIdentityRequest{}
+	switch l := loginRequest(cred, "").GetCredentials().(type) {
+	case *lanyardv1.LoginRequest_EmailPassword:
+		req.Credentials = &lanyardv1.LinkIdentityRequest_EmailPassword{EmailPassword: l.EmailPassword}
+	case *lanyardv1.LoginRequest_ApiKey:
+		req.Credentials = &lanyardv1.LinkIdentityRequest_ApiKey{ApiKey: l.ApiKey}
+	case *lanyardv1.LoginRequest_CustomToken:
+		req.Credentials = &lanyardv1.LinkIdentityRequest_CustomToken{CustomToken: l.CustomToken}
+	case *lanyardv1.LoginRequest_Google:
+		req.Credentials = &lanyardv1.LinkIdentityRequest_Google{Google: l.Google}
+	case *lanyardv1.LoginRequest_Facebook:
+		req.Credentials = &lanyardv1.LinkIdentityRequest_Facebook{Facebook: l.Facebook}
+	}
+	return req
+}
+
+// Login opens a non-rotating session. A device id the server cannot have issued is dropped (the SDKs
+// keep whatever they were given last; a new one is issued).
+func (c *appCore) Login(ctx context.Context, in appservices.LoginInput) (*appservices.LoginOutput, error) {
+	if !store.ValidID(in.DeviceID) {
+		in.DeviceID = ""
+	}
+	if err := validate(lanyardv1.AuthService_Login_FullMethodName, loginRequest(in.Credentials, in.DeviceID)); err != nil {
+		return nil, err
+	}
+	res, err := c.s.auth.Login(ctx, authn.LoginRequest{Credentials: in.Credentials, DeviceID: in.DeviceID, Peer: in.Peer, Rotating: false})
+	if err != nil {
+		return nil, err
+	}
+	return &appservices.LoginOutput{UserID: res.User.ID, AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, DeviceID: res.DeviceID}, nil
+}
+
+// Link links an identity to the caller and mints a new access token for the caller's session.
+func (c *appCore) Link(ctx context.Context, in appservices.LoginInput) (*appservices.LoginOutput, error) {
+	p, _ := principalFrom(ctx)
+	if err := validate(lanyardv1.AuthService_LinkIdentity_FullMethodName, linkIdentityRequest(in.Credentials)); err != nil {
+		return nil, err
+	}
+	u, _, err := c.s.auth.LinkIdentity(ctx, p, in.Credentials, in.Peer)
+	if err != nil {
+		return nil, err
+	}
+	access, err := c.s.auth.MintAccessForSession(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &appservices.LoginOutput{UserID: u.ID, AccessToken: access, DeviceID: p.DeviceID}, nil
+}
+
+func (c *appCore) Refresh(ctx context.Context, authorization []string) (string, error) {
+	token, err := bearerValue(authorization)
+	if err != nil {
+		return "", err
+	}
+	return c.refresh(ctx, token)
+}
+
+func (c *appCore) Logout(ctx context.Context, authorization []string) error {
+	token, err := bearerValue(authorization)
+	if err != nil {
+		return err
+	}
+	if err := validate(lanyardv1.AuthService_Logout_FullMethodName, &lanyardv1.LogoutRequest{RefreshToken: token}); err != nil {
+		return err
+	}
+	return c.s.auth.Logout(ctx, token)
+}
+
+func (c *appCore) Register(ctx context.Context, email, password string) error {
+	if err := validate(lanyardv1.AuthService_RegisterUser_FullMethodName, &lanyardv1.RegisterUserRequest{Email: email, Password: password}); err != nil {
+		return err
+	}
+	_, err := c.s.auth.Register(ctx, email, password)
+	return err
+}
+
+func (c *appCore) Confirm(ctx context.Context, token, tokenID string) error {
+	if err := validate(lanyardv1.AuthService_ConfirmUser_FullMethodName, &lanyardv1.ConfirmUserRequest{Token: token, TokenId: tokenID}); err != nil {
+		return err
+	}
+	return c.s.auth.Confirm(ctx, token, tokenID)
+}
+
+func (c *appCore) ResendConfirmation(ctx context.Context, email string) error {
+	if err := validate(lanyardv1.AuthService_ResendConfirmation_FullMethodName, &lanyardv1.ResendConfirmationRequest{Email: email}); err != nil {
+		return err
+	}
+	return c.s.auth.ResendConfirmation(ctx, email)
+}
+
+func (c *appCore) SendPasswordReset(ctx context.Context, email string) error {
+	if err := validate(lanyardv1.AuthService_SendPasswordReset_FullMethodName, &lanyardv1.SendPasswordResetRequest{Email: email}); err != nil {
+		return err
+	}
+	return c.s.auth.SendPasswordReset(ctx, email)
+}
+
+func (c *appCore) ResetPassword(ctx context.Context, token, tokenID, password string) error {
+	if err := validate(lanyardv1.AuthService_ResetPassword_FullMethodName, &lanyardv1.ResetPasswordRequest{Token: token, TokenId: tokenID, Password: password}); err != nil {
+		return err
+	}
+	return c.s.auth.ResetPassword(ctx, token, tokenID, password)
+}
+
+// Profile reads the caller's user and identities from the store. A user deleted under a still-valid
+// token is NOT_FOUND.
+func (c *appCore) Profile(ctx context.Context) (*appservices.Profile, error) {
+	p, _ := principalFrom(ctx)
+	u, err := c.s.store.GetUser(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	idents, err := c.s.store.ListIdentities(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := &appservices.Profile{UserID: u.ID, Type: u.Type, Data: u.Data}
+	for _, id := range idents {
+		out.Identities = append(out.Identities, appservices.Identity{ID: id.ID, ProviderType: id.ProviderType, ProviderID: id.ProviderID, Data: id.Data})
+	}
+	return out, nil
+}
+
+func (c *appCore) DeleteMe(ctx context.Context) error {
+	p, _ := principalFrom(ctx)
+	return c.s.auth.DeleteUser(ctx, p.UserID)
+}
+
+func (c *appCore) CreateAPIKey(ctx context.Context, name string) (*appservices.APIKey, error) {
+	if err := validate(lanyardv1.AuthService_CreateApiKey_FullMethodName, &lanyardv1.CreateApiKeyRequest{Name: name}); err != nil {
+		return nil, err
+	}
+	p, _ := principalFrom(ctx)
+	k, secret, err := c.s.auth.CreateAPIKey(ctx, p.UserID, name)
+	if err != nil {
+		return nil, err
+	}
+	return &appservices.APIKey{ID: k.ID, Name: k.Name, Disabled: k.Disabled, Key: secret}, nil
+}
+
+func (c *appCore) ListAPIKeys(ctx context.Context) ([]*appservices.APIKey, error) {
+	p, _ := principalFrom(ctx)
+	keys, err := c.s.store.ListAPIKeys(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*appservices.APIKey, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, &appservices.APIKey{ID: k.ID, Name: k.Name, Disabled: k.Disabled})
+	}
+	return out, nil
+}
+
+// validKeyID applies the gRPC validators' id rule to an API key id (DeleteApiKey's, which every key
+// route shares).
+func validKeyID(id string) error {
+	return validate(lanyardv1.AuthService_DeleteApiKey_FullMethodName, &lanyardv1.DeleteApiKeyRequest{Id: id})
+}
+
+func (c *appCore) GetAPIKey(ctx context.Context, id string) (*appservices.APIKey, error) {
+	if err := validKeyID(id); err != nil {
+		return nil, err
+	}
+	p, _ := principalFrom(ctx)
+	k, err := c.s.store.GetAPIKey(ctx, p.UserID, id)
+	if err != nil {
+		return nil, err
+	}
+	return &appservices.APIKey{ID: k.ID, Name: k.Name, Disabled: k.Disabled}, nil
+}
+
+func (c *appCore) DeleteAPIKey(ctx context.Context, id string) error {
+	if err := validKeyID(id); err != nil {
+		return err
+	}
+	p, _ := principalFrom(ctx)
+	return c.s.store.DeleteAPIKey(ctx, p.UserID, id)
+}
+
+func (c *appCore) SetAPIKeyDisabled(ctx context.Context, id string, disabled bool) error {
+	if err := validKeyID(id); err != nil {
+		return err
+	}
+	p, _ := principalFrom(ctx)
+	return c.s.store.SetAPIKeyDisabled(ctx, p.UserID, id, disabled)
+}
