@@ -97,9 +97,10 @@ func CheckEmail(email string) error {
 	return nil
 }
 
-// Register creates an email/password user. The email is claimed with a unique-key insert, so concurrent
-// registrations of one email create exactly one user. With auto-confirm the user exists at once;
-// otherwise it is created when the emailed token is confirmed.
+// Register records an email/password identity. The email is claimed with a unique-key insert, so
+// concurrent registrations of one email make exactly one. As in App Services, the user itself is created
+// at the first login (running the user creation hook then), so that an anonymous user can register and
+// link the new credentials to itself. Without auto-confirm the emailed token must be confirmed first.
 func (s *Service) Register(ctx context.Context, email, password string) (confirmed bool, err error) {
 	if !s.cfg.UserPass.Enabled {
 		return false, ErrProviderDisabled
@@ -115,7 +116,7 @@ func (s *Service) Register(ctx context.Context, email, password string) (confirm
 	if err != nil {
 		return false, err
 	}
-	rec := &store.Password{Email: email, Hash: hash, CreatedAt: s.cfg.Now()}
+	rec := &store.Password{Email: email, Hash: hash, Confirmed: s.cfg.UserPass.AutoConfirm, CreatedAt: s.cfg.Now()}
 	if err := s.store.CreatePassword(ctx, rec); errors.Is(err, store.ErrAlreadyExists) {
 		return false, ErrUserExists
 	} else if err != nil {
@@ -124,22 +125,7 @@ func (s *Service) Register(ctx context.Context, email, password string) (confirm
 	if !s.cfg.UserPass.AutoConfirm {
 		return false, s.sendActionToken(ctx, store.ActionConfirm, email)
 	}
-	return true, s.confirm(ctx, rec)
-}
-
-// confirm creates the user of a password record; on failure (a refusing hook) the record is removed too,
-// so nothing is left behind and the email can register again.
-func (s *Service) confirm(ctx context.Context, rec *store.Password) error {
-	u, _, err := s.createUser(ctx, store.UserTypeNormal, &Claim{ProviderType: ProviderUserPass, ProviderID: rec.Email,
-		Data: map[string]any{"email": rec.Email}})
-	if err != nil {
-		if derr := s.store.DeletePassword(context.WithoutCancel(ctx), rec.Email); derr != nil {
-			s.log.Warn("removing the password record of a failed registration", "error", derr.Error())
-		}
-		return err
-	}
-	rec.UserID, rec.Confirmed = u.ID, true
-	return s.store.UpdatePassword(ctx, rec)
+	return true, nil
 }
 
 func (s *Service) sendActionToken(ctx context.Context, kind, email string) error {
@@ -183,7 +169,8 @@ func (s *Service) Confirm(ctx context.Context, token, tokenID string) error {
 	if err != nil || rec.Confirmed {
 		return err
 	}
-	return s.confirm(ctx, rec)
+	rec.Confirmed = true
+	return s.store.UpdatePassword(ctx, rec)
 }
 
 // ResendConfirmation sends a new confirmation token to a pending user. Unknown and confirmed emails get

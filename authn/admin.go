@@ -77,6 +77,14 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 	if err := s.store.DeleteUser(ctx, userID); err != nil {
 		return err
 	}
+	// Password records of identities linked or created at login may not name the user: free their emails.
+	for _, id := range idents {
+		if id.ProviderType == ProviderUserPass {
+			if err := s.store.DeletePassword(ctx, id.ProviderID); err != nil {
+				return err
+			}
+		}
+	}
 	if s.cfg.DeleteCustomData {
 		if _, err := s.store.DeleteCustomData(ctx, userID); err != nil {
 			return err

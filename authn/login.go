@@ -125,7 +125,7 @@ func (s *Service) identifyPassword(ctx context.Context, email, password, peer st
 		return nil, "", ErrInvalidCredentials
 	}
 	s.limiter.succeeded(email, peer)
-	if !rec.Confirmed || rec.UserID == "" {
+	if !rec.Confirmed {
 		return nil, "", ErrPendingConfirmation
 	}
 	if rehash {

@@ -171,6 +171,7 @@ func TestConcurrentRegisterOneUser(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	outcomes := map[codes.Code]int{}
+	var password string
 	for i := range 200 {
 		wg.Add(1)
 		go func() {
@@ -178,6 +179,9 @@ func TestConcurrentRegisterOneUser(t *testing.T) {
 			_, err := ts.auth.RegisterUser(context.Background(), &lanyardv1.RegisterUserRequest{Email: "race@example.com", Password: fmt.Sprintf("pw-racer-%03d", i)})
 			mu.Lock()
 			outcomes[status.Code(err)]++
+			if err == nil {
+				password = fmt.Sprintf("pw-racer-%03d", i)
+			}
 			mu.Unlock()
 		}()
 	}
@@ -185,6 +189,19 @@ func TestConcurrentRegisterOneUser(t *testing.T) {
 	if outcomes[codes.OK] != 1 || outcomes[codes.AlreadyExists] != 199 {
 		t.Fatalf("outcomes %v, want 1 OK and 199 AlreadyExists", outcomes)
 	}
+	// The user is created at the first login; racing first logins create one.
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := ts.auth.Login(context.Background(), &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_EmailPassword{
+				EmailPassword: &lanyardv1.EmailPasswordCredentials{Email: "race@example.com", Password: password}}})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 	admin := serverKey(t, ts)
 	users, err := ts.admin.ListUsers(bearer(admin), &lanyardv1.ListUsersRequest{PageSize: 1000})
 	if err != nil {
@@ -285,4 +302,28 @@ func TestDisableAndRevokeBite(t *testing.T) {
 			wantError(t, err, tc.code, tc.reason)
 		})
 	}
+}
+
+// TestAnonymousUserLinksNewEmail is App Services' upgrade path: an anonymous user registers an email
+// and links it to itself, keeping its id (and its custom data).
+func TestAnonymousUserLinksNewEmail(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	anon := anonLogin(t, ts)
+	if _, err := ts.auth.RegisterUser(context.Background(), &lanyardv1.RegisterUserRequest{Email: "up@example.com", Password: "pw-upgraded"}); err != nil {
+		t.Fatal(err)
+	}
+	creds := &lanyardv1.EmailPasswordCredentials{Email: "up@example.com", Password: "pw-upgraded"}
+	if _, err := ts.auth.LinkIdentity(bearer(anon.GetAccessToken()), &lanyardv1.LinkIdentityRequest{Credentials: &lanyardv1.LinkIdentityRequest_EmailPassword{EmailPassword: creds}}); err != nil {
+		t.Fatal(err)
+	}
+	login, err := ts.auth.Login(context.Background(), &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_EmailPassword{EmailPassword: creds}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if login.GetUserId() != anon.GetUserId() {
+		t.Fatalf("email login reached user %s, want the anonymous user %s", login.GetUserId(), anon.GetUserId())
+	}
+	other := anonLogin(t, ts)
+	_, err = ts.auth.LinkIdentity(bearer(other.GetAccessToken()), &lanyardv1.LinkIdentityRequest{Credentials: &lanyardv1.LinkIdentityRequest_EmailPassword{EmailPassword: creds}})
+	wantError(t, err, codes.AlreadyExists, "IDENTITY_ALREADY_LINKED")
 }

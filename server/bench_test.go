@@ -175,3 +175,13 @@ func BenchmarkWatch10000(b *testing.B) {
 		cancel()
 	}
 }
+
+func BenchmarkGetProfile(b *testing.B) {
+	ts := startServer(b, testConfig(b))
+	ctx := bearer(anonLogin(b, ts).GetAccessToken())
+	for b.Loop() {
+		if _, err := ts.meta.GetProfile(ctx, &lanyardv1.GetProfileRequest{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

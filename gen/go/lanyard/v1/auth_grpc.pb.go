@@ -83,8 +83,10 @@ type AuthServiceClient interface {
 	// - INVALID_ARGUMENT (INVALID_ARGUMENT): no refresh token.
 	// - UNAUTHENTICATED (TOKEN_INVALID): the token is not a Lanyard refresh token.
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
-	// RegisterUser creates a local-userpass (email/password) user. With auto-confirm on (the default) it can
-	// log in at once; otherwise a confirmation token is sent through the configured sender.
+	// RegisterUser registers email/password (local-userpass) credentials. As in App Services, the user is
+	// created at the first login with them (or they are linked to an existing user with LinkIdentity). With
+	// auto-confirm on (the default) they work at once; otherwise a confirmation token is sent through the
+	// configured sender. A refusing user creation hook fails the first login, not the registration.
 	//
 	// Errors include:
 	// - INVALID_ARGUMENT (INVALID_ARGUMENT): bad email, password too short or too long.
@@ -380,8 +382,10 @@ type AuthServiceServer interface {
 	// - INVALID_ARGUMENT (INVALID_ARGUMENT): no refresh token.
 	// - UNAUTHENTICATED (TOKEN_INVALID): the token is not a Lanyard refresh token.
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
-	// RegisterUser creates a local-userpass (email/password) user. With auto-confirm on (the default) it can
-	// log in at once; otherwise a confirmation token is sent through the configured sender.
+	// RegisterUser registers email/password (local-userpass) credentials. As in App Services, the user is
+	// created at the first login with them (or they are linked to an existing user with LinkIdentity). With
+	// auto-confirm on (the default) they work at once; otherwise a confirmation token is sent through the
+	// configured sender. A refusing user creation hook fails the first login, not the registration.
 	//
 	// Errors include:
 	// - INVALID_ARGUMENT (INVALID_ARGUMENT): bad email, password too short or too long.
