@@ -13,11 +13,23 @@ help: ## List the tasks
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: generate
-generate: ## Regenerate gen/ from proto/ (wipes gen/go first)
+generate: ## Regenerate gen/ from proto/: gen/go always; gen/ts, gen/python, gen/java once interop/setup.sh ran
 	$(BUF) generate
+	@if bash interop/setup.sh --check; then \
+		echo "$(BUF) generate --template buf.gen.clients.yaml"; \
+		$(BUF) generate --template buf.gen.clients.yaml; \
+	else \
+		echo "generate: SKIPPED gen/ts, gen/python, gen/java (regenerated gen/go only): run 'bash interop/setup.sh'"; \
+	fi
+
+.PHONY: setup-clients
+setup-clients: ## Install the TypeScript/Python/Java generators and client test runtimes (Debian, npm)
+	bash interop/setup.sh
 
 .PHONY: check-generated
 check-generated: generate ## Fail when gen/ differs from what proto/ generates
+	@bash interop/setup.sh --check 2>/dev/null || { \
+		echo "check-generated: gen/ts, gen/python and gen/java were not regenerated, so they cannot be checked: run 'bash interop/setup.sh'"; exit 1; }
 	@if [ -n "$$(git status --porcelain -- gen)" ]; then \
 		echo "gen/ is stale: run 'make generate' and commit the result"; git status --short -- gen; exit 1; \
 	fi
@@ -47,5 +59,6 @@ run: ## Serve on the embedded store in ./lanyard-data
 	go run . serve
 
 .PHONY: bench
-bench: ## Run the Go benchmarks (see BENCHMARKS.md)
-	go test -run '^$$' -bench . -benchmem -count 6 ./...
+bench: ## Run the benchmarks of BENCHMARKS.md (Go benchmarks, the process-level CPU benchmark, ghz)
+	go test -run '^$$' -bench . -benchmem -count 6 ./authn/ ./server/ ./bench/ | tee bench.out
+	bash bench/ghz.sh

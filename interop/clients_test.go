@@ -1,0 +1,237 @@
+// Package interop_test runs Lanyard's generated non-Go clients end to end: the programs in interop/ts
+// (gen/ts: protoc-gen-es with Connect-ES over gRPC, run with tsx), interop/python (gen/python: protoc's
+// Python output with grpcio, run with Debian's /usr/bin/python3) and interop/java (gen/java: protoc's Java
+// output with grpc-java, compiled with javac against Debian's jars), each against a live in-process Lanyard.
+//
+// Each program logs in anonymously, calls WhoAmI, updates and reads its custom data, refreshes its session
+// (the refresh token must rotate), watches its custom data through one change of its own, and calls an
+// AdminService RPC as a normal user (PERMISSION_DENIED with ErrorInfo reason SERVER_PRINCIPAL_REQUIRED,
+// decoded from the grpc-status-details-bin trailer) and as the server principal of a server API key. A
+// program prints every check and exits non-zero at the first failure.
+//
+// Setup: `bash interop/setup.sh` (Debian packages, `npm ci` in interop/ts). Without it a client test fails
+// when CI is set and is skipped, loudly, otherwise.
+package interop_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lanyardhq/lanyard/server"
+)
+
+// programTimeout bounds one client program (the Java one includes compiling gen/java).
+const programTimeout = 4 * time.Minute
+
+// repoRoot is the module root: go test runs in the package directory, interop/.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "buf.gen.clients.yaml")); err != nil {
+		t.Fatalf("repository root not found at %s: %v", root, err)
+	}
+	return root
+}
+
+// missing fails the test when CI is set and otherwise skips it, loudly: a client that is not tested
+// must not look like one that passed.
+func missing(t *testing.T, client, what string) {
+	t.Helper()
+	msg := fmt.Sprintf("%s CLIENT TEST NOT RUN: %s. Install what the client tests need with `bash interop/setup.sh` "+
+		"(Debian packages and `npm ci` in interop/ts).", strings.ToUpper(client), what)
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg + " CI is set, so this is a failure.")
+	}
+	fmt.Fprintf(os.Stderr, "\n%s\n!!! SKIPPED: %s\n%s\n\n", strings.Repeat("!", 100), msg, strings.Repeat("!", 100))
+	t.Skip("!!! SKIPPED: " + msg)
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startLanyard starts Lanyard in-process on loopback ports with the development defaults and a short
+// custom data poll interval, and creates a server API key. It returns the environment the client programs
+// read: LANYARD_GRPC_ADDR and LANYARD_SERVER_API_KEY.
+func startLanyard(t *testing.T) []string {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	cfg.GRPCAddr = "127.0.0.1:0"
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.PublicURL = "http://lanyard.test"
+	cfg.DataDir = t.TempDir()
+	cfg.StoreConnectTimeout = 20 * time.Second
+	cfg.CustomDataPollInterval = 200 * time.Millisecond
+	cfg.RevocationInterval = 200 * time.Millisecond
+	cfg.ShutdownGrace = 5 * time.Second
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	logs := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if err != nil {
+		cancel()
+		t.Fatalf("server.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("Lanyard did not stop within 30 s")
+		}
+		if t.Failed() {
+			t.Logf("Lanyard's log:\n%s", logs.String())
+		}
+	})
+	kctx, kcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer kcancel()
+	_, key, err := srv.CreateServerAPIKey(kctx, "interop-clients")
+	if err != nil {
+		t.Fatalf("CreateServerAPIKey: %v", err)
+	}
+	return []string{"LANYARD_GRPC_ADDR=" + srv.GRPCAddr(), "LANYARD_SERVER_API_KEY=" + key}
+}
+
+// run runs one step of a client test in dir with the test's environment plus env, logs its output and
+// fails the test when it does not exit 0.
+func run(t *testing.T, ctx context.Context, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.WaitDelay = 10 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	start := time.Now()
+	err := cmd.Run()
+	cmdline := name + " " + strings.Join(args, " ")
+	t.Logf("$ %s  (%s)\n%s", cmdline, time.Since(start).Round(time.Millisecond), out.String())
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			t.Fatalf("%s: did not finish within %s", cmdline, programTimeout)
+		}
+		t.Fatalf("%s: %v (output above)", cmdline, err)
+	}
+}
+
+func TestClients(t *testing.T) {
+	root := repoRoot(t)
+	env := startLanyard(t)
+
+	t.Run("TypeScript", func(t *testing.T) {
+		t.Parallel()
+		dir := filepath.Join(root, "interop", "ts")
+		if _, err := exec.LookPath("npx"); err != nil {
+			missing(t, "TypeScript", "Node.js and npm (npx) are not installed")
+		}
+		for _, f := range []string{"node_modules/.bin/tsx", "node_modules/.bin/tsc", "node_modules/@connectrpc/connect-node/package.json"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				missing(t, "TypeScript", fmt.Sprintf("interop/ts/%s is missing (npm ci has not run in interop/ts)", f))
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
+		defer cancel()
+		// Type-check the program together with gen/ts, then run it.
+		run(t, ctx, dir, nil, "npx", "--no", "--", "tsc", "-p", ".")
+		run(t, ctx, dir, env, "npx", "--no", "--", "tsx", "client.ts")
+	})
+
+	t.Run("Python", func(t *testing.T) {
+		t.Parallel()
+		// Debian's interpreter, whatever python3 comes first on PATH: python3-grpcio and python3-protobuf are
+		// installed for it.
+		const python = "/usr/bin/python3"
+		if _, err := os.Stat(python); err != nil {
+			missing(t, "Python", python+" is not installed")
+		}
+		if out, err := exec.Command(python, "-c", "import grpc, google.protobuf").CombinedOutput(); err != nil {
+			missing(t, "Python", fmt.Sprintf("%s cannot import grpc and google.protobuf (python3-grpcio, python3-protobuf): %s", python, strings.TrimSpace(string(out))))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
+		defer cancel()
+		// No bytecode caches: they would land in gen/python as untracked files.
+		pyEnv := append([]string{"PYTHONPATH=" + filepath.Join(root, "gen", "python"), "PYTHONDONTWRITEBYTECODE=1"}, env...)
+		run(t, ctx, root, pyEnv, python, "-B", filepath.Join("interop", "python", "client.py"))
+	})
+
+	t.Run("Java", func(t *testing.T) {
+		t.Parallel()
+		var tools []string
+		for _, tool := range []string{"javac", "java"} {
+			p, err := exec.LookPath(tool)
+			if err != nil {
+				missing(t, "Java", "a JDK is not installed ("+tool+" not found)")
+			}
+			tools = append(tools, p)
+		}
+		cp, err := javaClasspath()
+		if err != nil {
+			missing(t, "Java", err.Error())
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
+		defer cancel()
+		classes := t.TempDir()
+		// javac compiles from gen/java only the classes the program reaches.
+		run(t, ctx, root, nil, tools[0], "-encoding", "UTF-8", "-nowarn", "-d", classes, "-cp", cp,
+			"-sourcepath", filepath.Join("gen", "java"), filepath.Join("interop", "java", "LanyardClient.java"))
+		run(t, ctx, root, env, tools[1], "-cp", classes+string(os.PathListSeparator)+cp, "LanyardClient")
+	})
+}
+
+// javaJars are the Debian jars (in /usr/share/java) the Java client compiles and runs with: grpc-java
+// (libgrpc-java), protobuf-java (libprotobuf-java), Netty (libnetty-java), Guava (libguava-java), PerfMark
+// (libperfmark-java) and javax.annotation.Generated, which the generated stubs carry
+// (libgeronimo-annotation-1.3-spec-java).
+var javaJars = []string{
+	"grpc-api", "grpc-context", "grpc-core", "grpc-netty", "grpc-protobuf", "grpc-protobuf-lite", "grpc-stub",
+	"protobuf",
+	"netty-buffer", "netty-codec", "netty-codec-http", "netty-codec-http2", "netty-common", "netty-handler",
+	"netty-resolver", "netty-transport",
+	"guava", "perfmark-api", "geronimo-annotation-1.3-spec",
+}
+
+func javaClasspath() (string, error) {
+	var cp []string
+	for _, j := range javaJars {
+		p := filepath.Join("/usr/share/java", j+".jar")
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("%s is missing (Debian packages libgrpc-java libprotobuf-java libnetty-java libguava-java libperfmark-java libgeronimo-annotation-1.3-spec-java)", p)
+		}
+		cp = append(cp, p)
+	}
+	return strings.Join(cp, string(os.PathListSeparator)), nil
+}
