@@ -78,23 +78,23 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// startLanyard starts Lanyard in-process with the development defaults (anonymous, email/password with
-// auto-confirm, API keys) and the embedded engine reachable for the test's own driver.
+// startLanyard starts Lanyard in-process as `lanyard serve --app examples/sample-app` would (an App
+// Services export, unchanged: anonymous, email/password with auto-confirm, custom JWT and API keys, custom
+// data in sample.custom_user_data with owner rules), with the embedded engine reachable for the test's
+// own driver.
 func startLanyard(t *testing.T, corsOrigins ...string) *lanyard {
 	t.Helper()
 	addr := freeAddr(t)
-	cfg := server.DefaultConfig()
-	cfg.GRPCAddr = "127.0.0.1:0"
-	cfg.HTTPAddr = addr
-	cfg.PublicURL = "http://" + addr
-	cfg.AppID = "realmweb-test-app"
-	cfg.DataDir = t.TempDir()
-	cfg.EmbeddedAddr = "127.0.0.1:0"
-	cfg.CORSOrigins = corsOrigins
-	cfg.RevocationInterval = 200 * time.Millisecond
-	cfg.ShutdownGrace = 5 * time.Second
-	if err := cfg.Validate(); err != nil {
+	env := map[string]string{"LANYARD_SECRET_SAMPLETOKENKEY": "a-test-secret-of-at-least-32-bytes-long!"}
+	args := []string{"--app", "../../examples/sample-app", "--grpc-addr", "127.0.0.1:0", "--http-addr", addr,
+		"--public-url", "http://" + addr, "--data-dir", t.TempDir(), "--embedded-addr", "127.0.0.1:0",
+		"--revocation-interval", "200ms", "--shutdown-grace", "5s", "--cors-origins", strings.Join(corsOrigins, ",")}
+	cfg, err := server.LoadConfig(args, func(k string) string { return env[k] }, os.Stderr)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.AppID != "sample-app" {
+		t.Fatalf("app id %q: the sample export was not read", cfg.AppID)
 	}
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
