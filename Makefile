@@ -37,9 +37,11 @@ check-generated: generate ## Fail when gen/ differs from what proto/ generates
 	fi
 
 .PHONY: lint
-lint: ## buf format and lint, go vet, staticcheck
+lint: ## buf format and lint, gofmt, go vet, staticcheck
 	$(BUF) format -d --exit-code
 	$(BUF) lint
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	$(TOOL) staticcheck ./...
 

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,8 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -123,30 +120,6 @@ func wantErr(t *testing.T, r reply, status int, code string) {
 
 func userpassBody(email, password string) map[string]any {
 	return map[string]any{"username": email, "password": password, "options": map[string]any{"device": map[string]any{"platform": "test", "sdkVersion": "2.0.1"}}}
-}
-
-// appOutboxToken returns the latest token of a kind that the development sender wrote for an email.
-func appOutboxToken(t *testing.T, dataDir, kind, email string) (token, tokenID string) {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dataDir, "outbox.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var m struct {
-			Kind, Email, Token string
-			TokenID            string `json:"token_id"`
-		}
-		if json.Unmarshal(sc.Bytes(), &m) == nil && m.Kind == kind && m.Email == email {
-			token, tokenID = m.Token, m.TokenID
-		}
-	}
-	if token == "" {
-		t.Fatalf("no %s token for %s in the outbox", kind, email)
-	}
-	return token, tokenID
 }
 
 func TestAppServicesLocationAndRoutes(t *testing.T) {
@@ -300,14 +273,14 @@ func TestAppServicesPasswordFlows(t *testing.T) {
 			}
 		}
 	}
-	_, tokenID := appOutboxToken(t, cfg.DataDir, "reset", "ada@example.com")
+	_, tokenID := outboxToken(t, cfg.DataDir, "reset", "ada@example.com")
 	resetPath := c.appPath("/auth/providers/local-userpass/reset")
 	wantErr(t, c.do("POST", resetPath, map[string]string{"token": "wrong", "tokenId": tokenID, "password": "pw-new-horse-1"}), 400, "UserpassTokenInvalid")
 	// A wrong guess spends the token id: ask for a fresh token.
 	if r := c.do("POST", c.appPath("/auth/providers/local-userpass/reset/send"), map[string]string{"email": "ada@example.com"}); r.status != 200 {
 		t.Fatal(r)
 	}
-	token, tokenID := appOutboxToken(t, cfg.DataDir, "reset", "ada@example.com")
+	token, tokenID := outboxToken(t, cfg.DataDir, "reset", "ada@example.com")
 	wantErr(t, c.do("POST", resetPath, map[string]string{"token": token, "tokenId": tokenID, "password": "pw-1"}), 400, "BadRequest")
 	if r := c.do("POST", resetPath, map[string]string{"token": token, "tokenId": tokenID, "password": "pw-new-horse-1"}); r.status != 200 {
 		t.Fatalf("reset: %s", r)
@@ -333,7 +306,7 @@ func TestAppServicesConfirmation(t *testing.T) {
 	if !strings.Contains(r.str("error"), "confirmation required") {
 		t.Errorf("unconfirmed login: %q", r.str("error"))
 	}
-	token, tokenID := appOutboxToken(t, cfg.DataDir, "confirm", "bo@example.com")
+	token, tokenID := outboxToken(t, cfg.DataDir, "confirm", "bo@example.com")
 	confirm := c.appPath("/auth/providers/local-userpass/confirm")
 	wantErr(t, c.do("POST", confirm, map[string]string{"token": token, "tokenId": "not-an-id"}), 400, "UserpassTokenInvalid")
 	if r := c.do("POST", confirm, map[string]string{"token": token, "tokenId": tokenID}); r.status != 200 {

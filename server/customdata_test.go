@@ -429,4 +429,3 @@ func TestWatchAuthEvents(t *testing.T) {
 		t.Fatalf("resumed stream starts with %v %v", ev, err)
 	}
 }
-

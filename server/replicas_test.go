@@ -11,8 +11,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 
-	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/authn"
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
 // TestTwoReplicas runs two servers on one store, as replicas do: tokens of one verify on the other, a

@@ -179,15 +179,15 @@ func checkPostgreSQL(ctx context.Context, rawURL string) error {
 	}
 	conn, err := pgx.ConnectConfig(ctx, pcfg)
 	if err != nil {
-		return fmt.Errorf("embedded: cannot reach PostgreSQL at %s: %s", where, rootCause(err))
+		return fmt.Errorf("embedded: cannot reach PostgreSQL at %s: %s", where, RootCause(err))
 	}
 	return conn.Close(ctx)
 }
 
-// rootCause returns the innermost error of err on one line: pgx repeats the
+// RootCause returns the innermost error of err on one line: pgx repeats the
 // address and the cause once per dial attempt ("connection refused" twice
 // with sslmode=prefer), and Lanyard's start errors are one line.
-func rootCause(err error) string {
+func RootCause(err error) string {
 	for {
 		var next error
 		switch e := err.(type) {

@@ -196,7 +196,7 @@ func freshPostgreSQLDatabase(t testing.TB) (string, error) {
 	defer cancel()
 	conn, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
-		return "", fmt.Errorf("%s unreachable: %s", u.Host, rootCause(err))
+		return "", fmt.Errorf("%s unreachable: %s", u.Host, embedded.RootCause(err))
 	}
 	defer conn.Close(context.Background())
 
@@ -270,26 +270,6 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
-}
-
-// rootCause returns the innermost error of err on one line: pgx repeats the
-// address and the cause once per dial attempt.
-func rootCause(err error) string {
-	for {
-		var next error
-		switch e := err.(type) {
-		case interface{ Unwrap() error }:
-			next = e.Unwrap()
-		case interface{ Unwrap() []error }:
-			if errs := e.Unwrap(); len(errs) > 0 {
-				next = errs[0]
-			}
-		}
-		if next == nil {
-			return strings.Join(strings.Fields(err.Error()), " ")
-		}
-		err = next
-	}
 }
 
 func randomHex(n int) string {
