@@ -327,3 +327,36 @@ func TestAnonymousUserLinksNewEmail(t *testing.T) {
 	_, err = ts.auth.LinkIdentity(bearer(other.GetAccessToken()), &lanyardv1.LinkIdentityRequest{Credentials: &lanyardv1.LinkIdentityRequest_EmailPassword{EmailPassword: creds}})
 	wantError(t, err, codes.AlreadyExists, "IDENTITY_ALREADY_LINKED")
 }
+
+// TestIdleSessionExpires: with idle expiry on, a session unused for longer ends.
+func TestIdleSessionExpires(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.SessionIdleTTL = time.Second
+	ts := startServer(t, cfg)
+	login := anonLogin(t, ts)
+	ref, err := ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: login.GetRefreshToken()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	_, err = ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: ref.GetRefreshToken()})
+	wantError(t, err, codes.Unauthenticated, "SESSION_REVOKED")
+}
+
+// TestPasswordGuessingIsLimited: after ten wrong passwords from one address the next attempt is refused
+// with RATE_LIMITED, even with the right password.
+func TestPasswordGuessingIsLimited(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	if _, err := ts.auth.RegisterUser(context.Background(), &lanyardv1.RegisterUserRequest{Email: "guess@example.com", Password: "pw-right one"}); err != nil {
+		t.Fatal(err)
+	}
+	login := func(pw string) error {
+		_, err := ts.auth.Login(context.Background(), &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_EmailPassword{
+			EmailPassword: &lanyardv1.EmailPasswordCredentials{Email: "guess@example.com", Password: pw}}})
+		return err
+	}
+	for range 10 {
+		wantError(t, login("pw-wrong one"), codes.Unauthenticated, "INVALID_CREDENTIALS")
+	}
+	wantError(t, login("pw-right one"), codes.ResourceExhausted, "RATE_LIMITED")
+}

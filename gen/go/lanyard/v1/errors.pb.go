@@ -104,7 +104,8 @@ const (
 	//
 	//	{"reason": "HOOK_FAILED", "domain": "lanyard"}
 	ErrorReason_ERROR_REASON_HOOK_FAILED ErrorReason = 18
-	// Too many failed attempts; retry after the delay given in google.rpc.RetryInfo.
+	// Too many failed logins for this identity from this address, or from this address overall; retry
+	// later (failures are counted in 15-minute windows).
 	//
 	//	{"reason": "RATE_LIMITED", "domain": "lanyard"}
 	ErrorReason_ERROR_REASON_RATE_LIMITED ErrorReason = 19

@@ -192,7 +192,8 @@ export enum ErrorReason {
   HOOK_FAILED = 18,
 
   /**
-   * Too many failed attempts; retry after the delay given in google.rpc.RetryInfo.
+   * Too many failed logins for this identity from this address, or from this address overall; retry
+   * later (failures are counted in 15-minute windows).
    *
    *     {"reason": "RATE_LIMITED", "domain": "lanyard"}
    *

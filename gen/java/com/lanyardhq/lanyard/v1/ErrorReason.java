@@ -189,7 +189,8 @@ public enum ErrorReason
   ERROR_REASON_HOOK_FAILED(18),
   /**
    * <pre>
-   * Too many failed attempts; retry after the delay given in google.rpc.RetryInfo.
+   * Too many failed logins for this identity from this address, or from this address overall; retry
+   * later (failures are counted in 15-minute windows).
    *     {"reason": "RATE_LIMITED", "domain": "lanyard"}
    * </pre>
    *
@@ -427,7 +428,8 @@ public enum ErrorReason
   public static final int ERROR_REASON_HOOK_FAILED_VALUE = 18;
   /**
    * <pre>
-   * Too many failed attempts; retry after the delay given in google.rpc.RetryInfo.
+   * Too many failed logins for this identity from this address, or from this address overall; retry
+   * later (failures are counted in 15-minute windows).
    *     {"reason": "RATE_LIMITED", "domain": "lanyard"}
    * </pre>
    *
