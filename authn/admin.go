@@ -101,16 +101,21 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 	return nil
 }
 
-// SetUserDisabled disables or enables a user. Disabling refuses its current access tokens within the
-// revocation interval on every replica, and its logins and refreshes at once.
+// SetUserDisabled disables or enables a user. Disabling ends its sessions (enabling does not bring them
+// back), refuses its current access tokens within the revocation interval on every replica, and its
+// logins and refreshes at once.
 func (s *Service) SetUserDisabled(ctx context.Context, userID string, disabled bool) error {
 	if err := s.store.SetUserDisabled(ctx, userID, disabled); err != nil {
 		return err
 	}
-	if disabled {
-		return s.revoke(ctx, store.RevokedUser, userID)
+	if !disabled {
+		return nil
 	}
-	return nil
+	// Ending the sessions is what stops refreshes: a refresh does not ask whether the user is disabled.
+	if _, err := s.store.RevokeUserSessions(ctx, userID); err != nil {
+		return err
+	}
+	return s.revoke(ctx, store.RevokedUser, userID)
 }
 
 // RevokeSessions ends every session of the user and refuses the access tokens issued so far.

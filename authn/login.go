@@ -73,6 +73,19 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	if err != nil {
 		return nil, err
 	}
+	// A user disabled while this login ran may have had its sessions revoked before this one existed,
+	// and refreshes do not ask again: look once more now that the session is stored.
+	if !created {
+		if disabled, err := s.store.UserDisabled(ctx, u.ID); err != nil || disabled {
+			if rerr := s.revokeSession(context.WithoutCancel(ctx), tokens.SessionID); rerr != nil {
+				s.log.Warn("revoking the session of a user disabled during its login", "user_id", u.ID, "error", rerr.Error())
+			}
+			if err == nil {
+				err = ErrUserDisabled
+			}
+			return nil, err
+		}
+	}
 	s.events.append(ctx, s.log, store.EventLogin, u.ID, []string{claim.ProviderType}, now)
 	return &LoginResult{Tokens: *tokens, User: u, Identities: idents, Created: created}, nil
 }

@@ -96,38 +96,88 @@ func (s *Service) liveSession(ctx context.Context, sessionID, userID string) (*s
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.checkSession(sess, userID); err != nil {
+		return nil, nil, err
+	}
+	u, err := s.sessionUser(ctx, sess, true)
+	return sess, u, err
+}
+
+// checkSession refuses a session of another user, or one revoked, expired or idle too long.
+func (s *Service) checkSession(sess *store.Session, userID string) error {
 	now := s.cfg.Now()
 	switch {
 	case sess.UserID != userID:
-		return nil, nil, ErrTokenInvalid
+		return ErrTokenInvalid
 	case sess.Revoked, now.After(sess.ExpiresAt):
-		return nil, nil, ErrSessionRevoked
+		return ErrSessionRevoked
 	case s.cfg.IdleTTL > 0 && now.Sub(sess.LastUsed) > s.cfg.IdleTTL:
-		return nil, nil, ErrSessionRevoked
+		return ErrSessionRevoked
 	}
-	// The session knows the user's type; the user itself is read only when tokens carry its metadata.
-	// (Deleting a user deletes its sessions, so a live session has a user.)
+	return nil
+}
+
+// sessionUser returns the user a token of the session is minted for. The session knows the user's
+// type, so the user itself is read only when tokens carry its metadata; checkDisabled asks the store
+// whether the user is disabled, which a refresh need not do: disabling a user revokes its sessions.
+// (Deleting a user deletes its sessions, so a live session has a user.)
+func (s *Service) sessionUser(ctx context.Context, sess *store.Session, checkDisabled bool) (*store.User, error) {
 	if s.cfg.IncludeMetadata || sess.UserType == "" {
-		u, err := s.store.GetUser(ctx, userID)
+		u, err := s.store.GetUser(ctx, sess.UserID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil, ErrSessionRevoked
+			return nil, ErrSessionRevoked
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if u.Disabled {
-			return nil, nil, ErrUserDisabled
+			return nil, ErrUserDisabled
 		}
-		return sess, u, nil
+		return u, nil
 	}
-	disabled, err := s.store.UserDisabled(ctx, userID)
+	if checkDisabled {
+		disabled, err := s.store.UserDisabled(ctx, sess.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if disabled {
+			return nil, ErrUserDisabled
+		}
+	}
+	return &store.User{ID: sess.UserID, Type: sess.UserType}, nil
+}
+
+// refreshable reads what a refresh token needs checked (the session and the rotation that made the
+// token's generation, in two store round trips) and checks it.
+func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Session, error) {
+	sess, prev, err := s.store.SessionForRefresh(ctx, c.SessionID, c.Generation-1)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrSessionRevoked
+	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if disabled {
-		return nil, nil, ErrUserDisabled
+	if err := s.checkSession(sess, c.Subject); err != nil {
+		// Disabling a user revokes its sessions; say which it was (a store read on the refusal path only).
+		if sess.Revoked && sess.UserID == c.Subject {
+			if disabled, derr := s.store.UserDisabled(ctx, sess.UserID); derr == nil && disabled {
+				return sess, ErrUserDisabled
+			}
+		}
+		return sess, err
 	}
-	return sess, &store.User{ID: userID, Type: sess.UserType}, nil
+	// The secret's hash is the session's for generation 0, the previous rotation's after that.
+	want := sess.SecretHash
+	if c.Generation > 0 {
+		if prev == nil {
+			return sess, ErrTokenInvalid
+		}
+		want = prev.SuccessorHash
+	}
+	if !CheckSecret(want, c.Secret) {
+		return sess, ErrTokenInvalid
+	}
+	return sess, nil
 }
 
 // Refresh exchanges a refresh token for a new access token and the refresh token to use next. On a
@@ -140,11 +190,12 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	if err != nil {
 		return nil, err
 	}
-	sess, u, err := s.liveSession(ctx, c.SessionID, c.Subject)
+	sess, err := s.refreshable(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRefreshSecret(ctx, sess, c); err != nil {
+	u, err := s.sessionUser(ctx, sess, false)
+	if err != nil {
 		return nil, err
 	}
 	now := s.cfg.Now()
@@ -165,26 +216,6 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 		return nil, err
 	}
 	return &Tokens{AccessToken: access, RefreshToken: next, SessionID: sess.ID, DeviceID: sess.DeviceID}, nil
-}
-
-// checkRefreshSecret matches the token's secret against the hash recorded for its generation: the
-// session's for generation 0, the rotation that created it for later ones.
-func (s *Service) checkRefreshSecret(ctx context.Context, sess *store.Session, c *RefreshClaims) error {
-	want := sess.SecretHash
-	if c.Generation > 0 {
-		r, err := s.store.GetRotation(ctx, sess.ID, c.Generation-1)
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrTokenInvalid
-		}
-		if err != nil {
-			return err
-		}
-		want = r.SuccessorHash
-	}
-	if !CheckSecret(want, c.Secret) {
-		return ErrTokenInvalid
-	}
-	return nil
 }
 
 func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshClaims) (string, error) {
@@ -241,18 +272,12 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.store.GetSession(ctx, c.SessionID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if sess.Revoked {
-		return nil
-	}
 	// Any generation of the family, rotated out or not, proves possession and may end it.
-	if err := s.checkRefreshSecret(ctx, sess, c); err != nil {
+	sess, err := s.refreshable(ctx, c)
+	switch {
+	case errors.Is(err, ErrSessionRevoked), errors.Is(err, ErrUserDisabled):
+		return nil // ended already
+	case err != nil:
 		return err
 	}
 	return s.revokeSession(ctx, sess.ID)

@@ -119,6 +119,10 @@ type Sessions interface {
 	RevokeUserSessions(ctx context.Context, userID string) (int, error)
 	// ClaimRotation inserts r; ErrAlreadyExists when generation r.Generation was already rotated.
 	ClaimRotation(ctx context.Context, r *Rotation) error
+	// SessionForRefresh returns the session (with Revoked) and the rotation of generation prev (nil when
+	// prev < 0 or not rotated) in as few round trips as the engine allows: a refresh needs both.
+	// ErrNotFound when there is no session.
+	SessionForRefresh(ctx context.Context, id string, prev int64) (*Session, *Rotation, error)
 	// GetRotation returns the rotation of one generation; ErrNotFound when it has not been rotated.
 	GetRotation(ctx context.Context, sessionID string, generation int64) (*Rotation, error)
 	// DeleteExpiredSessions removes sessions (and their rotations) whose ExpiresAt is before t, and

@@ -71,6 +71,10 @@ func rotationKey(sessionID string, generation int64) string {
 	return sessionID + ":" + strconv.FormatInt(generation, 10)
 }
 
+// revokedKey is the _id of the marker a revocation leaves among the session's rotations, so that a
+// refresh learns "revoked" from the same query that fetches the previous rotation.
+func revokedKey(sessionID string) string { return sessionID + ":revoked" }
+
 // CreateSession inserts the session (and its revocation claim when it is
 // created revoked).
 func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
@@ -156,6 +160,13 @@ func (s *Store) RevokeSession(ctx context.Context, id string) error {
 // claimRevocation inserts a session's revocation claim and reports whether
 // this call made it (false: the session was revoked already).
 func (s *Store) claimRevocation(ctx context.Context, id bson.ObjectID, userID string) (bool, error) {
+	// The marker goes first: a crash between the two inserts leaves the session refused by refreshes.
+	marker := rotationDoc{ID: revokedKey(id.Hex()), SessionID: id.Hex(), CreatedAt: time.Now()}
+	if _, err := s.coll(collRotations).InsertOne(ctx, marker); err != nil {
+		if err := translate(ctx, err); !errors.Is(err, store.ErrAlreadyExists) {
+			return false, err
+		}
+	}
 	_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: id, UserID: userID, At: time.Now()})
 	switch err := translate(ctx, err); {
 	case err == nil:
@@ -211,6 +222,40 @@ func (s *Store) ClaimRotation(ctx context.Context, r *store.Rotation) error {
 	}
 	_, err := s.coll(collRotations).InsertOne(ctx, d)
 	return translate(ctx, err)
+}
+
+// SessionForRefresh reads a session and, in one more query, its revocation marker and the rotation of
+// generation prev (none when prev < 0).
+func (s *Store) SessionForRefresh(ctx context.Context, id string, prev int64) (*store.Session, *store.Rotation, error) {
+	oid, ok := objectID(id)
+	if !ok {
+		return nil, nil, store.ErrNotFound
+	}
+	d, err := findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}})
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := []string{revokedKey(id)}
+	if prev >= 0 {
+		keys = append(keys, rotationKey(id, prev))
+	}
+	docs, err := findAll[rotationDoc](ctx, s.coll(collRotations), D{{Key: "_id", Value: D{{Key: "$in", Value: keys}}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		revoked bool
+		rot     *store.Rotation
+	)
+	for _, r := range docs {
+		if r.ID == revokedKey(id) {
+			revoked = true
+			continue
+		}
+		rot = &store.Rotation{SessionID: r.SessionID, Generation: r.Generation, CreatedAt: utc(r.CreatedAt),
+			SuccessorHash: r.SuccessorHash, SealedSuccessor: r.SealedSuccessor}
+	}
+	return d.session(revoked), rot, nil
 }
 
 // GetRotation returns the rotation of one generation.

@@ -177,6 +177,41 @@ func runSessions(t *testing.T, open func(t *testing.T) store.Store) {
 		must(t, s.ClaimRotation(ctx, &store.Rotation{SessionID: sess.ID, Generation: 4, CreatedAt: now()}), "ClaimRotation of the next generation")
 	})
 
+	t.Run("Sessions/SessionForRefresh", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		user := store.NewID()
+		sess := newSession(t, s, user, now().Add(time.Hour))
+		got, rot, err := s.SessionForRefresh(ctx, sess.ID, -1)
+		must(t, err, "SessionForRefresh")
+		if got.ID != sess.ID || got.UserID != user || got.Revoked || rot != nil {
+			t.Fatalf("SessionForRefresh(-1) = %+v, %+v", got, rot)
+		}
+		must(t, s.ClaimRotation(ctx, &store.Rotation{SessionID: sess.ID, Generation: 0, CreatedAt: now(), SuccessorHash: []byte{7}}), "ClaimRotation")
+		_, rot, err = s.SessionForRefresh(ctx, sess.ID, 0)
+		must(t, err, "SessionForRefresh")
+		if rot == nil || rot.Generation != 0 || !bytes.Equal(rot.SuccessorHash, []byte{7}) {
+			t.Fatalf("rotation of generation 0 = %+v", rot)
+		}
+		if _, rot, _ = s.SessionForRefresh(ctx, sess.ID, 1); rot != nil {
+			t.Fatalf("generation 1 was never rotated, got %+v", rot)
+		}
+		must(t, s.RevokeSession(ctx, sess.ID), "RevokeSession")
+		got, rot, err = s.SessionForRefresh(ctx, sess.ID, 0)
+		must(t, err, "SessionForRefresh")
+		if !got.Revoked || rot == nil {
+			t.Fatalf("after RevokeSession: revoked %v, rotation %+v", got.Revoked, rot)
+		}
+		other := newSession(t, s, user, now().Add(time.Hour))
+		_, err = s.RevokeUserSessions(ctx, user)
+		must(t, err, "RevokeUserSessions")
+		if got, _, _ := s.SessionForRefresh(ctx, other.ID, -1); !got.Revoked {
+			t.Fatal("RevokeUserSessions left a session refreshable")
+		}
+		_, _, err = s.SessionForRefresh(ctx, store.NewID(), -1)
+		wantErr(t, err, store.ErrNotFound, "SessionForRefresh of an unknown session")
+	})
+
 	t.Run("Sessions/DeleteExpired", func(t *testing.T) {
 		s := open(t)
 		ctx := testContext(t)
