@@ -69,7 +69,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 			s.log.Warn("stamping last_login on the custom data document", "user_id", u.ID, "error", err.Error())
 		}
 	}
-	tokens, err := s.openSession(ctx, u, req.DeviceID, req.Rotating)
+	tokens, err := s.openSession(ctx, u, req.DeviceID, req.Rotating, created && s.cfg.OnUserCreation == nil)
 	if err != nil {
 		return nil, err
 	}

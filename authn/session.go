@@ -22,7 +22,9 @@ type Tokens struct {
 // openSession creates a session for the user and mints its first tokens. Rotating sessions (gRPC) replace
 // the refresh token at every use; others (the App Services HTTP API, whose SDKs keep one refresh token for
 // life) do not.
-func (s *Service) openSession(ctx context.Context, u *store.User, deviceID string, rotating bool) (*Tokens, error) {
+// newUserWithoutData says that the user was created by this very call with no document from a hook:
+// its custom data cannot exist yet (its id is new), so minting skips the read.
+func (s *Service) openSession(ctx context.Context, u *store.User, deviceID string, rotating, newUserWithoutData bool) (*Tokens, error) {
 	now := s.cfg.Now()
 	if deviceID == "" {
 		deviceID = store.NewID()
@@ -46,7 +48,7 @@ func (s *Service) openSession(ctx context.Context, u *store.User, deviceID strin
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
-	access, err := s.mintAccess(ctx, u, sess)
+	access, err := s.mintAccess(ctx, u, sess, !newUserWithoutData)
 	if err != nil {
 		return nil, err
 	}
@@ -55,12 +57,12 @@ func (s *Service) openSession(ctx context.Context, u *store.User, deviceID strin
 
 // mintAccess mints an access token for the session, carrying the user's current custom data. A
 // document too large to carry is left out and flagged, never truncated, and never fails the call.
-func (s *Service) mintAccess(ctx context.Context, u *store.User, sess *store.Session) (string, error) {
+func (s *Service) mintAccess(ctx context.Context, u *store.User, sess *store.Session, readData bool) (string, error) {
 	c := &AccessClaims{Subject: u.ID, SessionID: sess.ID, UserType: u.Type, DeviceID: sess.DeviceID}
 	if s.cfg.IncludeMetadata {
 		c.UserMetadata = u.Data
 	}
-	if s.cfg.UserData != nil {
+	if s.cfg.UserData != nil && readData {
 		doc, omitted, err := s.cfg.UserData(ctx, u.ID)
 		if err != nil {
 			return "", err
@@ -84,7 +86,7 @@ func (s *Service) MintAccessForSession(ctx context.Context, p *Principal) (strin
 	if err != nil {
 		return "", err
 	}
-	return s.mintAccess(ctx, u, sess)
+	return s.mintAccess(ctx, u, sess, true)
 }
 
 // liveSession returns the session and its user, or ErrSessionRevoked / ErrUserDisabled.
@@ -211,7 +213,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 			return nil, err
 		}
 	}
-	access, err := s.mintAccess(ctx, u, sess)
+	access, err := s.mintAccess(ctx, u, sess, true)
 	if err != nil {
 		return nil, err
 	}
