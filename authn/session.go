@@ -58,16 +58,23 @@ func (s *Service) openSession(ctx context.Context, u *store.User, deviceID strin
 // mintAccess mints an access token for the session, carrying the user's current custom data. A
 // document too large to carry is left out and flagged, never truncated, and never fails the call.
 func (s *Service) mintAccess(ctx context.Context, u *store.User, sess *store.Session, readData bool) (string, error) {
-	c := &AccessClaims{Subject: u.ID, SessionID: sess.ID, UserType: u.Type, DeviceID: sess.DeviceID}
-	if s.cfg.IncludeMetadata {
-		c.UserMetadata = u.Data
-	}
+	var data UserData
 	if s.cfg.UserData != nil && readData {
 		doc, omitted, err := s.cfg.UserData(ctx, u.ID)
 		if err != nil {
 			return "", err
 		}
-		c.UserData, c.UserDataOmitted = doc, omitted
+		data = UserData{JSON: doc, Omitted: omitted}
+	}
+	return s.mint(u, sess, data)
+}
+
+// mint signs an access token for the session carrying data.
+func (s *Service) mint(u *store.User, sess *store.Session, data UserData) (string, error) {
+	c := &AccessClaims{Subject: u.ID, SessionID: sess.ID, UserType: u.Type, DeviceID: sess.DeviceID,
+		UserData: data.JSON, UserDataOmitted: data.Omitted}
+	if s.cfg.IncludeMetadata {
+		c.UserMetadata = u.Data
 	}
 	tok, err := s.issuer.MintAccess(c)
 	if errors.Is(err, ErrTokenTooLarge) {
@@ -79,14 +86,22 @@ func (s *Service) mintAccess(ctx context.Context, u *store.User, sess *store.Ses
 	return tok, err
 }
 
-// MintAccessForSession mints a new access token for a principal's own session with the current custom
-// data (RefreshCustomData, and UpdateCustomData of one's own document).
-func (s *Service) MintAccessForSession(ctx context.Context, p *Principal) (string, error) {
+// UserData is a custom data document as a token carries it: the JSON object, or nothing and Omitted
+// when it is too large to carry.
+type UserData struct {
+	JSON    json.RawMessage
+	Omitted bool
+}
+
+// MintAccessForSession mints a new access token for a principal's own session carrying data, the
+// current custom data the caller has just read or written (RefreshCustomData, UpdateCustomData of one's
+// own document), so that it is not read again.
+func (s *Service) MintAccessForSession(ctx context.Context, p *Principal, data UserData) (string, error) {
 	sess, u, err := s.liveSession(ctx, p.SessionID, p.UserID)
 	if err != nil {
 		return "", err
 	}
-	return s.mintAccess(ctx, u, sess, true)
+	return s.mint(u, sess, data)
 }
 
 // liveSession returns the session and its user, or ErrSessionRevoked / ErrUserDisabled.

@@ -216,7 +216,11 @@ func (c *appCore) Link(ctx context.Context, in appservices.LoginInput) (*appserv
 	if err != nil {
 		return nil, err
 	}
-	access, err := c.s.auth.MintAccessForSession(ctx, p)
+	doc, omitted, err := c.s.userData(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	access, err := c.s.auth.MintAccessForSession(ctx, p, authn.UserData{JSON: doc, Omitted: omitted})
 	if err != nil {
 		return nil, err
 	}

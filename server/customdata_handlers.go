@@ -126,7 +126,7 @@ func (h *customDataService) UpdateCustomData(ctx context.Context, req *lanyardv1
 	}
 	// Callers updating their own data get a token that carries it; never a token for someone else.
 	if c.userID == c.p.UserID {
-		if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, c.p); err != nil {
+		if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, c.p, h.s.tokenData(c.userID, doc)); err != nil {
 			return nil, err
 		}
 	}
@@ -213,7 +213,7 @@ func (h *customDataService) RefreshCustomData(ctx context.Context, req *lanyardv
 	if resp.Data, err = h.s.readable(c, doc); err != nil {
 		return nil, err
 	}
-	if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, p); err != nil {
+	if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, p, h.s.tokenData(c.userID, doc)); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -267,15 +267,18 @@ func (s *Server) userData(ctx context.Context, userID string) (json.RawMessage, 
 	if err != nil {
 		return nil, false, err
 	}
-	if doc.JSON == nil {
-		return nil, false, nil
-	}
-	if doc.Size > s.cfg.CustomDataMaxSize {
+	d := s.tokenData(userID, doc)
+	return d.JSON, d.Omitted, nil
+}
+
+// tokenData is a document as tokens carry it.
+func (s *Server) tokenData(userID string, doc *store.CustomDoc) authn.UserData {
+	if doc.JSON != nil && doc.Size > s.cfg.CustomDataMaxSize {
 		s.log.Warn("custom data document too large for the token: left out", "user_id", userID,
 			"size", doc.Size, "limit", s.cfg.CustomDataMaxSize)
-		return nil, true, nil
+		return authn.UserData{Omitted: true}
 	}
-	return doc.JSON, false, nil
+	return authn.UserData{JSON: doc.JSON}
 }
 
 // customDataError maps the store's custom data errors.
