@@ -429,3 +429,47 @@ func TestWatchAuthEvents(t *testing.T) {
 		t.Fatalf("resumed stream starts with %v %v", ev, err)
 	}
 }
+
+// TestLastLoginStampAndDeleteWithUser: the optional stamp lands on the user's document at login, and the
+// document goes with the user when configured to.
+func TestLastLoginStampAndDeleteWithUser(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.CustomDataStampLastLogin = true
+	cfg.CustomDataDeleteWithUser = true
+	coll := withDriver(t, &cfg)
+	ts := startServer(t, cfg)
+	c := coll()
+	ctx := context.Background()
+	if _, err := ts.auth.RegisterUser(ctx, &lanyardv1.RegisterUserRequest{Email: "stamp@example.com", Password: "pw-stamped"}); err != nil {
+		t.Fatal(err)
+	}
+	login := func() *lanyardv1.LoginResponse {
+		r, err := ts.auth.Login(ctx, &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_EmailPassword{
+			EmailPassword: &lanyardv1.EmailPasswordCredentials{Email: "stamp@example.com", Password: "pw-stamped"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := login()
+	if _, err := c.InsertOne(ctx, bson.D{{Key: "user_id", Value: first.GetUserId()}, {Key: "plan", Value: "free"}}); err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now().Add(-time.Second)
+	second := login()
+	var doc struct {
+		LastLogin time.Time `bson:"last_login"`
+	}
+	if err := c.FindOne(ctx, bson.D{{Key: "user_id", Value: first.GetUserId()}}).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.LastLogin.Before(before) {
+		t.Errorf("last_login = %v, want the second login's time", doc.LastLogin)
+	}
+	if _, err := ts.auth.DeleteMe(bearer(second.GetAccessToken()), &lanyardv1.DeleteMeRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := c.CountDocuments(ctx, bson.D{{Key: "user_id", Value: first.GetUserId()}}); n != 0 {
+		t.Errorf("%d documents left after the user was deleted", n)
+	}
+}
