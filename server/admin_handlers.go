@@ -54,12 +54,20 @@ func (h *adminService) ListUsers(ctx context.Context, req *lanyardv1.ListUsersRe
 		users = users[:size]
 		resp.NextPageToken = users[size-1].ID
 	}
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	idents, err := h.s.store.ListIdentities(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	byUser := map[string][]*store.Identity{}
+	for _, id := range idents {
+		byUser[id.UserID] = append(byUser[id.UserID], id)
+	}
 	for _, u := range users {
-		idents, err := h.s.store.ListIdentities(ctx, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		resp.Users = append(resp.Users, toUser(u, idents))
+		resp.Users = append(resp.Users, toUser(u, byUser[u.ID]))
 	}
 	return resp, nil
 }

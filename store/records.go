@@ -66,8 +66,9 @@ type Users interface {
 	AddIdentity(ctx context.Context, id *Identity) error
 	// FindIdentity returns the identity with this provider and subject; ErrNotFound when there is none.
 	FindIdentity(ctx context.Context, providerType, providerID string) (*Identity, error)
-	// ListIdentities returns the user's identities, oldest first (by CreatedAt).
-	ListIdentities(ctx context.Context, userID string) ([]*Identity, error)
+	// ListIdentities returns the identities of the users, oldest first (by CreatedAt), in one query: a
+	// page of users must not cost a query per user.
+	ListIdentities(ctx context.Context, userIDs ...string) ([]*Identity, error)
 }
 
 // Session is a login: the refresh token family and what minting an access token needs.

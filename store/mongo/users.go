@@ -313,8 +313,11 @@ func (s *Store) FindIdentity(ctx context.Context, providerType, providerID strin
 }
 
 // ListIdentities returns the user's identities, oldest first.
-func (s *Store) ListIdentities(ctx context.Context, userID string) ([]*store.Identity, error) {
-	docs, err := findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "user_id", Value: userID}},
+func (s *Store) ListIdentities(ctx context.Context, userIDs ...string) ([]*store.Identity, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	docs, err := findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "user_id", Value: D{{Key: "$in", Value: userIDs}}}},
 		options.Find().SetSort(D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, err

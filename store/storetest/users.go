@@ -265,6 +265,11 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 		}
 		sameValue(t, got, []string{older.ID, first.ID, second.ID}, "identities, oldest first")
+		both, err := s.ListIdentities(ctx, u.ID, other.ID)
+		must(t, err, "ListIdentities of two users")
+		if len(both) != len(list)+1 {
+			t.Errorf("ListIdentities of two users returned %d identities, want %d", len(both), len(list)+1)
+		}
 		ol, err := s.ListIdentities(ctx, other.ID)
 		must(t, err, "ListIdentities")
 		if len(ol) != 1 {
