@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -246,11 +248,7 @@ func layerMetadata(idents []*store.Identity, currentID string, current map[strin
 		}
 	}
 	// Older logins first, so that more recent metadata wins among the others too.
-	for i := 1; i < len(sorted); i++ {
-		for j := i; j > 0 && sorted[j].LastLoginAt.Before(sorted[j-1].LastLoginAt); j-- {
-			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
-		}
-	}
+	slices.SortStableFunc(sorted, func(a, b *store.Identity) int { return a.LastLoginAt.Compare(b.LastLoginAt) })
 	for _, id := range sorted {
 		maps.Copy(out, id.Data)
 	}
@@ -297,9 +295,7 @@ func (s *Service) LinkIdentity(ctx context.Context, p *Principal, cred Credentia
 // describes already happened.
 type eventLog struct{ store store.Store }
 
-func (e *eventLog) append(ctx context.Context, log interface {
-	Warn(string, ...any)
-}, typ, userID string, providers []string, at time.Time) {
+func (e *eventLog) append(ctx context.Context, log *slog.Logger, typ, userID string, providers []string, at time.Time) {
 	ev := &store.AuthEvent{Type: typ, UserID: userID, Providers: providers, At: at}
 	if err := e.store.AppendEvent(context.WithoutCancel(ctx), ev); err != nil {
 		log.Warn("recording auth event", "type", typ, "user_id", userID, "error", err.Error())

@@ -83,11 +83,6 @@ func TestBadInputsGetClearAnswers(t *testing.T) {
 	err = ts.conn.Invoke(ctx, lanyardv1.AuthService_RefreshSession_FullMethodName, &msg, new(rawMessage), grpc.ForceCodecV2(rawCodec{}))
 	wantError(t, err, codes.InvalidArgument, "INVALID_ARGUMENT")
 
-	// Unimplemented methods carry an ErrorInfo too.
-	_, err = ts.meta.ListMetadataFields(ctx, &lanyardv1.ListMetadataFieldsRequest{})
-	if err != nil {
-		wantError(t, err, codes.Unimplemented, "NOT_IMPLEMENTED")
-	}
 }
 
 // TestOversizedHeaderRefused: an authorization value past the server's header limit is refused before

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -50,8 +49,9 @@ func (h *userCreationHook) call(ctx context.Context, u *authn.NewUser) (json.Raw
 	case err == nil:
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
 		return nil, hookFailed("the user creation hook did not answer in time; the user was not created")
-	case status.Code(err) == codes.Unavailable && !hasMessageFromHook(err):
-		return nil, hookFailed("the user creation hook is unreachable; the user was not created")
+	case status.Code(err) == codes.Unavailable:
+		// grpc-go's own text for a failed connection names addresses: never pass it on.
+		return nil, hookFailed("the user creation hook is unavailable; the user was not created")
 	default:
 		return nil, hookFailed("the user was not created: " + status.Convert(err).Message())
 	}
@@ -63,16 +63,4 @@ func (h *userCreationHook) call(ctx context.Context, u *authn.NewUser) (json.Raw
 		return nil, hookFailed("the user creation hook returned a document that is not JSON")
 	}
 	return raw, nil
-}
-
-// hasMessageFromHook tells an UNAVAILABLE the hook itself returned from one grpc-go made up because no
-// connection could be made.
-func hasMessageFromHook(err error) bool {
-	msg := status.Convert(err).Message()
-	for _, made := range []string{"connection error", "transport", "dial", "connect:"} {
-		if strings.Contains(msg, made) {
-			return false
-		}
-	}
-	return msg != ""
 }
