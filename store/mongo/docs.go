@@ -159,3 +159,13 @@ func (s *Store) bestEffort(ctx context.Context, what string, fn func(ctx context
 		s.log.Warn("store: cannot "+what, "error", translate(uctx, err).Error())
 	}
 }
+
+// oneOf matches a field against values: plain equality when there is one value, $in otherwise.
+// FerretDB v1 hands equality to its backend's SQL but answers $in by decoding every document of the
+// collection, so the common single-value lookup must not be an $in.
+func oneOf[T any](values []T) any {
+	if len(values) == 1 {
+		return values[0]
+	}
+	return D{{Key: "$in", Value: values}}
+}

@@ -38,6 +38,7 @@ var migrations = []migration{
 		return nil // creating the record of version 1 creates the collection
 	}},
 	{2, "indexes of users, sessions, keys, passwords and revocations", createIndexes(indexesV2)},
+	{3, "index of sessions by sid", createIndexes([]index{{collSessions, "sid", bson.D{{Key: "sid", Value: 1}}, false}})},
 }
 
 // index is one index of a collection. Unique indexes are claims and must

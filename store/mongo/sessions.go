@@ -15,17 +15,28 @@ import (
 // Sessions and their refresh-token rotations.
 //
 // A revocation is not a field of the session document but a claim of its
-// own ({_id: session id} in session_revocations), for the reason the
-// disabled flag of users is one (see users.go): FerretDB v1 rewrites the
-// whole document on update, so a TouchSession racing RevokeSession could
-// write "not revoked" back. The claim also makes RevokeUserSessions count
-// each session once, however many callers race.
+// own, for the reason the disabled flag of users is one (see users.go):
+// FerretDB v1 rewrites the whole document on update, so a TouchSession
+// racing RevokeSession could write "not revoked" back. It leaves a marker
+// beside the session, {_id: "session id:revoked", sid: session id}, so that
+// one equality query on sid reads a session and its revocation together
+// (FerretDB v1 hands equality to its backend but answers $in and $or by
+// decoding the whole collection). The marker has no user_id or expires_at,
+// so that queries on those fields never see it. The claim in
+// session_revocations ({_id: session id}) is what RevokeUserSessions counts,
+// once per session however many callers race.
+//
+// Sessions written before sid existed are read by _id, with their
+// revocation claim, in two more round trips. The previous version of
+// Lanyard looked for a marker among the rotations; revocations still leave
+// one there for replicas of that version during a rolling upgrade.
 //
 // A rotation's _id is "session id:generation": inserting it is the claim
 // that makes exactly one refresh of a generation win.
 
 type sessionDoc struct {
 	ID         bson.ObjectID `bson:"_id"`
+	SID        string        `bson:"sid"` // ID in hex: the key shared with the revocation marker
 	UserID     string        `bson:"user_id"`
 	UserType   string        `bson:"user_type"`
 	DeviceID   string        `bson:"device_id"`
@@ -71,9 +82,16 @@ func rotationKey(sessionID string, generation int64) string {
 	return sessionID + ":" + strconv.FormatInt(generation, 10)
 }
 
-// revokedKey is the _id of the marker a revocation leaves among the session's rotations, so that a
-// refresh learns "revoked" from the same query that fetches the previous rotation.
+// revokedKey is the _id of the marker a revocation leaves beside the session (and, for replicas of the
+// previous version, among its rotations).
 func revokedKey(sessionID string) string { return sessionID + ":revoked" }
+
+// revokedMarkerDoc is the marker a revocation leaves in the sessions collection.
+type revokedMarkerDoc struct {
+	ID  string    `bson:"_id"`
+	SID string    `bson:"sid"`
+	At  time.Time `bson:"at"`
+}
 
 // CreateSession inserts the session (and its revocation claim when it is
 // created revoked).
@@ -84,6 +102,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	}
 	d := &sessionDoc{
 		ID:         oid,
+		SID:        sess.ID,
 		UserID:     sess.UserID,
 		UserType:   sess.UserType,
 		DeviceID:   sess.DeviceID,
@@ -105,19 +124,46 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 
 // GetSession returns the session with its revocation state.
 func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, error) {
-	oid, ok := objectID(id)
-	if !ok {
+	if _, ok := objectID(id); !ok {
 		return nil, store.ErrNotFound
 	}
-	d, err := findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}})
+	return s.readSession(ctx, id)
+}
+
+// readSession reads a session and its revocation marker with one query on sid, or, for a session
+// written before sid existed, by _id with its revocation claim.
+func (s *Store) readSession(ctx context.Context, id string) (*store.Session, error) {
+	docs, err := findAll[bson.Raw](ctx, s.coll(collSessions), D{{Key: "sid", Value: id}})
 	if err != nil {
 		return nil, err
 	}
-	revoked, err := exists(ctx, s.coll(collSessionRevocations), D{{Key: "_id", Value: oid}})
-	if err != nil {
+	var (
+		sess    *sessionDoc
+		revoked bool
+	)
+	for _, raw := range docs {
+		if raw.Lookup("_id").Type == bson.TypeString {
+			revoked = true
+			continue
+		}
+		sess = new(sessionDoc)
+		if err := bson.Unmarshal(raw, sess); err != nil {
+			return nil, translate(ctx, err)
+		}
+	}
+	if sess != nil {
+		return sess.session(revoked), nil
+	}
+	oid, _ := objectID(id)
+	if sess, err = findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}}); err != nil {
 		return nil, err
 	}
-	return d.session(revoked), nil
+	if !revoked {
+		if revoked, err = exists(ctx, s.coll(collSessionRevocations), D{{Key: "_id", Value: oid}}); err != nil {
+			return nil, err
+		}
+	}
+	return sess.session(revoked), nil
 }
 
 // TouchSession sets the session's last use. Only TouchSession updates a
@@ -160,14 +206,23 @@ func (s *Store) RevokeSession(ctx context.Context, id string) error {
 // claimRevocation inserts a session's revocation claim and reports whether
 // this call made it (false: the session was revoked already).
 func (s *Store) claimRevocation(ctx context.Context, id bson.ObjectID, userID string) (bool, error) {
-	// The marker goes first: a crash between the two inserts leaves the session refused by refreshes.
-	marker := rotationDoc{ID: revokedKey(id.Hex()), SessionID: id.Hex(), CreatedAt: time.Now()}
-	if _, err := s.coll(collRotations).InsertOne(ctx, marker); err != nil {
-		if err := translate(ctx, err); !errors.Is(err, store.ErrAlreadyExists) {
-			return false, err
+	// The markers go first: a crash between the inserts leaves the session refused by refreshes.
+	now := time.Now()
+	markers := []struct {
+		coll string
+		doc  any
+	}{
+		{collSessions, revokedMarkerDoc{ID: revokedKey(id.Hex()), SID: id.Hex(), At: now}},
+		{collRotations, rotationDoc{ID: revokedKey(id.Hex()), SessionID: id.Hex(), CreatedAt: now}},
+	}
+	for _, m := range markers {
+		if _, err := s.coll(m.coll).InsertOne(ctx, m.doc); err != nil {
+			if err := translate(ctx, err); !errors.Is(err, store.ErrAlreadyExists) {
+				return false, err
+			}
 		}
 	}
-	_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: id, UserID: userID, At: time.Now()})
+	_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: id, UserID: userID, At: now})
 	switch err := translate(ctx, err); {
 	case err == nil:
 		return true, nil
@@ -224,38 +279,18 @@ func (s *Store) ClaimRotation(ctx context.Context, r *store.Rotation) error {
 	return translate(ctx, err)
 }
 
-// SessionForRefresh reads a session and, in one more query, its revocation marker and the rotation of
+// SessionForRefresh reads a session with its revocation marker and, in one more query, the rotation of
 // generation prev (none when prev < 0).
 func (s *Store) SessionForRefresh(ctx context.Context, id string, prev int64) (*store.Session, *store.Rotation, error) {
-	oid, ok := objectID(id)
-	if !ok {
-		return nil, nil, store.ErrNotFound
+	sess, err := s.GetSession(ctx, id)
+	if err != nil || prev < 0 {
+		return sess, nil, err
 	}
-	d, err := findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}})
-	if err != nil {
-		return nil, nil, err
+	rot, err := s.GetRotation(ctx, id, prev)
+	if errors.Is(err, store.ErrNotFound) {
+		return sess, nil, nil
 	}
-	keys := []string{revokedKey(id)}
-	if prev >= 0 {
-		keys = append(keys, rotationKey(id, prev))
-	}
-	docs, err := findAll[rotationDoc](ctx, s.coll(collRotations), D{{Key: "_id", Value: D{{Key: "$in", Value: keys}}}})
-	if err != nil {
-		return nil, nil, err
-	}
-	var (
-		revoked bool
-		rot     *store.Rotation
-	)
-	for _, r := range docs {
-		if r.ID == revokedKey(id) {
-			revoked = true
-			continue
-		}
-		rot = &store.Rotation{SessionID: r.SessionID, Generation: r.Generation, CreatedAt: utc(r.CreatedAt),
-			SuccessorHash: r.SuccessorHash, SealedSuccessor: r.SealedSuccessor}
-	}
-	return d.session(revoked), rot, nil
+	return sess, rot, err
 }
 
 // GetRotation returns the rotation of one generation.
@@ -298,16 +333,20 @@ func (s *Store) deleteSessionsCounted(ctx context.Context, filter D) (int, error
 		}
 		oids := make([]bson.ObjectID, len(docs))
 		hexes := make([]string, len(docs))
+		markers := make([]string, len(docs))
 		for i := range docs {
-			oids[i], hexes[i] = docs[i].ID, docs[i].ID.Hex()
+			oids[i], hexes[i], markers[i] = docs[i].ID, docs[i].ID.Hex(), revokedKey(docs[i].ID.Hex())
 		}
 		// Rotations first, so that none outlives its session; revocation
-		// claims last, so that a revoked session never looks live.
+		// markers and claims last, so that a revoked session never looks live.
 		if _, err := s.coll(collRotations).DeleteMany(ctx, D{{Key: "session_id", Value: D{{Key: "$in", Value: hexes}}}}); err != nil {
 			return total, translate(ctx, err)
 		}
 		res, err := s.coll(collSessions).DeleteMany(ctx, D{{Key: "_id", Value: D{{Key: "$in", Value: oids}}}})
 		if err != nil {
+			return total, translate(ctx, err)
+		}
+		if _, err := s.coll(collSessions).DeleteMany(ctx, D{{Key: "_id", Value: D{{Key: "$in", Value: markers}}}}); err != nil {
 			return total, translate(ctx, err)
 		}
 		if _, err := s.coll(collSessionRevocations).DeleteMany(ctx, D{{Key: "_id", Value: D{{Key: "$in", Value: oids}}}}); err != nil {

@@ -317,7 +317,7 @@ func (s *Store) ListIdentities(ctx context.Context, userIDs ...string) ([]*store
 	if len(userIDs) == 0 {
 		return nil, nil
 	}
-	docs, err := findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "user_id", Value: D{{Key: "$in", Value: userIDs}}}},
+	docs, err := findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "user_id", Value: oneOf(userIDs)}},
 		options.Find().SetSort(D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, err

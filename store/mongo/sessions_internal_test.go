@@ -1,0 +1,186 @@
+package mongo
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/store/storetest"
+)
+
+// recorder keeps the filters of the find commands a Store sends.
+type recorder struct {
+	mu      sync.Mutex
+	filters []bson.Raw
+}
+
+func (r *recorder) take() []bson.Raw {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.filters
+	r.filters = nil
+	return out
+}
+
+// probeStore returns a Store on s's database whose client records the filter of every find.
+func probeStore(t *testing.T, uri string, s *Store) (*Store, *recorder) {
+	rec := &recorder{}
+	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if e.CommandName != "find" {
+			return
+		}
+		f, _ := e.Command.Lookup("filter").DocumentOK()
+		rec.mu.Lock()
+		rec.filters = append(rec.filters, bson.Raw(f))
+		rec.mu.Unlock()
+	}}
+	c, err := mongodriver.Connect(options.Client().ApplyURI(uri).SetMonitor(mon))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Disconnect(context.Background()) })
+	return &Store{client: c, db: c.Database(s.db.Name()), log: s.log}, rec
+}
+
+// operators lists the query operators of a filter, at any depth.
+func operators(d bson.Raw) []string {
+	var out []string
+	elems, _ := d.Elements()
+	for _, e := range elems {
+		if strings.HasPrefix(e.Key(), "$") {
+			out = append(out, e.Key())
+		}
+		if sub, ok := e.Value().DocumentOK(); ok {
+			out = append(out, operators(sub)...)
+		}
+	}
+	return out
+}
+
+// TestHotReadsAreEqualities checks that the reads behind every refresh and profile are one equality
+// query each: FerretDB v1 hands equality filters to its backend and answers $in or $or by decoding the
+// whole collection, which made refreshes slower with every session ever rotated.
+func TestHotReadsAreEqualities(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		u := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now}
+		ident := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "anon-user", ProviderID: store.NewID(), CreatedAt: now}
+		mustDo(t, s.CreateUser(ctx, u, ident), "CreateUser")
+		live := &store.Session{ID: store.NewID(), UserID: u.ID, UserType: u.Type, CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastUsed: now, Rotating: true}
+		revoked := &store.Session{ID: store.NewID(), UserID: u.ID, UserType: u.Type, CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastUsed: now}
+		mustDo(t, s.CreateSession(ctx, live), "CreateSession")
+		mustDo(t, s.CreateSession(ctx, revoked), "CreateSession")
+		mustDo(t, s.RevokeSession(ctx, revoked.ID), "RevokeSession")
+		mustDo(t, s.ClaimRotation(ctx, &store.Rotation{SessionID: live.ID, Generation: 0, CreatedAt: now, SuccessorHash: []byte{1}}), "ClaimRotation")
+
+		probe, rec := probeStore(t, uri, s)
+		cases := []struct {
+			name  string
+			finds int
+			call  func() error
+		}{
+			{"GetSession of a live session", 1, func() error {
+				got, err := probe.GetSession(ctx, live.ID)
+				if err == nil && got.Revoked {
+					t.Error("live session read as revoked")
+				}
+				return err
+			}},
+			{"GetSession of a revoked session", 1, func() error {
+				got, err := probe.GetSession(ctx, revoked.ID)
+				if err == nil && !got.Revoked {
+					t.Error("revoked session read as live")
+				}
+				return err
+			}},
+			{"SessionForRefresh", 2, func() error {
+				_, rot, err := probe.SessionForRefresh(ctx, live.ID, 0)
+				if err == nil && rot == nil {
+					t.Error("SessionForRefresh missed the rotation of generation 0")
+				}
+				return err
+			}},
+			{"GetUser", 2, func() error { _, err := probe.GetUser(ctx, u.ID); return err }},
+			{"ListIdentities of one user", 1, func() error {
+				ids, err := probe.ListIdentities(ctx, u.ID)
+				if err == nil && len(ids) != 1 {
+					t.Errorf("ListIdentities = %d identities, want 1", len(ids))
+				}
+				return err
+			}},
+		}
+		for _, c := range cases {
+			mustDo(t, c.call(), c.name)
+			filters := rec.take()
+			if len(filters) != c.finds {
+				t.Errorf("%s: %d queries, want %d", c.name, len(filters), c.finds)
+			}
+			for _, f := range filters {
+				if ops := operators(f); len(ops) > 0 {
+					t.Errorf("%s: query %s uses %v; want equality only", c.name, f, ops)
+				}
+			}
+		}
+	})
+}
+
+// TestSessionsWithoutSID reads sessions as the previous version wrote them (no sid, revocation claim
+// only), and checks that deleting sessions takes their revocation markers along.
+func TestSessionsWithoutSID(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		user := store.NewID()
+		old := func(revoked bool) string {
+			oid := bson.NewObjectID()
+			_, err := s.coll(collSessions).InsertOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: "user_id", Value: user},
+				{Key: "user_type", Value: store.UserTypeNormal}, {Key: "created_at", Value: now}, {Key: "expires_at", Value: now.Add(time.Minute)},
+				{Key: "last_used", Value: now}, {Key: "rotating", Value: true}, {Key: "secret_hash", Value: []byte{1}}})
+			mustDo(t, err, "insert a session without sid")
+			if revoked {
+				_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: oid, UserID: user, At: now})
+				mustDo(t, err, "insert a revocation claim")
+			}
+			return oid.Hex()
+		}
+		liveOld, revokedOld := old(false), old(true)
+		for id, want := range map[string]bool{liveOld: false, revokedOld: true} {
+			got, err := s.GetSession(ctx, id)
+			mustDo(t, err, "GetSession of a session without sid")
+			if got.Revoked != want || got.UserID != user || !got.Rotating {
+				t.Errorf("session without sid %s: %+v, want revoked %v", id, got, want)
+			}
+			got, _, err = s.SessionForRefresh(ctx, id, -1)
+			mustDo(t, err, "SessionForRefresh of a session without sid")
+			if got.Revoked != want {
+				t.Errorf("SessionForRefresh of session without sid %s: revoked %v, want %v", id, got.Revoked, want)
+			}
+		}
+		mustDo(t, s.RevokeSession(ctx, liveOld), "RevokeSession of a session without sid")
+		if got, err := s.GetSession(ctx, liveOld); err != nil || !got.Revoked {
+			t.Errorf("after RevokeSession, session without sid: %+v, %v", got, err)
+		}
+
+		n, err := s.DeleteExpiredSessions(ctx, now.Add(time.Hour))
+		mustDo(t, err, "DeleteExpiredSessions")
+		if n != 2 {
+			t.Errorf("DeleteExpiredSessions = %d, want 2", n)
+		}
+		left, err := s.coll(collSessions).CountDocuments(ctx, bson.D{})
+		mustDo(t, err, "count sessions")
+		if left != 0 {
+			t.Errorf("%d documents left in sessions after deleting every session (revocation markers?)", left)
+		}
+	})
+}
