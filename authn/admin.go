@@ -61,6 +61,7 @@ func (s *Service) CreateServerAPIKey(ctx context.Context, name string) (*store.A
 	if err != nil {
 		return nil, "", err
 	}
+	s.events.append(ctx, s.log, u.ID, []string{ProviderAPIKey}, u.CreatedAt, store.EventCreate)
 	k.UserID = u.ID
 	if err := s.store.CreateAPIKey(ctx, k); err != nil {
 		return nil, "", err
@@ -97,7 +98,7 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 	for _, id := range idents {
 		providers = append(providers, id.ProviderType)
 	}
-	s.events.append(ctx, s.log, store.EventDelete, userID, providers, s.cfg.Now())
+	s.events.append(ctx, s.log, userID, providers, s.cfg.Now(), store.EventDelete)
 	return nil
 }
 

@@ -34,7 +34,7 @@ type LoginResult struct {
 
 // Login checks credentials with their provider, creates the user on the first login of a new identity,
 // and opens a session.
-func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
+func (s *Service) Login(ctx context.Context, req LoginRequest) (_ *LoginResult, err error) {
 	claim, userID, err := s.identify(ctx, req.Credentials, req.Peer)
 	if err != nil {
 		return nil, err
@@ -47,6 +47,18 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		return nil, ErrUserDisabled
 	}
 	now := s.cfg.Now()
+	providers := []string{claim.ProviderType}
+	events := []string{store.EventLogin}
+	if created {
+		// A new user's CREATE event is written with its first LOGIN, in one round trip, or alone when
+		// the login fails from here on.
+		events = []string{store.EventCreate, store.EventLogin}
+		defer func() {
+			if err != nil {
+				s.events.append(ctx, s.log, u.ID, providers, now, store.EventCreate)
+			}
+		}()
+	}
 	idents := []*store.Identity{ident}
 	// A user created by this login already holds this login's time and metadata.
 	if !created {
@@ -88,7 +100,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 			return nil, err
 		}
 	}
-	s.events.append(ctx, s.log, store.EventLogin, u.ID, []string{claim.ProviderType}, now)
+	s.events.append(ctx, s.log, u.ID, providers, now, events...)
 	return &LoginResult{Tokens: *tokens, User: u, Identities: idents, Created: created}, nil
 }
 
@@ -205,8 +217,8 @@ func (s *Service) userFor(ctx context.Context, claim *Claim, knownUserID string)
 	return u, ident, err == nil, err
 }
 
-// createUser runs the user creation hook, then stores the user with its first identity and records the
-// CREATE event. The hook runs first so that a refusal leaves nothing behind.
+// createUser runs the user creation hook, then stores the user with its first identity; the caller
+// records the CREATE event. The hook runs first so that a refusal leaves nothing behind.
 func (s *Service) createUser(ctx context.Context, userType string, claim *Claim) (*store.User, *store.Identity, error) {
 	now := s.cfg.Now()
 	u := &store.User{ID: store.NewID(), Type: userType, CreatedAt: now, LastLoginAt: now, Data: maps.Clone(claim.Data)}
@@ -233,7 +245,6 @@ func (s *Service) createUser(ctx context.Context, userType string, claim *Claim)
 			return nil, nil, err
 		}
 	}
-	s.events.append(ctx, s.log, store.EventCreate, u.ID, []string{claim.ProviderType}, now)
 	return u, ident, nil
 }
 
@@ -295,9 +306,13 @@ func (s *Service) LinkIdentity(ctx context.Context, p *Principal, cred Credentia
 // describes already happened.
 type eventLog struct{ store store.Store }
 
-func (e *eventLog) append(ctx context.Context, log *slog.Logger, typ, userID string, providers []string, at time.Time) {
-	ev := &store.AuthEvent{Type: typ, UserID: userID, Providers: providers, At: at}
-	if err := e.store.AppendEvent(context.WithoutCancel(ctx), ev); err != nil {
-		log.Warn("recording auth event", "type", typ, "user_id", userID, "error", err.Error())
+// append records one event of each of types, in order and in one store write.
+func (e *eventLog) append(ctx context.Context, log *slog.Logger, userID string, providers []string, at time.Time, types ...string) {
+	evs := make([]*store.AuthEvent, len(types))
+	for i, typ := range types {
+		evs[i] = &store.AuthEvent{Type: typ, UserID: userID, Providers: providers, At: at}
+	}
+	if err := e.store.AppendEvents(context.WithoutCancel(ctx), evs...); err != nil {
+		log.Warn("recording auth events", "types", types, "user_id", userID, "error", err.Error())
 	}
 }

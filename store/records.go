@@ -268,10 +268,10 @@ const (
 
 // AuthEvents is the durable log of auth events.
 type AuthEvents interface {
-	// AppendEvent stores e with the next sequence number and sets e.Seq. Sequence numbers start at 1
-	// and have no gaps and no duplicates, across every process writing to the store; an event is
-	// visible to EventsAfter before any later one is stored.
-	AppendEvent(ctx context.Context, e *AuthEvent) error
+	// AppendEvents stores events, in order, with the next sequence numbers and sets their Seq. Sequence
+	// numbers start at 1 and have no gaps and no duplicates, across every process writing to the store;
+	// an event is visible to EventsAfter before any later one is stored.
+	AppendEvents(ctx context.Context, events ...*AuthEvent) error
 	// EventsAfter returns up to limit events with Seq > after, in order.
 	EventsAfter(ctx context.Context, after int64, limit int) ([]*AuthEvent, error)
 }

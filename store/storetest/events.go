@@ -16,7 +16,7 @@ func runEvents(t *testing.T, open Opener) {
 		types := []string{store.EventCreate, store.EventLogin, store.EventDelete}
 		for i, typ := range types {
 			e := &store.AuthEvent{Type: typ, UserID: store.NewID(), Providers: []string{"anon-user", "api-key"}, At: at.Add(time.Duration(i) * time.Second)}
-			must(t, s.AppendEvent(ctx, e), "AppendEvent")
+			must(t, s.AppendEvents(ctx, e), "AppendEvents")
 			if e.Seq != int64(i+1) {
 				t.Fatalf("event %d got Seq %d, want %d", i, e.Seq, i+1)
 			}
@@ -41,20 +41,27 @@ func runEvents(t *testing.T, open Opener) {
 	})
 
 	t.Run("Events/TwoStoresAppendGapFree", func(t *testing.T) {
-		// Two replicas on one database: 50 racing appends get 1..50.
+		// Two replicas on one database: 50 racing appends of two events each get 1..100, each pair in
+		// its order.
 		db := DatabaseName(t)
 		stores := []store.Store{open(t, db), open(t, db)}
 		ctx := testContext(t)
-		const n = 50
+		const calls, n = 50, 100
 		events := make([]*store.AuthEvent, n)
-		errs := race(n, func(i int) error {
-			events[i] = &store.AuthEvent{Type: store.EventLogin, UserID: store.NewID(), At: now()}
-			return stores[i%2].AppendEvent(ctx, events[i])
+		errs := race(calls, func(i int) error {
+			events[2*i] = &store.AuthEvent{Type: store.EventCreate, UserID: store.NewID(), At: now()}
+			events[2*i+1] = &store.AuthEvent{Type: store.EventLogin, UserID: events[2*i].UserID, At: now()}
+			return stores[i%2].AppendEvents(ctx, events[2*i], events[2*i+1])
 		})
 		bySeq := map[int64]*store.AuthEvent{}
 		for i, err := range errs {
-			must(t, err, "AppendEvent %d", i)
-			bySeq[events[i].Seq] = events[i]
+			must(t, err, "AppendEvents %d", i)
+			if events[2*i].Seq >= events[2*i+1].Seq {
+				t.Errorf("AppendEvents %d stored its events as %d and %d, out of order", i, events[2*i].Seq, events[2*i+1].Seq)
+			}
+		}
+		for _, e := range events {
+			bySeq[e.Seq] = e
 		}
 		for seq := int64(1); seq <= n; seq++ {
 			if bySeq[seq] == nil {
@@ -72,15 +79,15 @@ func runEvents(t *testing.T, open Opener) {
 			t.Fatalf("EventsAfter(0, 0) returned %d events, want %d", len(got), n)
 		}
 		for i, e := range got {
-			if e.Seq != int64(i+1) || e.UserID != bySeq[e.Seq].UserID {
-				t.Fatalf("EventsAfter[%d] = %+v, want Seq %d of user %s", i, e, i+1, bySeq[int64(i+1)].UserID)
+			if e.Seq != int64(i+1) || e.UserID != bySeq[e.Seq].UserID || e.Type != bySeq[e.Seq].Type {
+				t.Fatalf("EventsAfter[%d] = %+v, want Seq %d: %+v", i, e, i+1, bySeq[int64(i+1)])
 			}
 		}
 
 		// A store opened later continues the sequence.
 		late := open(t, db)
 		e := &store.AuthEvent{Type: store.EventDelete, At: now()}
-		must(t, late.AppendEvent(ctx, e), "AppendEvent of a new store")
+		must(t, late.AppendEvents(ctx, e), "AppendEvents of a new store")
 		if e.Seq != n+1 {
 			t.Errorf("a new store appended Seq %d, want %d", e.Seq, n+1)
 		}
