@@ -113,10 +113,11 @@ func (h *metadataService) GetProfile(ctx context.Context, req *lanyardv1.GetProf
 	if err != nil {
 		return nil, err
 	}
-	u, err := h.s.userWithIdentities(ctx, id)
+	su, idents, err := h.s.store.UserWithIdentities(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, notFound(err, "user")
 	}
+	u := toUser(su, idents)
 	return &lanyardv1.GetProfileResponse{Profile: &lanyardv1.Profile{
 		UserId:        u.UserId,
 		Type:          u.Type,

@@ -164,6 +164,9 @@ func (s *Server) openStore(ctx context.Context) error {
 	return nil
 }
 
+// streamWorkersPerCore sizes grpc-go's pool of stream workers (idle ones cost a parked goroutine each).
+const streamWorkersPerCore = 16
+
 func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	unary, stream := s.interceptors(metrics)
@@ -171,8 +174,10 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
 		grpc.ForceServerCodecV2(newMarkingCodec()),
 		// Reused workers keep their grown stacks: without them every call starts a goroutine whose
-		// stack is copied several times on its way through the interceptor chain.
-		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
+		// stack is copied several times on its way through the interceptor chain and the driver. Calls
+		// spend most of their time waiting for the store, so many more are in flight than there are
+		// cores; a call finding every worker busy still gets a goroutine of its own.
+		grpc.NumStreamWorkers(uint32(streamWorkersPerCore * runtime.GOMAXPROCS(0))),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxHeaderListSize(maxHeaderListSize),

@@ -43,6 +43,10 @@ type Users interface {
 	CreateUser(ctx context.Context, u *User, first *Identity) error
 	// GetUser returns the user; ErrNotFound when there is none.
 	GetUser(ctx context.Context, id string) (*User, error)
+	// UserWithIdentities returns the user and its identities, oldest first, without asking whether the
+	// user is disabled (Disabled is false): what a profile shows, in one query fewer than GetUser and
+	// ListIdentities. ErrNotFound when there is no such user.
+	UserWithIdentities(ctx context.Context, id string) (*User, []*Identity, error)
 	// ListUsers returns up to limit users with ids greater than afterID, in id order. An empty afterID
 	// starts at the beginning; one that is not an id yields no users.
 	ListUsers(ctx context.Context, afterID string, limit int) ([]*User, error)

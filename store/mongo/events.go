@@ -81,9 +81,11 @@ func (s *Store) AppendEvents(ctx context.Context, events ...*store.AuthEvent) er
 			batch := seq.queued
 			seq.queued = nil
 			seq.mu.Unlock()
-			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), appendTimeout)
-			s.writeEvents(wctx, batch)
-			cancel()
+			if len(batch) > 0 { // empty when an earlier writer took the events of a too
+				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), appendTimeout)
+				s.writeEvents(wctx, batch)
+				cancel()
+			}
 			<-seq.writer
 		case <-ctx.Done():
 			seq.mu.Lock()

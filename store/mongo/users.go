@@ -140,6 +140,23 @@ func (s *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
 	return d.user(disabled), nil
 }
 
+// UserWithIdentities reads the user document and the identities, leaving the disabled claim unread.
+func (s *Store) UserWithIdentities(ctx context.Context, id string) (*store.User, []*store.Identity, error) {
+	oid, ok := objectID(id)
+	if !ok {
+		return nil, nil, store.ErrNotFound
+	}
+	d, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: oid}})
+	if err != nil {
+		return nil, nil, err
+	}
+	idents, err := s.ListIdentities(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.user(false), idents, nil
+}
+
 // UserDisabled reports whether the user is disabled: one look at the disabled claims.
 func (s *Store) UserDisabled(ctx context.Context, id string) (bool, error) {
 	oid, ok := objectID(id)

@@ -44,6 +44,18 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		sameValue(t, gi.Data, id.Data, "identity Data")
 		sameTime(t, gi.CreatedAt, created, "identity CreatedAt")
 
+		pu, pidents, err := s.UserWithIdentities(ctx, u.ID)
+		must(t, err, "UserWithIdentities")
+		if pu.ID != u.ID || pu.Type != store.UserTypeServer || len(pidents) != 1 || pidents[0].ID != id.ID {
+			t.Errorf("UserWithIdentities = %+v, %+v", pu, pidents)
+		}
+		sameTime(t, pu.LastLoginAt, u.LastLoginAt, "UserWithIdentities LastLoginAt")
+		sameValue(t, pu.Data, data, "UserWithIdentities Data")
+		_, _, err = s.UserWithIdentities(ctx, store.NewID())
+		wantErr(t, err, store.ErrNotFound, "UserWithIdentities of an unknown id")
+		_, _, err = s.UserWithIdentities(ctx, "not-an-id")
+		wantErr(t, err, store.ErrNotFound, "UserWithIdentities of a malformed id")
+
 		_, err = s.FindIdentity(ctx, "oauth2-google", "sub-2")
 		wantErr(t, err, store.ErrNotFound, "FindIdentity of another subject")
 		_, err = s.FindIdentity(ctx, "oauth2-facebook", "sub-1")

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,38 +17,44 @@ import (
 	"github.com/lanyardhq/lanyard/store/storetest"
 )
 
-// recorder keeps the filters of the find commands a Store sends.
+// The store round trips of the hottest paths, counted and looked at.
+
+// recorder keeps the commands a Store sends, and the filters of its finds.
 type recorder struct {
-	mu      sync.Mutex
-	filters []bson.Raw
+	mu       sync.Mutex
+	commands []string
+	filters  []bson.Raw
 }
 
-func (r *recorder) take() []bson.Raw {
+func (r *recorder) take() (commands []string, filters []bson.Raw) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := r.filters
-	r.filters = nil
-	return out
+	commands, filters = r.commands, r.filters
+	r.commands, r.filters = nil, nil
+	return commands, filters
 }
 
-// probeStore returns a Store on s's database whose client records the filter of every find.
+// probeStore returns a Store on s's database whose client records every command.
 func probeStore(t *testing.T, uri string, s *Store) (*Store, *recorder) {
 	rec := &recorder{}
 	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-		if e.CommandName != "find" {
-			return
-		}
-		f, _ := e.Command.Lookup("filter").DocumentOK()
 		rec.mu.Lock()
-		rec.filters = append(rec.filters, bson.Raw(f))
-		rec.mu.Unlock()
+		defer rec.mu.Unlock()
+		switch e.CommandName {
+		case "hello", "isMaster", "ping", "endSessions":
+			return
+		case "find":
+			f, _ := e.Command.Lookup("filter").DocumentOK()
+			rec.filters = append(rec.filters, bson.Raw(f))
+		}
+		rec.commands = append(rec.commands, e.CommandName)
 	}}
 	c, err := mongodriver.Connect(options.Client().ApplyURI(uri).SetMonitor(mon))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Disconnect(context.Background()) })
-	return &Store{client: c, db: c.Database(s.db.Name()), log: s.log}, rec
+	return &Store{client: c, db: c.Database(s.db.Name()), log: s.log, events: newEventSeq()}, rec
 }
 
 // operators lists the query operators of a filter, at any depth.
@@ -111,6 +118,7 @@ func TestHotReadsAreEqualities(t *testing.T) {
 				return err
 			}},
 			{"GetUser", 2, func() error { _, err := probe.GetUser(ctx, u.ID); return err }},
+			{"UserWithIdentities", 2, func() error { _, _, err := probe.UserWithIdentities(ctx, u.ID); return err }},
 			{"ListIdentities of one user", 1, func() error {
 				ids, err := probe.ListIdentities(ctx, u.ID)
 				if err == nil && len(ids) != 1 {
@@ -121,7 +129,7 @@ func TestHotReadsAreEqualities(t *testing.T) {
 		}
 		for _, c := range cases {
 			mustDo(t, c.call(), c.name)
-			filters := rec.take()
+			_, filters := rec.take()
 			if len(filters) != c.finds {
 				t.Errorf("%s: %d queries, want %d", c.name, len(filters), c.finds)
 			}
@@ -129,6 +137,28 @@ func TestHotReadsAreEqualities(t *testing.T) {
 				if ops := operators(f); len(ops) > 0 {
 					t.Errorf("%s: query %s uses %v; want equality only", c.name, f, ops)
 				}
+			}
+		}
+	})
+}
+
+// TestEventAppendsOneInsertEach checks that appends in a row take one insert each, the first one
+// reading the sequence once.
+func TestEventAppendsOneInsertEach(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		probe, rec := probeStore(t, uri, openInternal(t, uri))
+		for i := range 5 {
+			evs := []*store.AuthEvent{{Type: store.EventCreate, At: time.Now()}, {Type: store.EventLogin, At: time.Now()}}
+			mustDo(t, probe.AppendEvents(t.Context(), evs...), "AppendEvents")
+			if evs[0].Seq != int64(2*i+1) || evs[1].Seq != int64(2*i+2) {
+				t.Errorf("append %d: Seq %d, %d; want %d, %d", i, evs[0].Seq, evs[1].Seq, 2*i+1, 2*i+2)
+			}
+			want := []string{"insert"}
+			if i == 0 {
+				want = []string{"find", "insert"}
+			}
+			if got, _ := rec.take(); !slices.Equal(got, want) {
+				t.Errorf("append %d sent %v, want %v", i, got, want)
 			}
 		}
 	})
