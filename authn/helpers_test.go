@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -66,10 +67,11 @@ func newIssuer(tb testing.TB, k *SigningKey) (*Issuer, *testClock) {
 	}
 	clock := &testClock{t: t0}
 	return &Issuer{
-		Keyring:  ring,
-		Issuer:   "https://auth.example.com",
-		Audience: "app-1",
-		Now:      clock.Now,
+		Keyring:    ring,
+		Issuer:     "https://auth.example.com",
+		Audience:   "app-1",
+		Now:        clock.Now,
+		RefreshKey: testRefreshKey,
 	}, clock
 }
 
@@ -186,3 +188,6 @@ func header(alg, kid, typ string) map[string]any {
 	}
 	return h
 }
+
+// testRefreshKey signs the refresh tokens of test issuers.
+var testRefreshKey = bytes.Repeat([]byte{7}, 32)

@@ -13,7 +13,16 @@ import (
 const (
 	sealInfoSigningKey = "lanyard signing key"
 	sealInfoRefresh    = "lanyard refresh token"
+	macInfoRefresh     = "lanyard refresh token mac"
 )
+
+// RefreshMACKey is the HMAC key of refresh token signatures, derived from the master key.
+func RefreshMACKey(masterKey []byte) ([]byte, error) {
+	if len(masterKey) != 32 {
+		return nil, errors.New("authn: master key must be 32 bytes")
+	}
+	return hkdf.Key(sha256.New, masterKey, nil, macInfoRefresh, 32)
+}
 
 // sealVersion prefixes every sealed blob so that the format can change later.
 const sealVersion = 1

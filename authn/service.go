@@ -130,7 +130,12 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Service, error) {
 	for _, p := range cfg.External {
 		s.external[p.Type()] = p
 	}
+	refreshKey, err := RefreshMACKey(cfg.MasterKey)
+	if err != nil {
+		return nil, err
+	}
 	s.issuer = &Issuer{
+		RefreshKey: refreshKey,
 		Keyring:    s.keys,
 		Issuer:     cfg.PublicURL,
 		Audience:   cfg.AppID,

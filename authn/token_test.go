@@ -160,9 +160,10 @@ func TestRefreshRoundTrip(t *testing.T) {
 	}
 }
 
-// TestRefreshAfterKeyRetired pins the policy: once the signing key is gone
-// from the keyring, the refresh token still parses (unverified) so that the
-// session record decides; a token whose kid is known must still verify.
+// TestRefreshAfterKeyRetired pins the policy: refresh tokens are signed with the refresh MAC key, so
+// retiring the signing key logs no one out; a token signed by a signing key before that (an older
+// version of Lanyard) parses unverified once its key is gone, so that the session record decides; a
+// token with a known kid must still verify.
 func TestRefreshAfterKeyRetired(t *testing.T) {
 	old := newKey(t, AlgES256)
 	iss, clock := newIssuer(t, old)
@@ -171,12 +172,20 @@ func TestRefreshAfterKeyRetired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tampered := forge(t, header(AlgES256, old.KID, "rt+jwt"),
-		map[string]any{"iss": iss.Issuer, "aud": iss.Audience, "sub": "u2", "sid": "s1", "rts": c.Secret,
-			"iat": t0.Unix(), "exp": t0.Add(time.Hour).Unix()},
-		AlgES256, newKey(t, AlgES256).Private)
-	if _, err := iss.ParseRefresh(tampered); !errors.Is(err, ErrTokenInvalid) {
-		t.Fatalf("known kid, bad signature: err = %v", err)
+	claims := map[string]any{"iss": iss.Issuer, "aud": iss.Audience, "sub": "u2", "sid": "s1", "rts": c.Secret,
+		"iat": t0.Unix(), "exp": t0.Add(time.Hour).Unix()}
+	legacy := forge(t, header(AlgES256, old.KID, "rt+jwt"), claims, AlgES256, old.Private)
+	for name, forged := range map[string]string{
+		"known signing kid, bad signature": forge(t, header(AlgES256, old.KID, "rt+jwt"), claims, AlgES256, newKey(t, AlgES256).Private),
+		"refresh kid, wrong MAC key":       forge(t, header("HS256", refreshKID(testRefreshKey), "rt+jwt"), claims, "HS256", []byte("another key")),
+		"another master key's refresh kid": forge(t, header("HS256", refreshKID([]byte("another key")), "rt+jwt"), claims, "HS256", []byte("another key")),
+	} {
+		if _, err := iss.ParseRefresh(forged); !errors.Is(err, ErrTokenInvalid) {
+			t.Fatalf("%s: err = %v", name, err)
+		}
+	}
+	if got, err := iss.ParseRefresh(legacy); err != nil || !got.Verified {
+		t.Fatalf("a refresh token signed by a live signing key: %+v, %v", got, err)
 	}
 
 	if err := iss.Keyring.Replace(newKey(t, AlgES256), nil); err != nil {
@@ -186,14 +195,18 @@ func TestRefreshAfterKeyRetired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Verified || got.SessionID != "s1" || !CheckSecret(HashSecret(c.Secret), got.Secret) {
+	if !got.Verified || got.SessionID != "s1" || !CheckSecret(HashSecret(c.Secret), got.Secret) {
 		t.Fatalf("claims = %+v", got)
+	}
+	got, err = iss.ParseRefresh(legacy)
+	if err != nil || got.Verified || got.Subject != "u2" {
+		t.Fatalf("a refresh token of a retired signing key: %+v, %v; want unverified claims", got, err)
 	}
 
 	other := *iss
 	other.Audience = "another-app"
 	if _, err := other.ParseRefresh(tok); !errors.Is(err, ErrTokenInvalid) {
-		t.Fatalf("unknown kid, wrong aud: err = %v", err)
+		t.Fatalf("wrong aud: err = %v", err)
 	}
 	if _, err := iss.VerifyAccess(tok); !errors.Is(err, ErrTokenInvalid) {
 		t.Fatalf("refresh token accepted as access token: %v", err)
@@ -341,6 +354,7 @@ func TestParseRefreshSecurity(t *testing.T) {
 		"rts": "c2VjcmV0", "jti": "j1", "iat": t0.Unix(), "exp": t0.Add(time.Hour).Unix()}
 	known := header(AlgES256, k.KID, "rt+jwt")
 	unknown := header(AlgES256, "retired-kid", "rt+jwt")
+	mac := header("HS256", refreshKID(testRefreshKey), "rt+jwt")
 	other := newKey(t, AlgES256).Private
 
 	for _, tc := range []struct {
@@ -351,6 +365,10 @@ func TestParseRefreshSecurity(t *testing.T) {
 	}{
 		{"control, known kid", forge(t, known, claims, AlgES256, priv), nil, true},
 		{"control, unknown kid", forge(t, unknown, claims, AlgES256, other), nil, false},
+		{"control, refresh MAC", forge(t, mac, claims, "HS256", testRefreshKey), nil, true},
+		{"refresh MAC, typ at+jwt", forge(t, with(mac, "typ", "at+jwt"), claims, "HS256", testRefreshKey), ErrTokenInvalid, false},
+		{"refresh MAC, extra header", forge(t, with(mac, "x5u", "https://evil.example.com"), claims, "HS256", testRefreshKey), ErrTokenInvalid, false},
+		{"refresh MAC, signing kid", forge(t, with(mac, "kid", k.KID), claims, "HS256", testRefreshKey), ErrTokenInvalid, false},
 		{"known kid, wrong key", forge(t, known, claims, AlgES256, other), ErrTokenInvalid, false},
 		{"missing kid", forge(t, header(AlgES256, "", "rt+jwt"), claims, AlgES256, other), ErrTokenInvalid, false},
 		{"empty kid", forge(t, with(known, "kid", ""), claims, AlgES256, other), ErrTokenInvalid, false},
@@ -377,6 +395,14 @@ func TestParseRefreshSecurity(t *testing.T) {
 				t.Fatalf("claims %+v, err = %v, want %v", c, err, tc.want)
 			}
 		})
+	}
+	// The refresh MAC key never makes an access token, whatever the header says.
+	access := map[string]any{"iss": iss.Issuer, "aud": iss.Audience, "sub": "u1", "sid": "s1", "jti": "j1",
+		"iat": t0.Unix(), "nbf": t0.Unix(), "exp": t0.Add(time.Hour).Unix()}
+	for _, h := range []map[string]any{with(mac, "typ", "at+jwt"), mac} {
+		if _, err := iss.VerifyAccess(forge(t, h, access, "HS256", testRefreshKey)); !errors.Is(err, ErrTokenInvalid) {
+			t.Fatalf("HS256 access token with header %v: err = %v", h, err)
+		}
 	}
 }
 
