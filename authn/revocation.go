@@ -35,6 +35,14 @@ func (r *revocationSet) refuses(p *Principal) bool {
 	return ok && !p.IssuedAt.After(at)
 }
 
+// sessionRevoked reports whether the session was revoked lately (within the access token lifetime).
+func (r *revocationSet) sessionRevoked(id string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.sessions[id]
+	return ok
+}
+
 func (r *revocationSet) add(rv store.Revocation) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

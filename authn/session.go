@@ -174,6 +174,11 @@ func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Ses
 	if err != nil {
 		return nil, err
 	}
+	// The session record decides; a revocation this process has heard of also counts, so that one the
+	// record does not show yet (made by a replica of the previous version during an upgrade) still bites.
+	if s.revoked.sessionRevoked(sess.ID) {
+		sess.Revoked = true
+	}
 	if err := s.checkSession(sess, c.Subject); err != nil {
 		// Disabling a user revokes its sessions; say which it was (a store read on the refusal path only).
 		if sess.Revoked && sess.UserID == c.Subject {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/store"
+	mongostore "github.com/lanyardhq/lanyard/store/mongo"
 )
 
 // TestTwoReplicas runs two servers on one store, as replicas do: tokens of one verify on the other, a
@@ -102,4 +105,44 @@ func kidOf(t *testing.T, token string) string {
 		t.Fatal(err)
 	}
 	return h.Kid
+}
+
+// TestRefreshHeedsRevocationLog: a session revocation that reached this replica only through the
+// revocation log (a replica of the previous version records its marker where this version does not
+// look) still stops refreshes of the session.
+func TestRefreshHeedsRevocationLog(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.EmbeddedAddr = freeAddr(t)
+	ts := startServer(t, cfg)
+	user := anonLogin(t, ts)
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(user.GetAccessToken(), ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		SID string `json:"sid"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil || claims.SID == "" {
+		t.Fatalf("no sid in the access token: %v", err)
+	}
+	st, err := mongostore.Open(t.Context(), mongostore.Config{URI: "mongodb://" + cfg.EmbeddedAddr + "/", Database: cfg.Database})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(context.Background())
+	if err := st.AddRevocation(t.Context(), store.Revocation{Kind: store.RevokedSession, ID: claims.SID, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: user.GetRefreshToken()})
+		if err != nil {
+			wantError(t, err, codes.Unauthenticated, "SESSION_REVOKED")
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("refreshes of a session in the revocation log still succeed 5 s later")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
