@@ -262,9 +262,25 @@ func rank(cands []candidate) {
 
 // winner returns the user's winning document, or nil.
 func (s *Store) winner(ctx context.Context, userID string) (*current, error) {
+	values := userFilterValues(userID)
+	if s.scansIn && len(values) > 1 {
+		// One equality query per form, the string form first: when it finds documents, they are the
+		// candidates, and the ObjectId form need not be asked.
+		for _, v := range values {
+			cur, err := s.winnerOf(ctx, userID, v)
+			if cur != nil || err != nil {
+				return cur, err
+			}
+		}
+		return nil, nil
+	}
+	return s.winnerOf(ctx, userID, oneOf(values))
+}
+
+// winnerOf ranks the documents whose user id field matches match.
+func (s *Store) winnerOf(ctx context.Context, userID string, match any) (*current, error) {
 	cd := &s.customData
-	cur, err := cd.coll.Find(ctx, D{{Key: cd.cfg.UserIDField, Value: D{{Key: "$in", Value: userFilterValues(userID)}}}},
-		options.Find().SetSort(D{{Key: "_id", Value: 1}}))
+	cur, err := cd.coll.Find(ctx, D{{Key: cd.cfg.UserIDField, Value: match}}, options.Find().SetSort(D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, translate(ctx, err)
 	}

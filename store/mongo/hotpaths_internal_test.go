@@ -54,7 +54,9 @@ func probeStore(t *testing.T, uri string, s *Store) (*Store, *recorder) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Disconnect(context.Background()) })
-	return &Store{client: c, db: c.Database(s.db.Name()), log: s.log, events: newEventSeq()}, rec
+	probe := &Store{client: c, db: c.Database(s.db.Name()), log: s.log, events: newEventSeq(), scansIn: s.scansIn, customData: s.customData}
+	probe.customData.coll = c.Database(s.customData.coll.Database().Name()).Collection(s.customData.coll.Name())
+	return probe, rec
 }
 
 // operators lists the query operators of a filter, at any depth.
@@ -159,6 +161,48 @@ func TestEventAppendsOneInsertEach(t *testing.T) {
 			}
 			if got, _ := rec.take(); !slices.Equal(got, want) {
 				t.Errorf("append %d sent %v, want %v", i, got, want)
+			}
+		}
+	})
+}
+
+// TestCustomDataReadsAreEqualities checks how a user's document is found on FerretDB: by the string
+// form of the user id first and, only when no document holds it, by the ObjectId form; never with an $in,
+// which FerretDB answers by decoding the whole collection.
+func TestCustomDataReadsAreEqualities(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		if mongodb := strings.HasSuffix(t.Name(), "/mongodb"); s.scansIn == mongodb {
+			t.Fatalf("engine %s detected as FerretDB: %v", t.Name(), s.scansIn)
+		} else if mongodb {
+			return // one $in, on an index
+		}
+		probe, rec := probeStore(t, uri, s)
+		byString, byOID, none := store.NewID(), store.NewID(), store.NewID()
+		oid, _ := objectID(byOID)
+		_, err := s.customData.coll.InsertMany(ctx, []any{
+			bson.D{{Key: "user_id", Value: byString}, {Key: "form", Value: "string"}},
+			bson.D{{Key: "user_id", Value: oid}, {Key: "form", Value: "objectid"}},
+		})
+		mustDo(t, err, "insert documents")
+		for _, c := range []struct {
+			user, form string
+			finds      int
+		}{{byString, "string", 1}, {byOID, "objectid", 2}, {none, "", 2}} {
+			doc, err := probe.GetCustomData(ctx, c.user)
+			mustDo(t, err, "GetCustomData")
+			if got := string(doc.JSON); c.form != "" && !strings.Contains(got, `"form":"`+c.form+`"`) || c.form == "" && doc.JSON != nil && got != "{}" {
+				t.Errorf("GetCustomData of the %q user = %s", c.form, got)
+			}
+			_, filters := rec.take()
+			if len(filters) != c.finds {
+				t.Errorf("GetCustomData of the %q user: %d queries, want %d", c.form, len(filters), c.finds)
+			}
+			for _, f := range filters {
+				if ops := operators(f); len(ops) > 0 {
+					t.Errorf("GetCustomData: query %s uses %v; want equality only", f, ops)
+				}
 			}
 		}
 	})

@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -91,6 +92,11 @@ type Store struct {
 	closed atomic.Bool // after Close, failures are ours, not the engine's
 
 	events eventSeq // see events.go
+
+	// scansIn is set on FerretDB, which hands equality filters to its backend but answers $in by
+	// decoding every document of the collection: queries that would be one $in there become a few
+	// equality queries.
+	scansIn bool
 
 	customData customData // see customdata.go
 
@@ -172,6 +178,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.waitReachable(ctx, cfg); err != nil {
 		return fail(err)
 	}
+	if err := s.detectEngine(ctx); err != nil {
+		return fail(err)
+	}
 	if err := migrate(ctx, s.db); err != nil {
 		return fail(fmt.Errorf("store: %w", err))
 	}
@@ -183,6 +192,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.stopPinger = stop
 	go s.pinger(pctx, cfg.PingInterval)
 	return s, nil
+}
+
+// detectEngine tells FerretDB from MongoDB by the field FerretDB adds to buildInfo.
+func (s *Store) detectEngine(ctx context.Context) error {
+	var info bson.Raw
+	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return fmt.Errorf("store: buildInfo: %w", translate(ctx, err))
+	}
+	_, err := info.LookupErr("ferretdbVersion")
+	s.scansIn = err == nil
+	return nil
 }
 
 // waitReachable pings until the engine answers, an error other than
