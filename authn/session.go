@@ -164,10 +164,17 @@ func (s *Service) sessionUser(ctx context.Context, sess *store.Session, checkDis
 	return &store.User{ID: sess.UserID, Type: sess.UserType}, nil
 }
 
-// refreshable reads what a refresh token needs checked (the session and the rotation that made the
-// token's generation, in two store round trips) and checks it.
+// refreshable reads what a refresh token needs checked and checks it: the session and, for a token whose
+// signature could not be checked (one signed by a since retired signing key), the rotation that made the
+// token's generation, whose hash of the secret vouches for it. A token whose signature verified was made
+// by Lanyard as it is, secret included, and handed out only once its rotation was claimed: it needs no
+// rotation read. Reuse of an old generation is still caught when its rotation is claimed again.
 func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Session, error) {
-	sess, prev, err := s.store.SessionForRefresh(ctx, c.SessionID, c.Generation-1)
+	prevGen := c.Generation - 1
+	if c.Verified {
+		prevGen = -1
+	}
+	sess, prev, err := s.store.SessionForRefresh(ctx, c.SessionID, prevGen)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrSessionRevoked
 	}
@@ -191,6 +198,9 @@ func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Ses
 	// The secret's hash is the session's for generation 0, the previous rotation's after that.
 	want := sess.SecretHash
 	if c.Generation > 0 {
+		if c.Verified {
+			return sess, nil
+		}
 		if prev == nil {
 			return sess, ErrTokenInvalid
 		}
