@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -597,6 +598,10 @@ func FuzzVerifyAccess(f *testing.F) {
 	}
 	iss, _ := newIssuer(f, k)
 	iss.Cache = NewVerifyCache(64)
+	// Fresh keys in every process: the fuzzing workers run this setup again, and a seed made under the
+	// coordinator's keys must not verify under theirs.
+	iss.RefreshKey = make([]byte, 32)
+	_, _ = rand.Read(iss.RefreshKey)
 	access := mintAccess(f, iss, testClaims())
 	refresh, err := iss.MintRefresh(&RefreshClaims{Subject: "u1", SessionID: "s1"})
 	if err != nil {
