@@ -122,17 +122,13 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	return nil
 }
 
-// GetSession returns the session with its revocation state.
+// GetSession reads a session and its revocation marker with one query on sid, or, for a session
+// written before sid existed, by _id with its revocation claim.
 func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, error) {
-	if _, ok := objectID(id); !ok {
+	oid, ok := objectID(id)
+	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return s.readSession(ctx, id)
-}
-
-// readSession reads a session and its revocation marker with one query on sid, or, for a session
-// written before sid existed, by _id with its revocation claim.
-func (s *Store) readSession(ctx context.Context, id string) (*store.Session, error) {
 	docs, err := findAll[bson.Raw](ctx, s.coll(collSessions), D{{Key: "sid", Value: id}})
 	if err != nil {
 		return nil, err
@@ -154,7 +150,6 @@ func (s *Store) readSession(ctx context.Context, id string) (*store.Session, err
 	if sess != nil {
 		return sess.session(revoked), nil
 	}
-	oid, _ := objectID(id)
 	if sess, err = findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}}); err != nil {
 		return nil, err
 	}
