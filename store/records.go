@@ -38,8 +38,9 @@ type Identity struct {
 
 // Users stores accounts and their identities.
 type Users interface {
-	// CreateUser inserts u with its first identity. The identity is claimed first: when it already
-	// exists, nothing is written and the error wraps ErrAlreadyExists.
+	// CreateUser inserts u with its first identity, whose insert is the claim: when the identity exists
+	// already, u is withdrawn and the error wraps ErrAlreadyExists. Whoever finds an identity finds its
+	// user, even while racing creators are still at work.
 	CreateUser(ctx context.Context, u *User, first *Identity) error
 	// GetUser returns the user; ErrNotFound when there is none.
 	GetUser(ctx context.Context, id string) (*User, error)

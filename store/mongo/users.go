@@ -105,14 +105,16 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User, first *store.Iden
 	if err != nil {
 		return err
 	}
-	if _, err := s.coll(collIdentities).InsertOne(ctx, idoc); err != nil {
-		return translate(ctx, err)
-	}
+	// The user goes in before the identity claim, so that whoever finds the identity finds its user: a
+	// login that loses the race for the claim reads the winner's user at once.
 	udoc := &userDoc{ID: uid, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt, Data: toData(u.Data)}
 	if _, err := s.coll(collUsers).InsertOne(ctx, udoc); err != nil {
+		return translate(ctx, err)
+	}
+	if _, err := s.coll(collIdentities).InsertOne(ctx, idoc); err != nil {
 		err = translate(ctx, err)
-		s.bestEffort(ctx, "withdraw an identity claim", func(ctx context.Context) error {
-			_, err := s.coll(collIdentities).DeleteOne(ctx, D{{Key: "_id", Value: idoc.ID}})
+		s.bestEffort(ctx, "withdraw the user of a lost identity claim", func(ctx context.Context) error {
+			_, err := s.coll(collUsers).DeleteOne(ctx, D{{Key: "_id", Value: uid}})
 			return err
 		})
 		return err

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -102,6 +104,41 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		must(t, err, "FindIdentity")
 		if got.UserID != u.ID {
 			t.Errorf("identity moved to user %s", got.UserID)
+		}
+	})
+
+	t.Run("Users/FoundIdentityHasItsUser", func(t *testing.T) {
+		// A login that loses the race for an identity reads the winner's user at once: the user must
+		// be there as soon as the identity is.
+		s := open(t)
+		ctx := testContext(t)
+		for round := range 10 {
+			provider := "custom-token"
+			subject := fmt.Sprintf("racer-%d", round)
+			errs := race(12, func(i int) error {
+				if i%3 == 0 {
+					for {
+						ident, err := s.FindIdentity(ctx, provider, subject)
+						if errors.Is(err, store.ErrNotFound) {
+							continue
+						}
+						if err != nil {
+							return err
+						}
+						_, err = s.GetUser(ctx, ident.UserID)
+						return err
+					}
+				}
+				u := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now()}
+				err := s.CreateUser(ctx, u, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: provider, ProviderID: subject, CreatedAt: now()})
+				if errors.Is(err, store.ErrAlreadyExists) {
+					return nil
+				}
+				return err
+			})
+			for i, err := range errs {
+				must(t, err, "round %d, racer %d (readers: GetUser of a found identity)", round, i)
+			}
 		}
 	})
 
