@@ -45,8 +45,8 @@ type Users interface {
 	// GetUser returns the user; ErrNotFound when there is none.
 	GetUser(ctx context.Context, id string) (*User, error)
 	// UserWithIdentities returns the user and its identities, oldest first, without asking whether the
-	// user is disabled (Disabled is false): what a profile shows, in one query fewer than GetUser and
-	// ListIdentities. ErrNotFound when there is no such user.
+	// user is disabled (Disabled is false): what a profile shows, as the latest login recorded it, in one
+	// query where that login was recorded by TouchLogin. ErrNotFound when there is no such user.
 	UserWithIdentities(ctx context.Context, id string) (*User, []*Identity, error)
 	// ListUsers returns up to limit users with ids greater than afterID, in id order. An empty afterID
 	// starts at the beginning; one that is not an id yields no users.
@@ -56,10 +56,10 @@ type Users interface {
 	// SetUserDisabled sets the disabled flag; ErrNotFound when there is no such user. A login recorded
 	// at the same time (TouchLogin) never undoes it.
 	SetUserDisabled(ctx context.Context, id string, disabled bool) error
-	// TouchLogin records a login: the user's last login time and data, the identity's data and time
-	// (both Data fields are replaced by the maps given). ErrNotFound when the user, or the identity of
-	// that user, does not exist.
-	TouchLogin(ctx context.Context, userID, identityID string, at time.Time, identityData, userData map[string]any) error
+	// TouchLogin records a login of u through one of its identities: u as the login leaves it (its
+	// LastLoginAt is the time of the login, its Data replaces the user's), and the identity's data and
+	// time. ErrNotFound when the user, or the identity of that user, does not exist.
+	TouchLogin(ctx context.Context, u *User, identityID string, identityData map[string]any) error
 	// DeleteUser removes the user, its identities, sessions (with their rotations), API keys, its
 	// password records (by user id) and their action tokens. ErrNotFound when there is no such user.
 	// The user goes first, so that it can no longer log in; when a later step fails, calling DeleteUser

@@ -120,7 +120,7 @@ func TestHotReadsAreEqualities(t *testing.T) {
 				return err
 			}},
 			{"GetUser", 2, func() error { _, err := probe.GetUser(ctx, u.ID); return err }},
-			{"UserWithIdentities", 2, func() error { _, _, err := probe.UserWithIdentities(ctx, u.ID); return err }},
+			{"UserWithIdentities", 1, func() error { _, _, err := probe.UserWithIdentities(ctx, u.ID); return err }},
 			{"ListIdentities of one user", 1, func() error {
 				ids, err := probe.ListIdentities(ctx, u.ID)
 				if err == nil && len(ids) != 1 {
@@ -140,6 +140,40 @@ func TestHotReadsAreEqualities(t *testing.T) {
 					t.Errorf("%s: query %s uses %v; want equality only", c.name, f, ops)
 				}
 			}
+		}
+	})
+}
+
+// TestProfileOfAnOlderVersionsLogin checks that a login recorded without a copy of the user on its
+// identity, as a replica of an older version records it during a rolling upgrade, makes the profile read
+// the user document instead of the copy an earlier login left.
+func TestProfileOfAnOlderVersionsLogin(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		u := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now, LastLoginAt: now, Data: map[string]any{"v": "new"}}
+		ident := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "anon-user", ProviderID: store.NewID(), CreatedAt: now, LastLoginAt: now}
+		mustDo(t, s.CreateUser(ctx, u, ident), "CreateUser")
+
+		later := now.Add(time.Minute)
+		uid, _ := objectID(u.ID)
+		iid, _ := objectID(ident.ID)
+		_, err := s.coll(collIdentities).UpdateOne(ctx, bson.D{{Key: "_id", Value: iid}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "last_login_at", Value: later}}}})
+		mustDo(t, err, "update the identity as an older version does")
+		_, err = s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: uid}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "last_login_at", Value: later}, {Key: "data", Value: bson.D{{Key: "v", Value: "old"}}}}}})
+		mustDo(t, err, "update the user as an older version does")
+
+		probe, rec := probeStore(t, uri, s)
+		got, _, err := probe.UserWithIdentities(ctx, u.ID)
+		mustDo(t, err, "UserWithIdentities")
+		if !got.LastLoginAt.Equal(later) || got.Data["v"] != "old" {
+			t.Errorf("profile = %v, %v; want the user document's %v, old", got.LastLoginAt, got.Data, later)
+		}
+		if _, filters := rec.take(); len(filters) != 2 {
+			t.Errorf("%d queries, want 2 (identities, then the user)", len(filters))
 		}
 	})
 }

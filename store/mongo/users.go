@@ -24,6 +24,16 @@ import (
 // whole document it read, so a TouchLogin racing SetUserDisabled could
 // write the old flag back. Disabling is an insert and enabling a delete,
 // which no update of the user can undo.
+//
+// A profile (the user and its identities) is one query of the identities:
+// every login writes the user as it leaves it (type, times, data) onto the
+// identity it logged in with, in the update it makes there anyway, as well
+// as onto the user. The copy on the identity of the latest login is the
+// user's, provided it was written by that login: a login recorded by a
+// version without copies (a rolling upgrade) leaves the identity's time
+// ahead of its copy, and the profile is then read from the user document.
+// Only CreateUser and TouchLogin write those fields of the user, so no
+// other write can leave a copy behind.
 
 type userDoc struct {
 	ID          bson.ObjectID `bson:"_id"`
@@ -52,6 +62,37 @@ type identityDoc struct {
 	Data         any           `bson:"data"`
 	CreatedAt    time.Time     `bson:"created_at"`
 	LastLoginAt  time.Time     `bson:"last_login_at"`
+	// User is the user as the login at LastLoginAt left it; absent on identities written before copies.
+	User *userCopy `bson:"user,omitempty"`
+}
+
+// userCopy is a user's document as the login at At left it.
+type userCopy struct {
+	At          time.Time `bson:"at"`
+	Type        string    `bson:"type"`
+	CreatedAt   time.Time `bson:"created_at"`
+	LastLoginAt time.Time `bson:"last_login_at"`
+	Data        any       `bson:"data"`
+}
+
+func (d *userDoc) copyAt(at time.Time) *userCopy {
+	return &userCopy{At: at, Type: d.Type, CreatedAt: d.CreatedAt, LastLoginAt: d.LastLoginAt, Data: d.Data}
+}
+
+// currentUser returns the user as its latest login left it (the later-created identity on a tie),
+// or nil when that login wrote no copy.
+func currentUser(userID string, docs []identityDoc) *store.User {
+	var latest *identityDoc
+	for i := range docs {
+		if latest == nil || !docs[i].LastLoginAt.Before(latest.LastLoginAt) {
+			latest = &docs[i]
+		}
+	}
+	if latest == nil || latest.User == nil || !latest.User.At.Equal(latest.LastLoginAt) {
+		return nil
+	}
+	c := latest.User
+	return &store.User{ID: userID, Type: c.Type, CreatedAt: utc(c.CreatedAt), LastLoginAt: utc(c.LastLoginAt), Data: fromData(c.Data)}
 }
 
 func (d *identityDoc) identity() *store.Identity {
@@ -108,6 +149,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User, first *store.Iden
 	// The user goes in before the identity claim, so that whoever finds the identity finds its user: a
 	// login that loses the race for the claim reads the winner's user at once.
 	udoc := &userDoc{ID: uid, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt, Data: toData(u.Data)}
+	idoc.User = udoc.copyAt(first.LastLoginAt)
 	if _, err := s.coll(collUsers).InsertOne(ctx, udoc); err != nil {
 		return translate(ctx, err)
 	}
@@ -142,21 +184,26 @@ func (s *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
 	return d.user(disabled), nil
 }
 
-// UserWithIdentities reads the user document and the identities, leaving the disabled claim unread.
+// UserWithIdentities reads the identities and, only when the latest login left no copy of the user on
+// its identity, the user document; the disabled claim stays unread.
 func (s *Store) UserWithIdentities(ctx context.Context, id string) (*store.User, []*store.Identity, error) {
 	oid, ok := objectID(id)
 	if !ok {
 		return nil, nil, store.ErrNotFound
 	}
-	d, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: oid}})
+	docs, err := s.findIdentities(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	idents, err := s.ListIdentities(ctx, id)
-	if err != nil {
-		return nil, nil, err
+	u := currentUser(id, docs)
+	if u == nil {
+		d, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: oid}})
+		if err != nil {
+			return nil, nil, err
+		}
+		u = d.user(false)
 	}
-	return d.user(false), idents, nil
+	return u, identities(docs), nil
 }
 
 // UserDisabled reports whether the user is disabled: one look at the disabled claims.
@@ -229,16 +276,19 @@ func (s *Store) SetUserDisabled(ctx context.Context, id string, disabled bool) e
 	return err
 }
 
-// TouchLogin records a login on the identity and on the user.
-func (s *Store) TouchLogin(ctx context.Context, userID, identityID string, at time.Time, identityData, userData map[string]any) error {
-	uid, ok := objectID(userID)
+// TouchLogin records a login on the identity, with a copy of the user as
+// it leaves it, and on the user.
+func (s *Store) TouchLogin(ctx context.Context, u *store.User, identityID string, identityData map[string]any) error {
+	uid, ok := objectID(u.ID)
 	iid, ok2 := objectID(identityID)
 	if !ok || !ok2 {
 		return store.ErrNotFound
 	}
+	udoc := &userDoc{ID: uid, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt, Data: toData(u.Data)}
 	res, err := s.coll(collIdentities).UpdateOne(ctx,
-		D{{Key: "_id", Value: iid}, {Key: "user_id", Value: userID}},
-		D{{Key: "$set", Value: D{{Key: "last_login_at", Value: at}, {Key: "data", Value: toData(identityData)}}}})
+		D{{Key: "_id", Value: iid}, {Key: "user_id", Value: u.ID}},
+		D{{Key: "$set", Value: D{{Key: "last_login_at", Value: u.LastLoginAt}, {Key: "data", Value: toData(identityData)},
+			{Key: "user", Value: udoc.copyAt(u.LastLoginAt)}}}})
 	if err != nil {
 		return translate(ctx, err)
 	}
@@ -247,7 +297,7 @@ func (s *Store) TouchLogin(ctx context.Context, userID, identityID string, at ti
 	}
 	res, err = s.coll(collUsers).UpdateOne(ctx,
 		D{{Key: "_id", Value: uid}},
-		D{{Key: "$set", Value: D{{Key: "last_login_at", Value: at}, {Key: "data", Value: toData(userData)}}}})
+		D{{Key: "$set", Value: D{{Key: "last_login_at", Value: u.LastLoginAt}, {Key: "data", Value: udoc.Data}}}})
 	if err != nil {
 		return translate(ctx, err)
 	}
@@ -295,9 +345,10 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return nil
 }
 
-// AddIdentity claims the identity, then checks that its user exists: a
-// user deleted meanwhile (DeleteUser removes the user before its
-// identities) takes the claim back.
+// AddIdentity claims the identity, then reads its user: a user deleted
+// meanwhile (DeleteUser removes the user before its identities) takes the
+// claim back; a user found is copied onto the new identity, whose time is
+// now its latest login's.
 func (s *Store) AddIdentity(ctx context.Context, id *store.Identity) error {
 	d, err := newIdentityDoc(id)
 	if err != nil {
@@ -307,12 +358,15 @@ func (s *Store) AddIdentity(ctx context.Context, id *store.Identity) error {
 		return translate(ctx, err)
 	}
 	uid, _ := objectID(id.UserID)
-	found, err := exists(ctx, s.coll(collUsers), D{{Key: "_id", Value: uid}})
-	if err == nil && found {
-		return nil
-	}
+	u, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: uid}})
 	if err == nil {
-		err = store.ErrNotFound
+		// Without the copy the identity is still linked; profiles read the user document instead.
+		s.bestEffort(ctx, "copy the user onto a new identity", func(ctx context.Context) error {
+			_, err := s.coll(collIdentities).UpdateOne(ctx, D{{Key: "_id", Value: d.ID}},
+				D{{Key: "$set", Value: D{{Key: "user", Value: u.copyAt(d.LastLoginAt)}}}})
+			return err
+		})
+		return nil
 	}
 	s.bestEffort(ctx, "withdraw an identity claim", func(ctx context.Context) error {
 		_, err := s.coll(collIdentities).DeleteOne(ctx, D{{Key: "_id", Value: d.ID}})
@@ -333,17 +387,23 @@ func (s *Store) FindIdentity(ctx context.Context, providerType, providerID strin
 
 // ListIdentities returns the user's identities, oldest first.
 func (s *Store) ListIdentities(ctx context.Context, userIDs ...string) ([]*store.Identity, error) {
+	docs, err := s.findIdentities(ctx, userIDs...)
+	return identities(docs), err
+}
+
+// findIdentities reads the identities of the users, oldest first, in one query.
+func (s *Store) findIdentities(ctx context.Context, userIDs ...string) ([]identityDoc, error) {
 	if len(userIDs) == 0 {
 		return nil, nil
 	}
-	docs, err := findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "user_id", Value: oneOf(userIDs)}},
+	return findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "user_id", Value: oneOf(userIDs)}},
 		options.Find().SetSort(D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
+}
+
+func identities(docs []identityDoc) []*store.Identity {
 	out := make([]*store.Identity, len(docs))
 	for i := range docs {
 		out[i] = docs[i].identity()
 	}
-	return out, nil
+	return out
 }

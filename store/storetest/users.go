@@ -236,7 +236,8 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		at := now().Add(time.Minute)
 		idata := map[string]any{"name": "Ada", "n": int32(1)}
 		udata := map[string]any{"name": "Ada", "from": []any{"google"}}
-		must(t, s.TouchLogin(ctx, u.ID, id.ID, at, idata, udata), "TouchLogin")
+		login := &store.User{ID: u.ID, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: at, Data: udata}
+		must(t, s.TouchLogin(ctx, login, id.ID, idata), "TouchLogin")
 
 		got, err := s.GetUser(ctx, u.ID)
 		must(t, err, "GetUser")
@@ -248,12 +249,57 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		sameTime(t, gi.LastLoginAt, at, "identity LastLoginAt")
 		sameValue(t, gi.Data, idata, "identity Data")
 
-		wantErr(t, s.TouchLogin(ctx, store.NewID(), id.ID, at, nil, nil), store.ErrNotFound, "TouchLogin of an unknown user")
-		wantErr(t, s.TouchLogin(ctx, u.ID, store.NewID(), at, nil, nil), store.ErrNotFound, "TouchLogin of an unknown identity")
-		wantErr(t, s.TouchLogin(ctx, u.ID, otherID.ID, at, nil, nil), store.ErrNotFound, "TouchLogin of another user's identity")
+		unknown := &store.User{ID: store.NewID(), Type: u.Type, LastLoginAt: at}
+		wantErr(t, s.TouchLogin(ctx, unknown, id.ID, nil), store.ErrNotFound, "TouchLogin of an unknown user")
+		wantErr(t, s.TouchLogin(ctx, login, store.NewID(), nil), store.ErrNotFound, "TouchLogin of an unknown identity")
+		wantErr(t, s.TouchLogin(ctx, login, otherID.ID, nil), store.ErrNotFound, "TouchLogin of another user's identity")
 		og, err := s.GetUser(ctx, other.ID)
 		must(t, err, "GetUser")
 		sameTime(t, og.LastLoginAt, other.LastLoginAt, "the other user's LastLoginAt")
+	})
+
+	t.Run("Users/ProfileFollowsLoginsAndLinks", func(t *testing.T) {
+		// A profile shows the user as its latest login left it, through whichever identity, and a link
+		// leaves the user as it was.
+		s := open(t)
+		ctx := testContext(t)
+		u, first := newUser(t, s)
+		sameProfile := func(what string) {
+			t.Helper()
+			want, err := s.GetUser(ctx, u.ID)
+			must(t, err, "GetUser")
+			got, idents, err := s.UserWithIdentities(ctx, u.ID)
+			must(t, err, "UserWithIdentities")
+			if got.ID != u.ID || got.Type != want.Type {
+				t.Errorf("%s: profile user %+v, want %+v", what, got, want)
+			}
+			sameTime(t, got.CreatedAt, want.CreatedAt, what+": CreatedAt")
+			sameTime(t, got.LastLoginAt, want.LastLoginAt, what+": LastLoginAt")
+			sameValue(t, got.Data, want.Data, what+": Data")
+			all, err := s.ListIdentities(ctx, u.ID)
+			must(t, err, "ListIdentities")
+			if len(idents) != len(all) {
+				t.Errorf("%s: profile has %d identities, ListIdentities %d", what, len(idents), len(all))
+			}
+		}
+		sameProfile("after CreateUser")
+
+		login := func(ident *store.Identity, at time.Time, data map[string]any) {
+			t.Helper()
+			must(t, s.TouchLogin(ctx, &store.User{ID: u.ID, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: at, Data: data}, ident.ID, data), "TouchLogin")
+		}
+		login(first, now().Add(time.Minute), map[string]any{"via": "anon"})
+		sameProfile("after a login")
+
+		second := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "oauth2-google", ProviderID: store.NewID(),
+			Data: map[string]any{"email": "ada@example.com"}, CreatedAt: now().Add(2 * time.Minute), LastLoginAt: now().Add(2 * time.Minute)}
+		must(t, s.AddIdentity(ctx, second), "AddIdentity")
+		sameProfile("after a link")
+
+		login(second, now().Add(3*time.Minute), map[string]any{"via": "google"})
+		sameProfile("after a login with the linked identity")
+		login(first, now().Add(4*time.Minute), map[string]any{"via": "anon again"})
+		sameProfile("after a login with the first identity again")
 	})
 
 	t.Run("Users/DisableSurvivesRacingLogins", func(t *testing.T) {
@@ -267,7 +313,8 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 				if i == 0 {
 					return s.SetUserDisabled(ctx, u.ID, true)
 				}
-				return s.TouchLogin(ctx, u.ID, id.ID, now(), map[string]any{"i": int32(i)}, map[string]any{"i": int32(i)})
+				login := &store.User{ID: u.ID, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: now(), Data: map[string]any{"i": int32(i)}}
+				return s.TouchLogin(ctx, login, id.ID, map[string]any{"i": int32(i)})
 			})
 			for i, err := range errs {
 				must(t, err, "round %d call %d", round, i)
