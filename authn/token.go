@@ -2,6 +2,7 @@ package authn
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -209,12 +210,27 @@ func (i *Issuer) MintRefresh(c *RefreshClaims) (string, error) {
 	if len(i.RefreshKey) == 0 {
 		return "", errors.New("authn: no refresh token key")
 	}
-	key := jose.SigningKey{Algorithm: jose.HS256, Key: i.RefreshKey}
-	signer, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType(typRefresh).WithHeader("kid", refreshKID(i.RefreshKey)))
-	if err != nil {
-		return "", fmt.Errorf("authn: refresh token signer: %w", err)
+	input := refreshHeader(i.RefreshKey) + "." + base64.RawURLEncoding.EncodeToString(payload)
+	tok := input + "." + base64.RawURLEncoding.EncodeToString(refreshMAC(i.RefreshKey, input))
+	if len(tok) > MaxTokenSize {
+		return "", ErrTokenTooLarge
 	}
-	return serialize(signer, payload)
+	return tok, nil
+}
+
+// Refresh tokens are compact JWS with HS256, made and checked here with crypto/hmac rather than
+// through go-jose: only Lanyard verifies them, and go-jose's signer and parser, built anew for each
+// token, cost more than half of the 80 µs a refresh spent on its refresh tokens. The header is the one
+// go-jose writes (sorted keys), so tokens minted either way are the same.
+func refreshHeader(key []byte) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"` + refreshKID(key) + `","typ":"` + typRefresh + `"}`))
+}
+
+// refreshMAC is the HS256 signature of a compact JWS signing input.
+func refreshMAC(key []byte, input string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(input))
+	return m.Sum(nil)
 }
 
 func (i *Issuer) sign(typ string, payload []byte) (string, error) {
@@ -401,13 +417,17 @@ func (i *Issuer) verifyRefreshMAC(token, kid string) ([]byte, string, error) {
 	if len(i.RefreshKey) == 0 || kid != refreshKID(i.RefreshKey) {
 		return nil, "", invalid("unknown kid")
 	}
-	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.HS256})
-	if err != nil {
-		return nil, "", invalid("malformed JWS")
-	}
-	payload, err := jws.Verify(i.RefreshKey)
-	if err != nil {
+	// verifyJWS has checked the header (alg, kid, typ and nothing else) and that the three parts are
+	// canonical base64url.
+	dot := strings.LastIndexByte(token, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(token[dot+1:])
+	if err != nil || !hmac.Equal(sig, refreshMAC(i.RefreshKey, token[:dot])) {
 		return nil, "", invalid("bad signature")
+	}
+	_, p, _ := strings.Cut(token[:dot], ".")
+	payload, err := base64.RawURLEncoding.DecodeString(p)
+	if err != nil {
+		return nil, "", invalid("bad payload encoding")
 	}
 	return payload, kid, nil
 }

@@ -145,6 +145,42 @@ func TestRefreshRoundTrip(t *testing.T) {
 			}
 		})
 	}
+	// Refresh tokens are HS256 JWS that any JOSE library reads as it reads those go-jose makes (native
+	// Realm SDKs decode them): the header go-jose would write, and a MAC go-jose verifies.
+	t.Run("go-jose reads it", func(t *testing.T) {
+		iss, _ := newIssuer(t, sharedKey(t, AlgES256))
+		tok, err := iss.MintRefresh(&RefreshClaims{Subject: "u1", SessionID: "s1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: testRefreshKey},
+			(&jose.SignerOptions{}).WithType("rt+jwt").WithHeader("kid", refreshKID(testRefreshKey)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := signer.Sign([]byte("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, _ := obj.CompactSerialize()
+		if got, want := strings.Split(tok, ".")[0], strings.Split(ref, ".")[0]; got != want {
+			t.Fatalf("header %s, go-jose writes %s", got, want)
+		}
+		jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.HS256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, err := jws.Verify(testRefreshKey)
+		if err != nil {
+			t.Fatalf("go-jose does not verify the MAC: %v", err)
+		}
+		if c := (RefreshClaims{}); json.Unmarshal(payload, &c) != nil || c.SessionID != "s1" {
+			t.Fatalf("payload %s", payload)
+		}
+		if _, err := jws.Verify([]byte("another key, another key, another")); err == nil {
+			t.Fatal("go-jose verifies the MAC under another key")
+		}
+	})
 	iss, _ := newIssuer(t, sharedKey(t, AlgES256))
 	a, b := &RefreshClaims{Subject: "u", SessionID: "s"}, &RefreshClaims{Subject: "u", SessionID: "s"}
 	if _, err := iss.MintRefresh(a); err != nil {
