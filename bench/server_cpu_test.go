@@ -165,11 +165,19 @@ func BenchmarkServerCPU(b *testing.B) {
 	engineAddr := freeAddr(b)
 	serve(b, bin, "--embedded-postgres-url", storetest.PostgreSQL(b), "--embedded-addr", engineAddr)
 	// The measured servers keep their own collections apart from the store process's. Background work
-	// is slowed down so that it does not count against the calls measured. Logins, which add a user
-	// each, go to a second server with a database of its own, so that the reads are measured against a
-	// store of one size throughout.
+	// is slowed down so that it does not count against the calls measured. Every custom data size has a
+	// server and a database of its own, so that no row is measured against a store the rows before it
+	// grew (each refresh adds a rotation record); logins, which add a user each, go to another.
 	master := authn.GenerateMasterKey()
-	measured := func(database string) (*proc, *grpc.ClientConn) {
+	ctx := context.Background()
+	anon := &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_Anonymous{Anonymous: &lanyardv1.AnonymousCredentials{}}}
+	type measured struct {
+		*proc
+		auth lanyardv1.AuthServiceClient
+		meta lanyardv1.MetadataServiceClient
+		data lanyardv1.CustomDataServiceClient
+	}
+	start := func(database string) measured {
 		p := serve(b, bin, "--mongodb-uri", "mongodb://"+engineAddr+"/", "--master-key", master, "--database", database,
 			"--store-ping-interval", "1h", "--revocation-interval", "1h", "--key-reload-interval", "1h", "--custom-data-poll-interval", "1h")
 		conn, err := grpc.NewClient(p.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -177,16 +185,20 @@ func BenchmarkServerCPU(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { conn.Close() })
-		return p, conn
+		return measured{p, lanyardv1.NewAuthServiceClient(conn), lanyardv1.NewMetadataServiceClient(conn), lanyardv1.NewCustomDataServiceClient(conn)}
 	}
-	srv, conn := measured("lanyard_bench")
-	loginSrv, loginConn := measured("lanyard_bench_logins")
-	auth := lanyardv1.NewAuthServiceClient(conn)
-	loginAuth := lanyardv1.NewAuthServiceClient(loginConn)
-	meta := lanyardv1.NewMetadataServiceClient(conn)
-	data := lanyardv1.NewCustomDataServiceClient(conn)
-	ctx := context.Background()
-	anon := &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_Anonymous{Anonymous: &lanyardv1.AnonymousCredentials{}}}
+	logins := start("lanyard_bench_logins")
+	// Without a document, a refresh on FerretDB asks for one under both forms of the user id: one query
+	// more than with one (see "The store" in the README).
+	sizes := []int{0, 100, 4096}
+	reads := map[int]measured{}
+	for _, size := range sizes {
+		srv := start(fmt.Sprintf("lanyard_bench_%dB", size))
+		// The reads are measured against a store that already holds seedUsers users: FerretDB answers
+		// by scanning, so an almost empty store would flatter the numbers.
+		inParallel(b, seedUsers, 16, func(int) error { _, err := srv.auth.Login(ctx, anon); return err })
+		reads[size] = srv
+	}
 
 	// measure makes b.N calls of op on p, c at a time, and reports p's CPU and store commands per call.
 	measure := func(b *testing.B, p *proc, c int, op func(worker int) error) {
@@ -196,17 +208,17 @@ func BenchmarkServerCPU(b *testing.B) {
 		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
 		b.ReportMetric(cmds/float64(b.N), "store-round-trips/op")
 	}
-	// users logs in c anonymous users, each with a custom data document of about docSize bytes.
-	users := func(b *testing.B, c, docSize int) (refresh []string, uctx []context.Context) {
+	// users logs in c anonymous users on srv, each with a custom data document of about docSize bytes.
+	users := func(b *testing.B, srv measured, c, docSize int) (refresh []string, uctx []context.Context) {
 		for range c {
-			l, err := auth.Login(ctx, anon)
+			l, err := srv.auth.Login(ctx, anon)
 			if err != nil {
 				b.Fatal(err)
 			}
 			u := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+l.GetAccessToken())
 			if docSize > 0 {
 				st, _ := structpb.NewStruct(map[string]any{"blob": strings.Repeat("x", max(docSize-60, 1))})
-				if _, err := data.UpdateCustomData(u, &lanyardv1.UpdateCustomDataRequest{Set: st}); err != nil {
+				if _, err := srv.data.UpdateCustomData(u, &lanyardv1.UpdateCustomDataRequest{Set: st}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -215,32 +227,28 @@ func BenchmarkServerCPU(b *testing.B) {
 		return refresh, uctx
 	}
 
-	// Every operation is measured against a store that already holds seedUsers users: FerretDB answers
-	// by scanning, so an almost empty store would flatter the numbers.
-	inParallel(b, seedUsers, 16, func(int) error { _, err := auth.Login(ctx, anon); return err })
-
 	for _, c := range concurrencies {
 		b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
 			b.Run("GetJwks", func(b *testing.B) {
-				measure(b, srv, c, func(int) error { _, err := auth.GetJwks(ctx, &lanyardv1.GetJwksRequest{}); return err })
+				srv := reads[100]
+				measure(b, srv.proc, c, func(int) error { _, err := srv.auth.GetJwks(ctx, &lanyardv1.GetJwksRequest{}); return err })
 			})
 			b.Run("Login_anonymous", func(b *testing.B) {
-				measure(b, loginSrv, c, func(int) error { _, err := loginAuth.Login(ctx, anon); return err })
+				measure(b, logins.proc, c, func(int) error { _, err := logins.auth.Login(ctx, anon); return err })
 			})
-			// Without a document, a refresh on FerretDB asks for one under both forms of the user id: one
-			// query more than with one (see "The store" in the README).
-			for _, size := range []int{0, 100, 4096} {
+			for _, size := range sizes {
+				srv := reads[size]
 				b.Run(fmt.Sprintf("custom_data_%dB", size), func(b *testing.B) {
-					rts, uctx := users(b, c, size)
+					rts, uctx := users(b, srv, c, size)
 					b.Run("WhoAmI", func(b *testing.B) {
-						measure(b, srv, c, func(w int) error { _, err := auth.WhoAmI(uctx[w], &lanyardv1.WhoAmIRequest{}); return err })
+						measure(b, srv.proc, c, func(w int) error { _, err := srv.auth.WhoAmI(uctx[w], &lanyardv1.WhoAmIRequest{}); return err })
 					})
 					b.Run("GetProfile", func(b *testing.B) {
-						measure(b, srv, c, func(w int) error { _, err := meta.GetProfile(uctx[w], &lanyardv1.GetProfileRequest{}); return err })
+						measure(b, srv.proc, c, func(w int) error { _, err := srv.meta.GetProfile(uctx[w], &lanyardv1.GetProfileRequest{}); return err })
 					})
 					b.Run("RefreshSession", func(b *testing.B) {
-						measure(b, srv, c, func(w int) error {
-							r, err := auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: rts[w]})
+						measure(b, srv.proc, c, func(w int) error {
+							r, err := srv.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: rts[w]})
 							if err == nil {
 								rts[w] = r.GetRefreshToken()
 							}
