@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# CPU profile of one measured server of BenchmarkServerCPU, for the breakdowns in BENCHMARKS.md: runs one
+# row with perf recording the server that answers it, then prints where its CPU went per call.
+# Needs perf (Debian: linux-perf). Usage: bash bench/profile.sh <row> [calls]
+#   bash bench/profile.sh c=16/custom_data_100B/GetProfile 20000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+row=$1
+calls=${2:-10000}
+size=$(sed -n 's|.*custom_data_\([0-9]*B\).*|\1|p' <<<"$row")
+db=lanyard_bench_${size:-100B}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+go test -c -o "$work/bench.test" ./bench/
+(cd bench && "$work/bench.test" -test.run '^$' -test.bench "ServerCPU/$row\$" -test.benchtime "${calls}x" >"$work/out" 2>&1) &
+bench=$!
+pid=
+for _ in $(seq 1 600); do
+	pid=$(pgrep -f -- "--database $db --store" | head -1 || true)
+	[ -n "$pid" ] && break
+	sleep 0.2
+done
+[ -n "$pid" ] || { echo "the server of $db did not start" >&2; exit 1; }
+perf record -q -e cpu-clock -F 2000 -g -p "$pid" -o "$work/perf.data" 2>/dev/null &
+rec=$!
+wait "$bench" || { cat "$work/out"; exit 1; }
+kill -INT "$rec" 2>/dev/null || true
+wait "$rec" 2>/dev/null || true
+grep '^Benchmark' "$work/out"
+cpu=$(grep -o '[0-9.]* server-cpu-ms/op' "$work/out" | cut -d' ' -f1)
+perf script -i "$work/perf.data" 2>/dev/null | python3 bench/profile.py "$cpu"
