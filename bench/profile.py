@@ -1,10 +1,11 @@
 """Reads `perf script` stacks of a measured server and splits its measured CPU per call by part.
 
 Each sample goes to the first part whose function is on its stack, in the order below, so the parts do not
-overlap. Samples of the logins that seed the store before the measurement are left out. A part's share of
+overlap. Samples of the logins that seed the store before the measurement are left out, unless the
+row measured is itself logins (seeded = 0). A part's share of
 the samples is applied to the CPU per call the benchmark measured (perf may miss samples, the process
 accounting does not).
-Usage: perf script -i perf.data | python3 bench/profile.py <server CPU ms per call>
+Usage: perf script -i perf.data | python3 bench/profile.py <server CPU ms per call> <seeded: 1 or 0>
 """
 import collections
 import sys
@@ -16,6 +17,9 @@ PARTS = [
     ("store: custom data", "GetCustomData"),
     ("store: identities (the profile query)", "findIdentities"),
     ("ES256 signature", "ecdsa.Sign"),
+    ("store: new user", "CreateUser"),
+    ("store: new session", "CreateSession"),
+    ("store: auth events", "AppendEvents"),
     ("access token: claims, JSON, JWS", "mintAccess"),
     ("refresh token: mint", "MintRefresh"),
     ("refresh token: parse", "ParseRefresh"),
@@ -32,7 +36,10 @@ PARTS = [
 
 
 def main():
-    cpu_us = float(sys.argv[1]) * 1000
+    cpu_us, seeded = float(sys.argv[1]) * 1000, sys.argv[2] == "1"
+    if not seeded:
+        PARTS[0] = ("login handler, the rest", "Login_Handler")
+        PARTS.append(PARTS.pop(0))
     parts = collections.Counter()
     for sample in sys.stdin.read().split("\n\n"):
         frames = sample.strip().split("\n")[1:]
@@ -41,7 +48,7 @@ def main():
         stack = " ".join(frames)
         name = next((n for n, fn in PARTS if fn in stack), "other")
         parts[name] += 1
-    del parts["seed logins (left out)"]
+    parts.pop("seed logins (left out)", None)
     total = sum(parts.values())
     print(f"{cpu_us:8.1f} µs of CPU per call, {total} samples, by part:")
     for name, n in parts.most_common():

@@ -9,6 +9,9 @@ row=$1
 calls=${2:-10000}
 size=$(sed -n 's|.*custom_data_\([0-9]*B\).*|\1|p' <<<"$row")
 db=lanyard_bench_${size:-100B}
+seeded=1
+# Logins have a server of their own, which no seeding logins run on.
+if [[ $row == *Login* ]]; then db=lanyard_bench_logins seeded=0; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -29,4 +32,4 @@ kill -INT "$rec" 2>/dev/null || true
 wait "$rec" 2>/dev/null || true
 grep '^Benchmark' "$work/out"
 cpu=$(grep -o '[0-9.]* server-cpu-ms/op' "$work/out" | cut -d' ' -f1)
-perf script -i "$work/perf.data" 2>/dev/null | python3 bench/profile.py "$cpu"
+perf script -i "$work/perf.data" 2>/dev/null | python3 bench/profile.py "$cpu" "$seeded"
