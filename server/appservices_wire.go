@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -45,16 +43,8 @@ var errRotatingSession = newError(codes.Unauthenticated, lanyardv1.ErrorReason_E
 // RequestContext gives the request the id its logs and masked errors name: the caller's X-Request-Id when
 // short and plain, as on gRPC, otherwise a new one.
 func (c *appCore) RequestContext(r *http.Request) (context.Context, string) {
-	id := ""
-	if v := r.Header.Values("X-Request-Id"); len(v) == 1 && plainID(v[0]) {
-		id = v[0]
-	}
-	if id == "" {
-		var b [10]byte
-		_, _ = rand.Read(b[:])
-		id = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
-	}
-	return context.WithValue(r.Context(), requestIDKey{}, id), id
+	id := requestID(r.Header.Values("X-Request-Id"))
+	return withCall(r.Context(), id), id
 }
 
 // Status is the server's one error mapping.

@@ -63,6 +63,9 @@ func (s *Server) authorize(ctx context.Context, method string) (context.Context,
 	if err != nil {
 		return ctx, err
 	}
+	if c := callFrom(ctx); c != nil {
+		c.userID = p.UserID
+	}
 	if r.access == accessServer && !p.IsServer() {
 		return ctx, errServerOnly
 	}

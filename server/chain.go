@@ -6,6 +6,8 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"runtime/debug"
+	"strings"
+	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
@@ -13,6 +15,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
@@ -35,17 +39,6 @@ import (
 //  7. validation: checks request fields and answers INVALID_ARGUMENT with BadRequest details, so that
 //     handlers only see well-formed requests. Last, because only authorized callers deserve the detail.
 func (s *Server) interceptors(metrics *grpcprom.ServerMetrics) ([]grpc.UnaryServerInterceptor, []grpc.StreamServerInterceptor) {
-	logOpts := []logging.Option{
-		logging.WithLogOnEvents(logging.FinishCall),
-		logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
-			f := logging.Fields{"request_id", requestIDFrom(ctx)}
-			if p, ok := principalFrom(ctx); ok {
-				f = append(f, "user_id", p.UserID)
-			}
-			return f
-		}),
-	}
-	logger := slogAdapter(s.log)
 	recoverOpt := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		s.log.ErrorContext(ctx, "panic in handler", "request_id", requestIDFrom(ctx), "panic", p, "stack", string(debug.Stack()))
 		return errPanic
@@ -53,7 +46,7 @@ func (s *Server) interceptors(metrics *grpcprom.ServerMetrics) ([]grpc.UnaryServ
 	unary := []grpc.UnaryServerInterceptor{
 		unaryRequestID,
 		metrics.UnaryServerInterceptor(),
-		logging.UnaryServerInterceptor(logger, logOpts...),
+		s.unaryLog,
 		s.unaryErrors,
 		recovery.UnaryServerInterceptor(recoverOpt),
 		s.unaryAuth,
@@ -63,7 +56,7 @@ func (s *Server) interceptors(metrics *grpcprom.ServerMetrics) ([]grpc.UnaryServ
 	stream := []grpc.StreamServerInterceptor{
 		streamRequestID,
 		metrics.StreamServerInterceptor(),
-		logging.StreamServerInterceptor(logger, logOpts...),
+		s.streamLog,
 		s.streamErrors,
 		recovery.StreamServerInterceptor(recoverOpt),
 		s.streamAuth,
@@ -79,13 +72,6 @@ var errPanic = panicError{}
 type panicError struct{}
 
 func (panicError) Error() string { return "panic in handler" }
-
-// slogAdapter lets go-grpc-middleware's logging interceptor write through slog.
-func slogAdapter(l *slog.Logger) logging.Logger {
-	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		l.Log(ctx, slog.Level(lvl), msg, fields...)
-	})
-}
 
 func (s *Server) unaryErrors(ctx context.Context, req any, _ *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
 	resp, err := next(ctx, req)
@@ -125,33 +111,53 @@ func (s *Server) checkStore(method string) error {
 
 var storeUnavailable = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later")
 
-// requestIDKey is the context key of the request id.
-type requestIDKey struct{}
+// callKey is the context key of the call's *call.
+type callKey struct{}
+
+// call is what the log line of a call names besides its method and code. The request id step makes it;
+// authentication, further in, fills in the user, which the logging step, further out, could not see in
+// a context of its own.
+type call struct {
+	requestID string
+	userID    string
+}
+
+func callFrom(ctx context.Context) *call {
+	c, _ := ctx.Value(callKey{}).(*call)
+	return c
+}
 
 // requestIDFrom returns the id of the call in ctx, or "-" outside a call.
 func requestIDFrom(ctx context.Context) string {
-	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
-		return id
+	if c := callFrom(ctx); c != nil {
+		return c.requestID
 	}
 	return "-"
 }
 
-// withRequestID takes the caller's x-request-id when it is short and plain (so that ids can be followed
-// across services), otherwise makes one, and echoes it in the response header.
+// withCall starts the record of a call whose request id is id.
+func withCall(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, callKey{}, &call{requestID: id})
+}
+
+// requestID takes the caller's one request id when it is short and plain (so that ids can be followed
+// across services), otherwise makes one.
+func requestID(given []string) string {
+	if len(given) == 1 && plainID(given[0]) {
+		return given[0]
+	}
+	var b [10]byte
+	_, _ = rand.Read(b[:])
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+}
+
+// withRequestID starts the record of a gRPC call, under the caller's x-request-id or a new one, and
+// echoes the id in the response header.
 func withRequestID(ctx context.Context) context.Context {
-	id := ""
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get("x-request-id"); len(v) == 1 && plainID(v[0]) {
-			id = v[0]
-		}
-	}
-	if id == "" {
-		var b [10]byte
-		_, _ = rand.Read(b[:])
-		id = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
-	}
+	md, _ := metadata.FromIncomingContext(ctx)
+	id := requestID(md.Get("x-request-id"))
 	_ = grpc.SetHeader(ctx, metadata.Pairs("x-request-id", id))
-	return context.WithValue(ctx, requestIDKey{}, id)
+	return withCall(ctx, id)
 }
 
 func plainID(s string) bool {
@@ -181,3 +187,50 @@ type contextStream struct {
 }
 
 func (s *contextStream) Context() context.Context { return s.ctx }
+
+func (s *Server) unaryLog(ctx context.Context, req any, info *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
+	start := time.Now()
+	resp, err := next(ctx, req)
+	s.logCall(ctx, info.FullMethod, start, err)
+	return resp, err
+}
+
+func (s *Server) streamLog(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, next grpc.StreamHandler) error {
+	start := time.Now()
+	err := next(srv, ss)
+	s.logCall(ss.Context(), info.FullMethod, start, err)
+	return err
+}
+
+// logCall writes the one line of a finished call, at go-grpc-middleware's level for its code (INFO for
+// OK and the caller's own mistakes, WARN for refusals and outages, ERROR for faults). It asks the
+// logger first, so that a line below the configured level costs nothing.
+func (s *Server) logCall(ctx context.Context, method string, start time.Time, err error) {
+	code := status.Code(err)
+	level := slog.Level(logging.DefaultServerCodeToLevel(code))
+	if !s.log.Enabled(ctx, level) {
+		return
+	}
+	service, name, _ := strings.Cut(strings.TrimPrefix(method, "/"), "/")
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs,
+		slog.String("grpc.service", service),
+		slog.String("grpc.method", name),
+		slog.String("grpc.code", code.String()),
+		slog.Float64("grpc.time_ms", float64(time.Since(start).Microseconds())/1000),
+	)
+	if c := callFrom(ctx); c != nil {
+		attrs = append(attrs, slog.String("request_id", c.requestID))
+		if c.userID != "" {
+			attrs = append(attrs, slog.String("user_id", c.userID))
+		}
+	}
+	if p, ok := peer.FromContext(ctx); ok {
+		attrs = append(attrs, slog.String("peer.address", p.Addr.String()))
+	}
+	if err != nil {
+		// The error as the client sees it: mapped and masked by the step inside this one.
+		attrs = append(attrs, slog.String("grpc.error", status.Convert(err).Message()))
+	}
+	s.log.LogAttrs(ctx, level, "finished call", attrs...)
+}
