@@ -134,6 +134,13 @@ var concurrencies = []int{1, 16}
 // seedUsers is how many users the store holds before the first measurement.
 const seedUsers = 2000
 
+// warmUp is how many calls of an operation are made, at the concurrency measured, before each
+// measurement.
+const warmUp = 200
+
+// pairBlock is how many calls paired measurements make on one server before switching to the other.
+const pairBlock = 100
+
 // inParallel makes n calls of op, c at a time. op gets the index of its worker.
 func inParallel(b *testing.B, n, c int, op func(worker int) error) {
 	var (
@@ -201,7 +208,11 @@ func BenchmarkServerCPU(b *testing.B) {
 	}
 
 	// measure makes b.N calls of op on p, c at a time, and reports p's CPU and store commands per call.
+	// It first makes warmUp calls it does not count, so that what it reports is the steady state: the
+	// first calls at a new concurrency open the store connections and start the goroutines the later
+	// ones reuse.
 	measure := func(b *testing.B, p *proc, c int, op func(worker int) error) {
+		inParallel(b, warmUp, c, op)
 		cpu0, cmd0 := p.cpu(b), p.storeCommands(b)
 		inParallel(b, b.N, c, op)
 		cpu, cmds := p.cpu(b)-cpu0, p.storeCommands(b)-cmd0
@@ -225,6 +236,23 @@ func BenchmarkServerCPU(b *testing.B) {
 			refresh, uctx = append(refresh, l.GetRefreshToken()), append(uctx, u)
 		}
 		return refresh, uctx
+	}
+
+	// paired measures the same operation on two servers in alternating blocks of calls, so that both
+	// rows of a ratio see the same machine: on these shared machines a row measured minutes after
+	// another can be 10-20 % off by itself. The server not being called meanwhile does nothing that
+	// counts (its background work is slowed down).
+	paired := func(b *testing.B, c int, x, y *proc, opX, opY func(worker int) error) (xms, yms float64) {
+		inParallel(b, warmUp, c, opX)
+		inParallel(b, warmUp, c, opY)
+		x0, y0 := x.cpu(b), y.cpu(b)
+		for done := 0; done < b.N; done += pairBlock {
+			n := min(pairBlock, b.N-done)
+			inParallel(b, n, c, opX)
+			inParallel(b, n, c, opY)
+		}
+		xcpu, ycpu := x.cpu(b)-x0, y.cpu(b)-y0
+		return float64(xcpu.Microseconds()) / 1000 / float64(b.N), float64(ycpu.Microseconds()) / 1000 / float64(b.N)
 	}
 
 	for _, c := range concurrencies {
@@ -257,6 +285,40 @@ func BenchmarkServerCPU(b *testing.B) {
 					})
 				})
 			}
+		})
+	}
+
+	// What a 4 KB document costs, against a 100 B one, measured in pairs.
+	for _, c := range concurrencies {
+		b.Run(fmt.Sprintf("c=%d/4096B_vs_100B", c), func(b *testing.B) {
+			small, big := reads[100], reads[4096]
+			srts, suctx := users(b, small, c, 100)
+			brts, buctx := users(b, big, c, 4096)
+			report := func(b *testing.B, sms, bms float64) {
+				b.ReportMetric(sms, "100B-cpu-ms/op")
+				b.ReportMetric(bms, "4096B-cpu-ms/op")
+				b.ReportMetric(bms/sms, "4096B/100B")
+			}
+			whoAmI := func(srv measured, uctx []context.Context) func(int) error {
+				return func(w int) error { _, err := srv.auth.WhoAmI(uctx[w], &lanyardv1.WhoAmIRequest{}); return err }
+			}
+			refresh := func(srv measured, rts []string) func(int) error {
+				return func(w int) error {
+					r, err := srv.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: rts[w]})
+					if err == nil {
+						rts[w] = r.GetRefreshToken()
+					}
+					return err
+				}
+			}
+			b.Run("WhoAmI", func(b *testing.B) {
+				sms, bms := paired(b, c, small.proc, big.proc, whoAmI(small, suctx), whoAmI(big, buctx))
+				report(b, sms, bms)
+			})
+			b.Run("RefreshSession", func(b *testing.B) {
+				sms, bms := paired(b, c, small.proc, big.proc, refresh(small, srts), refresh(big, brts))
+				report(b, sms, bms)
+			})
 		})
 	}
 
