@@ -95,6 +95,30 @@ func BenchmarkMintAccess(b *testing.B) {
 	}
 }
 
+// BenchmarkUserDataJSON is what embedding the document in the claims costs MintAccess: encoding/json
+// checks and compacts it (the check keeps a malformed document from adding claims), beside json.Valid
+// alone, the least any check of the whole document costs.
+func BenchmarkUserDataJSON(b *testing.B) {
+	for _, d := range benchDocs {
+		b.Run("claims_json.Marshal/"+d.name, func(b *testing.B) {
+			c := testClaims()
+			c.UserData = d.doc
+			for b.Loop() {
+				if _, err := json.Marshal(c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("json.Valid_alone/"+d.name, func(b *testing.B) {
+			for b.Loop() {
+				if !json.Valid(d.doc) {
+					b.Fatal("invalid document")
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkHashPassword(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -238,6 +238,24 @@ func BenchmarkServerCPU(b *testing.B) {
 		return refresh, uctx
 	}
 
+	// The calls measured per user: uctx and rts hold one user's context and latest refresh token per
+	// worker.
+	whoAmI := func(srv measured, uctx []context.Context) func(int) error {
+		return func(w int) error { _, err := srv.auth.WhoAmI(uctx[w], &lanyardv1.WhoAmIRequest{}); return err }
+	}
+	getProfile := func(srv measured, uctx []context.Context) func(int) error {
+		return func(w int) error { _, err := srv.meta.GetProfile(uctx[w], &lanyardv1.GetProfileRequest{}); return err }
+	}
+	refresh := func(srv measured, rts []string) func(int) error {
+		return func(w int) error {
+			r, err := srv.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: rts[w]})
+			if err == nil {
+				rts[w] = r.GetRefreshToken()
+			}
+			return err
+		}
+	}
+
 	// paired measures the same operation on two servers in alternating blocks of calls, so that both
 	// rows of a ratio see the same machine: on these shared machines a row measured minutes after
 	// another can be 10-20 % off by itself. The server not being called meanwhile does nothing that
@@ -268,21 +286,9 @@ func BenchmarkServerCPU(b *testing.B) {
 				srv := reads[size]
 				b.Run(fmt.Sprintf("custom_data_%dB", size), func(b *testing.B) {
 					rts, uctx := users(b, srv, c, size)
-					b.Run("WhoAmI", func(b *testing.B) {
-						measure(b, srv.proc, c, func(w int) error { _, err := srv.auth.WhoAmI(uctx[w], &lanyardv1.WhoAmIRequest{}); return err })
-					})
-					b.Run("GetProfile", func(b *testing.B) {
-						measure(b, srv.proc, c, func(w int) error { _, err := srv.meta.GetProfile(uctx[w], &lanyardv1.GetProfileRequest{}); return err })
-					})
-					b.Run("RefreshSession", func(b *testing.B) {
-						measure(b, srv.proc, c, func(w int) error {
-							r, err := srv.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: rts[w]})
-							if err == nil {
-								rts[w] = r.GetRefreshToken()
-							}
-							return err
-						})
-					})
+					b.Run("WhoAmI", func(b *testing.B) { measure(b, srv.proc, c, whoAmI(srv, uctx)) })
+					b.Run("GetProfile", func(b *testing.B) { measure(b, srv.proc, c, getProfile(srv, uctx)) })
+					b.Run("RefreshSession", func(b *testing.B) { measure(b, srv.proc, c, refresh(srv, rts)) })
 				})
 			}
 		})
@@ -298,18 +304,6 @@ func BenchmarkServerCPU(b *testing.B) {
 				b.ReportMetric(sms, "100B-cpu-ms/op")
 				b.ReportMetric(bms, "4096B-cpu-ms/op")
 				b.ReportMetric(bms/sms, "4096B/100B")
-			}
-			whoAmI := func(srv measured, uctx []context.Context) func(int) error {
-				return func(w int) error { _, err := srv.auth.WhoAmI(uctx[w], &lanyardv1.WhoAmIRequest{}); return err }
-			}
-			refresh := func(srv measured, rts []string) func(int) error {
-				return func(w int) error {
-					r, err := srv.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: rts[w]})
-					if err == nil {
-						rts[w] = r.GetRefreshToken()
-					}
-					return err
-				}
 			}
 			b.Run("WhoAmI", func(b *testing.B) {
 				sms, bms := paired(b, c, small.proc, big.proc, whoAmI(small, suctx), whoAmI(big, buctx))
