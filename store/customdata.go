@@ -24,7 +24,7 @@ type CustomDataConfig struct {
 // stay exact. The whole document is included (its _id and user id field too, as App Services did), minus
 // Lanyard's version field.
 type CustomDoc struct {
-	JSON    json.RawMessage // a JSON object; nil when the user has no document
+	JSON    json.RawMessage // a valid JSON object, whatever the stored document holds (tokens embed it unchecked); nil when the user has no document
 	Version int64           // bumped by every write through Lanyard; 0 when no document or never written by Lanyard
 	Size    int             // BSON size of the stored document in bytes
 }

@@ -147,7 +147,8 @@ func checkReserved(list, key string, reserved []string) error {
 }
 
 // splitPath validates a dotted path: no empty segment, none starting with
-// `$`, and not inside a reserved field.
+// `$` or holding a character FerretDB v1 cannot store, and not inside a
+// reserved field.
 func splitPath(list, p string, reserved []string) ([]string, error) {
 	if p == "" {
 		return nil, invalid("empty %s path", list)
@@ -159,6 +160,9 @@ func splitPath(list, p string, reserved []string) ([]string, error) {
 			return nil, invalid("%s path %q has an empty segment", list, p)
 		case strings.HasPrefix(s, "$"):
 			return nil, invalid("%s path %q has a segment starting with '$'", list, p)
+		}
+		if err := checkKeyChars(list+" path", s, p); err != nil {
+			return nil, err
 		}
 	}
 	if err := checkReserved(list, segs[0], reserved); err != nil {

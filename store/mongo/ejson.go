@@ -9,11 +9,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -23,10 +26,9 @@ import (
 // because JavaScript (and protobuf's Struct, whose numbers are doubles)
 // would round it.
 //
-// Reading, the stored BSON is walked and every such int64 is swapped for
-// the wrapper document before the driver renders the rest; every other
-// value goes to the driver's relaxed writer as the stored bytes, so what
-// the API shows is exactly what is stored.
+// Reading, the stored BSON is rendered here, as the driver's relaxed writer
+// would render it but for those int64s (see encodeDoc), so what the API
+// shows is exactly what is stored.
 //
 // Writing, JSON is parsed here rather than by the driver, because the rules
 // differ from its relaxed parser: a whole number becomes int32 when it
@@ -35,76 +37,341 @@ import (
 // on Decimal128, and so it does on NaN, which is refused with ±Infinity,
 // which it rejects); keys that are empty, start with `$` or contain a dot
 // are refused (FerretDB v1 refuses the last two, MongoDB reads dotted keys
-// as paths), and so are arrays directly inside arrays (FerretDB v1 refuses
-// them). Refusing everywhere what one engine cannot store keeps the data
+// as paths), and so are keys holding a quote, a backslash or a control
+// character and arrays directly inside arrays (FerretDB v1 fails on them).
+// Refusing everywhere what one engine cannot store keeps the data
 // movable between engines.
 
 // maxExactInt is 2^53: every integer of smaller magnitude is a double too.
 const maxExactInt = 1 << 53
 
-// encodeDoc renders a stored document as the API shows it, leaving out the
-// top-level field hide (Lanyard's version field).
+// errMalformed is what rendering says of bytes that are not BSON.
+var errMalformed = errors.New("store: malformed custom data document")
+
+// maxDepth bounds the nesting rendering follows. MongoDB stores at most 100 levels; the bound keeps a
+// malformed reply from recursing without end.
+const maxDepth = 200
+
+// encodeDoc renders a stored document as the API shows it, leaving out the top-level field hide
+// (Lanyard's version field).
+//
+// It writes the JSON itself rather than through the driver's Extended JSON writer, which renders a
+// document by marshalling it to BSON again and copies every string twice on the way: for a 4 KB
+// document that was most of what reading custom data cost a refresh (BenchmarkEncodeDoc). The output is
+// the driver's relaxed rendering byte for byte (TestEncodeDocMatchesDriver, FuzzEncodeDoc), except where
+// the driver writes invalid JSON (it does not escape a DBPointer's namespace): this output is always
+// valid JSON, whatever the document holds.
 func encodeDoc(raw bson.Raw, hide string) (json.RawMessage, error) {
-	d, err := exactDoc(raw, hide)
+	out, err := appendDoc(make([]byte, 0, len(raw)+len(raw)/4+16), raw, hide, 0)
 	if err != nil {
 		return nil, err
-	}
-	out, err := bson.MarshalExtJSON(d, false, false)
-	if err != nil {
-		return nil, fmt.Errorf("store: render custom data: %w", err)
 	}
 	return out, nil
 }
 
-// encodeValue renders one value the same way (a document _id, as claim
-// keys and ShadowedUser.DocumentIDs carry it).
+// encodeValue renders one value the same way (a document _id, as claim keys and
+// ShadowedUser.DocumentIDs carry it).
 func encodeValue(v bson.RawValue) (string, error) {
-	out, err := bson.MarshalExtJSON(bson.D{{Key: "v", Value: exactValue(v)}}, false, false)
+	out, err := appendValue(nil, bsoncore.Value{Type: bsoncore.Type(v.Type), Data: v.Value}, 0)
 	if err != nil {
-		return "", fmt.Errorf("store: render a value: %w", err)
+		return "", err
 	}
-	// {"v":<value>}
-	return string(out[len(`{"v":`) : len(out)-1]), nil
+	return string(out), nil
 }
 
-// exactDoc rebuilds a document for rendering: nested documents and arrays
-// are walked, big int64s become wrapper documents, everything else stays as
-// stored.
-func exactDoc(raw bson.Raw, hide string) (bson.D, error) {
-	elems, err := raw.Elements()
-	if err != nil {
-		return nil, fmt.Errorf("store: malformed custom data document: %w", err)
+// appendDoc appends the document raw as a JSON object, without its top-level field hide.
+func appendDoc(dst, raw []byte, hide string, depth int) ([]byte, error) {
+	n, _, ok := bsoncore.ReadLength(raw)
+	if !ok || n < 5 || int(n) > len(raw) || raw[n-1] != 0 || depth > maxDepth {
+		return nil, errMalformed
 	}
-	d := make(bson.D, 0, len(elems))
-	for _, e := range elems {
-		if hide != "" && e.Key() == hide {
+	dst = append(dst, '{')
+	first := true
+	for rest := raw[4 : n-1]; len(rest) > 0; {
+		var e bsoncore.Element
+		if e, rest, ok = bsoncore.ReadElement(rest); !ok {
+			return nil, errMalformed
+		}
+		key, err := e.KeyBytesErr()
+		if err != nil {
+			return nil, errMalformed
+		}
+		if hide != "" && string(key) == hide {
 			continue
 		}
-		d = append(d, bson.E{Key: e.Key(), Value: exactValue(e.Value())})
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendString(dst, key)
+		dst = append(dst, ':')
+		if dst, err = appendValue(dst, e.Value(), depth); err != nil {
+			return nil, err
+		}
 	}
-	return d, nil
+	return append(dst, '}'), nil
 }
 
-func exactValue(v bson.RawValue) any {
-	switch v.Type {
-	case bson.TypeInt64:
-		if n := v.Int64(); n > maxExactInt || n < -maxExactInt {
-			return bson.D{{Key: "$numberLong", Value: strconv.FormatInt(n, 10)}}
+// appendArray appends the array raw (a document keyed "0", "1", …) as a JSON array.
+func appendArray(dst, raw []byte, depth int) ([]byte, error) {
+	n, _, ok := bsoncore.ReadLength(raw)
+	if !ok || n < 5 || int(n) > len(raw) || raw[n-1] != 0 || depth > maxDepth {
+		return nil, errMalformed
+	}
+	dst = append(dst, '[')
+	for rest, i := raw[4:n-1], 0; len(rest) > 0; i++ {
+		var e bsoncore.Element
+		if e, rest, ok = bsoncore.ReadElement(rest); !ok {
+			return nil, errMalformed
 		}
-	case bson.TypeEmbeddedDocument:
-		if d, err := exactDoc(v.Document(), ""); err == nil {
-			return d
+		if i > 0 {
+			dst = append(dst, ',')
 		}
-	case bson.TypeArray:
-		if vals, err := v.Array().Values(); err == nil {
-			a := make(bson.A, len(vals))
-			for i, x := range vals {
-				a[i] = exactValue(x)
-			}
-			return a
+		var err error
+		if dst, err = appendValue(dst, e.Value(), depth); err != nil {
+			return nil, err
 		}
 	}
-	return v
+	return append(dst, ']'), nil
+}
+
+// appendValue appends one value in relaxed Extended JSON v2, an int64 outside ±2^53 keeping its
+// $numberLong wrapper.
+func appendValue(dst []byte, v bsoncore.Value, depth int) ([]byte, error) {
+	ok := true
+	switch v.Type {
+	case bsoncore.TypeDouble:
+		var f float64
+		if f, ok = v.DoubleOK(); ok {
+			dst = appendDouble(dst, f)
+		}
+	case bsoncore.TypeString:
+		var s []byte
+		if s, ok = stringData(v.Data); ok {
+			dst = appendString(dst, s)
+		}
+	case bsoncore.TypeEmbeddedDocument:
+		return appendDoc(dst, v.Data, "", depth+1)
+	case bsoncore.TypeArray:
+		return appendArray(dst, v.Data, depth+1)
+	case bsoncore.TypeBinary:
+		var sub byte
+		var data []byte
+		if sub, data, ok = v.BinaryOK(); ok {
+			dst = append(dst, `{"$binary":{"base64":"`...)
+			dst = base64.StdEncoding.AppendEncode(dst, data)
+			dst = append(dst, `","subType":"`...)
+			dst = hex.AppendEncode(dst, []byte{sub})
+			dst = append(dst, `"}}`...)
+		}
+	case bsoncore.TypeUndefined:
+		dst = append(dst, `{"$undefined":true}`...)
+	case bsoncore.TypeObjectID:
+		var oid bson.ObjectID
+		if oid, ok = v.ObjectIDOK(); ok {
+			dst = appendOID(dst, oid)
+		}
+	case bsoncore.TypeBoolean:
+		var b bool
+		if b, ok = v.BooleanOK(); ok {
+			dst = strconv.AppendBool(dst, b)
+		}
+	case bsoncore.TypeDateTime:
+		var ms int64
+		if ms, ok = v.DateTimeOK(); ok {
+			dst = appendDate(dst, ms)
+		}
+	case bsoncore.TypeNull:
+		dst = append(dst, "null"...)
+	case bsoncore.TypeRegex:
+		var pattern, options string
+		if pattern, options, ok = v.RegexOK(); ok {
+			opts := []byte(options)
+			slices.Sort(opts)
+			dst = append(dst, `{"$regularExpression":{"pattern":`...)
+			dst = appendString(dst, []byte(pattern))
+			dst = append(dst, `,"options":`...)
+			dst = appendString(dst, opts)
+			dst = append(dst, `}}`...)
+		}
+	case bsoncore.TypeDBPointer:
+		var ns string
+		var oid bson.ObjectID
+		if ns, oid, ok = v.DBPointerOK(); ok {
+			dst = append(dst, `{"$dbPointer":{"$ref":`...)
+			dst = appendString(dst, []byte(ns))
+			dst = append(dst, `,"$id":`...)
+			dst = appendOID(dst, oid)
+			dst = append(dst, `}}`...)
+		}
+	case bsoncore.TypeJavaScript:
+		var code []byte
+		if code, ok = stringData(v.Data); ok {
+			dst = append(dst, `{"$code":`...)
+			dst = append(appendString(dst, code), '}')
+		}
+	case bsoncore.TypeSymbol:
+		var sym []byte
+		if sym, ok = stringData(v.Data); ok {
+			dst = append(dst, `{"$symbol":`...)
+			dst = append(appendString(dst, sym), '}')
+		}
+	case bsoncore.TypeCodeWithScope:
+		var code string
+		var scope bsoncore.Document
+		if code, scope, ok = v.CodeWithScopeOK(); ok {
+			dst = append(dst, `{"$code":`...)
+			dst = appendString(dst, []byte(code))
+			dst = append(dst, `,"$scope":`...)
+			var err error
+			if dst, err = appendDoc(dst, scope, "", depth+1); err != nil {
+				return nil, err
+			}
+			dst = append(dst, '}')
+		}
+	case bsoncore.TypeInt32:
+		var i int32
+		if i, ok = v.Int32OK(); ok {
+			dst = strconv.AppendInt(dst, int64(i), 10)
+		}
+	case bsoncore.TypeTimestamp:
+		var t, i uint32
+		if t, i, ok = v.TimestampOK(); ok {
+			dst = append(dst, `{"$timestamp":{"t":`...)
+			dst = strconv.AppendUint(dst, uint64(t), 10)
+			dst = append(dst, `,"i":`...)
+			dst = strconv.AppendUint(dst, uint64(i), 10)
+			dst = append(dst, `}}`...)
+		}
+	case bsoncore.TypeInt64:
+		var n int64
+		if n, ok = v.Int64OK(); ok {
+			if n > maxExactInt || n < -maxExactInt {
+				dst = append(dst, `{"$numberLong":"`...)
+				dst = append(strconv.AppendInt(dst, n, 10), `"}`...)
+			} else {
+				dst = strconv.AppendInt(dst, n, 10)
+			}
+		}
+	case bsoncore.TypeDecimal128:
+		var h, l uint64
+		if h, l, ok = v.Decimal128OK(); ok {
+			dst = append(dst, `{"$numberDecimal":"`...)
+			dst = append(append(dst, bson.NewDecimal128(h, l).String()...), `"}`...)
+		}
+	case bsoncore.TypeMinKey:
+		dst = append(dst, `{"$minKey":1}`...)
+	case bsoncore.TypeMaxKey:
+		dst = append(dst, `{"$maxKey":1}`...)
+	default:
+		ok = false
+	}
+	if !ok {
+		return nil, errMalformed
+	}
+	return dst, nil
+}
+
+// stringData is the bytes of a BSON string (length, bytes, NUL).
+func stringData(data []byte) ([]byte, bool) {
+	n, rest, ok := bsoncore.ReadLength(data)
+	if !ok || n < 1 || int(n) > len(rest) || rest[n-1] != 0 {
+		return nil, false
+	}
+	return rest[:n-1], true
+}
+
+// appendDouble writes a finite double as the shortest decimal that reads back the same, with ".0" on a
+// whole number so that it reads back as a double; the others as $numberDouble wrappers.
+func appendDouble(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, `{"$numberDouble":"Infinity"}`...)
+	case math.IsInf(f, -1):
+		return append(dst, `{"$numberDouble":"-Infinity"}`...)
+	case math.IsNaN(f):
+		return append(dst, `{"$numberDouble":"NaN"}`...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'G', -1, 64)
+	if !bytes.ContainsAny(dst[start:], ".E") {
+		dst = append(dst, ".0"...)
+	}
+	return dst
+}
+
+// appendDate writes a date between the years 1970 and 9999 as an ISO-8601 string, others as
+// milliseconds.
+func appendDate(dst []byte, ms int64) []byte {
+	t := time.UnixMilli(ms).UTC()
+	if t.Year() < 1970 || t.Year() > 9999 {
+		dst = append(dst, `{"$date":{"$numberLong":"`...)
+		return append(strconv.AppendInt(dst, ms, 10), `"}}`...)
+	}
+	dst = append(dst, `{"$date":"`...)
+	return append(t.AppendFormat(dst, "2006-01-02T15:04:05.999Z07:00"), `"}`...)
+}
+
+func appendOID(dst []byte, oid bson.ObjectID) []byte {
+	dst = append(dst, `{"$oid":"`...)
+	return append(hex.AppendEncode(dst, oid[:]), `"}`...)
+}
+
+// appendString writes s as a JSON string, escaping as the driver does: quote, backslash and control
+// characters, U+2028 and U+2029 (for JSONP), and each byte of invalid UTF-8 as U+FFFD. HTML characters
+// are left as they are.
+func appendString(dst, s []byte) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b >= 0x20 && b != '"' && b != '\\' && b < utf8.RuneSelf {
+			i++
+			continue
+		}
+		var esc string
+		size := 1
+		if b < utf8.RuneSelf {
+			switch b {
+			case '"':
+				esc = `\"`
+			case '\\':
+				esc = `\\`
+			case '\n':
+				esc = `\n`
+			case '\r':
+				esc = `\r`
+			case '\t':
+				esc = `\t`
+			case '\b':
+				esc = `\b`
+			case '\f':
+				esc = `\f`
+			default:
+				esc = `\u00` + hexDigits[b>>4:b>>4+1] + hexDigits[b&0xF:b&0xF+1]
+			}
+		} else {
+			var r rune
+			r, size = utf8.DecodeRune(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				esc = `\ufffd`
+			case r == '\u2028':
+				esc = `\u2028`
+			case r == '\u2029':
+				esc = `\u2029`
+			default:
+				i += size
+				continue
+			}
+		}
+		dst = append(append(dst, s[start:i]...), esc...)
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // invalid wraps store.ErrInvalidUpdate with what is wrong.
@@ -225,6 +492,26 @@ func checkKey(key, path string) error {
 		return invalid("key %q starts with '$'", path)
 	case strings.Contains(key, "."):
 		return invalid("key %q contains '.'", path)
+	}
+	return checkKeyChars("key", key, path)
+}
+
+// checkKeyChars refuses a quote, a backslash or a control character in a field name: FerretDB v1
+// fails on them with an internal error (its SQL engines keep documents as JSON and do not escape keys).
+func checkKeyChars(what, key, path string) error {
+	for _, r := range key {
+		var name string
+		switch {
+		case r == '"':
+			name = "a quote"
+		case r == '\\':
+			name = "a backslash"
+		case r < 0x20:
+			name = "a control character"
+		default:
+			continue
+		}
+		return invalid("%s %q contains %s: not supported (FerretDB v1 cannot store it)", what, path, name)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -92,6 +93,33 @@ func runCustomData(t *testing.T, openDB Opener) {
 		must(t, err, "DeleteCustomData")
 		if deleted {
 			t.Error("DeleteCustomData of a user without document reported a deletion")
+		}
+	})
+
+	// Tokens embed the rendering without checking it again, so it must be valid JSON whatever an
+	// operator's application stored: quotes, escapes and Extended JSON types included.
+	t.Run("CustomData/OperatorDocumentRendersAsValidJSON", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		oid := bson.NewObjectID()
+		_, err := customColl(t, s).InsertOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: userIDField, Value: u},
+			{Key: "text", Value: "a \"b\" \\ \n \t \u2028 </script> é"},
+			{Key: "nested", Value: bson.D{{Key: "list", Value: bson.A{int32(1), 2.5, bson.D{{Key: "x", Value: nil}}, "}"}}}},
+			{Key: "big", Value: int64(1<<53 + 1)}, {Key: "whole", Value: 3.0}, {Key: "at", Value: bson.DateTime(1714979289123)},
+			{Key: "bin", Value: bson.Binary{Subtype: 4, Data: []byte{1, 2}}}, {Key: "ok", Value: true}})
+		must(t, err, "insert the document")
+		doc, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		if !json.Valid(doc.JSON) {
+			t.Fatalf("GetCustomData rendered invalid JSON: %s", doc.JSON)
+		}
+		want := map[string]string{"_id": `{"$oid":"` + oid.Hex() + `"}`, userIDField: strconv.Quote(u),
+			"text": `"a \"b\" \\ \n \t \u2028 </script> é"`, "nested": `{"list":[1,2.5,{"x":null},"}"]}`,
+			"big": `{"$numberLong":"9007199254740993"}`, "whole": `3.0`, "at": `{"$date":"2024-05-06T07:08:09.123Z"}`,
+			"bin": `{"$binary":{"base64":"AQI=","subType":"04"}}`, "ok": `true`}
+		if got := fields(t, doc.JSON); !maps.Equal(got, want) {
+			t.Errorf("GetCustomData = %s\nfields %v\nwant   %v", doc.JSON, got, want)
 		}
 	})
 
@@ -411,6 +439,11 @@ func runCustomData(t *testing.T, openDB Opener) {
 			{"empty key", set(`{"": 1}`), "empty key"},
 			{"array in an array", set(`{"a": [1, [2]]}`), "a.1"},
 			{"dotted key", set(`{"a.b": 1}`), "a.b"},
+			{"quote in a key", set(`{"a\"b": 1}`), "quote"},
+			{"backslash in a nested key", set(`{"a": {"b\\c": 1}}`), "backslash"},
+			{"control character in a key", set(`{"a\u0001": 1}`), "control"},
+			{"backslash in an unset path", store.CustomDataUpdate{Unset: []string{`a.b\c`}}, "backslash"},
+			{"quote in an inc path", store.CustomDataUpdate{Inc: json.RawMessage(`{"a.b\"": 1}`)}, "quote"},
 			{"set _id", set(`{"_id": 1}`), "_id"},
 			{"set the user id field", set(`{"user_id": "someone"}`), userIDField},
 			{"set the version field", set(`{"_lanyard_version": 9}`), "_lanyard_version"},
