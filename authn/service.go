@@ -31,7 +31,8 @@ type Config struct {
 	External  []ExternalProvider
 
 	// UserData returns the custom data document to carry in an access token, as a JSON object, and
-	// whether it was left out for being too large. Nil: every token carries {}.
+	// whether it was left out for being too large. Nil: every token carries {}. The document is embedded
+	// without another check, so it must be valid JSON: the store's rendering (store.CustomDoc.JSON) is.
 	UserData func(ctx context.Context, userID string) (doc json.RawMessage, omitted bool, err error)
 	// OnUserCreation runs before a new user is stored, with its final id; an error refuses the user and
 	// leaves nothing behind. A document it returns (a JSON object) becomes the user's custom data, so the

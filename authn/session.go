@@ -76,18 +76,19 @@ func (s *Service) mint(u *store.User, sess *store.Session, data UserData) (strin
 	if s.cfg.IncludeMetadata {
 		c.UserMetadata = u.Data
 	}
-	tok, err := s.issuer.MintAccess(c)
+	tok, err := s.issuer.mintAccess(c)
 	if errors.Is(err, ErrTokenTooLarge) {
 		s.log.Warn("custom data left out of an access token: the token would exceed the size limit", "user_id", u.ID)
 		c.UserData, c.UserDataOmitted = nil, true
 		c.ID, c.Expiry = "", nil
-		tok, err = s.issuer.MintAccess(c)
+		tok, err = s.issuer.mintAccess(c)
 	}
 	return tok, err
 }
 
 // UserData is a custom data document as a token carries it: the JSON object, or nothing and Omitted
-// when it is too large to carry.
+// when it is too large to carry. The JSON is embedded without another check: it must be valid, as the
+// store's rendering (store.CustomDoc.JSON) is.
 type UserData struct {
 	JSON    json.RawMessage
 	Omitted bool

@@ -70,6 +70,15 @@ func TestAccessRoundTrip(t *testing.T) {
 			if !bytes.Equal(got.UserData, in.UserData) {
 				t.Fatalf("user_data = %s, want %s", got.UserData, in.UserData)
 			}
+			// Tokens are made without go-jose; any JOSE library must verify them.
+			j, err := jwt.ParseSigned(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+			if err != nil {
+				t.Fatalf("go-jose cannot parse the token: %v", err)
+			}
+			var viaJose AccessClaims
+			if err := j.Claims(k.Public, &viaJose); err != nil || viaJose.Subject != in.Subject || !bytes.Equal(viaJose.UserData, in.UserData) {
+				t.Fatalf("go-jose verification: %v, claims %+v", err, viaJose)
+			}
 		})
 	}
 }
@@ -95,6 +104,8 @@ func TestMintAccessDefaultsAndRefusals(t *testing.T) {
 		"array user_data": {Subject: "u1", UserData: json.RawMessage(`[1]`)},
 		"blank user_data": {Subject: "u1", UserData: json.RawMessage(`  `)},
 		"bad json":        {Subject: "u1", UserData: json.RawMessage(`{"a":`)},
+		// Embedded as it is, this would set sub: MintAccess checks what it is given.
+		"claims injection": {Subject: "u1", UserData: json.RawMessage(`{"a":1},"sub":"admin","x":{"y":1}`)},
 	} {
 		if _, err := iss.MintAccess(c); err == nil {
 			t.Errorf("%s: minted", name)
