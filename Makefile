@@ -70,5 +70,6 @@ bench: ## Run the benchmarks of BENCHMARKS.md (Go benchmarks, the process-level 
 	go test -run '^$$' -bench ServerCPU -benchtime 1000x -count 5 ./bench/ | tee bench.out
 	go test -run '^$$' -bench 'UnaryFromMemory|PasswordLogin|CustomDataPostgreSQL|Watch10000' -benchtime 2s -count 5 ./server/ | tee -a bench.out
 	go test -run '^$$' -bench 'VerifyAccess|VerifyGoJose|RefreshToken|MintAccess' -count 5 ./authn/ | tee -a bench.out
+	go test -run '^$$' -bench 'EncodeDoc' -count 5 ./store/mongo/ | tee -a bench.out
 	python3 bench/medians.py bench.out
 	bash bench/ghz.sh
