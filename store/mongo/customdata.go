@@ -177,7 +177,17 @@ type current struct {
 	idKey   string        // id in Extended JSON: the document's name in claims
 	version int64         // 0 when never written through Lanyard
 	vraw    bson.RawValue // the stored version field (zero Type when missing)
-	hash    [32]byte      // of raw: detects changes by any writer
+	sum     []byte        // see hash
+}
+
+// hash is the SHA-256 of raw, which detects changes by any writer. It is computed when first asked
+// for: reads, the most common use of a document, never need it.
+func (c *current) hash() []byte {
+	if c.sum == nil {
+		h := sha256.Sum256(c.raw)
+		c.sum = h[:]
+	}
+	return c.sum
 }
 
 func newCurrent(raw bson.Raw) (*current, error) {
@@ -189,7 +199,7 @@ func newCurrent(raw bson.Raw) (*current, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &current{raw: raw, id: id, idKey: key, hash: sha256.Sum256(raw)}
+	c := &current{raw: raw, id: id, idKey: key}
 	if v, err := raw.LookupErr(versionField); err == nil {
 		c.vraw = v
 		c.version, _ = v.AsInt64OK()
@@ -208,7 +218,7 @@ func (c *current) versionFilter() D {
 
 // fingerprint changes whenever the document does.
 func (c *current) fingerprint() string {
-	return c.idKey + ":" + hex.EncodeToString(c.hash[:12])
+	return c.idKey + ":" + hex.EncodeToString(c.hash()[:12])
 }
 
 func (c *current) customDoc() (*store.CustomDoc, error) {
@@ -280,13 +290,9 @@ func (s *Store) winner(ctx context.Context, userID string) (*current, error) {
 // winnerOf ranks the documents whose user id field matches match.
 func (s *Store) winnerOf(ctx context.Context, userID string, match any) (*current, error) {
 	cd := &s.customData
-	cur, err := cd.coll.Find(ctx, D{{Key: cd.cfg.UserIDField, Value: match}}, options.Find().SetSort(D{{Key: "_id", Value: 1}}))
+	docs, err := findRaw(ctx, cd.coll, D{{Key: cd.cfg.UserIDField, Value: match}}, options.Find().SetSort(D{{Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, translate(ctx, err)
-	}
-	var docs []bson.Raw
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(ctx, err)
+		return nil, err
 	}
 	if len(docs) == 0 {
 		return nil, nil
@@ -329,7 +335,7 @@ func (s *Store) CustomDataVersions(ctx context.Context, userIDs []string) (map[s
 		in = append(in, userFilterValues(id)...)
 	}
 	cd := &s.customData
-	docs, err := findAll[bson.Raw](ctx, cd.coll, D{{Key: cd.cfg.UserIDField, Value: D{{Key: "$in", Value: in}}}})
+	docs, err := findRaw(ctx, cd.coll, D{{Key: cd.cfg.UserIDField, Value: D{{Key: "$in", Value: in}}}})
 	if err != nil {
 		return nil, err
 	}

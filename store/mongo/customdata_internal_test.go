@@ -123,7 +123,7 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			raw, err := s.encodeVersion(doc, cur.version+1)
 			mustDo(t, err, "encode")
 			c := &writeClaim{ID: writeKey(cur.idKey, cur.version+1), Kind: claimWrite, User: u, DocKey: cur.idKey,
-				N: cur.version + 1, From: cur.version, Base: cur.hash[:], Doc: raw, At: time.Now()}
+				N: cur.version + 1, From: cur.version, Base: cur.hash(), Doc: raw, At: time.Now()}
 			_, err = claims.InsertOne(ctx, c)
 			mustDo(t, err, "insert claim")
 			return c

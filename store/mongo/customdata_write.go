@@ -419,7 +419,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 			return nil, false, err
 		}
 		c := &writeClaim{ID: writeKey(cur.idKey, n), Kind: claimWrite, User: userID, DocKey: cur.idKey, N: n,
-			From: cur.version, Base: cur.hash[:], Doc: raw, At: time.Now()}
+			From: cur.version, Base: cur.hash(), Doc: raw, At: time.Now()}
 		start := time.Now()
 		_, err = claims.InsertOne(ctx, c)
 		switch err := translate(ctx, err); {
@@ -460,7 +460,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 // inFlightOn reports whether c was computed from the document as cur
 // holds it and may still be applied.
 func inFlightOn(c *writeClaim, cur *current) bool {
-	return c.DocKey == cur.idKey && c.From == cur.version && bytes.Equal(c.Base, cur.hash[:]) &&
+	return c.DocKey == cur.idKey && c.From == cur.version && bytes.Equal(c.Base, cur.hash()) &&
 		time.Since(c.At) < claimStaleAfter
 }
 
@@ -549,7 +549,7 @@ func (s *Store) rollForward(ctx context.Context, id bson.RawValue) error {
 			return err
 		}
 		next, err := findOne[writeClaim](ctx, s.coll(collCustomDataClaims),
-			D{{Key: "kind", Value: claimWrite}, {Key: "doc_key", Value: cur.idKey}, {Key: "from", Value: cur.version}, {Key: "base", Value: cur.hash[:]}})
+			D{{Key: "kind", Value: claimWrite}, {Key: "doc_key", Value: cur.idKey}, {Key: "from", Value: cur.version}, {Key: "base", Value: cur.hash()}})
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}

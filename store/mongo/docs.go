@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -121,6 +122,24 @@ func findAll[T any](ctx context.Context, c *mongodriver.Collection, filter any, 
 	}
 	var out []T
 	if err := cur.All(ctx, &out); err != nil {
+		return nil, translate(ctx, err)
+	}
+	return out, nil
+}
+
+// findRaw returns the documents of a query as they came, one copy each: cur.All would decode each of
+// them again, through reflection, to copy it (a tenth of a 4 KB custom data read's CPU).
+func findRaw(ctx context.Context, c *mongodriver.Collection, filter any, opts ...options.Lister[options.FindOptions]) ([]bson.Raw, error) {
+	cur, err := c.Find(ctx, filter, opts...)
+	if err != nil {
+		return nil, translate(ctx, err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	var out []bson.Raw
+	for cur.Next(ctx) {
+		out = append(out, slices.Clone(cur.Current))
+	}
+	if err := cur.Err(); err != nil {
 		return nil, translate(ctx, err)
 	}
 	return out, nil

@@ -129,7 +129,7 @@ func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, erro
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	docs, err := findAll[bson.Raw](ctx, s.coll(collSessions), D{{Key: "sid", Value: id}})
+	docs, err := findRaw(ctx, s.coll(collSessions), D{{Key: "sid", Value: id}})
 	if err != nil {
 		return nil, err
 	}
