@@ -197,11 +197,7 @@ func (i *Issuer) mintAccess(c *AccessClaims) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("authn: encode access claims: %w", err)
 	}
-	payload := make([]byte, 0, len(claims)+len(`,"user_data":`)+len(data))
-	payload = append(payload, claims[:len(claims)-1]...)
-	payload = append(payload, `,"user_data":`...)
-	payload = append(append(payload, data...), '}')
-	return i.Keyring.signAccess(payload)
+	return i.Keyring.signAccess(claims[:len(claims)-1], []byte(`,"user_data":`), data, []byte("}"))
 }
 
 // MintRefresh signs a refresh token for c (Subject and SessionID required).

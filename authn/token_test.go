@@ -676,3 +676,18 @@ func FuzzVerifyAccess(f *testing.F) {
 		}
 	})
 }
+
+// The payload of an access token is encoded from its parts where they lie; the result must be the
+// encoding of their concatenation for every way of cutting it, whatever each part's length modulo 3.
+func TestAppendEncodeJoined(t *testing.T) {
+	whole := []byte(`{"sub":"u1","user_data":{"name":"Ada ✓","n":[1,2,3]}}`)
+	want := base64.RawURLEncoding.EncodeToString(whole)
+	for i := 0; i <= len(whole); i++ {
+		for j := i; j <= len(whole); j++ {
+			parts := [][]byte{whole[:i], whole[i:j], nil, whole[j:]}
+			if got := string(appendEncodeJoined([]byte("h."), parts)); got != "h."+want {
+				t.Fatalf("cut at %d and %d: got %q, want %q", i, j, got, "h."+want)
+			}
+		}
+	}
+}
