@@ -108,23 +108,40 @@ func (p *proc) cpu(b *testing.B) time.Duration {
 
 // storeCommands sums lanyard_store_commands_total except the health pings.
 func (p *proc) storeCommands(b *testing.B) float64 {
+	var sum float64
+	p.scrape(b, func(line string) {
+		if !strings.HasPrefix(line, "lanyard_store_commands_total{") || strings.Contains(line, `command="ping"`) ||
+			strings.Contains(line, `command="hello"`) || strings.Contains(line, `command="isMaster"`) {
+			return
+		}
+		v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		sum += v
+	})
+	return sum
+}
+
+// allocated is how many bytes the process has allocated on its heap so far.
+func (p *proc) allocated(b *testing.B) float64 {
+	var v float64
+	p.scrape(b, func(line string) {
+		if n, ok := strings.CutPrefix(line, "go_memstats_alloc_bytes_total "); ok {
+			v, _ = strconv.ParseFloat(n, 64)
+		}
+	})
+	return v
+}
+
+// scrape calls f with every line of the process's metrics.
+func (p *proc) scrape(b *testing.B, f func(line string)) {
 	r, err := http.Get("http://" + p.http + "/metrics")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer r.Body.Close()
-	var sum float64
 	sc := bufio.NewScanner(r.Body)
 	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "lanyard_store_commands_total{") || strings.Contains(line, `command="ping"`) ||
-			strings.Contains(line, `command="hello"`) || strings.Contains(line, `command="isMaster"`) {
-			continue
-		}
-		v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		sum += v
+		f(sc.Text())
 	}
-	return sum
 }
 
 // concurrencies are the numbers of calls in flight the server is measured at: one at a time, where
@@ -260,17 +277,23 @@ func BenchmarkServerCPU(b *testing.B) {
 	// rows of a ratio see the same machine: on these shared machines a row measured minutes after
 	// another can be 10-20 % off by itself. The server not being called meanwhile does nothing that
 	// counts (its background work is slowed down).
-	paired := func(b *testing.B, c int, x, y *proc, opX, opY func(worker int) error) (xms, yms float64) {
+	// It also returns the bytes each server allocated per call: what the garbage collector has to
+	// collect, and so how often it runs.
+	type pair struct{ xms, yms, xkb, ykb float64 }
+	paired := func(b *testing.B, c int, x, y *proc, opX, opY func(worker int) error) pair {
 		inParallel(b, warmUp, c, opX)
 		inParallel(b, warmUp, c, opY)
 		x0, y0 := x.cpu(b), y.cpu(b)
+		xa, ya := x.allocated(b), y.allocated(b)
 		for done := 0; done < b.N; done += pairBlock {
 			n := min(pairBlock, b.N-done)
 			inParallel(b, n, c, opX)
 			inParallel(b, n, c, opY)
 		}
 		xcpu, ycpu := x.cpu(b)-x0, y.cpu(b)-y0
-		return float64(xcpu.Microseconds()) / 1000 / float64(b.N), float64(ycpu.Microseconds()) / 1000 / float64(b.N)
+		n := float64(b.N)
+		return pair{float64(xcpu.Microseconds()) / 1000 / n, float64(ycpu.Microseconds()) / 1000 / n,
+			(x.allocated(b) - xa) / 1024 / n, (y.allocated(b) - ya) / 1024 / n}
 	}
 
 	for _, c := range concurrencies {
@@ -300,18 +323,18 @@ func BenchmarkServerCPU(b *testing.B) {
 			small, big := reads[100], reads[4096]
 			srts, suctx := users(b, small, c, 100)
 			brts, buctx := users(b, big, c, 4096)
-			report := func(b *testing.B, sms, bms float64) {
-				b.ReportMetric(sms, "100B-cpu-ms/op")
-				b.ReportMetric(bms, "4096B-cpu-ms/op")
-				b.ReportMetric(bms/sms, "4096B/100B")
+			report := func(b *testing.B, p pair) {
+				b.ReportMetric(p.xms, "100B-cpu-ms/op")
+				b.ReportMetric(p.yms, "4096B-cpu-ms/op")
+				b.ReportMetric(p.yms/p.xms, "4096B/100B")
+				b.ReportMetric(p.xkb, "100B-alloc-KiB/op")
+				b.ReportMetric(p.ykb, "4096B-alloc-KiB/op")
 			}
 			b.Run("WhoAmI", func(b *testing.B) {
-				sms, bms := paired(b, c, small.proc, big.proc, whoAmI(small, suctx), whoAmI(big, buctx))
-				report(b, sms, bms)
+				report(b, paired(b, c, small.proc, big.proc, whoAmI(small, suctx), whoAmI(big, buctx)))
 			})
 			b.Run("RefreshSession", func(b *testing.B) {
-				sms, bms := paired(b, c, small.proc, big.proc, refresh(small, srts), refresh(big, brts))
-				report(b, sms, bms)
+				report(b, paired(b, c, small.proc, big.proc, refresh(small, srts), refresh(big, brts)))
 			})
 		})
 	}
