@@ -201,7 +201,7 @@ func (r *Keyring) keyOrReload(kid string) (*SigningKey, bool) {
 	return r.key(kid)
 }
 
-// signAccess signs payload as a compact JWS with the current key.
+// signAccess signs the concatenation of payload's parts as a compact JWS with the current key.
 //
 // Access tokens are made here rather than through go-jose, as refresh tokens are (see refreshHeader):
 // go-jose base64-encodes the payload twice, once for the signing input and again to serialize, and

@@ -187,7 +187,7 @@ func inParallel(b *testing.B, n, c int, op func(worker int) error) {
 func BenchmarkServerCPU(b *testing.B) {
 	bin := buildLanyard(b)
 	engineAddr := freeAddr(b)
-	serve(b, bin, "--embedded-postgres-url", storetest.PostgreSQL(b), "--embedded-addr", engineAddr)
+	engine := serve(b, bin, "--embedded-postgres-url", storetest.PostgreSQL(b), "--embedded-addr", engineAddr)
 	// The measured servers keep their own collections apart from the store process's. Background work
 	// is slowed down so that it does not count against the calls measured. Every custom data size has a
 	// server and a database of its own, so that no row is measured against a store the rows before it
@@ -341,7 +341,7 @@ func BenchmarkServerCPU(b *testing.B) {
 
 	// The floor under every store round trip: the CPU the MongoDB driver itself spends on one findOne
 	// by _id against the same store process, measured in this process, which does nothing else.
-	coll := driverCollection(b, engineAddr)
+	coll, dialer := driverCollection(b, engineAddr)
 	for _, c := range concurrencies {
 		b.Run(fmt.Sprintf("c=%d/driver_findOne", c), func(b *testing.B) {
 			id := bson.NewObjectID()
@@ -357,15 +357,71 @@ func BenchmarkServerCPU(b *testing.B) {
 			b.ReportMetric(float64((selfCPU()-cpu0).Microseconds())/1000/float64(b.N), "client-cpu-ms/op")
 		})
 	}
+
+	// What a 4 KB document costs the store itself, against a 100 B one, in pairs of blocks: the store
+	// process's CPU per find, and the reads the driver needs per reply (FerretDB writes its replies
+	// through a 4,096-byte buffer, so a larger one can arrive in two pieces, each a wake-up).
+	b.Run("c=16/driver_find_4096B_vs_100B", func(b *testing.B) {
+		find := func(size int) func(int) error {
+			if _, err := coll.InsertOne(ctx, bson.D{{Key: "size", Value: size}, {Key: "blob", Value: strings.Repeat("x", size-60)}}); err != nil {
+				b.Fatal(err)
+			}
+			return func(int) error { return coll.FindOne(ctx, bson.D{{Key: "size", Value: size}}).Err() }
+		}
+		small, big := find(100), find(4096)
+		var cpu [2]time.Duration
+		var calls [2]int64
+		for done := 0; done < b.N; done += pairBlock {
+			for i, op := range []func(int) error{small, big} {
+				cpu0, calls0 := engine.cpu(b), dialer.calls.Load()
+				inParallel(b, min(pairBlock, b.N-done), 16, op)
+				cpu[i] += engine.cpu(b) - cpu0
+				calls[i] += dialer.calls.Load() - calls0
+			}
+		}
+		n := float64(b.N)
+		b.ReportMetric(float64(cpu[0].Microseconds())/1000/n, "100B-store-cpu-ms/op")
+		b.ReportMetric(float64(cpu[1].Microseconds())/1000/n, "4096B-store-cpu-ms/op")
+		b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "4096B/100B")
+		b.ReportMetric(float64(calls[0])/n, "100B-reads/op")
+		b.ReportMetric(float64(calls[1])/n, "4096B-reads/op")
+	})
 }
 
-func driverCollection(b *testing.B, addr string) *mongo.Collection {
-	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://" + addr + "/"))
+// driverCollection is a collection of the store at addr, reached by a driver whose reads of the network
+// are counted.
+func driverCollection(b *testing.B, addr string) (*mongo.Collection, *countingDialer) {
+	d := &countingDialer{}
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://" + addr + "/").SetDialer(d))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return client.Database("lanyard_bench_driver").Collection("docs")
+	return client.Database("lanyard_bench_driver").Collection("docs"), d
+}
+
+// countingDialer counts the reads of the connections it dials.
+type countingDialer struct {
+	net.Dialer
+	calls atomic.Int64
+}
+
+func (d *countingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := d.Dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return countedConn{c, &d.calls}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	calls *atomic.Int64
+}
+
+func (c countedConn) Read(p []byte) (int, error) {
+	c.calls.Add(1)
+	return c.Conn.Read(p)
 }
 
 // selfCPU is this process's CPU time so far.
