@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -174,6 +175,29 @@ func TestEncodeDocRefusesMalformedBSON(t *testing.T) {
 	if raw, err := bson.Marshal(deep); err == nil {
 		if _, err := encodeDoc(raw, ""); err == nil {
 			t.Error("a document nested past maxDepth rendered")
+		}
+	}
+}
+
+// TestAppendStringEscapesAtEveryOffset: each byte or sequence that must be escaped, and some that must
+// not, placed at every offset of plain text on both sides of the 8-byte words plainPrefix skips, renders
+// as encoding/json renders the same string (without its HTML escaping).
+func TestAppendStringEscapesAtEveryOffset(t *testing.T) {
+	specials := []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", " ", "~", "é", "\u2028", "\u2029", "\xff", "\xe2\x80", "😀"}
+	for _, sp := range specials {
+		for before := range 20 {
+			for _, after := range []int{0, 1, 7, 8, 9} {
+				s := strings.Repeat("a", before) + sp + strings.Repeat("b", after)
+				var want bytes.Buffer
+				enc := json.NewEncoder(&want)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(s); err != nil {
+					t.Fatal(err)
+				}
+				if got := appendString(nil, []byte(s)); string(got) != strings.TrimSuffix(want.String(), "\n") {
+					t.Errorf("appendString(%q) = %s, want %s", s, got, want.String())
+				}
+			}
 		}
 	}
 }
