@@ -5,7 +5,9 @@ overlap. Samples of the logins that seed the store before the measurement are le
 row measured is itself logins (seeded = 0). A part's share of
 the samples is applied to the CPU per call the benchmark measured (perf may miss samples, the process
 accounting does not).
-Usage: perf script -i perf.data | python3 bench/profile.py <server CPU ms per call> <seeded: 1 or 0>
+Given a function name as well, it then splits that function's own share by the functions it calls
+(each with everything below it, so the lines overlap), for a closer look at one part.
+Usage: perf script -i perf.data | python3 bench/profile.py <server CPU ms per call> <seeded: 1 or 0> [function]
 """
 import collections
 import sys
@@ -37,10 +39,11 @@ PARTS = [
 
 def main():
     cpu_us, seeded = float(sys.argv[1]) * 1000, sys.argv[2] == "1"
+    within = sys.argv[3] if len(sys.argv) > 3 else None
     if not seeded:
         PARTS[0] = ("login handler, the rest", "Login_Handler")
         PARTS.append(PARTS.pop(0))
-    parts = collections.Counter()
+    parts, callees = collections.Counter(), collections.Counter()
     for sample in sys.stdin.read().split("\n\n"):
         frames = sample.strip().split("\n")[1:]
         if not frames:
@@ -48,11 +51,21 @@ def main():
         stack = " ".join(frames)
         name = next((n for n, fn in PARTS if fn in stack), "other")
         parts[name] += 1
+        if within and name != "seed logins (left out)":
+            # perf lists a stack leaf first: the frames before the first `within` are what it called.
+            funcs = [f.split()[1].split("+0x")[0] for f in frames if len(f.split()) > 1]
+            top = next((i for i, f in enumerate(funcs) if within in f), None)
+            if top is not None:
+                callees.update(set(funcs[: top + 1]))
     parts.pop("seed logins (left out)", None)
     total = sum(parts.values())
     print(f"{cpu_us:8.1f} µs of CPU per call, {total} samples, by part:")
     for name, n in parts.most_common():
         print(f"{cpu_us * n / total:8.1f}  {n / total:5.1%}  {name}")
+    if within:
+        print(f"inside functions named like {within!r}, per call, with what each calls:")
+        for name, n in callees.most_common(15):
+            print(f"{cpu_us * n / total:8.1f}  {name}")
 
 
 main()

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # CPU profile of one measured server of BenchmarkServerCPU, for the breakdowns in BENCHMARKS.md: runs one
 # row with perf recording the server that answers it, then prints where its CPU went per call.
-# Needs perf (Debian: linux-perf). Usage: bash bench/profile.sh <row> [calls]
+# Needs perf (Debian: linux-perf). Usage: bash bench/profile.sh <row> [calls] [function]
 #   bash bench/profile.sh c=16/custom_data_100B/GetProfile 20000
+# With a function name, it also splits that function's CPU by what it calls:
+#   bash bench/profile.sh c=16/custom_data_4096B/RefreshSession 20000 customDoc
 set -euo pipefail
 cd "$(dirname "$0")/.."
 row=$1
 calls=${2:-10000}
+within=${3:-}
 size=$(sed -n 's|.*custom_data_\([0-9]*B\).*|\1|p' <<<"$row")
 db=lanyard_bench_${size:-100B}
 seeded=1
@@ -32,4 +35,4 @@ kill -INT "$rec" 2>/dev/null || true
 wait "$rec" 2>/dev/null || true
 grep '^Benchmark' "$work/out"
 cpu=$(grep -o '[0-9.]* server-cpu-ms/op' "$work/out" | cut -d' ' -f1)
-perf script -i "$work/perf.data" 2>/dev/null | python3 bench/profile.py "$cpu" "$seeded"
+perf script -i "$work/perf.data" 2>/dev/null | python3 bench/profile.py "$cpu" "$seeded" $within
