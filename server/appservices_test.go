@@ -501,21 +501,25 @@ func TestAppServicesInvalidTokens(t *testing.T) {
 }
 
 // TestAppServicesExpiredAccessToken: an expired access token gets 401 InvalidSession; the refresh token
-// then mints a working one. Access tokens are accepted 30 s past expiry (clock skew), so this waits.
+// then mints a working one. Access tokens are accepted 30 s past expiry (clock skew), so the test's clock
+// moves 32 s past it.
 func TestAppServicesExpiredAccessToken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for an access token to expire (31 s)")
-	}
 	t.Parallel()
+	clock := newTestClock()
 	cfg := testConfig(t)
 	cfg.AccessTokenTTL = time.Second
+	cfg.Now = clock.Now
 	ts := startServer(t, cfg)
 	c := newCompat(t, ts)
 	access, refresh, _ := c.mustLogin("anon-user", nil)
 	if r := c.do("GET", v2+"/auth/profile", nil, auth(access)...); r.status != 200 {
 		t.Fatalf("fresh token: %s", r)
 	}
-	time.Sleep(32 * time.Second)
+	clock.Advance(29 * time.Second) // within the leeway: still accepted
+	if r := c.do("GET", v2+"/auth/profile", nil, auth(access)...); r.status != 200 {
+		t.Fatalf("token within the 30 s leeway: %s", r)
+	}
+	clock.Advance(3 * time.Second)
 	r := c.do("GET", v2+"/auth/profile", nil, auth(access)...)
 	wantErr(t, r, 401, "InvalidSession")
 	if !strings.Contains(r.str("error"), "expired") {

@@ -82,6 +82,10 @@ type Config struct {
 	FacebookGraphURL          string
 	FacebookMetadataFields    string
 	IncludeMetadataInToken    bool
+
+	// Now is the clock of tokens, sessions, rate limits and revocations; nil means time.Now. It is not a
+	// setting: tests set it so that they advance time instead of sleeping through it.
+	Now func() time.Time
 }
 
 // setting binds one Config field to its names and documentation.

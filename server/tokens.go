@@ -54,6 +54,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 		External:        external,
 		IncludeMetadata: s.cfg.IncludeMetadataInToken,
 		Logger:          s.log,
+		Now:             s.cfg.Now,
 	}
 	if s.cfg.CustomDataEnabled {
 		cfg.UserData = s.userData
