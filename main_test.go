@@ -679,7 +679,7 @@ func TestStoreOutageRiddenOut(t *testing.T) {
 	t.Cleanup(func() { _ = engine.Close(context.Background()) })
 
 	args, grpcAddr, httpAddr := serveArgs(t, "--mongodb-uri", "mongodb://"+engineAddr+"/",
-		"--master-key", authn.GenerateMasterKey(), "--store-ping-interval", "200ms")
+		"--master-key", authn.GenerateMasterKey(), "--public-url", "http://lanyard.test", "--store-ping-interval", "200ms")
 	p := startLanyard(t, t.TempDir(), nil, args...)
 	p.waitServing(t)
 	conn := dial(t, grpcAddr)
@@ -754,8 +754,11 @@ func TestStartErrorsAreOneLine(t *testing.T) {
 		{name: "unknown YAML key", args: []string{"--config", unknownKey}, want: []string{unknownKey, "no_such_setting"}},
 		{name: "bad YAML value", args: []string{"--config", badValueYAML}, want: []string{"shutdown_grace", "soon"}},
 		{name: "unreachable MongoDB", args: []string{"--mongodb-uri", "mongodb://user:secret@" + deadAddr + "/",
-			"--master-key", authn.GenerateMasterKey(), "--store-connect-timeout", "1s"},
+			"--master-key", authn.GenerateMasterKey(), "--public-url", "http://lanyard.test", "--store-connect-timeout", "1s"},
 			want: []string{deadAddr}, notWant: []string{"secret"}, within: 5 * time.Second},
+		// Replicas on one MongoDB must agree on the `iss`; each one's default would be its own address.
+		{name: "MongoDB without public URL", args: []string{"--mongodb-uri", "mongodb://" + deadAddr + "/",
+			"--master-key", authn.GenerateMasterKey()}, wantCode: 2, want: []string{"LANYARD_PUBLIC_URL", "LANYARD_MONGODB_URI"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"serve", "--data-dir", t.TempDir(), "--grpc-addr", storetest.FreeAddr(t),

@@ -103,7 +103,7 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{"grpc-addr", "address of the gRPC listener", (*strVal)(&c.GRPCAddr)},
 		{"http-addr", "address of the HTTP listener (JWKS, App Services API, /metrics, /healthz)", (*strVal)(&c.HTTPAddr)},
-		{"public-url", "public base URL: the `iss` of every token and the App Services `hostname` (default http:// + http-addr)", (*strVal)(&c.PublicURL)},
+		{"public-url", "public base URL: the `iss` of every token and the App Services `hostname` (default http:// + http-addr; required with mongodb-uri, where every replica must issue the same `iss`)", (*strVal)(&c.PublicURL)},
 		{"app-id", "application id: the `aud` of every token and the {app} of the App Services routes", (*strVal)(&c.AppID)},
 		{"data-dir", "directory of the embedded engine's files and the development master key", (*strVal)(&c.DataDir)},
 		{"mongodb-uri", "MongoDB connection string; empty runs the embedded FerretDB engine", (*strVal)(&c.MongoDBURI)},
@@ -253,7 +253,8 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if err := applyAppDir(&cfg, getenv); err != nil {
 		return cfg, err
 	}
-	if cfg.PublicURL == "" {
+	// With a MongoDB URI there may be replicas, which must agree on the `iss`: no default then.
+	if cfg.PublicURL == "" && cfg.MongoDBURI == "" {
 		cfg.PublicURL = "http://" + cfg.HTTPAddr
 	}
 	return cfg, cfg.Validate()
@@ -338,8 +339,12 @@ func (c Config) Validate() error {
 			bad("embedded-addr", "has no effect with LANYARD_MONGODB_URI set")
 		}
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad("public-url", "%q is not an absolute http(s) URL", c.PublicURL)
+	if c.PublicURL == "" && c.MongoDBURI != "" {
+		// Each replica's default would be its own HTTP address, and a token is only accepted where its
+		// `iss` is the local one: replicas on one MongoDB would refuse each other's tokens.
+		bad("public-url", "is required with LANYARD_MONGODB_URI, so that every replica issues and accepts the same `iss`")
+	} else if err := checkPublicURL(c.PublicURL); err != nil {
+		bad("public-url", "%q %v", c.PublicURL, err)
 	}
 	if c.AppID == "" || len(c.AppID) > 64 || strings.ContainsAny(c.AppID, "/?#% ") {
 		bad("app-id", "%q must be 1 to 64 characters without / ? # %% or spaces", c.AppID)
@@ -460,6 +465,22 @@ func (c Config) Validate() error {
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
+}
+
+// checkPublicURL accepts an absolute http(s) URL without credentials, query or fragment: it is the
+// `iss` every token carries, and the App Services `hostname` to which SDKs append API paths, which a
+// query or fragment would break.
+func checkPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
+		return errors.New("is not an absolute http(s) URL")
+	case u.User != nil:
+		return errors.New("must not hold credentials")
+	case u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
+		return errors.New("must not have a query or a fragment")
+	}
+	return nil
 }
 
 func validName(db string) bool {

@@ -70,6 +70,11 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"bad origin", []string{"--cors-origins", "example.com"}, nil, "LANYARD_CORS_ORIGINS"},
 		{"bad public url", []string{"--public-url", "ftp://x"}, nil, "LANYARD_PUBLIC_URL"},
 		{"bad user id field", []string{"--custom-data-user-id-field", "_id"}, nil, "LANYARD_CUSTOM_DATA_USER_ID_FIELD"},
+		{"uri without public url", []string{"--mongodb-uri", "mongodb://db.example/", "--master-key", "k"}, nil, "LANYARD_PUBLIC_URL"},
+		{"public url with query", []string{"--public-url", "https://auth.example/?x=1"}, nil, "LANYARD_PUBLIC_URL"},
+		{"public url with fragment", []string{"--public-url", "https://auth.example/#x"}, nil, "LANYARD_PUBLIC_URL"},
+		{"public url with credentials", []string{"--public-url", "https://u:p@auth.example/"}, nil, "LANYARD_PUBLIC_URL"},
+		{"relative public url", []string{"--public-url", "/auth"}, nil, "LANYARD_PUBLIC_URL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -82,5 +87,17 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 				t.Errorf("error %q does not name %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestPublicURLWithMongoDB: with a MongoDB URI there is no default public URL (replicas must agree on the
+// `iss`); a given one is kept.
+func TestPublicURLWithMongoDB(t *testing.T) {
+	cfg, err := LoadConfig([]string{"--mongodb-uri", "mongodb://db.example/", "--master-key", "k", "--public-url", "https://auth.example"}, env(nil), os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PublicURL != "https://auth.example" {
+		t.Errorf("public URL %q", cfg.PublicURL)
 	}
 }
