@@ -735,6 +735,7 @@ func TestStartErrorsAreOneLine(t *testing.T) {
 	badYAML := write("bad.yaml", "grpc_addr: [127.0.0.1:1\nhttp_addr: : :\n")
 	unknownKey := write("unknown.yaml", "grpc_addr: 127.0.0.1:1\nno_such_setting: 1\n")
 	badValueYAML := write("badvalue.yaml", "shutdown_grace: soon\n")
+	notPEM := write("not.pem", "not a certificate\n")
 	deadAddr := storetest.FreeAddr(t) // nobody listens there
 
 	for _, tc := range []struct {
@@ -759,6 +760,18 @@ func TestStartErrorsAreOneLine(t *testing.T) {
 		// Replicas on one MongoDB must agree on the `iss`; each one's default would be its own address.
 		{name: "MongoDB without public URL", args: []string{"--mongodb-uri", "mongodb://" + deadAddr + "/",
 			"--master-key", authn.GenerateMasterKey()}, wantCode: 2, want: []string{"LANYARD_PUBLIC_URL", "LANYARD_MONGODB_URI"}},
+		{name: "plaintext hook beyond loopback", args: []string{"--custom-data-on-user-creation", "192.0.2.1:50061"},
+			wantCode: 2, want: []string{"LANYARD_CUSTOM_DATA_ON_USER_CREATION", "LANYARD_CUSTOM_DATA_HOOK_INSECURE"}},
+		{name: "hook certificate without key", args: []string{"--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-cert-file", notPEM}, wantCode: 2, want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_KEY_FILE"}},
+		// These fail after the store opened: a given master key keeps the development key's warning away.
+		{name: "hook CA file not PEM", args: []string{"--master-key", authn.GenerateMasterKey(), "--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-ca-file", notPEM}, want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE", notPEM}},
+		{name: "hook CA file unreadable", args: []string{"--master-key", authn.GenerateMasterKey(), "--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-ca-file", filepath.Join(dir, "none.pem")}, want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE", "none.pem"}},
+		{name: "hook client certificate not PEM", args: []string{"--master-key", authn.GenerateMasterKey(), "--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-cert-file", notPEM, "--custom-data-hook-tls-key-file", notPEM},
+			want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_CERT_FILE", notPEM}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"serve", "--data-dir", t.TempDir(), "--grpc-addr", storetest.FreeAddr(t),

@@ -41,18 +41,22 @@ type Config struct {
 	CORSOrigins         []string
 	AppDir              string
 
-	CustomDataEnabled        bool
-	CustomDataDatabase       string
-	CustomDataCollection     string
-	CustomDataUserIDField    string
-	CustomDataMaxSize        int
-	CustomDataEnforceUnique  bool
-	CustomDataStampLastLogin bool
-	CustomDataDeleteWithUser bool
-	CustomDataOnUserCreation string
-	CustomDataHookTimeout    time.Duration
-	CustomDataRules          string
-	CustomDataPollInterval   time.Duration
+	CustomDataEnabled         bool
+	CustomDataDatabase        string
+	CustomDataCollection      string
+	CustomDataUserIDField     string
+	CustomDataMaxSize         int
+	CustomDataEnforceUnique   bool
+	CustomDataStampLastLogin  bool
+	CustomDataDeleteWithUser  bool
+	CustomDataOnUserCreation  string
+	CustomDataHookTimeout     time.Duration
+	CustomDataHookTLSCAFile   string
+	CustomDataHookTLSCertFile string
+	CustomDataHookTLSKeyFile  string
+	CustomDataHookInsecure    bool
+	CustomDataRules           string
+	CustomDataPollInterval    time.Duration
 
 	SigningAlg         string
 	AccessTokenTTL     time.Duration
@@ -130,6 +134,10 @@ func (c *Config) settings() []setting {
 		{"custom-data-delete-with-user", "delete the user's document when the user is deleted", (*boolVal)(&c.CustomDataDeleteWithUser)},
 		{"custom-data-on-user-creation", "gRPC target (host:port) of a lanyard.hooks.v1.UserCreationHookService called before each new user exists", (*strVal)(&c.CustomDataOnUserCreation)},
 		{"custom-data-hook-timeout", "how long a new user waits for the user creation hook before it is refused", (*durVal)(&c.CustomDataHookTimeout)},
+		{"custom-data-hook-tls-ca-file", "PEM CA certificate(s) that the user creation hook's TLS certificate must chain to; setting it (or a client certificate) turns TLS on", (*strVal)(&c.CustomDataHookTLSCAFile)},
+		{"custom-data-hook-tls-cert-file", "PEM client certificate Lanyard presents to the user creation hook (mutual TLS)", (*strVal)(&c.CustomDataHookTLSCertFile)},
+		{"custom-data-hook-tls-key-file", "PEM private key of custom-data-hook-tls-cert-file", (*strVal)(&c.CustomDataHookTLSKeyFile)},
+		{"custom-data-hook-insecure", "allow plaintext to a user creation hook that is not on loopback (a private network you trust); without TLS settings, a hook beyond loopback is refused at start", (*boolVal)(&c.CustomDataHookInsecure)},
 		{"custom-data-rules", "rules for the custom data collection: owner (users read and write their own), system (only server principals write) or the path of an App Services rules.json", (*strVal)(&c.CustomDataRules)},
 		{"custom-data-poll-interval", "how often changes by other writers are looked for, for WatchCustomData (one batched query per interval)", (*durVal)(&c.CustomDataPollInterval)},
 
@@ -400,6 +408,7 @@ func (c Config) Validate() error {
 		if c.CustomDataMaxSize < 256 || c.CustomDataMaxSize > 1<<20 {
 			bad("custom-data-max-size", "must be between 256 and 1048576 bytes, got %d (tokens carry the document; 16384 is the default)", c.CustomDataMaxSize)
 		}
+		c.validateHook(bad)
 		if c.CustomDataHookTimeout <= 0 || c.CustomDataPollInterval <= 0 {
 			bad("custom-data-hook-timeout", "custom-data-hook-timeout and custom-data-poll-interval must be positive")
 		}
@@ -481,6 +490,34 @@ func checkPublicURL(raw string) error {
 		return errors.New("must not have a query or a fragment")
 	}
 	return nil
+}
+
+// validateHook checks how the user creation hook is reached. TLS is on when a CA file or a client
+// certificate is set. Without them the connection is plaintext, which is allowed to a loopback target
+// only, unless custom-data-hook-insecure says the network is trusted: the hook receives provider
+// metadata, and its answer becomes token content.
+func (c Config) validateHook(bad func(name, format string, a ...any)) {
+	useTLS := c.CustomDataHookTLSCAFile != "" || c.CustomDataHookTLSCertFile != "" || c.CustomDataHookTLSKeyFile != ""
+	if c.CustomDataOnUserCreation == "" {
+		if useTLS || c.CustomDataHookInsecure {
+			bad("custom-data-on-user-creation", "is empty, but the hook's TLS or insecure settings are set")
+		}
+		return
+	}
+	if c.CustomDataHookTLSCertFile != "" && c.CustomDataHookTLSKeyFile == "" {
+		bad("custom-data-hook-tls-key-file", "is required with LANYARD_CUSTOM_DATA_HOOK_TLS_CERT_FILE")
+	}
+	if c.CustomDataHookTLSKeyFile != "" && c.CustomDataHookTLSCertFile == "" {
+		bad("custom-data-hook-tls-cert-file", "is required with LANYARD_CUSTOM_DATA_HOOK_TLS_KEY_FILE")
+	}
+	switch {
+	case useTLS && c.CustomDataHookInsecure:
+		bad("custom-data-hook-insecure", "cannot be combined with the hook's TLS settings")
+	case !useTLS && !c.CustomDataHookInsecure && !hookTargetIsLocal(c.CustomDataOnUserCreation):
+		bad("custom-data-on-user-creation", "%q is not on loopback, and plaintext would carry user metadata across the network: "+
+			"set LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE to reach it over TLS, or LANYARD_CUSTOM_DATA_HOOK_INSECURE=true on a network you trust",
+			c.CustomDataOnUserCreation)
+	}
 }
 
 func validName(db string) bool {
