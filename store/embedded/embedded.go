@@ -110,6 +110,15 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// ferretdb.New opens the storage backend before it listens, and when it
+	// cannot listen it drops the backend unclosed, which FerretDB's leak check
+	// turns into a panic in a finalizer, later, anywhere in the process. So a
+	// taken address is caught here first (a port taken in between still hits it).
+	probe, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: cannot start FerretDB on %s: %w", cfg.ListenAddr, err)
+	}
+	_ = probe.Close()
 
 	startMu.Lock()
 	fdb, err := ferretdb.New(&fcfg)
