@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -894,4 +895,73 @@ func TestAPIKeyCommand(t *testing.T) {
 		t.Errorf("ListUsers as an anonymous user: %s %q (%v), want PERMISSION_DENIED", code, reason, err)
 	}
 	p.stop(t)
+}
+
+// TestOneProcessPerEmbeddedStore: while a serve runs on an embedded store, a second serve, `apikey
+// create` and `import users` on it are refused at start, saying so, and the first one is unharmed; after
+// it dies of kill -9 the next serve starts.
+func TestOneProcessPerEmbeddedStore(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		real, err := filepath.EvalSymlinks(dir) // the child knows its working directory by its real path
+		if err != nil {
+			t.Fatal(err)
+		}
+		testOneProcessPerStore(t, dir, nil, "LANYARD_DATA_DIR: the embedded store in "+real+" ")
+	})
+	t.Run("postgresql", func(t *testing.T) {
+		pgURL := storetest.PostgreSQL(t) // skips loudly when PostgreSQL is not here
+		u, err := url.Parse(pgURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testOneProcessPerStore(t, t.TempDir(), []string{"--embedded-postgres-url", pgURL},
+			"LANYARD_EMBEDDED_POSTGRES_URL: the embedded store in PostgreSQL database "+u.Host+u.Path+" ")
+	})
+}
+
+func testOneProcessPerStore(t *testing.T, dir string, engineArgs []string, wantPrefix string) {
+	const inUse = "is already in use by another lanyard process (one process per embedded store; run replicas on MongoDB)"
+	args, grpcAddr, _ := serveArgs(t, engineArgs...)
+	first := startLanyard(t, dir, nil, args...)
+	first.waitServing(t)
+
+	args2, _, _ := serveArgs(t, engineArgs...)
+	second := startLanyard(t, dir, nil, args2...)
+	if code := second.waitExit(t, 30*time.Second); code != 1 {
+		t.Errorf("second serve: exit code %d, want 1", code)
+	}
+	apikey := startLanyard(t, dir, nil, append([]string{"apikey", "create", "--server", "ops", "--data-dir", "."}, engineArgs...)...)
+	if code := apikey.waitExit(t, 30*time.Second); code != 1 {
+		t.Errorf("apikey create: exit code %d, want 1", code)
+	}
+	usersFile, err := filepath.Abs("examples/sample-app/users.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	importer := startLanyard(t, dir, nil, append([]string{"import", "users", usersFile, "--data-dir", "."}, engineArgs...)...)
+	if code := importer.waitExit(t, 30*time.Second); code != 1 {
+		t.Errorf("import users: exit code %d, want 1", code)
+	}
+	for _, p := range []*lanyardProc{second, apikey, importer} {
+		text := strings.TrimSpace(p.stderr.String())
+		if want := "lanyard: " + wantPrefix + inUse; text != want {
+			t.Errorf("lanyard %s said:\n%s\nwant the one line:\n%s", p.args[0], text, want)
+		}
+	}
+
+	conn := dial(t, grpcAddr)
+	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 10*time.Second)
+	mustLogin(t, lanyardv1.NewAuthServiceClient(conn))
+
+	// A crash never leaves the store locked.
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9: %v", err)
+	}
+	first.waitExit(t, 10*time.Second)
+	args3, grpcAddr3, _ := serveArgs(t, engineArgs...)
+	next := startLanyard(t, dir, nil, args3...)
+	next.waitServing(t)
+	mustLogin(t, lanyardv1.NewAuthServiceClient(dial(t, grpcAddr3)))
+	next.stop(t)
 }
