@@ -107,7 +107,7 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{"grpc-addr", "address of the gRPC listener", (*strVal)(&c.GRPCAddr)},
 		{"http-addr", "address of the HTTP listener (JWKS, App Services API, /metrics, /healthz)", (*strVal)(&c.HTTPAddr)},
-		{"public-url", "public base URL: the `iss` of every token and the App Services `hostname` (default http:// + http-addr; required with mongodb-uri, where every replica must issue the same `iss`)", (*strVal)(&c.PublicURL)},
+		{"public-url", "public base URL: the iss of every token and the App Services hostname (default http:// + http-addr; required with mongodb-uri, where every replica must issue the same iss)", (*strVal)(&c.PublicURL)},
 		{"app-id", "application id: the `aud` of every token and the {app} of the App Services routes", (*strVal)(&c.AppID)},
 		{"data-dir", "directory of the embedded engine's files and the development master key", (*strVal)(&c.DataDir)},
 		{"mongodb-uri", "MongoDB connection string; empty runs the embedded FerretDB engine", (*strVal)(&c.MongoDBURI)},
