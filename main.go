@@ -44,10 +44,10 @@ const usage = `Usage: lanyard COMMAND [flags]
 Commands:
   serve                         serve the gRPC and HTTP APIs (lanyard serve -h lists every setting)
   apikey create --server NAME   create a server API key on the configured store and print it once;
-                                takes the same settings as serve (run it while serve is stopped when
-                                the store is the embedded one)
+                                takes the same settings as serve (with the embedded store, stop serve
+                                first: one process per embedded store, a second one is refused)
   import users FILE [flags]     import App Services users (the Admin API user list), keeping their ids;
-                                run while serve is stopped when the store is the embedded one
+                                with the embedded store, stop serve first
   version                       print the version
 `
 

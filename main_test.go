@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -679,7 +680,7 @@ func TestStoreOutageRiddenOut(t *testing.T) {
 	t.Cleanup(func() { _ = engine.Close(context.Background()) })
 
 	args, grpcAddr, httpAddr := serveArgs(t, "--mongodb-uri", "mongodb://"+engineAddr+"/",
-		"--master-key", authn.GenerateMasterKey(), "--store-ping-interval", "200ms")
+		"--master-key", authn.GenerateMasterKey(), "--public-url", "http://lanyard.test", "--store-ping-interval", "200ms")
 	p := startLanyard(t, t.TempDir(), nil, args...)
 	p.waitServing(t)
 	conn := dial(t, grpcAddr)
@@ -735,6 +736,7 @@ func TestStartErrorsAreOneLine(t *testing.T) {
 	badYAML := write("bad.yaml", "grpc_addr: [127.0.0.1:1\nhttp_addr: : :\n")
 	unknownKey := write("unknown.yaml", "grpc_addr: 127.0.0.1:1\nno_such_setting: 1\n")
 	badValueYAML := write("badvalue.yaml", "shutdown_grace: soon\n")
+	notPEM := write("not.pem", "not a certificate\n")
 	deadAddr := storetest.FreeAddr(t) // nobody listens there
 
 	for _, tc := range []struct {
@@ -754,8 +756,23 @@ func TestStartErrorsAreOneLine(t *testing.T) {
 		{name: "unknown YAML key", args: []string{"--config", unknownKey}, want: []string{unknownKey, "no_such_setting"}},
 		{name: "bad YAML value", args: []string{"--config", badValueYAML}, want: []string{"shutdown_grace", "soon"}},
 		{name: "unreachable MongoDB", args: []string{"--mongodb-uri", "mongodb://user:secret@" + deadAddr + "/",
-			"--master-key", authn.GenerateMasterKey(), "--store-connect-timeout", "1s"},
+			"--master-key", authn.GenerateMasterKey(), "--public-url", "http://lanyard.test", "--store-connect-timeout", "1s"},
 			want: []string{deadAddr}, notWant: []string{"secret"}, within: 5 * time.Second},
+		// Replicas on one MongoDB must agree on the `iss`; each one's default would be its own address.
+		{name: "MongoDB without public URL", args: []string{"--mongodb-uri", "mongodb://" + deadAddr + "/",
+			"--master-key", authn.GenerateMasterKey()}, wantCode: 2, want: []string{"LANYARD_PUBLIC_URL", "LANYARD_MONGODB_URI"}},
+		{name: "plaintext hook beyond loopback", args: []string{"--custom-data-on-user-creation", "192.0.2.1:50061"},
+			wantCode: 2, want: []string{"LANYARD_CUSTOM_DATA_ON_USER_CREATION", "LANYARD_CUSTOM_DATA_HOOK_INSECURE"}},
+		{name: "hook certificate without key", args: []string{"--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-cert-file", notPEM}, wantCode: 2, want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_KEY_FILE"}},
+		// These fail after the store opened: a given master key keeps the development key's warning away.
+		{name: "hook CA file not PEM", args: []string{"--master-key", authn.GenerateMasterKey(), "--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-ca-file", notPEM}, want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE", notPEM}},
+		{name: "hook CA file unreadable", args: []string{"--master-key", authn.GenerateMasterKey(), "--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-ca-file", filepath.Join(dir, "none.pem")}, want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE", "none.pem"}},
+		{name: "hook client certificate not PEM", args: []string{"--master-key", authn.GenerateMasterKey(), "--custom-data-on-user-creation", "127.0.0.1:50061",
+			"--custom-data-hook-tls-cert-file", notPEM, "--custom-data-hook-tls-key-file", notPEM},
+			want: []string{"LANYARD_CUSTOM_DATA_HOOK_TLS_CERT_FILE", notPEM}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"serve", "--data-dir", t.TempDir(), "--grpc-addr", storetest.FreeAddr(t),
@@ -878,4 +895,73 @@ func TestAPIKeyCommand(t *testing.T) {
 		t.Errorf("ListUsers as an anonymous user: %s %q (%v), want PERMISSION_DENIED", code, reason, err)
 	}
 	p.stop(t)
+}
+
+// TestOneProcessPerEmbeddedStore: while a serve runs on an embedded store, a second serve, `apikey
+// create` and `import users` on it are refused at start, saying so, and the first one is unharmed; after
+// it dies of kill -9 the next serve starts.
+func TestOneProcessPerEmbeddedStore(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		real, err := filepath.EvalSymlinks(dir) // the child knows its working directory by its real path
+		if err != nil {
+			t.Fatal(err)
+		}
+		testOneProcessPerStore(t, dir, nil, "LANYARD_DATA_DIR: the embedded store in "+real+" ")
+	})
+	t.Run("postgresql", func(t *testing.T) {
+		pgURL := storetest.PostgreSQL(t) // skips loudly when PostgreSQL is not here
+		u, err := url.Parse(pgURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testOneProcessPerStore(t, t.TempDir(), []string{"--embedded-postgres-url", pgURL},
+			"LANYARD_EMBEDDED_POSTGRES_URL: the embedded store in PostgreSQL database "+u.Host+u.Path+" ")
+	})
+}
+
+func testOneProcessPerStore(t *testing.T, dir string, engineArgs []string, wantPrefix string) {
+	const inUse = "is already in use by another lanyard process (one process per embedded store; run replicas on MongoDB)"
+	args, grpcAddr, _ := serveArgs(t, engineArgs...)
+	first := startLanyard(t, dir, nil, args...)
+	first.waitServing(t)
+
+	args2, _, _ := serveArgs(t, engineArgs...)
+	second := startLanyard(t, dir, nil, args2...)
+	if code := second.waitExit(t, 30*time.Second); code != 1 {
+		t.Errorf("second serve: exit code %d, want 1", code)
+	}
+	apikey := startLanyard(t, dir, nil, append([]string{"apikey", "create", "--server", "ops", "--data-dir", "."}, engineArgs...)...)
+	if code := apikey.waitExit(t, 30*time.Second); code != 1 {
+		t.Errorf("apikey create: exit code %d, want 1", code)
+	}
+	usersFile, err := filepath.Abs("examples/sample-app/users.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	importer := startLanyard(t, dir, nil, append([]string{"import", "users", usersFile, "--data-dir", "."}, engineArgs...)...)
+	if code := importer.waitExit(t, 30*time.Second); code != 1 {
+		t.Errorf("import users: exit code %d, want 1", code)
+	}
+	for _, p := range []*lanyardProc{second, apikey, importer} {
+		text := strings.TrimSpace(p.stderr.String())
+		if want := "lanyard: " + wantPrefix + inUse; text != want {
+			t.Errorf("lanyard %s said:\n%s\nwant the one line:\n%s", p.args[0], text, want)
+		}
+	}
+
+	conn := dial(t, grpcAddr)
+	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 10*time.Second)
+	mustLogin(t, lanyardv1.NewAuthServiceClient(conn))
+
+	// A crash never leaves the store locked.
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9: %v", err)
+	}
+	first.waitExit(t, 10*time.Second)
+	args3, grpcAddr3, _ := serveArgs(t, engineArgs...)
+	next := startLanyard(t, dir, nil, args3...)
+	next.waitServing(t)
+	mustLogin(t, lanyardv1.NewAuthServiceClient(dial(t, grpcAddr3)))
+	next.stop(t)
 }

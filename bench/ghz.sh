@@ -38,7 +38,7 @@ wait_healthy "$store_http"
 
 grpc=127.0.0.1:$(free_port); http=127.0.0.1:$(free_port)
 "$work/lanyard" serve --data-dir "$work/server" --grpc-addr "$grpc" --http-addr "$http" --database lanyard_bench \
-	--mongodb-uri "mongodb://$engine/" --master-key "$(python3 -c 'import os,base64; print(base64.b64encode(os.urandom(32)).decode())')" \
+	--mongodb-uri "mongodb://$engine/" --public-url "http://$http" --master-key "$(python3 -c 'import os,base64; print(base64.b64encode(os.urandom(32)).decode())')" \
 	--log-level warn 2>"$work/server.log" &
 pids+=($!)
 wait_healthy "$http"

@@ -202,7 +202,7 @@ func BenchmarkServerCPU(b *testing.B) {
 		data lanyardv1.CustomDataServiceClient
 	}
 	start := func(database string) measured {
-		p := serve(b, bin, "--mongodb-uri", "mongodb://"+engineAddr+"/", "--master-key", master, "--database", database,
+		p := serve(b, bin, "--mongodb-uri", "mongodb://"+engineAddr+"/", "--master-key", master, "--public-url", "http://lanyard.bench", "--database", database,
 			"--store-ping-interval", "1h", "--revocation-interval", "1h", "--key-reload-interval", "1h", "--custom-data-poll-interval", "1h")
 		conn, err := grpc.NewClient(p.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {

@@ -41,18 +41,22 @@ type Config struct {
 	CORSOrigins         []string
 	AppDir              string
 
-	CustomDataEnabled        bool
-	CustomDataDatabase       string
-	CustomDataCollection     string
-	CustomDataUserIDField    string
-	CustomDataMaxSize        int
-	CustomDataEnforceUnique  bool
-	CustomDataStampLastLogin bool
-	CustomDataDeleteWithUser bool
-	CustomDataOnUserCreation string
-	CustomDataHookTimeout    time.Duration
-	CustomDataRules          string
-	CustomDataPollInterval   time.Duration
+	CustomDataEnabled         bool
+	CustomDataDatabase        string
+	CustomDataCollection      string
+	CustomDataUserIDField     string
+	CustomDataMaxSize         int
+	CustomDataEnforceUnique   bool
+	CustomDataStampLastLogin  bool
+	CustomDataDeleteWithUser  bool
+	CustomDataOnUserCreation  string
+	CustomDataHookTimeout     time.Duration
+	CustomDataHookTLSCAFile   string
+	CustomDataHookTLSCertFile string
+	CustomDataHookTLSKeyFile  string
+	CustomDataHookInsecure    bool
+	CustomDataRules           string
+	CustomDataPollInterval    time.Duration
 
 	SigningAlg         string
 	AccessTokenTTL     time.Duration
@@ -103,7 +107,7 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{"grpc-addr", "address of the gRPC listener", (*strVal)(&c.GRPCAddr)},
 		{"http-addr", "address of the HTTP listener (JWKS, App Services API, /metrics, /healthz)", (*strVal)(&c.HTTPAddr)},
-		{"public-url", "public base URL: the `iss` of every token and the App Services `hostname` (default http:// + http-addr)", (*strVal)(&c.PublicURL)},
+		{"public-url", "public base URL: the iss of every token and the App Services hostname (default http:// + http-addr; required with mongodb-uri, where every replica must issue the same iss)", (*strVal)(&c.PublicURL)},
 		{"app-id", "application id: the `aud` of every token and the {app} of the App Services routes", (*strVal)(&c.AppID)},
 		{"data-dir", "directory of the embedded engine's files and the development master key", (*strVal)(&c.DataDir)},
 		{"mongodb-uri", "MongoDB connection string; empty runs the embedded FerretDB engine", (*strVal)(&c.MongoDBURI)},
@@ -130,6 +134,10 @@ func (c *Config) settings() []setting {
 		{"custom-data-delete-with-user", "delete the user's document when the user is deleted", (*boolVal)(&c.CustomDataDeleteWithUser)},
 		{"custom-data-on-user-creation", "gRPC target (host:port) of a lanyard.hooks.v1.UserCreationHookService called before each new user exists", (*strVal)(&c.CustomDataOnUserCreation)},
 		{"custom-data-hook-timeout", "how long a new user waits for the user creation hook before it is refused", (*durVal)(&c.CustomDataHookTimeout)},
+		{"custom-data-hook-tls-ca-file", "PEM CA certificate(s) that the user creation hook's TLS certificate must chain to; setting it (or a client certificate) turns TLS on", (*strVal)(&c.CustomDataHookTLSCAFile)},
+		{"custom-data-hook-tls-cert-file", "PEM client certificate Lanyard presents to the user creation hook (mutual TLS)", (*strVal)(&c.CustomDataHookTLSCertFile)},
+		{"custom-data-hook-tls-key-file", "PEM private key of custom-data-hook-tls-cert-file", (*strVal)(&c.CustomDataHookTLSKeyFile)},
+		{"custom-data-hook-insecure", "allow plaintext to a user creation hook that is not on loopback (a private network you trust); without TLS settings, a hook beyond loopback is refused at start", (*boolVal)(&c.CustomDataHookInsecure)},
 		{"custom-data-rules", "rules for the custom data collection: owner (users read and write their own), system (only server principals write) or the path of an App Services rules.json", (*strVal)(&c.CustomDataRules)},
 		{"custom-data-poll-interval", "how often changes by other writers are looked for, for WatchCustomData (one batched query per interval)", (*durVal)(&c.CustomDataPollInterval)},
 
@@ -253,7 +261,8 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if err := applyAppDir(&cfg, getenv); err != nil {
 		return cfg, err
 	}
-	if cfg.PublicURL == "" {
+	// With a MongoDB URI there may be replicas, which must agree on the `iss`: no default then.
+	if cfg.PublicURL == "" && cfg.MongoDBURI == "" {
 		cfg.PublicURL = "http://" + cfg.HTTPAddr
 	}
 	return cfg, cfg.Validate()
@@ -338,8 +347,12 @@ func (c Config) Validate() error {
 			bad("embedded-addr", "has no effect with LANYARD_MONGODB_URI set")
 		}
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad("public-url", "%q is not an absolute http(s) URL", c.PublicURL)
+	if c.PublicURL == "" && c.MongoDBURI != "" {
+		// Each replica's default would be its own HTTP address, and a token is only accepted where its
+		// `iss` is the local one: replicas on one MongoDB would refuse each other's tokens.
+		bad("public-url", "is required with LANYARD_MONGODB_URI, so that every replica issues and accepts the same `iss`")
+	} else if err := checkPublicURL(c.PublicURL); err != nil {
+		bad("public-url", "%q %v", c.PublicURL, err)
 	}
 	if c.AppID == "" || len(c.AppID) > 64 || strings.ContainsAny(c.AppID, "/?#% ") {
 		bad("app-id", "%q must be 1 to 64 characters without / ? # %% or spaces", c.AppID)
@@ -395,6 +408,7 @@ func (c Config) Validate() error {
 		if c.CustomDataMaxSize < 256 || c.CustomDataMaxSize > 1<<20 {
 			bad("custom-data-max-size", "must be between 256 and 1048576 bytes, got %d (tokens carry the document; 16384 is the default)", c.CustomDataMaxSize)
 		}
+		c.validateHook(bad)
 		if c.CustomDataHookTimeout <= 0 || c.CustomDataPollInterval <= 0 {
 			bad("custom-data-hook-timeout", "custom-data-hook-timeout and custom-data-poll-interval must be positive")
 		}
@@ -460,6 +474,50 @@ func (c Config) Validate() error {
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
+}
+
+// checkPublicURL accepts an absolute http(s) URL without credentials, query or fragment: it is the
+// `iss` every token carries, and the App Services `hostname` to which SDKs append API paths, which a
+// query or fragment would break.
+func checkPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
+		return errors.New("is not an absolute http(s) URL")
+	case u.User != nil:
+		return errors.New("must not hold credentials")
+	case u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
+		return errors.New("must not have a query or a fragment")
+	}
+	return nil
+}
+
+// validateHook checks how the user creation hook is reached. TLS is on when a CA file or a client
+// certificate is set. Without them the connection is plaintext, which is allowed to a loopback target
+// only, unless custom-data-hook-insecure says the network is trusted: the hook receives provider
+// metadata, and its answer becomes token content.
+func (c Config) validateHook(bad func(name, format string, a ...any)) {
+	useTLS := c.CustomDataHookTLSCAFile != "" || c.CustomDataHookTLSCertFile != "" || c.CustomDataHookTLSKeyFile != ""
+	if c.CustomDataOnUserCreation == "" {
+		if useTLS || c.CustomDataHookInsecure {
+			bad("custom-data-on-user-creation", "is empty, but the hook's TLS or insecure settings are set")
+		}
+		return
+	}
+	if c.CustomDataHookTLSCertFile != "" && c.CustomDataHookTLSKeyFile == "" {
+		bad("custom-data-hook-tls-key-file", "is required with LANYARD_CUSTOM_DATA_HOOK_TLS_CERT_FILE")
+	}
+	if c.CustomDataHookTLSKeyFile != "" && c.CustomDataHookTLSCertFile == "" {
+		bad("custom-data-hook-tls-cert-file", "is required with LANYARD_CUSTOM_DATA_HOOK_TLS_KEY_FILE")
+	}
+	switch {
+	case useTLS && c.CustomDataHookInsecure:
+		bad("custom-data-hook-insecure", "cannot be combined with the hook's TLS settings")
+	case !useTLS && !c.CustomDataHookInsecure && !hookTargetIsLocal(c.CustomDataOnUserCreation):
+		bad("custom-data-on-user-creation", "%q is not on loopback, and plaintext would carry user metadata across the network: "+
+			"set LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE to reach it over TLS, or LANYARD_CUSTOM_DATA_HOOK_INSECURE=true on a network you trust",
+			c.CustomDataOnUserCreation)
+	}
 }
 
 func validName(db string) bool {

@@ -70,6 +70,18 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"bad origin", []string{"--cors-origins", "example.com"}, nil, "LANYARD_CORS_ORIGINS"},
 		{"bad public url", []string{"--public-url", "ftp://x"}, nil, "LANYARD_PUBLIC_URL"},
 		{"bad user id field", []string{"--custom-data-user-id-field", "_id"}, nil, "LANYARD_CUSTOM_DATA_USER_ID_FIELD"},
+		{"uri without public url", []string{"--mongodb-uri", "mongodb://db.example/", "--master-key", "k"}, nil, "LANYARD_PUBLIC_URL"},
+		{"public url with query", []string{"--public-url", "https://auth.example/?x=1"}, nil, "LANYARD_PUBLIC_URL"},
+		{"public url with fragment", []string{"--public-url", "https://auth.example/#x"}, nil, "LANYARD_PUBLIC_URL"},
+		{"public url with credentials", []string{"--public-url", "https://u:p@auth.example/"}, nil, "LANYARD_PUBLIC_URL"},
+		{"relative public url", []string{"--public-url", "/auth"}, nil, "LANYARD_PUBLIC_URL"},
+		{"plaintext hook beyond loopback", []string{"--custom-data-on-user-creation", "10.0.0.7:50061"}, nil, "LANYARD_CUSTOM_DATA_HOOK_INSECURE"},
+		{"plaintext hook by DNS name", []string{"--custom-data-on-user-creation", "hook.internal:50061"}, nil, "LANYARD_CUSTOM_DATA_ON_USER_CREATION"},
+		{"plaintext hook named like localhost", []string{"--custom-data-on-user-creation", "localhost.attacker.example:50061"}, nil, "LANYARD_CUSTOM_DATA_ON_USER_CREATION"},
+		{"hook cert without key", []string{"--custom-data-on-user-creation", "hook.internal:50061", "--custom-data-hook-tls-cert-file", "c.pem"}, nil, "LANYARD_CUSTOM_DATA_HOOK_TLS_KEY_FILE"},
+		{"hook key without cert", []string{"--custom-data-on-user-creation", "hook.internal:50061", "--custom-data-hook-tls-key-file", "k.pem"}, nil, "LANYARD_CUSTOM_DATA_HOOK_TLS_CERT_FILE"},
+		{"hook insecure and TLS", []string{"--custom-data-on-user-creation", "hook.internal:50061", "--custom-data-hook-insecure", "--custom-data-hook-tls-ca-file", "ca.pem"}, nil, "LANYARD_CUSTOM_DATA_HOOK_INSECURE"},
+		{"hook TLS without hook", []string{"--custom-data-hook-tls-ca-file", "ca.pem"}, nil, "LANYARD_CUSTOM_DATA_ON_USER_CREATION"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -82,5 +94,54 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 				t.Errorf("error %q does not name %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestHookTransport: plaintext reaches a hook on loopback (or a Unix socket) without further settings;
+// beyond loopback it takes TLS settings or the explicit insecure setting.
+func TestHookTransport(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"127.0.0.1:50061"}, true},
+		{[]string{"127.8.9.10:50061"}, true},
+		{[]string{"[::1]:50061"}, true},
+		{[]string{"localhost:50061"}, true},
+		{[]string{"LocalHost:50061"}, true},
+		{[]string{"dns:///localhost:50061"}, true},
+		{[]string{"unix:///run/hook.sock"}, true},
+		{[]string{"10.0.0.7:50061"}, false},
+		{[]string{"[::ffff:10.0.0.7]:50061"}, false},
+		{[]string{"0.0.0.0:50061"}, false},
+		{[]string{"dns:///hook.internal:50061"}, false},
+		{[]string{"dns://8.8.8.8/localhost:50061"}, false},
+		{[]string{"dns://8.8.8.8/127.0.0.1:50061"}, true},
+		{[]string{"passthrough:///10.0.0.7:50061"}, false},
+		{[]string{"hook.internal"}, false},
+		{[]string{"10.0.0.7:50061", "--custom-data-hook-insecure"}, true},
+		{[]string{"hook.internal:50061", "--custom-data-hook-tls-ca-file", "ca.pem"}, true},
+		{[]string{"hook.internal:50061", "--custom-data-hook-tls-cert-file", "c.pem", "--custom-data-hook-tls-key-file", "k.pem"}, true},
+	} {
+		args := append([]string{"--custom-data-on-user-creation"}, c.args...)
+		_, err := LoadConfig(args, env(nil), os.Stderr)
+		if c.ok && err != nil {
+			t.Errorf("%v refused: %v", c.args, err)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "LANYARD_CUSTOM_DATA_ON_USER_CREATION")) {
+			t.Errorf("%v: %v, want a refusal naming LANYARD_CUSTOM_DATA_ON_USER_CREATION", c.args, err)
+		}
+	}
+}
+
+// TestPublicURLWithMongoDB: with a MongoDB URI there is no default public URL (replicas must agree on the
+// `iss`); a given one is kept.
+func TestPublicURLWithMongoDB(t *testing.T) {
+	cfg, err := LoadConfig([]string{"--mongodb-uri", "mongodb://db.example/", "--master-key", "k", "--public-url", "https://auth.example"}, env(nil), os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PublicURL != "https://auth.example" {
+		t.Errorf("public URL %q", cfg.PublicURL)
 	}
 }

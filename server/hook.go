@@ -2,13 +2,21 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -25,14 +33,106 @@ type userCreationHook struct {
 	client  hooksv1.UserCreationHookServiceClient
 	appID   string
 	timeout time.Duration
+	log     *slog.Logger
 }
 
-func newUserCreationHook(target, appID string, timeout time.Duration) (*userCreationHook, *grpc.ClientConn, error) {
-	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func newUserCreationHook(cfg Config, log *slog.Logger) (*userCreationHook, *grpc.ClientConn, error) {
+	creds, err := hookCredentials(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := grpc.NewClient(cfg.CustomDataOnUserCreation, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return nil, nil, fmt.Errorf("LANYARD_CUSTOM_DATA_ON_USER_CREATION: %v", err)
 	}
-	return &userCreationHook{client: hooksv1.NewUserCreationHookServiceClient(conn), appID: appID, timeout: timeout}, conn, nil
+	return &userCreationHook{client: hooksv1.NewUserCreationHookServiceClient(conn), appID: cfg.AppID,
+		timeout: cfg.CustomDataHookTimeout, log: log}, conn, nil
+}
+
+// hookCredentials reads the hook's TLS settings. Config.Validate has already decided whether plaintext
+// is allowed; with a client certificate but no CA file, the hook's certificate is checked against the
+// system's roots.
+func hookCredentials(cfg Config) (credentials.TransportCredentials, error) {
+	if cfg.CustomDataHookTLSCAFile == "" && cfg.CustomDataHookTLSCertFile == "" {
+		return insecure.NewCredentials(), nil
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CustomDataHookTLSCAFile != "" {
+		raw, err := os.ReadFile(cfg.CustomDataHookTLSCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE: %v", err)
+		}
+		tc.RootCAs = x509.NewCertPool()
+		if !tc.RootCAs.AppendCertsFromPEM(raw) {
+			return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_HOOK_TLS_CA_FILE: %s holds no PEM certificate", cfg.CustomDataHookTLSCAFile)
+		}
+	}
+	if cfg.CustomDataHookTLSCertFile != "" {
+		certPEM, err := os.ReadFile(cfg.CustomDataHookTLSCertFile)
+		if err != nil {
+			return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_HOOK_TLS_CERT_FILE: %v", err)
+		}
+		if !holdsPEM(certPEM, "CERTIFICATE") {
+			return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_HOOK_TLS_CERT_FILE: %s holds no PEM certificate", cfg.CustomDataHookTLSCertFile)
+		}
+		keyPEM, err := os.ReadFile(cfg.CustomDataHookTLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_HOOK_TLS_KEY_FILE: %v", err)
+		}
+		// The certificate is known to be there, so what X509KeyPair still finds wrong is the key or the
+		// pairing.
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("LANYARD_CUSTOM_DATA_HOOK_TLS_KEY_FILE: %s: %v", cfg.CustomDataHookTLSKeyFile, err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return credentials.NewTLS(tc), nil
+}
+
+// holdsPEM reports whether raw contains a PEM block of the given type.
+func holdsPEM(raw []byte, blockType string) bool {
+	for {
+		var b *pem.Block
+		b, raw = pem.Decode(raw)
+		if b == nil {
+			return false
+		}
+		if b.Type == blockType {
+			return true
+		}
+	}
+}
+
+// hookTargetIsLocal reports whether a gRPC target can only reach this machine: a Unix socket, or a
+// host that is a loopback IP or literally localhost. Any other name is not trusted to be local, since
+// DNS decides where it points (so is localhost when the target names its own DNS server); target forms
+// not known here count as remote.
+func hookTargetIsLocal(target string) bool {
+	if strings.HasPrefix(target, "unix:") || strings.HasPrefix(target, "unix-abstract:") {
+		return true
+	}
+	endpoint, authority := target, ""
+	for _, scheme := range []string{"dns:", "passthrough:"} {
+		if rest, ok := strings.CutPrefix(target, scheme); ok {
+			// scheme://[authority]/endpoint; grpc-go reads a scheme without // differently.
+			rest, ok = strings.CutPrefix(rest, "//")
+			if !ok {
+				return false
+			}
+			if authority, endpoint, ok = strings.Cut(rest, "/"); !ok {
+				return false
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(endpoint)
+	if err != nil {
+		host = strings.TrimSuffix(strings.TrimPrefix(endpoint, "["), "]") // no port: grpc-go uses 443
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return authority == "" && strings.EqualFold(host, "localhost")
 }
 
 func hookFailed(msg string) error {
@@ -50,7 +150,9 @@ func (h *userCreationHook) call(ctx context.Context, u *authn.NewUser) (json.Raw
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
 		return nil, hookFailed("the user creation hook did not answer in time; the user was not created")
 	case status.Code(err) == codes.Unavailable:
-		// grpc-go's own text for a failed connection names addresses: never pass it on.
+		// grpc-go's own text for a failed connection names addresses: never pass it on. The operator
+		// needs it, though (a refused TLS handshake reads the same to the user as a hook that is down).
+		h.log.Warn("user creation hook unavailable", "error", err.Error())
 		return nil, hookFailed("the user creation hook is unavailable; the user was not created")
 	default:
 		return nil, hookFailed("the user was not created: " + status.Convert(err).Message())

@@ -133,6 +133,13 @@ func (s *Server) openStore(ctx context.Context) error {
 			ListenAddr:    s.cfg.EmbeddedAddr,
 			Logger:        s.log,
 		})
+		if errors.Is(err, embedded.ErrInUse) {
+			setting := "LANYARD_DATA_DIR"
+			if s.cfg.EmbeddedPostgresURL != "" {
+				setting = "LANYARD_EMBEDDED_POSTGRES_URL"
+			}
+			return fmt.Errorf("%s: %w", setting, err)
+		}
 		if err != nil {
 			return err
 		}

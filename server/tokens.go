@@ -61,7 +61,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 		cfg.StampLastLogin = s.cfg.CustomDataStampLastLogin
 		cfg.DeleteCustomData = s.cfg.CustomDataDeleteWithUser
 		if s.cfg.CustomDataOnUserCreation != "" {
-			hook, conn, err := newUserCreationHook(s.cfg.CustomDataOnUserCreation, s.cfg.AppID, s.cfg.CustomDataHookTimeout)
+			hook, conn, err := newUserCreationHook(s.cfg, s.log)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,10 @@
 //
 // Stopping FerretDB waits about 3 s for connected clients to leave, so
 // callers close their driver client (store.Store.Close) before Engine.Close.
+//
+// One engine at a time runs on a data dir or PostgreSQL database: the running
+// one holds a lock (a file lock in the data dir, an advisory lock in
+// PostgreSQL), and Start refuses with ErrInUse while another process has it.
 package embedded
 
 import (
@@ -26,7 +30,6 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
-	"github.com/jackc/pgx/v5"
 )
 
 // DefaultListenAddr lets only local processes (in practice, Lanyard)
@@ -63,7 +66,7 @@ type Engine struct {
 	uri    string
 	addr   string
 	cancel context.CancelFunc
-	done   chan struct{}
+	done   chan struct{} // closed once FerretDB has stopped and the store's lock is released
 }
 
 // startMu serializes ferretdb.New, which writes package-level state of
@@ -72,8 +75,10 @@ var startMu sync.Mutex
 
 // Start starts the engine and returns once it accepts connections. ctx
 // bounds the start only (the PostgreSQL reachability check); the engine
-// runs until Close.
-func Start(ctx context.Context, cfg Config) (*Engine, error) {
+// runs until Close. While another engine runs on the same data dir or
+// PostgreSQL database, in this process or another, Start fails with an error
+// that matches ErrInUse.
+func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	if cfg.ListenAddr == "" {
 		cfg.ListenAddr = DefaultListenAddr
 	}
@@ -89,10 +94,16 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		Listener: ferretdb.ListenerConfig{TCP: cfg.ListenAddr},
 		Logger:   slog.New(newLogHandler(cfg.Logger.Handler())),
 	}
+	// The lock comes before FerretDB touches the store, and is released
+	// only once FerretDB has stopped (or failed to start).
+	var unlock func()
+	defer func() {
+		if err != nil && unlock != nil {
+			unlock()
+		}
+	}()
 	if cfg.PostgreSQLURL != "" {
-		// FerretDB connects lazily: without this check a wrong URL would
-		// surface as obscure errors on the first requests.
-		if err := checkPostgreSQL(ctx, cfg.PostgreSQLURL); err != nil {
+		if unlock, err = lockPostgreSQL(ctx, cfg.PostgreSQLURL); err != nil {
 			return nil, err
 		}
 		fcfg.Handler = "postgresql"
@@ -100,6 +111,9 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	} else {
 		dir, err := sqliteDir(cfg.DataDir)
 		if err != nil {
+			return nil, err
+		}
+		if unlock, err = lockDataDir(cfg.DataDir); err != nil {
 			return nil, err
 		}
 		fcfg.Handler = "sqlite"
@@ -110,6 +124,15 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// ferretdb.New opens the storage backend before it listens, and when it
+	// cannot listen it drops the backend unclosed, which FerretDB's leak check
+	// turns into a panic in a finalizer, later, anywhere in the process. So a
+	// taken address is caught here first (a port taken in between still hits it).
+	probe, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: cannot start FerretDB on %s: %w", cfg.ListenAddr, err)
+	}
+	_ = probe.Close()
 
 	startMu.Lock()
 	fdb, err := ferretdb.New(&fcfg)
@@ -130,6 +153,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	go func() {
 		defer close(e.done)
 		_ = fdb.Run(runCtx) // always nil; it returns once everything is closed
+		unlock()
 	}()
 	return e, nil
 }
@@ -161,27 +185,6 @@ func sqliteDir(dataDir string) (string, error) {
 		return "", fmt.Errorf("embedded: data dir: %w", err)
 	}
 	return dir, nil
-}
-
-// checkPostgreSQL connects once to the PostgreSQL database. Its error names
-// the host and database but never the password.
-func checkPostgreSQL(ctx context.Context, rawURL string) error {
-	pcfg, err := pgx.ParseConfig(rawURL)
-	if err != nil {
-		// pgx's parse errors redact the password themselves.
-		return fmt.Errorf("embedded: invalid PostgreSQL URL: %w", err)
-	}
-	where := fmt.Sprintf("%s/%s", net.JoinHostPort(pcfg.Host, fmt.Sprint(pcfg.Port)), pcfg.Database)
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-	}
-	conn, err := pgx.ConnectConfig(ctx, pcfg)
-	if err != nil {
-		return fmt.Errorf("embedded: cannot reach PostgreSQL at %s: %s", where, RootCause(err))
-	}
-	return conn.Close(ctx)
 }
 
 // RootCause returns the innermost error of err on one line: pgx repeats the

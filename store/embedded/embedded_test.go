@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +176,26 @@ func TestStartFailsOnTakenAddr(t *testing.T) {
 	_, err := embedded.Start(ctx, embedded.Config{DataDir: t.TempDir(), ListenAddr: e.Addr(), Logger: storetest.Logger(t)})
 	if err == nil {
 		t.Fatalf("a second engine started on %s", e.Addr())
+	}
+	// FerretDB panics in a finalizer when an engine it built is dropped without being closed: a failed
+	// start must not leave one behind for the collector to find.
+	runFinalizers(t)
+	runFinalizers(t)
+}
+
+// runFinalizers collects garbage and waits until the finalizer of an object dropped after everything
+// else has run, so that finalizers queued before it have had their turn.
+func runFinalizers(t *testing.T) {
+	t.Helper()
+	done := make(chan struct{})
+	sentinel := new([16]byte)
+	runtime.SetFinalizer(sentinel, func(*[16]byte) { close(done) })
+	sentinel = nil
+	runtime.GC()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("finalizers did not run within 10 s")
 	}
 }
 
