@@ -259,7 +259,7 @@ func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshCla
 		return "", err
 	}
 	aad := rotationAAD(sess.ID, c.Generation)
-	sealed, err := seal(s.cfg.MasterKey, sealInfoRefresh, aad, []byte(successor))
+	sealed, err := seal(s.cfg.MasterKey, sealXChaCha, sealInfoRefresh, aad, []byte(successor))
 	if err != nil {
 		return "", err
 	}
