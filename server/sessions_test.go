@@ -9,8 +9,15 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
@@ -112,5 +119,163 @@ func TestRotationSealedBeforeUpgrade(t *testing.T) {
 	}
 	if _, err := ts.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: successor}); err != nil {
 		t.Fatalf("the successor sealed before the upgrade: %v", err)
+	}
+}
+
+// storeCommands sums lanyard_store_commands_total, health pings aside, as the server's /metrics shows it.
+func storeCommands(t *testing.T, ts *testServer) float64 {
+	t.Helper()
+	var sum float64
+	for _, line := range strings.Split(httpGet(t, "http://"+ts.HTTPAddr()+"/metrics"), "\n") {
+		if !strings.HasPrefix(line, "lanyard_store_commands_total{") {
+			continue
+		}
+		if strings.Contains(line, `command="ping"`) || strings.Contains(line, `command="hello"`) || strings.Contains(line, `command="isMaster"`) {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		if err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		sum += v
+	}
+	return sum
+}
+
+// forgeRefresh builds a refresh token with the given header and claims and the signature of another
+// token: a bad signature.
+func forgeRefresh(t *testing.T, header string, claims map[string]any, sig string) string {
+	t.Helper()
+	raw, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return header + "." + base64.RawURLEncoding.EncodeToString(raw) + "." + sig
+}
+
+func b64JSON(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// TestForgedRefreshTokensReadNothing: a refresh token whose signature does not verify is refused before
+// any store read, on every route that takes one (gRPC RefreshSession and Logout; HTTP POST and DELETE
+// /auth/session and the API key routes, which take the refresh token as bearer), and a forged token
+// naming a live session (gRPC or HTTP) gets the very answer of one naming an unknown session. Tokens in
+// the format of a retired signing key cannot be verified without the session's secret: they cost a read
+// but get the same answers too.
+func TestForgedRefreshTokensReadNothing(t *testing.T) {
+	cfg := testConfig(t)
+	// No background reads while commands are counted: only health pings, which are not counted.
+	cfg.RevocationInterval = time.Hour
+	cfg.KeyReloadInterval = time.Hour
+	ts := startServer(t, cfg)
+	c := newCompat(t, ts)
+	ctx := context.Background()
+
+	grpcLogin := anonLogin(t, ts)
+	_, httpRefresh, _ := c.mustLogin("anon-user", nil)
+	real := strings.Split(grpcLogin.GetRefreshToken(), ".")
+	claims := claimsOf(t, grpcLogin.GetRefreshToken())
+	sessions := map[string]string{
+		"live gRPC session": claims["sid"].(string),
+		"live HTTP session": claimsOf(t, httpRefresh)["sid"].(string),
+		"unknown session":   "0123456789abcdef01234567",
+	}
+	variants := map[string]func(sid string) string{
+		"sid only": func(sid string) string {
+			return forgeRefresh(t, real[0], map[string]any{"sid": sid}, real[2])
+		},
+		"every claim, bad signature": func(sid string) string {
+			forged := maps.Clone(claims)
+			forged["sid"] = sid
+			return forgeRefresh(t, real[0], forged, real[2])
+		},
+		"unsigned": func(sid string) string {
+			return b64JSON(`{"alg":"none","typ":"rt+jwt"}`) + "." + b64JSON(`{"sid":"`+sid+`"}`) + "."
+		},
+		"HS256 under another key": func(sid string) string {
+			return forgeRefresh(t, b64JSON(`{"alg":"HS256","kid":"rt-000000000000","typ":"rt+jwt"}`), map[string]any{"sid": sid}, real[2])
+		},
+	}
+	// Retired signing keys' tokens are not verifiable by signature; their secret is checked against the
+	// session, which takes a read.
+	retired := func(sid string) string {
+		forged := maps.Clone(claims)
+		forged["sid"], forged["rts"] = sid, "a guess"
+		return forgeRefresh(t, b64JSON(`{"alg":"ES256","kid":"retired-key","typ":"rt+jwt"}`), forged, real[2])
+	}
+
+	type route struct {
+		name string
+		call func(token string) string // the whole answer, as bytes the client sees
+	}
+	httpCall := func(method, path string, body any) func(string) string {
+		return func(token string) string {
+			r := c.do(method, v2+path, body, auth(token)...)
+			return fmt.Sprintf("%d %s", r.status, r.raw)
+		}
+	}
+	grpcAnswer := func(err error) string {
+		st, _ := status.FromError(err)
+		raw, merr := proto.Marshal(st.Proto())
+		if merr != nil {
+			t.Fatal(merr)
+		}
+		return string(raw)
+	}
+	routes := []route{
+		{"POST /auth/session", httpCall("POST", "/auth/session", nil)},
+		{"DELETE /auth/session", httpCall("DELETE", "/auth/session", nil)},
+		{"GET /auth/api_keys", httpCall("GET", "/auth/api_keys", nil)},
+		{"POST /auth/api_keys", httpCall("POST", "/auth/api_keys", map[string]string{"name": "k"})},
+		{"GET /auth/api_keys/{id}", httpCall("GET", "/auth/api_keys/0123456789abcdef01234567", nil)},
+		{"DELETE /auth/api_keys/{id}", httpCall("DELETE", "/auth/api_keys/0123456789abcdef01234567", nil)},
+		{"PUT /auth/api_keys/{id}/disable", httpCall("PUT", "/auth/api_keys/0123456789abcdef01234567/disable", nil)},
+		{"RefreshSession", func(token string) string {
+			_, err := ts.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: token})
+			return grpcAnswer(err)
+		}},
+		{"Logout", func(token string) string {
+			_, err := ts.auth.Logout(ctx, &lanyardv1.LogoutRequest{RefreshToken: token})
+			return grpcAnswer(err)
+		}},
+	}
+
+	// answers sends the token of every session to the route and checks that the answers are one.
+	answers := func(rt route, variant string, forge func(string) string) {
+		t.Helper()
+		var first, firstName string
+		for name, sid := range sessions {
+			got := rt.call(forge(sid))
+			if first == "" {
+				first, firstName = got, name
+				if strings.HasPrefix(got, "2") || got == grpcAnswer(nil) {
+					t.Errorf("%s, %s: accepted: %q", rt.name, variant, got)
+				}
+				continue
+			}
+			if got != first {
+				t.Errorf("%s, %s: a token naming a %s is answered\n%q\nbut one naming a %s\n%q", rt.name, variant, firstName, first, name, got)
+			}
+		}
+	}
+
+	before := storeCommands(t, ts)
+	for _, rt := range routes {
+		for variant, forge := range variants {
+			answers(rt, variant, forge)
+		}
+	}
+	if after := storeCommands(t, ts); after != before {
+		t.Errorf("refresh tokens with bad signatures cost %v store commands", after-before)
+	}
+	for _, rt := range routes {
+		answers(rt, "retired signing key", retired)
+	}
+
+	// The sessions are untouched.
+	if _, err := ts.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: grpcLogin.GetRefreshToken()}); err != nil {
+		t.Errorf("the gRPC session after the forgeries: %v", err)
+	}
+	if r := c.do("POST", v2+"/auth/session", nil, auth(httpRefresh)...); r.status != 201 {
+		t.Errorf("the HTTP session after the forgeries: %s", r)
 	}
 }
