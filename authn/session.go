@@ -354,7 +354,7 @@ func (s *Service) revokeSession(ctx context.Context, id string) error {
 	if err := s.store.RevokeSession(ctx, id); err != nil {
 		return err
 	}
-	return s.revoke(ctx, store.RevokedSession, id)
+	return s.revoke(ctx, id)
 }
 
 // UserData is the custom data document the principal's token carries ({} when none).

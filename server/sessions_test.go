@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -277,5 +278,108 @@ func TestForgedRefreshTokensReadNothing(t *testing.T) {
 	}
 	if r := c.do("POST", v2+"/auth/session", nil, auth(httpRefresh)...); r.status != 201 {
 		t.Errorf("the HTTP session after the forgeries: %s", r)
+	}
+}
+
+// refusedWithin waits (a generous deadline for a background poll) until ts refuses an access token with
+// the reason.
+func refusedWithin(t *testing.T, ts *testServer, token, reason, what string) {
+	t.Helper()
+	start := time.Now()
+	for {
+		_, err := ts.auth.WhoAmI(bearer(token), &lanyardv1.WhoAmIRequest{})
+		if err != nil {
+			wantError(t, err, codes.Unauthenticated, reason)
+			t.Logf("%s: refused after %s (revocation interval %s)", what, time.Since(start).Round(time.Millisecond), ts.cfg.RevocationInterval)
+			return
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("%s: the token is still accepted 5 s later", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestUserRevocationsAcrossSkewedReplicas: two replicas whose clocks are a minute (then ten) apart.
+// DisableUser, RevokeSessions and DeleteUser on one replica refuse the user's existing access tokens on
+// both within the revocation interval, whichever replica minted them: sessions are refused by id, and
+// the revocation log is read by sequence number, not by time. (The replica ahead mints tokens that the
+// one behind refuses anyway, as issued in the future.) After RevokeSessions the user logs in again.
+func TestUserRevocationsAcrossSkewedReplicas(t *testing.T) {
+	for _, skew := range []time.Duration{time.Minute, 10 * time.Minute} {
+		t.Run(skew.String(), func(t *testing.T) {
+			master := authn.GenerateMasterKey()
+			clockA, clockB := newTestClock(), newTestClock()
+			clockB.Advance(skew)
+			cfgA := testConfig(t)
+			cfgA.MasterKey = master
+			cfgA.EmbeddedAddr = freeAddr(t)
+			cfgA.Now = clockA.Now
+			a := startServer(t, cfgA)
+			cfgB := testConfig(t)
+			cfgB.MasterKey = master
+			cfgB.MongoDBURI = "mongodb://" + cfgA.EmbeddedAddr + "/"
+			cfgB.Now = clockB.Now
+			b := startServer(t, cfgB)
+			admin := serverKey(t, a)
+			ctx := context.Background()
+			accepted := func(ts *testServer, token, what string) {
+				t.Helper()
+				if _, err := ts.auth.WhoAmI(bearer(token), &lanyardv1.WhoAmIRequest{}); err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+			}
+
+			// Disabled on the replica behind; the token was minted by the one ahead.
+			victim := anonLogin(t, b)
+			accepted(b, victim.GetAccessToken(), "a fresh token on the replica that minted it")
+			if _, err := a.admin.DisableUser(bearer(admin), &lanyardv1.DisableUserRequest{UserId: victim.GetUserId()}); err != nil {
+				t.Fatal(err)
+			}
+			refusedWithin(t, b, victim.GetAccessToken(), "SESSION_REVOKED", "disabled on the replica behind, token of the replica ahead")
+			// The replica behind refuses it anyway: it was issued in the future (beyond the leeway).
+			refusedWithin(t, a, victim.GetAccessToken(), "TOKEN_INVALID", "disabled here, token of the replica ahead")
+			_, err := b.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: victim.GetRefreshToken()})
+			wantError(t, err, codes.PermissionDenied, "USER_DISABLED")
+
+			// Disabled on the replica ahead; the token was minted by the one behind, and both accepted it.
+			victim = anonLogin(t, a)
+			accepted(b, victim.GetAccessToken(), "a token of the replica behind on the one ahead")
+			if _, err := b.admin.DisableUser(bearer(admin), &lanyardv1.DisableUserRequest{UserId: victim.GetUserId()}); err != nil {
+				t.Fatal(err)
+			}
+			refusedWithin(t, a, victim.GetAccessToken(), "SESSION_REVOKED", "disabled on the replica ahead, token of the replica behind")
+			refusedWithin(t, b, victim.GetAccessToken(), "SESSION_REVOKED", "disabled here, token of the replica behind")
+
+			// RevokeSessions: the old token is refused, the user logs in again and its new session works.
+			creds := &lanyardv1.EmailPasswordCredentials{Email: "skew@example.com", Password: "pw-skewed clocks"}
+			if _, err := a.auth.RegisterUser(ctx, &lanyardv1.RegisterUserRequest{Email: creds.Email, Password: creds.Password}); err != nil {
+				t.Fatal(err)
+			}
+			login := func(ts *testServer) *lanyardv1.LoginResponse {
+				t.Helper()
+				resp, err := ts.auth.Login(ctx, &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_EmailPassword{EmailPassword: creds}})
+				if err != nil {
+					t.Fatalf("login: %v", err)
+				}
+				return resp
+			}
+			old := login(b)
+			if _, err := a.admin.RevokeSessions(bearer(admin), &lanyardv1.RevokeSessionsRequest{UserId: old.GetUserId()}); err != nil {
+				t.Fatal(err)
+			}
+			refusedWithin(t, b, old.GetAccessToken(), "SESSION_REVOKED", "sessions revoked on the replica behind, token of the replica ahead")
+			again := login(b)
+			accepted(b, again.GetAccessToken(), "a new session after RevokeSessions")
+			if _, err := b.auth.RefreshSession(ctx, &lanyardv1.RefreshSessionRequest{RefreshToken: again.GetRefreshToken()}); err != nil {
+				t.Errorf("refreshing a new session after RevokeSessions: %v", err)
+			}
+
+			// DeleteUser on the replica behind; the token was minted by the one ahead.
+			if _, err := a.admin.DeleteUser(bearer(admin), &lanyardv1.DeleteUserRequest{UserId: again.GetUserId()}); err != nil {
+				t.Fatal(err)
+			}
+			refusedWithin(t, b, again.GetAccessToken(), "SESSION_REVOKED", "deleted on the replica behind, token of the replica ahead")
+		})
 	}
 }
