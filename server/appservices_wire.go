@@ -17,8 +17,8 @@ import (
 // core is this server's: the same authn.Service, store, request validators and error mapping as the gRPC
 // handlers, so that no rule exists twice. The only difference is the one App Services clients need:
 // sessions opened here do not rotate their refresh token.
-func (s *Server) mountAppServices(mux *http.ServeMux) {
-	mux.Handle(appservices.Prefix, appservices.New(appservices.Deps{
+func (s *Server) mountAppServices(handle func(pattern string, h http.Handler)) {
+	handle(appservices.Prefix, appservices.New(appservices.Deps{
 		AppID:       s.cfg.AppID,
 		PublicURL:   s.cfg.PublicURL,
 		CORSOrigins: s.cfg.CORSOrigins,
