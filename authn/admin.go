@@ -75,6 +75,12 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
+	// The sessions go with the user; their ids go to the revocation log first, so that their access
+	// tokens are refused. A login racing the deletion finds the user gone once its session is stored
+	// (see Login).
+	if err := s.refuseSessions(ctx, userID); err != nil {
+		return err
+	}
 	if err := s.store.DeleteUser(ctx, userID); err != nil {
 		return err
 	}
@@ -91,9 +97,6 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 			return err
 		}
 	}
-	if err := s.revoke(ctx, store.RevokedUser, userID); err != nil {
-		return err
-	}
 	providers := make([]string, 0, len(idents))
 	for _, id := range idents {
 		providers = append(providers, id.ProviderType)
@@ -103,8 +106,8 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 }
 
 // SetUserDisabled disables or enables a user. Disabling ends its sessions (enabling does not bring them
-// back), refuses its current access tokens within the revocation interval on every replica, and its
-// logins and refreshes at once.
+// back), refuses their access tokens within the revocation interval on every replica, and its logins and
+// refreshes at once.
 func (s *Service) SetUserDisabled(ctx context.Context, userID string, disabled bool) error {
 	if err := s.store.SetUserDisabled(ctx, userID, disabled); err != nil {
 		return err
@@ -112,21 +115,40 @@ func (s *Service) SetUserDisabled(ctx context.Context, userID string, disabled b
 	if !disabled {
 		return nil
 	}
-	// Ending the sessions is what stops refreshes: a refresh does not ask whether the user is disabled.
-	if _, err := s.store.RevokeUserSessions(ctx, userID); err != nil {
-		return err
-	}
-	return s.revoke(ctx, store.RevokedUser, userID)
+	// The user is marked before its sessions are listed: a login racing this either stores its session
+	// in time to be listed, or finds the mark once its session is stored (see Login).
+	_, err := s.endSessions(ctx, userID)
+	return err
 }
 
-// RevokeSessions ends every session of the user and refuses the access tokens issued so far.
+// RevokeSessions ends every session of the user and refuses their access tokens; the user may log in
+// again at once. (A login racing it may keep its session, as one just after it would.)
 func (s *Service) RevokeSessions(ctx context.Context, userID string) (int, error) {
 	if _, err := s.store.GetUser(ctx, userID); err != nil {
 		return 0, err
 	}
-	n, err := s.store.RevokeUserSessions(ctx, userID)
-	if err != nil {
+	return s.endSessions(ctx, userID)
+}
+
+// endSessions ends every session of the user, refusing their access tokens by id, and returns how many
+// it ended (sessions ended already are not counted).
+func (s *Service) endSessions(ctx context.Context, userID string) (int, error) {
+	if err := s.refuseSessions(ctx, userID); err != nil {
 		return 0, err
 	}
-	return n, s.revoke(ctx, store.RevokedUser, userID)
+	// Ending the sessions is what stops refreshes: a refresh does not ask whether the user is disabled.
+	return s.store.RevokeUserSessions(ctx, userID)
+}
+
+// refuseSessions logs every session of the user as revoked, for every replica to refuse its access
+// tokens, and for refreshes too (refreshable heeds the log). The log goes first: should ending the
+// sessions then fail, they are refused all the same and a retry finishes the job, whereas sessions ended
+// before a failed log write would leave access tokens that no retry reaches. Sessions ended earlier are
+// logged again, which is harmless.
+func (s *Service) refuseSessions(ctx context.Context, userID string) error {
+	ids, err := s.store.UserSessionIDs(ctx, userID)
+	if err != nil {
+		return err
+	}
+	return s.revoke(ctx, ids...)
 }

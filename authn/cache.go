@@ -24,8 +24,8 @@ const evictScan = 8
 // which the token goes through full verification again (which applies the
 // leeway and answers ErrTokenExpired). It is safe for concurrent use.
 //
-// The cache knows nothing of revocation; callers check revoked sessions and
-// disabled users on every request, cached or not.
+// The cache knows nothing of revocation; callers check revoked sessions on
+// every request, cached or not.
 type VerifyCache struct {
 	shards   []cacheShard
 	perShard int

@@ -120,7 +120,7 @@ func SealPrivateKey(masterKey []byte, k *SigningKey) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authn: marshal key %s: %w", k.KID, err)
 	}
-	return seal(masterKey, sealInfoSigningKey, []byte(k.KID), der)
+	return seal(masterKey, sealAESGCM, sealInfoSigningKey, []byte(k.KID), der)
 }
 
 // OpenPrivateKey reverses SealPrivateKey. It fails if the master key is not

@@ -87,21 +87,34 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (_ *LoginResult, 
 	if err != nil {
 		return nil, err
 	}
-	// A user disabled while this login ran may have had its sessions revoked before this one existed,
-	// and refreshes do not ask again: look once more now that the session is stored.
+	// A user disabled or deleted while this login ran may have had its sessions listed (to be ended and
+	// refused) before this one existed, and refreshes do not ask again: look once more now that the
+	// session is stored. Disabling marks the user before it lists the sessions, deleting removes the user
+	// before the sessions, so either the session was listed or the look sees the mark.
 	if !created {
-		if disabled, err := s.store.UserDisabled(ctx, u.ID); err != nil || disabled {
+		if err := s.stillActive(ctx, u.ID); err != nil {
 			if rerr := s.revokeSession(context.WithoutCancel(ctx), tokens.SessionID); rerr != nil {
-				s.log.Warn("revoking the session of a user disabled during its login", "user_id", u.ID, "error", rerr.Error())
-			}
-			if err == nil {
-				err = ErrUserDisabled
+				s.log.Warn("revoking the session of a user disabled or deleted during its login", "user_id", u.ID, "error", rerr.Error())
 			}
 			return nil, err
 		}
 	}
 	s.events.append(ctx, s.log, u.ID, providers, now, events...)
 	return &LoginResult{Tokens: *tokens, User: u, Identities: idents, Created: created}, nil
+}
+
+// stillActive checks that the user still exists and is not disabled.
+func (s *Service) stillActive(ctx context.Context, userID string) error {
+	u, err := s.store.GetUser(ctx, userID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrInvalidCredentials // as a login of a deleted user is answered
+	case err != nil:
+		return err
+	case u.Disabled:
+		return ErrUserDisabled
+	}
+	return nil
 }
 
 // identify turns credentials into the identity they prove. For providers that know the user already

@@ -8,31 +8,31 @@ import (
 	"github.com/lanyardhq/lanyard/store"
 )
 
-// revocationSet is this process's copy of the revoked sessions and users. Access tokens are checked
-// against it on every request, without touching the store; it is refreshed from the store every
-// RevocationInterval, so a revocation on any replica bites here within seconds, not at token expiry.
+// revocationSet is this process's copy of the ended sessions. Access tokens are checked against it on
+// every request, without touching the store; it follows the store's revocation log every
+// RevocationInterval, so a session ended on any replica is refused here within seconds, not at token
+// expiry.
+//
+// Nothing here compares one replica's clock with another's: a session is refused by id, whoever minted
+// its tokens and whenever, and the log is followed by sequence number. (User-wide revocations compared a
+// token's iat, by the minting replica's clock, with the revoking replica's: a replica whose clock ran
+// ahead minted tokens that outlived the revocation.) Actions on a user (DisableUser, RevokeSessions,
+// DeleteUser) revoke each of its sessions by id.
 type revocationSet struct {
-	mu       sync.RWMutex
-	sessions map[string]time.Time // session id → when revoked: every token of the session is refused
-	users    map[string]time.Time // user id → when revoked: tokens issued at or before are refused
-	polledAt time.Time            // the last successful poll started here
+	mu sync.RWMutex
+	// sessions maps a revoked session's id to when this process learned of it (by its own clock): it is
+	// forgotten revocationKeep after that, when every token it could refuse has expired.
+	sessions map[string]time.Time
+	after    int64 // the highest sequence number of the log read so far
 }
 
 func newRevocationSet() *revocationSet {
-	return &revocationSet{sessions: map[string]time.Time{}, users: map[string]time.Time{}}
+	return &revocationSet{sessions: map[string]time.Time{}}
 }
 
-// refuses reports whether p's token was revoked. Token times have one-second resolution, so a token
-// issued in the same second as a user-wide revocation is refused too: refusing one token too many is the
-// safe side.
+// refuses reports whether p's token was revoked.
 func (r *revocationSet) refuses(p *Principal) bool {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if _, ok := r.sessions[p.SessionID]; ok {
-		return true
-	}
-	at, ok := r.users[p.UserID]
-	return ok && !p.IssuedAt.After(at)
+	return r.sessionRevoked(p.SessionID)
 }
 
 // sessionRevoked reports whether the session was revoked lately (within the access token lifetime).
@@ -43,63 +43,66 @@ func (r *revocationSet) sessionRevoked(id string) bool {
 	return ok
 }
 
-func (r *revocationSet) add(rv store.Revocation) {
+// add records revoked sessions, learned at now.
+func (r *revocationSet) add(now time.Time, ids ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m := r.sessions
-	if rv.Kind == store.RevokedUser {
-		m = r.users
-	}
-	if prev, ok := m[rv.ID]; !ok || rv.At.After(prev) {
-		m[rv.ID] = rv.At
-	}
-}
-
-// forget drops revocations older than cutoff: every token they could refuse has expired.
-func (r *revocationSet) forget(cutoff time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, m := range []map[string]time.Time{r.sessions, r.users} {
-		for id, at := range m {
-			if at.Before(cutoff) {
-				delete(m, id)
-			}
+	for _, id := range ids {
+		if _, ok := r.sessions[id]; !ok {
+			r.sessions[id] = now
 		}
 	}
 }
 
-// revocationOverlap re-reads revocations recorded shortly before the last poll, to cover clocks of
-// replicas that disagree by up to this much and writes that land late.
-const revocationOverlap = time.Minute
-
-// pollRevocations reads revocations recorded since the last poll (all that still matter, the first
-// time) into the set.
-func (s *Service) pollRevocations(ctx context.Context, first bool) error {
-	now := s.cfg.Now()
-	since := s.revoked.polledAt.Add(-revocationOverlap)
-	if first {
-		since = now.Add(-s.revocationKeep())
+// forget drops revocations learned before cutoff: every token they could refuse has expired.
+func (r *revocationSet) forget(cutoff time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, at := range r.sessions {
+		if at.Before(cutoff) {
+			delete(r.sessions, id)
+		}
 	}
-	list, err := s.store.RevocationsSince(ctx, since)
+}
+
+// pollRevocations reads the revocations logged since the last poll (the first time: all the log holds,
+// which is every revocation that still matters) into the set, in one query.
+func (s *Service) pollRevocations(ctx context.Context) error {
+	s.revoked.mu.RLock()
+	after := s.revoked.after
+	s.revoked.mu.RUnlock()
+	list, err := s.store.RevocationsAfter(ctx, after)
 	if err != nil {
 		return err
 	}
-	for _, rv := range list {
-		s.revoked.add(rv)
+	now := s.cfg.Now()
+	if n := len(list); n > 0 {
+		ids := make([]string, n)
+		for i, rv := range list {
+			ids[i] = rv.SessionID
+		}
+		s.revoked.add(now, ids...)
+		s.revoked.mu.Lock()
+		s.revoked.after = max(s.revoked.after, list[n-1].Seq)
+		s.revoked.mu.Unlock()
 	}
-	s.revoked.mu.Lock()
-	s.revoked.polledAt = now
-	s.revoked.mu.Unlock()
 	s.revoked.forget(now.Add(-s.revocationKeep()))
 	return nil
 }
 
-// revoke records a revocation in the store (for every replica) and in this process at once.
-func (s *Service) revoke(ctx context.Context, kind, id string) error {
-	rv := store.Revocation{Kind: kind, ID: id, At: s.cfg.Now()}
-	if err := s.store.AddRevocation(ctx, rv); err != nil {
+// revoke records the end of sessions in the store's log (for every replica) and in this process at once.
+func (s *Service) revoke(ctx context.Context, sessionIDs ...string) error {
+	if len(sessionIDs) == 0 {
+		return nil
+	}
+	now := s.cfg.Now()
+	rs := make([]*store.Revocation, len(sessionIDs))
+	for i, id := range sessionIDs {
+		rs[i] = &store.Revocation{SessionID: id, At: now}
+	}
+	if err := s.store.AddRevocations(ctx, rs...); err != nil {
 		return err
 	}
-	s.revoked.add(rv)
+	s.revoked.add(now, sessionIDs...)
 	return nil
 }

@@ -150,7 +150,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Service, error) {
 	if err := s.ensureKeys(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.pollRevocations(ctx, true); err != nil {
+	if err := s.pollRevocations(ctx); err != nil {
 		return nil, fmt.Errorf("authn: load revocations: %w", err)
 	}
 	return s, nil
@@ -172,7 +172,7 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-rev.C:
-			if err := s.pollRevocations(ctx, false); err != nil && ctx.Err() == nil {
+			if err := s.pollRevocations(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("polling revocations", "error", err.Error())
 			}
 		case <-keys.C:

@@ -170,6 +170,9 @@ func (s *Service) sessionUser(ctx context.Context, sess *store.Session, checkDis
 // token's generation, whose hash of the secret vouches for it. A token whose signature verified was made
 // by Lanyard as it is, secret included, and handed out only once its rotation was claimed: it needs no
 // rotation read. Reuse of an old generation is still caught when its rotation is claimed again.
+//
+// Callers parse the token first (Issuer.ParseRefresh), so that a refresh token with a bad signature
+// costs no store read and gets one answer, whatever session it names.
 func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Session, error) {
 	prevGen := c.Generation - 1
 	if c.Verified {
@@ -177,10 +180,21 @@ func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Ses
 	}
 	sess, prev, err := s.store.SessionForRefresh(ctx, c.SessionID, prevGen)
 	if errors.Is(err, store.ErrNotFound) {
+		if !c.Verified {
+			return nil, ErrTokenInvalid
+		}
 		return nil, ErrSessionRevoked
 	}
 	if err != nil {
 		return nil, err
+	}
+	// A verified token of a later generation was handed out only once its rotation was claimed; any
+	// other token proves itself with its secret. An unverified token has nothing else: until its secret
+	// matches, it gets the answer of any invalid token, so that a forged one tells nothing about the
+	// session it names (whether it exists, is live, revoked or its user disabled).
+	proven := (c.Verified && c.Generation > 0) || secretMatches(sess, prev, c)
+	if !c.Verified && !proven {
+		return sess, ErrTokenInvalid
 	}
 	// The session record decides; a revocation this process has heard of also counts, so that one the
 	// record does not show yet (made by a replica of the previous version during an upgrade) still bites.
@@ -196,22 +210,28 @@ func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Ses
 		}
 		return sess, err
 	}
-	// The secret's hash is the session's for generation 0, the previous rotation's after that.
-	want := sess.SecretHash
-	if c.Generation > 0 {
-		if c.Verified {
-			return sess, nil
-		}
-		if prev == nil {
-			return sess, ErrTokenInvalid
-		}
-		want = prev.SuccessorHash
-	}
-	if !CheckSecret(want, c.Secret) {
+	if !proven {
 		return sess, ErrTokenInvalid
 	}
 	return sess, nil
 }
+
+// secretMatches reports whether the token's secret is its generation's: the session's for generation 0,
+// the previous rotation's successor's after that.
+func secretMatches(sess *store.Session, prev *store.Rotation, c *RefreshClaims) bool {
+	want := sess.SecretHash
+	if c.Generation > 0 {
+		if prev == nil {
+			return false
+		}
+		want = prev.SuccessorHash
+	}
+	return CheckSecret(want, c.Secret)
+}
+
+// ErrSessionRotates refuses, where refresh tokens cannot rotate (the App Services HTTP API), a refresh
+// token of a session whose refresh tokens do.
+var ErrSessionRotates = errors.New("authn: the session's refresh tokens rotate")
 
 // Refresh exchanges a refresh token for a new access token and the refresh token to use next. On a
 // rotating session exactly one successor exists per generation: the first caller claims the rotation
@@ -219,6 +239,17 @@ func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Ses
 // successor back; reuse after the window revokes the whole session (the token was stolen, or a client
 // is broken — either way the family is no longer trustworthy).
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	return s.refresh(ctx, refreshToken, true)
+}
+
+// RefreshWithoutRotation is Refresh for clients that cannot take a new refresh token: a token of a
+// rotating session is refused with ErrSessionRotates, once it is proven genuine, and the session is left
+// untouched for its own client.
+func (s *Service) RefreshWithoutRotation(ctx context.Context, refreshToken string) (*Tokens, error) {
+	return s.refresh(ctx, refreshToken, false)
+}
+
+func (s *Service) refresh(ctx context.Context, refreshToken string, mayRotate bool) (*Tokens, error) {
 	c, err := s.issuer.ParseRefresh(refreshToken)
 	if err != nil {
 		return nil, err
@@ -226,6 +257,9 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	sess, err := s.refreshable(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if sess.Rotating && !mayRotate {
+		return nil, ErrSessionRotates
 	}
 	u, err := s.sessionUser(ctx, sess, false)
 	if err != nil {
@@ -259,7 +293,7 @@ func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshCla
 		return "", err
 	}
 	aad := rotationAAD(sess.ID, c.Generation)
-	sealed, err := seal(s.cfg.MasterKey, sealInfoRefresh, aad, []byte(successor))
+	sealed, err := seal(s.cfg.MasterKey, sealXChaCha, sealInfoRefresh, aad, []byte(successor))
 	if err != nil {
 		return "", err
 	}
@@ -320,7 +354,7 @@ func (s *Service) revokeSession(ctx context.Context, id string) error {
 	if err := s.store.RevokeSession(ctx, id); err != nil {
 		return err
 	}
-	return s.revoke(ctx, store.RevokedSession, id)
+	return s.revoke(ctx, id)
 }
 
 // UserData is the custom data document the principal's token carries ({} when none).

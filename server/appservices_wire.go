@@ -2,12 +2,9 @@ package server
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strings"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/lanyardhq/lanyard/authn"
@@ -20,8 +17,8 @@ import (
 // core is this server's: the same authn.Service, store, request validators and error mapping as the gRPC
 // handlers, so that no rule exists twice. The only difference is the one App Services clients need:
 // sessions opened here do not rotate their refresh token.
-func (s *Server) mountAppServices(mux *http.ServeMux) {
-	mux.Handle(appservices.Prefix, appservices.New(appservices.Deps{
+func (s *Server) mountAppServices(handle func(pattern string, h http.Handler)) {
+	handle(appservices.Prefix, appservices.New(appservices.Deps{
 		AppID:       s.cfg.AppID,
 		PublicURL:   s.cfg.PublicURL,
 		CORSOrigins: s.cfg.CORSOrigins,
@@ -34,11 +31,6 @@ func (s *Server) mountAppServices(mux *http.ServeMux) {
 type appCore struct{ s *Server }
 
 var _ appservices.Core = (*appCore)(nil)
-
-// errRotatingSession refuses, on the App Services API, a refresh token of a session opened over gRPC:
-// refreshing it here would rotate it without handing the successor to a client that cannot read one.
-var errRotatingSession = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID,
-	"this refresh token belongs to a session opened through the gRPC API, whose refresh tokens rotate: refresh it with AuthService.RefreshSession")
 
 // RequestContext gives the request the id its logs and masked errors name: the caller's X-Request-Id when
 // short and plain, as on gRPC, otherwise a new one.
@@ -105,40 +97,18 @@ func (c *appCore) AuthenticateRefresh(ctx context.Context, authorization []strin
 	return authn.WithPrincipal(ctx, p), nil
 }
 
-// refresh refreshes a non-rotating session and returns the new access token.
+// refresh refreshes a non-rotating session and returns the new access token. A token of a session opened
+// over gRPC is refused (authn.ErrSessionRotates) once proven genuine: refreshing it here would rotate it
+// without handing the successor to a client that cannot read one.
 func (c *appCore) refresh(ctx context.Context, token string) (string, error) {
 	if err := validate(lanyardv1.AuthService_RefreshSession_FullMethodName, &lanyardv1.RefreshSessionRequest{RefreshToken: token}); err != nil {
 		return "", err
 	}
-	if c.rotates(ctx, token) {
-		return "", errRotatingSession
-	}
-	t, err := c.s.auth.Refresh(ctx, token)
+	t, err := c.s.auth.RefreshWithoutRotation(ctx, token)
 	if err != nil {
 		return "", err
 	}
 	return t.AccessToken, nil
-}
-
-// rotates reports whether a refresh token names a rotating session. It reads the session id from the
-// token unverified: it only decides whether to refuse; authn.Refresh verifies everything else.
-func (c *appCore) rotates(ctx context.Context, token string) bool {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return false
-	}
-	var claims struct {
-		SessionID string `json:"sid"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || !store.ValidID(claims.SessionID) {
-		return false
-	}
-	sess, err := c.s.store.GetSession(ctx, claims.SessionID)
-	return err == nil && sess.Rotating
 }
 
 // loginRequest is the gRPC request of the same login, for the gRPC validators.

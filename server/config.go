@@ -146,7 +146,7 @@ func (c *Config) settings() []setting {
 		{"refresh-token-ttl", "absolute lifetime of a session (its refresh tokens)", (*durVal)(&c.RefreshTokenTTL)},
 		{"session-idle-ttl", "end sessions unused for this long; 0 = never", (*durVal)(&c.SessionIdleTTL)},
 		{"rotation-grace", "a rotated refresh token retried within this window gets the same successor; after it, reuse revokes the session", (*durVal)(&c.RotationGrace)},
-		{"revocation-interval", "how often each replica reads revoked sessions and disabled users (revocation delay)", (*durVal)(&c.RevocationInterval)},
+		{"revocation-interval", "how often each replica reads the log of ended sessions (revocation delay)", (*durVal)(&c.RevocationInterval)},
 		{"key-reload-interval", "how often each replica reloads signing keys (rotation delay)", (*durVal)(&c.KeyReloadInterval)},
 
 		{"providers", "enabled providers: anon-user, local-userpass, api-key, custom-token, oauth2-google, oauth2-facebook", (*listVal)(&c.Providers)},

@@ -105,6 +105,8 @@ var authnErrors = []struct {
 	{authn.ErrTokenExpired, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_EXPIRED, "the token has expired", ""},
 	{authn.ErrTokenInvalid, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID, "the token is not valid", ""},
 	{authn.ErrSessionRevoked, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_SESSION_REVOKED, "the session has ended; log in again", ""},
+	{authn.ErrSessionRotates, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID,
+		"this refresh token belongs to a session opened through the gRPC API, whose refresh tokens rotate: refresh it with AuthService.RefreshSession", ""},
 	{authn.ErrInvalidCredentials, codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_INVALID_CREDENTIALS, "invalid credentials", ""},
 	{authn.ErrUserDisabled, codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_USER_DISABLED, "the user is disabled", ""},
 	{authn.ErrPendingConfirmation, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_USER_PENDING_CONFIRMATION, "the user has not confirmed their email yet", ""},

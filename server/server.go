@@ -77,6 +77,8 @@ type Server struct {
 	grpcLis  net.Listener
 	httpLis  net.Listener
 	registry *prometheus.Registry
+	// httpPatterns are the patterns of the HTTP listener's routes, so that tests can reach every one.
+	httpPatterns []string
 
 	stopOnce sync.Once
 }
@@ -211,20 +213,24 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 
 func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	handle := func(pattern string, h http.Handler) {
+		s.httpPatterns = append(s.httpPatterns, pattern)
+		mux.Handle(pattern, h)
+	}
+	handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.store.Healthy() {
 			http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	handle("GET /.well-known/jwks.json", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		_, _ = w.Write(s.auth.JWKSJSON())
-	})
-	s.mountAppServices(mux)
+	}))
+	s.mountAppServices(handle)
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         tlsConfig,

@@ -119,6 +119,9 @@ type Sessions interface {
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// RevokeSession marks one session revoked; revoking a revoked or missing session is not an error.
 	RevokeSession(ctx context.Context, id string) error
+	// UserSessionIDs returns the ids of the user's sessions, revoked or not, expired or not (until
+	// swept), in one query.
+	UserSessionIDs(ctx context.Context, userID string) ([]string, error)
 	// RevokeUserSessions marks every live session of the user revoked and returns how many. Live means
 	// not revoked yet (sessions past their expiry that were not swept yet count too). Each session is
 	// counted by exactly one caller even when revocations race.
@@ -136,27 +139,30 @@ type Sessions interface {
 	DeleteExpiredSessions(ctx context.Context, t time.Time) (int, error)
 }
 
-// Revocation says that access tokens issued at or before At are no longer accepted for the session or
-// user it names. Every replica polls them, so revocation bites within seconds, not at token expiry.
+// Revocation says that a session has ended: every access token of it is refused. Every replica polls
+// the log of revocations by sequence number, so a revocation bites within seconds, not at token
+// expiry, and neither the poll nor the refusal compares clocks of replicas.
 type Revocation struct {
-	Kind string // RevokedSession or RevokedUser
-	ID   string // a session id or a user id
-	At   time.Time
+	// Seq is set by AddRevocations: revocations are numbered in the order they are stored, across every
+	// process writing to the store.
+	Seq       int64
+	SessionID string
+	// At is when the revocation was recorded, by the recording process's clock: it only decides when
+	// the revocation is swept.
+	At time.Time
 }
 
-// Revocation kinds.
-const (
-	RevokedSession = "session"
-	RevokedUser    = "user"
-)
-
-// Revocations is the shared list of revoked sessions and users.
+// Revocations is the shared log of ended sessions.
 type Revocations interface {
-	// AddRevocation records r. Recording the same revocation twice is harmless (both are returned).
-	AddRevocation(ctx context.Context, r Revocation) error
-	// RevocationsSince returns the revocations whose At is at or after t, oldest first.
-	RevocationsSince(ctx context.Context, t time.Time) ([]Revocation, error)
-	// DeleteRevocationsBefore removes revocations whose At is before t (their tokens have expired).
+	// AddRevocations stores rs, in order, under the next sequence numbers and sets their Seq. Numbers
+	// start at 1 and only grow, across every process writing to the store; a revocation is visible to
+	// RevocationsAfter before any later one is stored, so that a reader that has seen Seq n has seen
+	// every revocation numbered up to n. Recording a session twice is harmless (both are returned).
+	AddRevocations(ctx context.Context, rs ...*Revocation) error
+	// RevocationsAfter returns the revocations with Seq > after, in order.
+	RevocationsAfter(ctx context.Context, after int64) ([]Revocation, error)
+	// DeleteRevocationsBefore removes revocations whose At is before t (their tokens have expired), but
+	// never the latest one: the numbering goes on from it.
 	DeleteRevocationsBefore(ctx context.Context, t time.Time) error
 }
 

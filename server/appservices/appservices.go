@@ -154,6 +154,7 @@ type handler struct {
 	mux     *http.ServeMux
 	origins map[string]bool
 	anyOrig bool
+	table   []Route // what handle registered, for Routes
 }
 
 // New returns the handler of the API; mount it at Prefix.

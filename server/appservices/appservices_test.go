@@ -329,3 +329,48 @@ func TestRoutingErrors(t *testing.T) {
 		t.Errorf("oversized body: %d %v", a.status, a.body)
 	}
 }
+
+// TestBodiesAreChecked: every endpoint checks the body before anything else, whether it uses one or not,
+// and a body that is not UTF-8 is refused rather than read with replacement characters.
+func TestBodiesAreChecked(t *testing.T) {
+	h := newTestHandler(&fakeCore{})
+	for _, tc := range []struct{ method, path, body string }{
+		{"POST", "/api/client/v2.0/auth/session", `[1]`},
+		{"DELETE", "/api/client/v2.0/auth/session", `{"a":1} x`},
+		{"GET", "/api/client/v2.0/auth/profile", `{`},
+		{"GET", "/api/client/v2.0/app/app1/location", `"x"`},
+		{"POST", "/api/client/v2.0/app/app1/auth/providers/local-userpass/register", "{\"email\":\"\xffa@b.io\",\"password\":\"pw-long enough\"}"},
+		{"POST", "/api/client/v2.0/auth/api_keys", "{\"name\":\"\xc3\x28\"}"},
+	} {
+		a := serve(t, h, tc.method, tc.path, tc.body)
+		if a.status != 400 || a.body["error_code"] != "BadRequest" {
+			t.Errorf("%s %s %q: %d %v, want 400 BadRequest", tc.method, tc.path, tc.body, a.status, a.body)
+		}
+	}
+	// No body, or an empty object, is still fine where none is needed.
+	for _, body := range []string{"", "{}", "null"} {
+		if a := serve(t, h, "POST", "/api/client/v2.0/auth/session", body); a.status != 201 {
+			t.Errorf("refresh with body %q: %d %v", body, a.status, a.body)
+		}
+	}
+}
+
+// TestRoutesListsTheTable: Routes is the table that serves, methods included.
+func TestRoutesListsTheTable(t *testing.T) {
+	byPattern := map[string][]string{}
+	for _, rt := range Routes() {
+		byPattern[rt.Pattern] = rt.Methods
+	}
+	for pattern, want := range map[string]string{
+		"/api/client/v2.0/auth/session":                              "DELETE POST",
+		"/api/client/v2.0/app/{app}/auth/providers/{provider}/login": "GET POST",
+		"/api/client/v2.0/auth/api_keys/{id}/enable":                 "PUT",
+		"/api/client/v2.0/app/{app}/functions/call":                  "",
+		Prefix: "",
+	} {
+		got, ok := byPattern[pattern]
+		if !ok || strings.Join(got, " ") != want {
+			t.Errorf("Routes()[%s] = %v (listed: %v), want %q", pattern, got, ok, want)
+		}
+	}
+}

@@ -112,10 +112,7 @@ type loginResponse struct {
 // login logs in with the provider's credentials, or links them to the caller with ?link=true.
 func (h *handler) login(c *call) error {
 	c.provider = c.r.PathValue("provider")
-	body, err := c.body()
-	if err != nil {
-		return err
-	}
+	body := c.obj
 	cred, err := credentials(c.provider, body)
 	if err != nil {
 		return err
@@ -208,10 +205,7 @@ func (h *handler) userpass(fn func(c *call, body object) error) func(c *call) er
 		if p := c.r.PathValue("provider"); p != authn.ProviderUserPass {
 			return errorf(http.StatusNotFound, codeProviderNotFound, "authentication via '%s' has no such route", p)
 		}
-		body, err := c.body()
-		if err != nil {
-			return err
-		}
+		body := c.obj
 		return fn(c, body)
 	}
 }
@@ -364,10 +358,7 @@ func toAPIKeyJSON(k *APIKey) apiKeyJSON {
 }
 
 func (h *handler) createAPIKey(c *call) error {
-	body, err := c.body()
-	if err != nil {
-		return err
-	}
+	body := c.obj
 	name, err := body.str("name")
 	if err != nil {
 		return err

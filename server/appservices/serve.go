@@ -10,9 +10,11 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CORS answers. Preflights are cached by browsers for corsMaxAge seconds (Chromium caps it at 7200).
@@ -52,6 +54,7 @@ type call struct {
 	route    string
 	kind     errKind
 	provider string // login and link: the provider of the credentials, for error messages
+	obj      object // the request body, read before the endpoint runs
 }
 
 // recorder remembers the status for the request log line.
@@ -144,6 +147,28 @@ func (h *handler) handle(pattern string, rt *route) {
 	rt.name = pattern
 	rt.checkApp = strings.Contains(pattern, "{app}")
 	h.mux.Handle(pattern, rt)
+	methods := make([]string, 0, len(rt.endpoints))
+	for m := range rt.endpoints {
+		methods = append(methods, m)
+	}
+	slices.Sort(methods)
+	h.table = append(h.table, Route{Pattern: pattern, Methods: methods})
+}
+
+// Route is one route of the API, as the route table declares it.
+type Route struct {
+	// Pattern is the path pattern (Go ServeMux syntax, without a method): {app}, {provider} and {id} are
+	// wildcards, and a pattern ending in a slash matches every path below it.
+	Pattern string
+	// Methods are the methods served; other methods are answered 405, or, on routes without any
+	// (the App Services features Lanyard does not serve), 501.
+	Methods []string
+}
+
+// Routes lists every route of the API, from the table that serves them: for tests and tools that must
+// not miss one.
+func Routes() []Route {
+	return New(Deps{}).(*handler).table
 }
 
 func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -154,6 +179,7 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.errorJSON(http.StatusNotFound, "AppNotFound", "cannot find app using Client App ID "+strconv.Quote(r.PathValue("app")))
 		return
 	}
+	var err error
 	ep, ok := rt.endpoints[r.Method]
 	if !ok {
 		if rt.fallback != nil {
@@ -176,6 +202,12 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.kind = ep.kind
+	// Every endpoint reads the body, whether it uses one or not: a body, when sent, must be one JSON
+	// object, so that no route takes garbage for a request it would serve.
+	if c.obj, err = c.readBody(); err != nil {
+		c.done(err)
+		return
+	}
 	if ep.store && !rt.h.deps.Core.StoreHealthy() {
 		c.errorJSON(http.StatusServiceUnavailable, "ServiceUnavailable", "the store is unreachable; retry later")
 		return
@@ -252,10 +284,12 @@ func (c *call) peer() string {
 	return c.r.RemoteAddr
 }
 
-// body reads the request body as one JSON object. An empty body (or null) is an empty object (the SDKs
-// send none on some calls). A body must be JSON: other content types are refused, which also keeps browsers from
-// sending these calls cross-origin without a preflight.
-func (c *call) body() (object, error) {
+// readBody reads the request body as one JSON object. An empty body (or null) is an empty object (the
+// SDKs send none on some calls). A body must be JSON: other content types are refused, which also keeps
+// browsers from sending these calls cross-origin without a preflight. It must be UTF-8, as JSON is
+// (RFC 8259): the decoder would quietly replace invalid bytes, and an email or a key name would be stored
+// other than sent.
+func (c *call) readBody() (object, error) {
 	r := http.MaxBytesReader(c.w, c.r.Body, c.h.deps.MaxBodyBytes)
 	raw, err := io.ReadAll(r)
 	if err != nil {
@@ -272,6 +306,9 @@ func (c *call) body() (object, error) {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return nil, errorf(http.StatusUnsupportedMediaType, "BadRequest", "the request body must be JSON (Content-Type: application/json)")
 		}
+	}
+	if !utf8.Valid(raw) {
+		return nil, errorf(http.StatusBadRequest, "BadRequest", "the request body must be UTF-8")
 	}
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.UseNumber()

@@ -23,7 +23,8 @@ const (
 	collSessions           = "sessions"
 	collSessionRevocations = "session_revocations" // claims: {_id: session id}
 	collRotations          = "rotations"           // claims: {_id: "session id:generation"}
-	collRevocations        = "revocations"
+	collRevocations        = "revocations"         // polled by time by earlier versions; unused now
+	collRevocationLog      = "revocation_log"      // {_id: seq}
 	collKeys               = "signing_keys"
 	collAPIKeys            = "api_keys"
 	collPasswords          = "passwords" // {_id: email}

@@ -91,7 +91,8 @@ type Store struct {
 	health store.Health
 	closed atomic.Bool // after Close, failures are ours, not the engine's
 
-	events eventSeq // see events.go
+	events      eventSeq      // see events.go
+	revocations revocationSeq // see revocations.go
 
 	// scansIn is set on FerretDB, which hands equality filters to its backend but answers $in by
 	// decoding every document of the collection: queries that would be one $in there become a few

@@ -2,48 +2,124 @@ package mongo
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store"
 )
 
-// Revocations: an append-only list that every replica polls by time. Each
-// revocation is a document of its own (driver-made ObjectId _id), so
-// recording one never rewrites another.
+// Revocations: an append-only log of ended sessions, _id = the sequence number, which every replica
+// polls for the numbers after the last it has seen. Numbering by insertion rather than by time is what
+// keeps the poll independent of clocks: a replica whose clock lags another's by more than the poll's
+// overlap would otherwise write revocations that the other never reads.
+//
+// Numbers are claimed as auth events' are (see events.go): an ordered insert of the numbers after the
+// last one known, where the unique _id lets one writer win each number and a loser re-reads the last
+// number and tries the next. A number is tried only once the one before it is stored, so a reader that
+// sees n has every revocation up to n. Revocations are rare (logouts, admin actions): the writers of one
+// Store take turns under a mutex instead of combining their writes.
+//
+// The log replaces the collection "revocations", which replicas of earlier versions poll by time and
+// which this version neither writes nor reads: during a rolling upgrade, access tokens of a session
+// ended on a replica of one version are refused by replicas of the other at their expiry at the latest
+// (refreshes, which read the session records, are refused at once).
 
 type revocationDoc struct {
-	ID   bson.ObjectID `bson:"_id"`
-	Kind string        `bson:"kind"`
-	Of   string        `bson:"id"`
-	At   time.Time     `bson:"at"`
+	Seq int64     `bson:"_id"`
+	SID string    `bson:"sid"`
+	At  time.Time `bson:"at"`
 }
 
-// AddRevocation records r.
-func (s *Store) AddRevocation(ctx context.Context, r store.Revocation) error {
-	_, err := s.coll(collRevocations).InsertOne(ctx, revocationDoc{ID: bson.NewObjectID(), Kind: r.Kind, Of: r.ID, At: r.At})
-	return translate(ctx, err)
+// revocationSeq is what a Store knows of the log's numbering.
+type revocationSeq struct {
+	mu    sync.Mutex
+	last  int64 // the highest number known to be stored
+	known bool  // last was read or written since start or since a failure
 }
 
-// RevocationsSince returns the revocations at or after t, oldest first.
-func (s *Store) RevocationsSince(ctx context.Context, t time.Time) ([]store.Revocation, error) {
-	docs, err := findAll[revocationDoc](ctx, s.coll(collRevocations),
-		D{{Key: "at", Value: D{{Key: "$gte", Value: t}}}},
-		options.Find().SetSort(D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
+// AddRevocations stores rs under the next sequence numbers, in order, and sets their Seq.
+func (s *Store) AddRevocations(ctx context.Context, rs ...*store.Revocation) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	seq := &s.revocations
+	seq.mu.Lock()
+	defer seq.mu.Unlock()
+	pending := rs
+	for range maxAppendAttempts {
+		if !seq.known {
+			last, err := s.lastRevocationSeq(ctx)
+			if err != nil {
+				return err
+			}
+			seq.last, seq.known = last, true
+		}
+		docs := make([]any, len(pending))
+		for i, r := range pending {
+			docs[i] = revocationDoc{Seq: seq.last + int64(i) + 1, SID: r.SessionID, At: r.At}
+		}
+		_, err := s.coll(collRevocationLog).InsertMany(ctx, docs)
+		stored := len(pending)
+		if err != nil {
+			if stored = storedBeforeDuplicate(err); stored < 0 {
+				// Some may be stored all the same: read the numbering again next time.
+				seq.known = false
+				return translate(ctx, err)
+			}
+		}
+		for i, r := range pending[:stored] {
+			r.Seq = seq.last + int64(i) + 1
+		}
+		seq.last += int64(stored)
+		if pending = pending[stored:]; len(pending) == 0 {
+			return nil
+		}
+		seq.known = false // another writer took the next number
+	}
+	return fmt.Errorf("store: add revocations: %d sequence numbers taken by other writers in a row", maxAppendAttempts)
+}
+
+// lastRevocationSeq returns the highest sequence number stored (0: none).
+func (s *Store) lastRevocationSeq(ctx context.Context) (int64, error) {
+	d, err := findOne[revocationDoc](ctx, s.coll(collRevocationLog), D{},
+		options.FindOne().SetSort(D{{Key: "_id", Value: -1}}).SetProjection(D{{Key: "_id", Value: 1}}))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return d.Seq, nil
+}
+
+// RevocationsAfter returns the revocations numbered after after, in order, in one query.
+func (s *Store) RevocationsAfter(ctx context.Context, after int64) ([]store.Revocation, error) {
+	docs, err := findAll[revocationDoc](ctx, s.coll(collRevocationLog),
+		D{{Key: "_id", Value: D{{Key: "$gt", Value: after}}}}, options.Find().SetSort(D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]store.Revocation, len(docs))
 	for i, d := range docs {
-		out[i] = store.Revocation{Kind: d.Kind, ID: d.Of, At: utc(d.At)}
+		out[i] = store.Revocation{Seq: d.Seq, SessionID: d.SID, At: utc(d.At)}
 	}
 	return out, nil
 }
 
-// DeleteRevocationsBefore removes the revocations before t.
+// DeleteRevocationsBefore removes the revocations before t, except the latest: were the log ever empty,
+// its numbering would start again at 1, below what every replica has seen.
 func (s *Store) DeleteRevocationsBefore(ctx context.Context, t time.Time) error {
-	_, err := s.coll(collRevocations).DeleteMany(ctx, D{{Key: "at", Value: D{{Key: "$lt", Value: t}}}})
+	last, err := s.lastRevocationSeq(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = s.coll(collRevocationLog).DeleteMany(ctx, D{
+		{Key: "_id", Value: D{{Key: "$lt", Value: last}}},
+		{Key: "at", Value: D{{Key: "$lt", Value: t}}},
+	})
 	return translate(ctx, err)
 }

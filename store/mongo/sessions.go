@@ -228,6 +228,20 @@ func (s *Store) claimRevocation(ctx context.Context, id bson.ObjectID, userID st
 	}
 }
 
+// UserSessionIDs lists the ids of the user's sessions (revocation markers have no user_id).
+func (s *Store) UserSessionIDs(ctx context.Context, userID string) ([]string, error) {
+	docs, err := findAll[sessionDoc](ctx, s.coll(collSessions), D{{Key: "user_id", Value: userID}},
+		options.Find().SetProjection(D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID.Hex()
+	}
+	return ids, nil
+}
+
 // RevokeUserSessions claims the revocation of each of the user's sessions
 // not revoked yet, and counts the claims it won.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -81,9 +82,20 @@ func runSessions(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		theirs := newSession(t, s, other, later)
 		must(t, s.RevokeSession(ctx, mine[0].ID), "RevokeSession")
+		ids, err := s.UserSessionIDs(ctx, user)
+		must(t, err, "UserSessionIDs")
+		slices.Sort(ids)
+		want := []string{mine[0].ID, mine[1].ID, mine[2].ID}
+		slices.Sort(want)
+		if !slices.Equal(ids, want) {
+			t.Errorf("UserSessionIDs = %v, want %v (revoked or not, not another user's)", ids, want)
+		}
 
 		n, err := s.RevokeUserSessions(ctx, user)
 		must(t, err, "RevokeUserSessions")
+		if ids, err := s.UserSessionIDs(ctx, user); err != nil || len(ids) != 3 {
+			t.Errorf("UserSessionIDs after RevokeUserSessions = %v, %v; want the 3 sessions", ids, err)
+		}
 		if n != 2 {
 			t.Errorf("RevokeUserSessions = %d, want 2 (one of three was revoked already)", n)
 		}
@@ -99,6 +111,9 @@ func runSessions(t *testing.T, open func(t *testing.T) store.Store) {
 		must(t, err, "RevokeUserSessions again")
 		if n != 0 {
 			t.Errorf("RevokeUserSessions again = %d, want 0", n)
+		}
+		if ids, err := s.UserSessionIDs(ctx, store.NewID()); err != nil || len(ids) != 0 {
+			t.Errorf("UserSessionIDs of a user without sessions = %v, %v", ids, err)
 		}
 		n, err = s.RevokeUserSessions(ctx, store.NewID())
 		must(t, err, "RevokeUserSessions of a user without sessions")

@@ -87,7 +87,7 @@ func Run(t *testing.T, openDB Opener) {
 	// the domain operations below, on every engine.
 	runUsers(t, open)
 	runSessions(t, open)
-	runRevocations(t, open)
+	runRevocations(t, openDB)
 	runKeys(t, open)
 	runAPIKeys(t, open)
 	runPasswords(t, open)
