@@ -376,10 +376,30 @@ func (s *Store) nextDoc(userID string, cur *current, w write) (bson.D, error) {
 	return setField(doc, field, userID), nil
 }
 
+// withVersion is doc with version n right after its _id. FerretDB v1
+// compares a replacement with the stored document, field by field in
+// order, before it writes it, and its comparison takes time exponential in
+// how deeply arrays nest (a second at 20 levels, minutes at 30): any user
+// could pin a core of the embedded engine with one write and the next.
+// The version, which every write changes, placed second ends the
+// comparison there. A new slice: callers encode one doc several times.
+func withVersion(doc bson.D, n int64) bson.D {
+	out := make(bson.D, 0, len(doc)+1)
+	for _, e := range doc {
+		if e.Key == versionField {
+			continue
+		}
+		out = append(out, e)
+		if e.Key == "_id" {
+			out = append(out, bson.E{Key: versionField, Value: n})
+		}
+	}
+	return out
+}
+
 // encodeVersion sets the version and checks the size limit.
 func (s *Store) encodeVersion(doc bson.D, n int64) (bson.Raw, error) {
-	doc = setField(doc, versionField, n)
-	raw, err := bson.Marshal(doc)
+	raw, err := bson.Marshal(withVersion(doc, n))
 	if err != nil {
 		return nil, fmt.Errorf("store: encode custom data: %w", err)
 	}
