@@ -120,7 +120,7 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			doc, err := tree(cur.raw)
 			mustDo(t, err, "tree")
 			doc = setField(doc, key, int32(value))
-			raw, err := s.encodeVersion(doc, cur.version+1)
+			raw, _, err := s.encodeVersion(doc, cur.version+1)
 			mustDo(t, err, "encode")
 			c := &writeClaim{ID: writeKey(cur.idKey, cur.version+1), Kind: claimWrite, User: u, DocKey: cur.idKey,
 				N: cur.version + 1, From: cur.version, Base: cur.hash(), Doc: raw, At: time.Now()}

@@ -397,24 +397,25 @@ func withVersion(doc bson.D, n int64) bson.D {
 	return out
 }
 
-// encodeVersion sets the version and checks the size limit.
-func (s *Store) encodeVersion(doc bson.D, n int64) (bson.Raw, error) {
+// encodeVersion sets the version, checks the size limit and renders the
+// document as the write will return it. Rendering before anything is
+// stored means that a write never stores what reads cannot render: the
+// update's own values are checked as they are parsed, so what fails here
+// is a field the update leaves as another tool wrote it
+// (store.ErrCustomDataUnreadable).
+func (s *Store) encodeVersion(doc bson.D, n int64) (bson.Raw, *store.CustomDoc, error) {
 	raw, err := bson.Marshal(withVersion(doc, n))
 	if err != nil {
-		return nil, fmt.Errorf("store: encode custom data: %w", err)
+		return nil, nil, fmt.Errorf("store: encode custom data: %w", err)
 	}
 	if limit := s.customData.cfg.MaxSize; len(raw) > limit {
-		return nil, fmt.Errorf("%w: document would be %d bytes; the limit is %d bytes", store.ErrDocumentTooLarge, len(raw), limit)
+		return nil, nil, fmt.Errorf("%w: document would be %d bytes; the limit is %d bytes", store.ErrDocumentTooLarge, len(raw), limit)
 	}
-	return raw, nil
-}
-
-func resultOf(raw bson.Raw, version int64) (*store.CustomDoc, error) {
 	j, err := encodeDoc(raw, versionField)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &store.CustomDoc{JSON: j, Version: version, Size: len(raw)}, nil
+	return raw, &store.CustomDoc{JSON: j, Version: n, Size: len(raw)}, nil
 }
 
 // updateStep tries to write the next version of cur. done false means:
@@ -434,7 +435,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 	claims := s.coll(collCustomDataClaims)
 	n := cur.version + 1
 	for range 5 { // stale claims skipped in a row
-		raw, err := s.encodeVersion(doc, n)
+		raw, result, err := s.encodeVersion(doc, n)
 		if err != nil {
 			return nil, false, err
 		}
@@ -444,7 +445,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 		_, err = claims.InsertOne(ctx, c)
 		switch err := translate(ctx, err); {
 		case err == nil:
-			return s.applyClaim(ctx, cur, c, start)
+			return s.applyClaim(ctx, cur, c, start, result)
 		case !errors.Is(err, store.ErrAlreadyExists):
 			return nil, false, err
 		}
@@ -502,8 +503,8 @@ func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt 
 }
 
 // applyClaim makes the write this writer claimed (start: when it began to
-// claim).
-func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time) (*store.CustomDoc, bool, error) {
+// claim) and returns result, the claimed document rendered.
+func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time, result *store.CustomDoc) (*store.CustomDoc, bool, error) {
 	res, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), c.Doc)
 	if err != nil {
 		// The claim stays: a later writer applies it after claimHelpDelay.
@@ -522,8 +523,7 @@ func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, sta
 			s.log.Warn("store: custom data: roll forward after a slow write", "error", err.Error())
 		}
 	}
-	doc, err := resultOf(c.Doc, c.N)
-	return doc, err == nil, err
+	return result, true, nil
 }
 
 // claimLanded reports whether the claimed write is in the document
@@ -628,7 +628,7 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 	if err != nil {
 		return nil, false, err
 	}
-	raw, err := s.encodeVersion(doc, 1)
+	raw, result, err := s.encodeVersion(doc, 1)
 	if err != nil {
 		return nil, false, err
 	}
@@ -644,8 +644,7 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 	if _, err := s.insertCreated(ctx, c); err != nil {
 		return nil, false, err // the claim stays; other writers insert it
 	}
-	result, err := resultOf(raw, 1)
-	return result, err == nil, err
+	return result, true, nil
 }
 
 // States of a creation claim whose document the user does not have.
