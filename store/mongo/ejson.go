@@ -639,9 +639,19 @@ func numberFromJSON(n json.Number, path string) (any, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) {
-		return nil, invalid("number at %q is out of range", path)
+		return nil, invalidAt(path, "number at %q is out of range", path)
 	}
-	return f, nil
+	return unsignedZero(f), nil
+}
+
+// unsignedZero turns -0 into 0 (as a whole number's "-0" becomes the
+// int32 0): FerretDB v1 drops the sign, so -0 is 0 on every engine, and a
+// write returns what later reads return.
+func unsignedZero(f float64) float64 {
+	if f == 0 {
+		return 0
+	}
+	return f
 }
 
 // wrapperFromJSON parses the Extended JSON wrappers Lanyard stores.
@@ -651,7 +661,7 @@ func wrapperFromJSON(obj jsonObject, path string) (any, error) {
 		return nil, invalid("%s at %q must be the only key of its object", name, path)
 	}
 	str, isString := val.(string)
-	bad := func(want string) error { return invalid("%s at %q must be %s", name, path, want) }
+	bad := func(want string) error { return invalidAt(path, "%s at %q must be %s", name, path, want) }
 	switch name {
 	case "$oid":
 		oid, err := bson.ObjectIDFromHex(str)
@@ -676,12 +686,13 @@ func wrapperFromJSON(obj jsonObject, path string) (any, error) {
 
 	case "$numberDouble":
 		f, err := strconv.ParseFloat(str, 64)
-		if !isString || err != nil || str == "NaN" || math.IsInf(f, 0) {
-			// NaN panics FerretDB v1 and it refuses infinities: refused
-			// everywhere, so that data moves between engines.
+		if !isString || err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			// NaN (in any of the spellings ParseFloat reads) panics
+			// FerretDB v1 and it refuses infinities: refused everywhere,
+			// so that data moves between engines.
 			return nil, bad("a finite number in a string (NaN and Infinity are not supported)")
 		}
-		return f, nil
+		return unsignedZero(f), nil
 
 	case "$date":
 		ms, ok := dateFromJSON(val)

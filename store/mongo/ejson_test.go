@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -171,6 +172,28 @@ func TestParseAndRenderShareTheDepthLimit(t *testing.T) {
 		if !errors.As(err, &fe) || !errors.Is(err, store.ErrInvalidUpdate) || fe.Field != "deep" ||
 			!strings.Contains(err.Error(), "101") || !strings.Contains(err.Error(), "100") {
 			t.Errorf("level %d, %s: %v, want a FieldError on deep naming 101 and 100", store.MaxCustomDataDepth+1, in, err)
+		}
+	}
+}
+
+// TestParseNumbersNeitherNaNNorInfinity: every spelling of NaN and the infinities is refused as the
+// field that holds it; -0 is 0, in every form.
+func TestParseNumbersNeitherNaNNorInfinity(t *testing.T) {
+	for _, s := range []string{"NaN", "nan", "Infinity", "-Infinity", "inf", "+Inf", "1e400"} {
+		_, err := parseDoc([]byte(`{"x": {"y": {"$numberDouble": "`+s+`"}}}`), "set")
+		var fe *store.FieldError
+		if !errors.As(err, &fe) || fe.Field != "x.y" {
+			t.Errorf("$numberDouble %q: %v, want a FieldError on x.y", s, err)
+		}
+	}
+	d, err := parseDoc([]byte(`{"z": -0, "zf": -0.0, "ze": -0e5, "zw": {"$numberDouble": "-0.0"}}`), "set")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{int32(0), 0.0, 0.0, 0.0}
+	for i, e := range d {
+		if f, isFloat := e.Value.(float64); e.Value != want[i] || isFloat && math.Signbit(f) {
+			t.Errorf("%s = %#v, want %#v", e.Key, e.Value, want[i])
 		}
 	}
 }

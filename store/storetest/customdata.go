@@ -477,6 +477,10 @@ func runCustomData(t *testing.T, openDB Opener) {
 			{"set the version field", set(`{"_lanyard_version": 9}`), "_lanyard_version"},
 			{"decimal", set(`{"price": {"$numberDecimal": "1.5"}}`), "Decimal128"},
 			{"NaN", set(`{"x": {"$numberDouble": "NaN"}}`), "NaN"},
+			{"NaN spelled otherwise", set(`{"x": {"$numberDouble": "nan"}}`), "NaN"},
+			{"Infinity", set(`{"x": [{"$numberDouble": "Infinity"}]}`), "Infinity"},
+			{"-Infinity", set(`{"x": {"$numberDouble": "-Infinity"}}`), "Infinity"},
+			{"inc by NaN", store.CustomDataUpdate{Inc: json.RawMessage(`{"a.b": {"$numberDouble": "NaN"}}`)}, "NaN"},
 			{"unknown wrapper", set(`{"x": {"$regularExpression": {"pattern": "a", "options": ""}}}`), "$regularExpression"},
 			{"wrapper with extra key", set(`{"x": {"$oid": "65f1a2b3c4d5e6f708091a2b", "y": 1}}`), "$oid"},
 			{"bad oid", set(`{"x": {"$oid": "nope"}}`), "$oid"},
@@ -499,6 +503,22 @@ func runCustomData(t *testing.T, openDB Opener) {
 			_, err := s.UpdateCustomData(ctx, u, tc.up)
 			if !errors.Is(err, store.ErrInvalidUpdate) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s: got %v, want ErrInvalidUpdate mentioning %q", tc.name, err, tc.want)
+			}
+		}
+		// Refusals about one value name its field, in the list it came in.
+		for _, tc := range []struct {
+			up    store.CustomDataUpdate
+			field string
+		}{
+			{set(`{"x": {"y": {"$numberDouble": "NaN"}}}`), "set.x.y"},
+			{set(`{"x": [1, {"$numberDouble": "-Infinity"}]}`), "set.x.1"},
+			{set(`{"x": 1e400}`), "set.x"},
+			{store.CustomDataUpdate{Inc: json.RawMessage(`{"a.b": {"$numberDouble": "Infinity"}}`)}, "inc.a.b"},
+		} {
+			_, err := s.UpdateCustomData(ctx, u, tc.up)
+			var fe *store.FieldError
+			if !errors.As(err, &fe) || !errors.Is(err, store.ErrInvalidUpdate) || fe.Field != tc.field {
+				t.Errorf("%s %s: got %v, want a FieldError on %s", tc.up.Set, tc.up.Inc, err, tc.field)
 			}
 		}
 		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"ok": 1, "bad": {"$x": 1}}`))
@@ -594,6 +614,22 @@ func runCustomData(t *testing.T, openDB Opener) {
 		must(t, err, "UpdateCustomData over the nested arrays")
 		if f := fields(t, doc.JSON); f["deep"] != nested || f["other"] != "1" {
 			t.Errorf("after the second write: %.200s", doc.JSON)
+		}
+	})
+
+	// FerretDB v1 drops the sign of -0: it is 0 on every engine, and the write returns what reads return.
+	t.Run("CustomData/NegativeZero", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		doc, err := s.UpdateCustomData(ctx, u, set(`{"z": -0, "zf": -0.0, "zw": {"$numberDouble": "-0.0"}}`))
+		must(t, err, "UpdateCustomData")
+		got, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		for _, d := range []*store.CustomDoc{doc, got} {
+			if f := fields(t, d.JSON); f["z"] != "0" || f["zf"] != "0.0" || f["zw"] != "0.0" {
+				t.Errorf("-0 written: %s, want 0, 0.0 and 0.0", d.JSON)
+			}
 		}
 	})
 
