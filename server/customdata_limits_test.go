@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,5 +238,60 @@ func TestUnreadableCustomDataNeverLocksOut(t *testing.T) {
 	}
 	if data := whoAmIData(t, ts, loginEmail().GetAccessToken()); data["plan"] != "pro" {
 		t.Errorf("token after the repair: %v", data)
+	}
+}
+
+// TestCustomDataNonFiniteNumbers: NaN and ±Infinity, as Struct numbers or as $numberDouble wrappers, in
+// set or inc, are INVALID_ARGUMENT naming each field, never INTERNAL.
+func TestCustomDataNonFiniteNumbers(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	u := anonLogin(t, ts)
+	ctx := bearer(u.GetAccessToken())
+	num := structpb.NewNumberValue
+	obj := func(fields map[string]*structpb.Value) *structpb.Struct { return &structpb.Struct{Fields: fields} }
+	for _, tc := range []struct {
+		req    *lanyardv1.UpdateCustomDataRequest
+		fields []string
+	}{
+		{&lanyardv1.UpdateCustomDataRequest{Set: obj(map[string]*structpb.Value{"score": num(math.NaN())})}, []string{"set.score"}},
+		{&lanyardv1.UpdateCustomDataRequest{Set: obj(map[string]*structpb.Value{"a": structpb.NewStructValue(obj(map[string]*structpb.Value{
+			"b": structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{num(1), num(math.Inf(1))}})}))})}, []string{"set.a.b.1"}},
+		{&lanyardv1.UpdateCustomDataRequest{Inc: obj(map[string]*structpb.Value{"a.b": num(math.Inf(-1))})}, []string{"inc.a.b"}},
+		{&lanyardv1.UpdateCustomDataRequest{Set: obj(map[string]*structpb.Value{"s": num(math.NaN())}),
+			Inc: obj(map[string]*structpb.Value{"n": num(math.Inf(1))})}, []string{"set.s", "inc.n"}},
+		{&lanyardv1.UpdateCustomDataRequest{Set: structOf(t, `{"x": {"$numberDouble": "NaN"}}`)}, []string{"set.x"}},
+		{&lanyardv1.UpdateCustomDataRequest{Set: structOf(t, `{"x": {"y": {"$numberDouble": "Infinity"}}}`)}, []string{"set.x.y"}},
+		{&lanyardv1.UpdateCustomDataRequest{Inc: structOf(t, `{"n": {"$numberDouble": "-Infinity"}}`)}, []string{"inc.n"}},
+	} {
+		_, err := ts.data.UpdateCustomData(ctx, tc.req)
+		wantError(t, err, codes.InvalidArgument, "INVALID_ARGUMENT")
+		if f := violationFields(err); !slices.Equal(f, tc.fields) {
+			t.Errorf("field violations %q, want %q", f, tc.fields)
+		}
+	}
+	if strings.Contains(ts.logs.String(), `"level":"ERROR"`) {
+		t.Error("a refused number was logged as an error")
+	}
+
+	// -0 is 0 (FerretDB v1 drops the sign): the write, the reads and the token agree.
+	upd, err := ts.data.UpdateCustomData(ctx, &lanyardv1.UpdateCustomDataRequest{Set: obj(map[string]*structpb.Value{
+		"z": num(math.Copysign(0, -1)), "zw": structpb.NewStructValue(structOf(t, `{"$numberDouble": "-0.0"}`))})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ts.data.GetCustomData(ctx, &lanyardv1.GetCustomDataRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := ts.auth.WhoAmI(bearer(upd.GetAccessToken()), &lanyardv1.WhoAmIRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]*structpb.Struct{"UpdateCustomData": upd.GetData(), "GetCustomData": got.GetData(), "the token": who.GetUserData()} {
+		for _, f := range []string{"z", "zw"} {
+			if v := st.GetFields()[f]; v == nil || v.GetNumberValue() != 0 || math.Signbit(v.GetNumberValue()) {
+				t.Errorf("%s: %s = %v, want 0", name, f, v)
+			}
+		}
 	}
 }
