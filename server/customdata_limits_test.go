@@ -4,15 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	hooksv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/hooks/v1"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -293,5 +297,56 @@ func TestCustomDataNonFiniteNumbers(t *testing.T) {
 				t.Errorf("%s: %s = %v, want 0", name, f, v)
 			}
 		}
+	}
+}
+
+// deepHook is a user creation hook that gives normal users a document one level deeper than MongoDB
+// stores (and server users none, so that the test has an administrator).
+type deepHook struct {
+	hooksv1.UnimplementedUserCreationHookServiceServer
+}
+
+func (deepHook) OnUserCreation(_ context.Context, req *hooksv1.OnUserCreationRequest) (*hooksv1.OnUserCreationResponse, error) {
+	if req.GetType() == "server" {
+		return &hooksv1.OnUserCreationResponse{}, nil
+	}
+	st := &structpb.Struct{}
+	if err := st.UnmarshalJSON([]byte(`{"deep": ` + nestedJSON(store.MaxCustomDataDepth+1, `1`) + `}`)); err != nil {
+		return nil, err
+	}
+	return &hooksv1.OnUserCreationResponse{CustomData: st}, nil
+}
+
+// TestUserCreationHookDocumentTooDeep: a hook's document Lanyard cannot store fails the login like a
+// refusing hook (the hook's fault, not the caller's), naming why, and leaves no user behind.
+func TestUserCreationHookDocumentTooDeep(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := grpc.NewServer()
+	hooksv1.RegisterUserCreationHookServiceServer(g, deepHook{})
+	go func() { _ = g.Serve(l) }()
+	t.Cleanup(g.Stop)
+	cfg := testConfig(t)
+	cfg.CustomDataOnUserCreation = l.Addr().String()
+	cfg.CustomDataHookTimeout = 5 * time.Second
+	ts := startServer(t, cfg)
+	admin := bearer(serverKey(t, ts))
+	users := func() int {
+		resp, err := ts.admin.ListUsers(admin, &lanyardv1.ListUsersRequest{PageSize: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(resp.GetUsers())
+	}
+	before := users()
+	_, err = ts.auth.Login(context.Background(), &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_Anonymous{Anonymous: &lanyardv1.AnonymousCredentials{}}})
+	st := wantError(t, err, codes.FailedPrecondition, "HOOK_FAILED")
+	if !strings.Contains(st.Message(), strconv.Itoa(store.MaxCustomDataDepth+1)) {
+		t.Errorf("message %q does not say why the document was refused", st.Message())
+	}
+	if n := users(); n != before {
+		t.Errorf("%d users after the refused login, want %d", n, before)
 	}
 }
