@@ -12,6 +12,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -115,15 +116,15 @@ const (
 
 // writeClaim claims version N of the document DocKey.
 type writeClaim struct {
-	ID     string    `bson:"_id"` // DocKey:N
-	Kind   string    `bson:"kind"`
-	User   string    `bson:"user"`
-	DocKey string    `bson:"doc_key"`
-	N      int64     `bson:"n"`
-	From   int64     `bson:"from"` // the version it was computed from
-	Base   []byte    `bson:"base"` // SHA-256 of the document it was computed from
-	Doc    bson.Raw  `bson:"doc"`  // the whole new document
-	At     time.Time `bson:"at"`
+	ID     string     `bson:"_id"` // DocKey:N
+	Kind   string     `bson:"kind"`
+	User   string     `bson:"user"`
+	DocKey string     `bson:"doc_key"`
+	N      int64      `bson:"n"`
+	From   int64      `bson:"from"` // the version it was computed from
+	Base   []byte     `bson:"base"` // SHA-256 of the document it was computed from
+	Doc    claimedDoc `bson:"doc"`  // the whole new document
+	At     time.Time  `bson:"at"`
 }
 
 // createClaim claims the creation of the user's document number N.
@@ -133,8 +134,36 @@ type createClaim struct {
 	User  string        `bson:"user"`
 	N     int64         `bson:"n"`
 	DocID bson.RawValue `bson:"doc_id"`
-	Doc   bson.Raw      `bson:"doc"`
+	Doc   claimedDoc    `bson:"doc"`
 	At    time.Time     `bson:"at"`
+}
+
+// claimedDoc is the whole document a claim holds. It is stored as the
+// bytes of a BSON binary, not as an embedded document: embedded, it would
+// nest one level deeper in the claim than in its collection, and MongoDB
+// would refuse the claim of a document nested to
+// store.MaxCustomDataDepth. Claims written before held it embedded; they
+// still read.
+type claimedDoc bson.Raw
+
+func (d claimedDoc) MarshalBSONValue() (byte, []byte, error) {
+	return byte(bson.TypeBinary), bsoncore.AppendBinary(nil, bson.TypeBinaryGeneric, d), nil
+}
+
+func (d *claimedDoc) UnmarshalBSONValue(typ byte, data []byte) error {
+	switch bson.Type(typ) {
+	case bson.TypeBinary:
+		_, b, _, ok := bsoncore.ReadBinary(data)
+		if !ok {
+			return errMalformed
+		}
+		*d = claimedDoc(bytes.Clone(b))
+	case bson.TypeEmbeddedDocument:
+		*d = claimedDoc(bytes.Clone(data))
+	default:
+		return fmt.Errorf("store: a claimed document stored as %s", bson.Type(typ))
+	}
+	return nil
 }
 
 // marker is the tombstone of creation N of the user ("gone:User:N",
@@ -440,7 +469,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 			return nil, false, err
 		}
 		c := &writeClaim{ID: writeKey(cur.idKey, n), Kind: claimWrite, User: userID, DocKey: cur.idKey, N: n,
-			From: cur.version, Base: cur.hash(), Doc: raw, At: time.Now()}
+			From: cur.version, Base: cur.hash(), Doc: claimedDoc(raw), At: time.Now()}
 		start := time.Now()
 		_, err = claims.InsertOne(ctx, c)
 		switch err := translate(ctx, err); {
@@ -496,7 +525,7 @@ func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt 
 		return nil
 	}
 	wt.since = time.Now() // help again only after another claimHelpDelay
-	if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), c.Doc); err != nil {
+	if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(c.Doc)); err != nil {
 		return translate(ctx, err)
 	}
 	return s.rollForward(ctx, cur.id)
@@ -505,7 +534,7 @@ func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt 
 // applyClaim makes the write this writer claimed (start: when it began to
 // claim) and returns result, the claimed document rendered.
 func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time, result *store.CustomDoc) (*store.CustomDoc, bool, error) {
-	res, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), c.Doc)
+	res, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(c.Doc))
 	if err != nil {
 		// The claim stays: a later writer applies it after claimHelpDelay.
 		return nil, false, translate(ctx, err)
@@ -579,7 +608,7 @@ func (s *Store) rollForward(ctx context.Context, id bson.RawValue) error {
 		if !inFlightOn(next, cur) {
 			return nil
 		}
-		if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), next.Doc); err != nil {
+		if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(next.Doc)); err != nil {
 			return translate(ctx, err)
 		}
 	}
@@ -632,7 +661,7 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 	if err != nil {
 		return nil, false, err
 	}
-	c := &createClaim{ID: createKey(userID, k), Kind: claimCreate, User: userID, N: k, DocID: raw.Lookup("_id"), Doc: raw, At: time.Now()}
+	c := &createClaim{ID: createKey(userID, k), Kind: claimCreate, User: userID, N: k, DocID: raw.Lookup("_id"), Doc: claimedDoc(raw), At: time.Now()}
 	_, err = claims.InsertOne(ctx, c)
 	switch err := translate(ctx, err); {
 	case errors.Is(err, store.ErrAlreadyExists):
@@ -676,7 +705,7 @@ func (s *Store) insertCreated(ctx context.Context, c *createClaim) (bool, error)
 	if time.Since(c.At) > createWindow {
 		return false, nil
 	}
-	_, err := s.customData.coll.InsertOne(ctx, c.Doc)
+	_, err := s.customData.coll.InsertOne(ctx, bson.Raw(c.Doc))
 	inserted := true
 	switch err := translate(ctx, err); {
 	case errors.Is(err, store.ErrAlreadyExists):
