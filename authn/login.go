@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
@@ -254,6 +255,10 @@ func (s *Service) createUser(ctx context.Context, userType string, claim *Claim)
 			// The user must not exist without the document its hook gave it.
 			if derr := s.store.DeleteUser(context.WithoutCancel(ctx), u.ID); derr != nil {
 				s.log.Warn("removing a user whose custom data could not be stored", "user_id", u.ID, "error", derr.Error())
+			}
+			if errors.Is(err, store.ErrInvalidUpdate) || errors.Is(err, store.ErrDocumentTooLarge) {
+				// Not wrapped: the store's error would answer as the caller's own invalid update.
+				return nil, nil, fmt.Errorf("%w (%s); the user was not created", ErrHookDocument, err.Error())
 			}
 			return nil, nil, err
 		}

@@ -66,4 +66,8 @@ var (
 	ErrSessionRevoked      = errors.New("authn: session revoked")
 	ErrActionTokenInvalid  = errors.New("authn: action token unknown, used or expired")
 	ErrRateLimited         = errors.New("authn: too many failed attempts")
+	// ErrHookDocument wraps why the store refused the document the user creation hook returned (too
+	// deep, too large, a `$` key…): the hook's fault, not the caller's, so it fails the login like a
+	// refusing hook. Its text is safe to show.
+	ErrHookDocument = errors.New("the user creation hook returned a custom data document that cannot be stored")
 )

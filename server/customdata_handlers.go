@@ -260,10 +260,14 @@ func fingerprint(doc *store.CustomDoc) string {
 }
 
 // userData is the custom data document an access token carries: the winning document as stored (rules
-// are for API reads; the token is the user's own). A document over the size limit is left out, flagged
-// and logged, never truncated, and never fails the login.
+// are for API reads; the token is the user's own). A document over the size limit, or one that cannot be
+// read, is left out, flagged and logged, never truncated, and never fails the login or the refresh.
 func (s *Server) userData(ctx context.Context, userID string) (json.RawMessage, bool, error) {
 	doc, err := s.store.GetCustomData(ctx, userID)
+	if errors.Is(err, store.ErrCustomDataUnreadable) {
+		s.log.Warn("custom data document cannot be read: left out of the token", "user_id", userID, "error", err.Error())
+		return nil, true, nil
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -287,9 +291,16 @@ func customDataError(err error) (*apiError, bool) {
 	case errors.Is(err, store.ErrDocumentTooLarge):
 		return newError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_CUSTOM_DATA_TOO_LARGE, err.Error()), true
 	case errors.Is(err, store.ErrInvalidUpdate):
+		field := "set"
+		var fe *store.FieldError
+		if errors.As(err, &fe) {
+			field = fe.Field
+		}
 		e := newError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, err.Error())
-		e.violations = []*errdetails.BadRequest_FieldViolation{{Field: "set", Description: err.Error()}}
+		e.violations = []*errdetails.BadRequest_FieldViolation{{Field: field, Description: err.Error()}}
 		return e, true
+	case errors.Is(err, store.ErrCustomDataUnreadable):
+		return newError(codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_CUSTOM_DATA_UNREADABLE, err.Error()), true
 	case errors.Is(err, store.ErrVersionMismatch):
 		return newError(codes.Aborted, lanyardv1.ErrorReason_ERROR_REASON_VERSION_MISMATCH, err.Error()), true
 	case errors.Is(err, rules.ErrDenied):

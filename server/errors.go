@@ -114,6 +114,7 @@ var authnErrors = []struct {
 	{authn.ErrIdentityLinked, codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_IDENTITY_ALREADY_LINKED, "this identity belongs to another user", ""},
 	{authn.ErrProviderDisabled, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_PROVIDER_DISABLED, "this authentication provider is not enabled", ""},
 	{authn.ErrMetadataRequired, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_METADATA_REQUIRED, "", ""},
+	{authn.ErrHookDocument, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_HOOK_FAILED, "", ""},
 	{authn.ErrProviderUnavailable, codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the authentication provider could not be reached; retry later", ""},
 	{authn.ErrActionTokenInvalid, codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_USED_OR_EXPIRED, "the token is unknown, used or expired", ""},
 	{authn.ErrRateLimited, codes.ResourceExhausted, lanyardv1.ErrorReason_ERROR_REASON_RATE_LIMITED, "too many failed attempts; try again later", ""},

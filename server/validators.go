@@ -1,8 +1,13 @@
 package server
 
 import (
+	"maps"
+	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
@@ -104,6 +109,11 @@ var validators = map[string]func(req any, v *violations){
 	lanyardv1.CustomDataService_GetCustomData_FullMethodName: func(r any, v *violations) {
 		id(v, "user_id", r.(*lanyardv1.GetCustomDataRequest).GetUserId(), true)
 	},
+	lanyardv1.CustomDataService_UpdateCustomData_FullMethodName: func(r any, v *violations) {
+		req := r.(*lanyardv1.UpdateCustomDataRequest)
+		nonFinite(v, "set", structpb.NewStructValue(req.GetSet()))
+		nonFinite(v, "inc", structpb.NewStructValue(req.GetInc()))
+	},
 	lanyardv1.CustomDataService_DeleteCustomData_FullMethodName: func(r any, v *violations) {
 		id(v, "user_id", r.(*lanyardv1.DeleteCustomDataRequest).GetUserId(), true)
 	},
@@ -157,6 +167,26 @@ func id(v *violations, field, s string, optional bool) {
 	}
 	if !store.ValidID(s) {
 		v.add(field, "must be an id: 24 lowercase hex characters")
+	}
+}
+
+// nonFinite refuses NaN and ±Infinity anywhere in a Struct value, naming each by its path: JSON cannot
+// carry them, and no engine Lanyard runs on stores them alike (FerretDB v1 fails on NaN and refuses
+// infinities), so custom data never holds them.
+func nonFinite(v *violations, path string, val *structpb.Value) {
+	switch k := val.GetKind().(type) {
+	case *structpb.Value_NumberValue:
+		if f := k.NumberValue; math.IsNaN(f) || math.IsInf(f, 0) {
+			v.add(path, strconv.FormatFloat(f, 'g', -1, 64)+" cannot be stored: custom data numbers are finite")
+		}
+	case *structpb.Value_StructValue:
+		for _, key := range slices.Sorted(maps.Keys(k.StructValue.GetFields())) {
+			nonFinite(v, path+"."+key, k.StructValue.GetFields()[key])
+		}
+	case *structpb.Value_ListValue:
+		for i, x := range k.ListValue.GetValues() {
+			nonFinite(v, path+"."+strconv.Itoa(i), x)
+		}
 	}
 }
 

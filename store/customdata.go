@@ -47,16 +47,38 @@ type ShadowedUser struct {
 	DocumentIDs []string
 }
 
-// Errors of custom data writes. Their texts are safe to show.
+// MaxCustomDataDepth is how deeply custom data may nest, on every path: writes refuse more, and reads
+// render everything up to it. It is MongoDB's limit for stored documents, counted as MongoDB counts it,
+// so that documents move between engines: a document's own fields are at level 1; the fields of a
+// document and the elements of an array held at level n are at level n+1; nothing may sit beyond level
+// 100. An empty document or array at level 100 is therefore fine, and an Extended JSON wrapper
+// ({"$date": …}) is one value, not a level.
+const MaxCustomDataDepth = 100
+
+// Errors of custom data. Their texts are safe to show.
 var (
 	// ErrDocumentTooLarge wraps the size and the limit.
 	ErrDocumentTooLarge = errors.New("custom data document too large")
 	// ErrInvalidUpdate wraps what is wrong with the update (a `$` key, an empty key, the user id field,
-	// a non-number increment, one path in two lists, malformed JSON).
+	// a non-number increment, one path in two lists, malformed JSON, nesting beyond MaxCustomDataDepth).
 	ErrInvalidUpdate = errors.New("invalid custom data update")
 	// ErrVersionMismatch: ExpectedVersion differs from the stored version (see ErrConflict).
 	ErrVersionMismatch = errors.New("custom data version mismatch")
+	// ErrCustomDataUnreadable wraps why a stored document cannot be rendered: written by another tool,
+	// it nests beyond MaxCustomDataDepth. Reads return it; a write that would leave the document so
+	// returns it and stores nothing.
+	ErrCustomDataUnreadable = errors.New("the stored custom data document cannot be read")
 )
+
+// FieldError is an ErrInvalidUpdate about one field of the update. Field is its path in the update: the
+// list it came in, then the path within it ("set.profile.age", "inc.stats.logins").
+type FieldError struct {
+	Field string
+	Err   error // wraps ErrInvalidUpdate
+}
+
+func (e *FieldError) Error() string { return e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
 
 // CustomData reads and writes custom user data with the first-inserted-wins rule: candidates are the
 // documents whose user id field equals the user id as a string or as an ObjectId; if any holds the string

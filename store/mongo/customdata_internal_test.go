@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,10 +121,10 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			doc, err := tree(cur.raw)
 			mustDo(t, err, "tree")
 			doc = setField(doc, key, int32(value))
-			raw, err := s.encodeVersion(doc, cur.version+1)
+			raw, _, err := s.encodeVersion(doc, cur.version+1)
 			mustDo(t, err, "encode")
 			c := &writeClaim{ID: writeKey(cur.idKey, cur.version+1), Kind: claimWrite, User: u, DocKey: cur.idKey,
-				N: cur.version + 1, From: cur.version, Base: cur.hash(), Doc: raw, At: time.Now()}
+				N: cur.version + 1, From: cur.version, Base: cur.hash(), Doc: claimedDoc(raw), At: time.Now()}
 			_, err = claims.InsertOne(ctx, c)
 			mustDo(t, err, "insert claim")
 			return c
@@ -183,7 +184,7 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			// A helper's late write of version 2 lands over version 3.
 			c2, err := findOne[writeClaim](ctx, claims, D{{Key: "_id", Value: writeKey(cur.idKey, 2)}})
 			mustDo(t, err, "claim 2")
-			_, err = s.customData.coll.ReplaceOne(ctx, D{{Key: "_id", Value: cur.id}}, c2.Doc)
+			_, err = s.customData.coll.ReplaceOne(ctx, D{{Key: "_id", Value: cur.id}}, bson.Raw(c2.Doc))
 			mustDo(t, err, "replace with version 2")
 			mustDo(t, s.rollForward(ctx, cur.id), "rollForward")
 			doc, err := s.GetCustomData(ctx, u)
@@ -222,6 +223,44 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			mustDo(t, err, "GetCustomData")
 			if doc.JSON != nil {
 				t.Errorf("a late helper brought a deleted document back: %s", doc.JSON)
+			}
+		})
+
+		// MongoDB refuses a document nested deeper than its limit, a claim included: a claim must nest no
+		// deeper than the document it holds.
+		t.Run("ClaimsOfADocumentAtTheDepthLimitNestNoDeeper", func(t *testing.T) {
+			u := store.NewID()
+			deep := `{"deep": ` + strings.Repeat(`{"a": `, store.MaxCustomDataDepth-1) + "1" + strings.Repeat("}", store.MaxCustomDataDepth) // a creation, then a write
+			for i := range 2 {
+				_, err := s.UpdateCustomData(ctx, u, store.CustomDataUpdate{Set: json.RawMessage(deep), Inc: json.RawMessage(fmt.Sprintf(`{"n": %d}`, i))})
+				mustDo(t, err, "UpdateCustomData nested to the limit")
+			}
+			raws, err := findRaw(ctx, claims, D{{Key: "user", Value: u}})
+			mustDo(t, err, "list claims")
+			kinds := map[string]bool{}
+			for _, raw := range raws {
+				kinds[raw.Lookup("kind").StringValue()] = true
+				if _, err := encodeDoc(raw, ""); err != nil {
+					t.Errorf("claim %s: %v", raw.Lookup("_id"), err)
+				}
+			}
+			if !kinds[claimCreate] || !kinds[claimWrite] {
+				t.Errorf("claims of kinds %v, want a creation and a write", kinds)
+			}
+		})
+
+		// Claims written before documents were held as binary held them embedded.
+		t.Run("EmbeddedClaimOfAnEarlierVersionIsInserted", func(t *testing.T) {
+			u := store.NewID()
+			oid := bson.NewObjectID()
+			doc := D{{Key: "_id", Value: oid}, {Key: "user_id", Value: u}, {Key: "old", Value: "yes"}, {Key: versionField, Value: int64(1)}}
+			_, err := claims.InsertOne(ctx, D{{Key: "_id", Value: createKey(u, 1)}, {Key: "kind", Value: claimCreate}, {Key: "user", Value: u},
+				{Key: "n", Value: int64(1)}, {Key: "doc_id", Value: oid}, {Key: "doc", Value: doc}, {Key: "at", Value: time.Now()}})
+			mustDo(t, err, "insert an embedded creation claim")
+			got, err := s.UpdateCustomData(ctx, u, setUpdate(`{"b": 2}`))
+			mustDo(t, err, "UpdateCustomData")
+			if field(t, got, "old") != `"yes"` || field(t, got, "b") != "2" {
+				t.Errorf("document %s, want the embedded claim's creation with this write on top", got.JSON)
 			}
 		})
 

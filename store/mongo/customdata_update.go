@@ -81,7 +81,7 @@ func parseUpdate(u store.CustomDataUpdate, reserved []string) (*update, error) {
 	up := &update{}
 	var err error
 	if up.set, err = parseDoc(u.Set, "set"); err != nil {
-		return nil, err
+		return nil, inList("set", err)
 	}
 	// Every path the update names, to refuse one named twice (or a
 	// path and its prefix: "a" and "a.b").
@@ -122,12 +122,17 @@ func parseUpdate(u store.CustomDataUpdate, reserved []string) (*update, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(segs) > store.MaxCustomDataDepth {
+			// The number lands at the level of its last segment.
+			return nil, inList("inc", invalidAt(m.key, "inc path %q is %d levels deep; MongoDB, and so Lanyard, stores at most %d",
+				m.key, len(segs), store.MaxCustomDataDepth))
+		}
 		if err := claim("inc", m.key); err != nil {
 			return nil, err
 		}
 		delta, err := incDelta(m)
 		if err != nil {
-			return nil, err
+			return nil, inList("inc", err)
 		}
 		up.inc = append(up.inc, incOp{path: segs, delta: delta})
 	}
@@ -175,7 +180,7 @@ func splitPath(list, p string, reserved []string) ([]string, error) {
 func incDelta(m jsonMember) (any, error) {
 	switch m.val.(type) {
 	case json.Number, jsonObject:
-		v, err := valueFromJSON(m.val, m.key)
+		v, err := valueFromJSON(m.val, m.key, 1)
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -115,15 +116,15 @@ const (
 
 // writeClaim claims version N of the document DocKey.
 type writeClaim struct {
-	ID     string    `bson:"_id"` // DocKey:N
-	Kind   string    `bson:"kind"`
-	User   string    `bson:"user"`
-	DocKey string    `bson:"doc_key"`
-	N      int64     `bson:"n"`
-	From   int64     `bson:"from"` // the version it was computed from
-	Base   []byte    `bson:"base"` // SHA-256 of the document it was computed from
-	Doc    bson.Raw  `bson:"doc"`  // the whole new document
-	At     time.Time `bson:"at"`
+	ID     string     `bson:"_id"` // DocKey:N
+	Kind   string     `bson:"kind"`
+	User   string     `bson:"user"`
+	DocKey string     `bson:"doc_key"`
+	N      int64      `bson:"n"`
+	From   int64      `bson:"from"` // the version it was computed from
+	Base   []byte     `bson:"base"` // SHA-256 of the document it was computed from
+	Doc    claimedDoc `bson:"doc"`  // the whole new document
+	At     time.Time  `bson:"at"`
 }
 
 // createClaim claims the creation of the user's document number N.
@@ -133,8 +134,36 @@ type createClaim struct {
 	User  string        `bson:"user"`
 	N     int64         `bson:"n"`
 	DocID bson.RawValue `bson:"doc_id"`
-	Doc   bson.Raw      `bson:"doc"`
+	Doc   claimedDoc    `bson:"doc"`
 	At    time.Time     `bson:"at"`
+}
+
+// claimedDoc is the whole document a claim holds. It is stored as the
+// bytes of a BSON binary, not as an embedded document: embedded, it would
+// nest one level deeper in the claim than in its collection, and MongoDB
+// would refuse the claim of a document nested to
+// store.MaxCustomDataDepth. Claims written before held it embedded; they
+// still read.
+type claimedDoc bson.Raw
+
+func (d claimedDoc) MarshalBSONValue() (byte, []byte, error) {
+	return byte(bson.TypeBinary), bsoncore.AppendBinary(nil, bson.TypeBinaryGeneric, d), nil
+}
+
+func (d *claimedDoc) UnmarshalBSONValue(typ byte, data []byte) error {
+	switch bson.Type(typ) {
+	case bson.TypeBinary:
+		_, b, _, ok := bsoncore.ReadBinary(data)
+		if !ok {
+			return errMalformed
+		}
+		*d = claimedDoc(bytes.Clone(b))
+	case bson.TypeEmbeddedDocument:
+		*d = claimedDoc(bytes.Clone(data))
+	default:
+		return fmt.Errorf("store: a claimed document stored as %s", bson.Type(typ))
+	}
+	return nil
 }
 
 // marker is the tombstone of creation N of the user ("gone:User:N",
@@ -376,25 +405,46 @@ func (s *Store) nextDoc(userID string, cur *current, w write) (bson.D, error) {
 	return setField(doc, field, userID), nil
 }
 
-// encodeVersion sets the version and checks the size limit.
-func (s *Store) encodeVersion(doc bson.D, n int64) (bson.Raw, error) {
-	doc = setField(doc, versionField, n)
-	raw, err := bson.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("store: encode custom data: %w", err)
+// withVersion is doc with version n right after its _id. FerretDB v1
+// compares a replacement with the stored document, field by field in
+// order, before it writes it, and its comparison takes time exponential in
+// how deeply arrays nest (a second at 20 levels, minutes at 30): any user
+// could pin a core of the embedded engine with one write and the next.
+// The version, which every write changes, placed second ends the
+// comparison there. A new slice: callers encode one doc several times.
+func withVersion(doc bson.D, n int64) bson.D {
+	out := make(bson.D, 0, len(doc)+1)
+	for _, e := range doc {
+		if e.Key == versionField {
+			continue
+		}
+		out = append(out, e)
+		if e.Key == "_id" {
+			out = append(out, bson.E{Key: versionField, Value: n})
+		}
 	}
-	if limit := s.customData.cfg.MaxSize; len(raw) > limit {
-		return nil, fmt.Errorf("%w: document would be %d bytes; the limit is %d bytes", store.ErrDocumentTooLarge, len(raw), limit)
-	}
-	return raw, nil
+	return out
 }
 
-func resultOf(raw bson.Raw, version int64) (*store.CustomDoc, error) {
+// encodeVersion sets the version, checks the size limit and renders the
+// document as the write will return it. Rendering before anything is
+// stored means that a write never stores what reads cannot render: the
+// update's own values are checked as they are parsed, so what fails here
+// is a field the update leaves as another tool wrote it
+// (store.ErrCustomDataUnreadable).
+func (s *Store) encodeVersion(doc bson.D, n int64) (bson.Raw, *store.CustomDoc, error) {
+	raw, err := bson.Marshal(withVersion(doc, n))
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: encode custom data: %w", err)
+	}
+	if limit := s.customData.cfg.MaxSize; len(raw) > limit {
+		return nil, nil, fmt.Errorf("%w: document would be %d bytes; the limit is %d bytes", store.ErrDocumentTooLarge, len(raw), limit)
+	}
 	j, err := encodeDoc(raw, versionField)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &store.CustomDoc{JSON: j, Version: version, Size: len(raw)}, nil
+	return raw, &store.CustomDoc{JSON: j, Version: n, Size: len(raw)}, nil
 }
 
 // updateStep tries to write the next version of cur. done false means:
@@ -414,17 +464,17 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 	claims := s.coll(collCustomDataClaims)
 	n := cur.version + 1
 	for range 5 { // stale claims skipped in a row
-		raw, err := s.encodeVersion(doc, n)
+		raw, result, err := s.encodeVersion(doc, n)
 		if err != nil {
 			return nil, false, err
 		}
 		c := &writeClaim{ID: writeKey(cur.idKey, n), Kind: claimWrite, User: userID, DocKey: cur.idKey, N: n,
-			From: cur.version, Base: cur.hash(), Doc: raw, At: time.Now()}
+			From: cur.version, Base: cur.hash(), Doc: claimedDoc(raw), At: time.Now()}
 		start := time.Now()
 		_, err = claims.InsertOne(ctx, c)
 		switch err := translate(ctx, err); {
 		case err == nil:
-			return s.applyClaim(ctx, cur, c, start)
+			return s.applyClaim(ctx, cur, c, start, result)
 		case !errors.Is(err, store.ErrAlreadyExists):
 			return nil, false, err
 		}
@@ -475,16 +525,16 @@ func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt 
 		return nil
 	}
 	wt.since = time.Now() // help again only after another claimHelpDelay
-	if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), c.Doc); err != nil {
+	if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(c.Doc)); err != nil {
 		return translate(ctx, err)
 	}
 	return s.rollForward(ctx, cur.id)
 }
 
 // applyClaim makes the write this writer claimed (start: when it began to
-// claim).
-func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time) (*store.CustomDoc, bool, error) {
-	res, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), c.Doc)
+// claim) and returns result, the claimed document rendered.
+func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time, result *store.CustomDoc) (*store.CustomDoc, bool, error) {
+	res, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(c.Doc))
 	if err != nil {
 		// The claim stays: a later writer applies it after claimHelpDelay.
 		return nil, false, translate(ctx, err)
@@ -502,8 +552,7 @@ func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, sta
 			s.log.Warn("store: custom data: roll forward after a slow write", "error", err.Error())
 		}
 	}
-	doc, err := resultOf(c.Doc, c.N)
-	return doc, err == nil, err
+	return result, true, nil
 }
 
 // claimLanded reports whether the claimed write is in the document
@@ -559,7 +608,7 @@ func (s *Store) rollForward(ctx context.Context, id bson.RawValue) error {
 		if !inFlightOn(next, cur) {
 			return nil
 		}
-		if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), next.Doc); err != nil {
+		if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(next.Doc)); err != nil {
 			return translate(ctx, err)
 		}
 	}
@@ -608,11 +657,11 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 	if err != nil {
 		return nil, false, err
 	}
-	raw, err := s.encodeVersion(doc, 1)
+	raw, result, err := s.encodeVersion(doc, 1)
 	if err != nil {
 		return nil, false, err
 	}
-	c := &createClaim{ID: createKey(userID, k), Kind: claimCreate, User: userID, N: k, DocID: raw.Lookup("_id"), Doc: raw, At: time.Now()}
+	c := &createClaim{ID: createKey(userID, k), Kind: claimCreate, User: userID, N: k, DocID: raw.Lookup("_id"), Doc: claimedDoc(raw), At: time.Now()}
 	_, err = claims.InsertOne(ctx, c)
 	switch err := translate(ctx, err); {
 	case errors.Is(err, store.ErrAlreadyExists):
@@ -624,8 +673,7 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 	if _, err := s.insertCreated(ctx, c); err != nil {
 		return nil, false, err // the claim stays; other writers insert it
 	}
-	result, err := resultOf(raw, 1)
-	return result, err == nil, err
+	return result, true, nil
 }
 
 // States of a creation claim whose document the user does not have.
@@ -657,7 +705,7 @@ func (s *Store) insertCreated(ctx context.Context, c *createClaim) (bool, error)
 	if time.Since(c.At) > createWindow {
 		return false, nil
 	}
-	_, err := s.customData.coll.InsertOne(ctx, c.Doc)
+	_, err := s.customData.coll.InsertOne(ctx, bson.Raw(c.Doc))
 	inserted := true
 	switch err := translate(ctx, err); {
 	case errors.Is(err, store.ErrAlreadyExists):

@@ -49,9 +49,17 @@ const maxExactInt = 1 << 53
 // errMalformed is what rendering says of bytes that are not BSON.
 var errMalformed = errors.New("store: malformed custom data document")
 
-// maxDepth bounds the nesting rendering follows. MongoDB stores at most 100 levels; the bound keeps a
-// malformed reply from recursing without end.
-const maxDepth = 200
+// tooDeepError is what rendering says of a document holding a value beyond store.MaxCustomDataDepth,
+// which writes through Lanyard never store. field is the top-level field it is in, filled in as the
+// recursion unwinds.
+type tooDeepError struct{ field string }
+
+func (e *tooDeepError) Error() string {
+	return fmt.Sprintf("%v: it nests deeper than %d levels (MongoDB's limit) in the field %q",
+		store.ErrCustomDataUnreadable, store.MaxCustomDataDepth, e.field)
+}
+
+func (e *tooDeepError) Unwrap() error { return store.ErrCustomDataUnreadable }
 
 // encodeDoc renders a stored document as the API shows it, leaving out the top-level field hide
 // (Lanyard's version field).
@@ -63,7 +71,7 @@ const maxDepth = 200
 // the driver writes invalid JSON (it does not escape a DBPointer's namespace): this output is always
 // valid JSON, whatever the document holds.
 func encodeDoc(raw bson.Raw, hide string) (json.RawMessage, error) {
-	out, err := appendDoc(make([]byte, 0, len(raw)+len(raw)/4+16), raw, hide, 0)
+	out, err := appendDoc(make([]byte, 0, len(raw)+len(raw)/4+16), raw, hide, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -73,18 +81,25 @@ func encodeDoc(raw bson.Raw, hide string) (json.RawMessage, error) {
 // encodeValue renders one value the same way (a document _id, as claim keys and
 // ShadowedUser.DocumentIDs carry it).
 func encodeValue(v bson.RawValue) (string, error) {
-	out, err := appendValue(nil, bsoncore.Value{Type: bsoncore.Type(v.Type), Data: v.Value}, 0)
+	out, err := appendValue(nil, bsoncore.Value{Type: bsoncore.Type(v.Type), Data: v.Value}, 1)
+	if td, ok := err.(*tooDeepError); ok {
+		td.field = "_id"
+	}
 	if err != nil {
 		return "", err
 	}
 	return string(out), nil
 }
 
-// appendDoc appends the document raw as a JSON object, without its top-level field hide.
-func appendDoc(dst, raw []byte, hide string, depth int) ([]byte, error) {
+// appendDoc appends the document raw, whose fields are at the given level (see
+// store.MaxCustomDataDepth), as a JSON object, without its top-level field hide.
+func appendDoc(dst, raw []byte, hide string, level int) ([]byte, error) {
 	n, _, ok := bsoncore.ReadLength(raw)
-	if !ok || n < 5 || int(n) > len(raw) || raw[n-1] != 0 || depth > maxDepth {
+	if !ok || n < 5 || int(n) > len(raw) || raw[n-1] != 0 {
 		return nil, errMalformed
+	}
+	if n > 5 && level > store.MaxCustomDataDepth {
+		return nil, &tooDeepError{}
 	}
 	dst = append(dst, '{')
 	first := true
@@ -106,18 +121,25 @@ func appendDoc(dst, raw []byte, hide string, depth int) ([]byte, error) {
 		first = false
 		dst = appendString(dst, key)
 		dst = append(dst, ':')
-		if dst, err = appendValue(dst, e.Value(), depth); err != nil {
+		if dst, err = appendValue(dst, e.Value(), level); err != nil {
+			if td, ok := err.(*tooDeepError); ok && level == 1 {
+				td.field = string(key)
+			}
 			return nil, err
 		}
 	}
 	return append(dst, '}'), nil
 }
 
-// appendArray appends the array raw (a document keyed "0", "1", …) as a JSON array.
-func appendArray(dst, raw []byte, depth int) ([]byte, error) {
+// appendArray appends the array raw (a document keyed "0", "1", …), whose elements are at the given
+// level, as a JSON array.
+func appendArray(dst, raw []byte, level int) ([]byte, error) {
 	n, _, ok := bsoncore.ReadLength(raw)
-	if !ok || n < 5 || int(n) > len(raw) || raw[n-1] != 0 || depth > maxDepth {
+	if !ok || n < 5 || int(n) > len(raw) || raw[n-1] != 0 {
 		return nil, errMalformed
+	}
+	if n > 5 && level > store.MaxCustomDataDepth {
+		return nil, &tooDeepError{}
 	}
 	dst = append(dst, '[')
 	for rest, i := raw[4:n-1], 0; len(rest) > 0; i++ {
@@ -129,16 +151,16 @@ func appendArray(dst, raw []byte, depth int) ([]byte, error) {
 			dst = append(dst, ',')
 		}
 		var err error
-		if dst, err = appendValue(dst, e.Value(), depth); err != nil {
+		if dst, err = appendValue(dst, e.Value(), level); err != nil {
 			return nil, err
 		}
 	}
 	return append(dst, ']'), nil
 }
 
-// appendValue appends one value in relaxed Extended JSON v2, an int64 outside ±2^53 keeping its
-// $numberLong wrapper.
-func appendValue(dst []byte, v bsoncore.Value, depth int) ([]byte, error) {
+// appendValue appends one value, held at the given level, in relaxed Extended JSON v2, an int64
+// outside ±2^53 keeping its $numberLong wrapper.
+func appendValue(dst []byte, v bsoncore.Value, level int) ([]byte, error) {
 	ok := true
 	switch v.Type {
 	case bsoncore.TypeDouble:
@@ -152,9 +174,9 @@ func appendValue(dst []byte, v bsoncore.Value, depth int) ([]byte, error) {
 			dst = appendString(dst, s)
 		}
 	case bsoncore.TypeEmbeddedDocument:
-		return appendDoc(dst, v.Data, "", depth+1)
+		return appendDoc(dst, v.Data, "", level+1)
 	case bsoncore.TypeArray:
-		return appendArray(dst, v.Data, depth+1)
+		return appendArray(dst, v.Data, level+1)
 	case bsoncore.TypeBinary:
 		var sub byte
 		var data []byte
@@ -224,8 +246,10 @@ func appendValue(dst []byte, v bsoncore.Value, depth int) ([]byte, error) {
 			dst = append(dst, `{"$code":`...)
 			dst = appendString(dst, []byte(code))
 			dst = append(dst, `,"$scope":`...)
+			// MongoDB does not look into a scope when it counts levels; counting it as a document
+			// still bounds the recursion.
 			var err error
-			if dst, err = appendDoc(dst, scope, "", depth+1); err != nil {
+			if dst, err = appendDoc(dst, scope, "", level+1); err != nil {
 				return nil, err
 			}
 			dst = append(dst, '}')
@@ -401,6 +425,28 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", store.ErrInvalidUpdate, fmt.Sprintf(format, args...))
 }
 
+// invalidAt is invalid about the field at path (within its list; see inList).
+func invalidAt(path, format string, args ...any) error {
+	return &store.FieldError{Field: path, Err: invalid(format, args...)}
+}
+
+// inList puts the field of a FieldError under the list of the update it came in ("set", "inc").
+func inList(list string, err error) error {
+	var fe *store.FieldError
+	if errors.As(err, &fe) {
+		fe.Field = joinPath(list, fe.Field)
+	}
+	return err
+}
+
+// tooDeep refuses a value at path held at level, beyond store.MaxCustomDataDepth. It names the
+// top-level field: the path itself is over a hundred segments long.
+func tooDeep(path string, level int) error {
+	top, _, _ := strings.Cut(path, ".")
+	return invalidAt(top, "field %q holds a value %d levels deep; MongoDB, and so Lanyard, stores at most %d (the document's own fields are level 1)",
+		top, level, store.MaxCustomDataDepth)
+}
+
 // parseDoc parses a JSON object (Set, or a whole replacement document)
 // into a document whose values are ready to store. what names it in
 // errors.
@@ -409,7 +455,7 @@ func parseDoc(data []byte, what string) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	return docFromJSON(obj, "")
+	return docFromJSON(obj, "", 1)
 }
 
 // parseObject reads a JSON object keeping the order of its keys. null or
@@ -487,16 +533,19 @@ func readJSON(dec *json.Decoder) (any, error) {
 	return tok, nil // string, json.Number, bool or nil
 }
 
-// docFromJSON converts an object whose keys are field names. path locates
-// it in errors.
-func docFromJSON(obj jsonObject, path string) (bson.D, error) {
+// docFromJSON converts an object whose keys are field names, at the given
+// level (see store.MaxCustomDataDepth). path locates it in errors.
+func docFromJSON(obj jsonObject, path string, level int) (bson.D, error) {
+	if len(obj) > 0 && level > store.MaxCustomDataDepth {
+		return nil, tooDeep(joinPath(path, obj[0].key), level)
+	}
 	d := make(bson.D, 0, len(obj))
 	for _, m := range obj {
 		p := joinPath(path, m.key)
 		if err := checkKey(m.key, p); err != nil {
 			return nil, err
 		}
-		v, err := valueFromJSON(m.val, p)
+		v, err := valueFromJSON(m.val, p, level)
 		if err != nil {
 			return nil, err
 		}
@@ -545,16 +594,19 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-// valueFromJSON converts one value; objects whose first key starts with
-// `$` are Extended JSON wrappers.
-func valueFromJSON(v any, path string) (any, error) {
+// valueFromJSON converts one value, held at the given level; objects whose
+// first key starts with `$` are Extended JSON wrappers.
+func valueFromJSON(v any, path string, level int) (any, error) {
 	switch v := v.(type) {
 	case jsonObject:
 		if len(v) > 0 && strings.HasPrefix(v[0].key, "$") {
 			return wrapperFromJSON(v, path)
 		}
-		return docFromJSON(v, path)
+		return docFromJSON(v, path, level+1)
 	case []any:
+		if len(v) > 0 && level+1 > store.MaxCustomDataDepth {
+			return nil, tooDeep(joinPath(path, "0"), level+1)
+		}
 		a := make(bson.A, len(v))
 		for i, x := range v {
 			p := joinPath(path, strconv.Itoa(i))
@@ -562,7 +614,7 @@ func valueFromJSON(v any, path string) (any, error) {
 				return nil, invalid("array at %q directly inside an array: not supported (FerretDB v1 cannot store it)", p)
 			}
 			var err error
-			if a[i], err = valueFromJSON(x, p); err != nil {
+			if a[i], err = valueFromJSON(x, p, level+1); err != nil {
 				return nil, err
 			}
 		}
@@ -587,9 +639,19 @@ func numberFromJSON(n json.Number, path string) (any, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) {
-		return nil, invalid("number at %q is out of range", path)
+		return nil, invalidAt(path, "number at %q is out of range", path)
 	}
-	return f, nil
+	return unsignedZero(f), nil
+}
+
+// unsignedZero turns -0 into 0 (as a whole number's "-0" becomes the
+// int32 0): FerretDB v1 drops the sign, so -0 is 0 on every engine, and a
+// write returns what later reads return.
+func unsignedZero(f float64) float64 {
+	if f == 0 {
+		return 0
+	}
+	return f
 }
 
 // wrapperFromJSON parses the Extended JSON wrappers Lanyard stores.
@@ -599,7 +661,7 @@ func wrapperFromJSON(obj jsonObject, path string) (any, error) {
 		return nil, invalid("%s at %q must be the only key of its object", name, path)
 	}
 	str, isString := val.(string)
-	bad := func(want string) error { return invalid("%s at %q must be %s", name, path, want) }
+	bad := func(want string) error { return invalidAt(path, "%s at %q must be %s", name, path, want) }
 	switch name {
 	case "$oid":
 		oid, err := bson.ObjectIDFromHex(str)
@@ -624,12 +686,13 @@ func wrapperFromJSON(obj jsonObject, path string) (any, error) {
 
 	case "$numberDouble":
 		f, err := strconv.ParseFloat(str, 64)
-		if !isString || err != nil || str == "NaN" || math.IsInf(f, 0) {
-			// NaN panics FerretDB v1 and it refuses infinities: refused
-			// everywhere, so that data moves between engines.
+		if !isString || err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			// NaN (in any of the spellings ParseFloat reads) panics
+			// FerretDB v1 and it refuses infinities: refused everywhere,
+			// so that data moves between engines.
 			return nil, bad("a finite number in a string (NaN and Infinity are not supported)")
 		}
-		return f, nil
+		return unsignedZero(f), nil
 
 	case "$date":
 		ms, ok := dateFromJSON(val)

@@ -3,6 +3,7 @@ package mongo
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/lanyardhq/lanyard/store"
 )
 
 // driverEncode is the rendering encodeDoc replaced, through the driver's relaxed Extended JSON writer:
@@ -167,15 +170,60 @@ func TestEncodeDocRefusesMalformedBSON(t *testing.T) {
 	if _, err := encodeDoc(bad, ""); err == nil {
 		t.Error("a string longer than its document rendered")
 	}
-	// Nesting past maxDepth.
-	deep := bson.D{{Key: "x", Value: int32(1)}}
-	for range maxDepth + 5 {
-		deep = bson.D{{Key: "x", Value: deep}}
-	}
-	if raw, err := bson.Marshal(deep); err == nil {
-		if _, err := encodeDoc(raw, ""); err == nil {
-			t.Error("a document nested past maxDepth rendered")
+}
+
+// nested returns a document whose deepest value, innermost, is at the given level (its own fields are
+// level 1), reached through documents and arrays in turn.
+func nested(level int, innermost any) bson.D {
+	v := innermost
+	for l := level; l > 1; l-- {
+		if l%2 == 0 {
+			v = bson.A{v}
+		} else {
+			v = bson.D{{Key: "a", Value: v}}
 		}
+	}
+	return bson.D{{Key: "deep", Value: v}}
+}
+
+// TestEncodeDocDepthBoundary: rendering follows store.MaxCustomDataDepth as MongoDB counts it: a value
+// at level 100 renders (an empty document or array there too), one at level 101 is
+// ErrCustomDataUnreadable naming its top-level field; the _id is held to the same limit.
+func TestEncodeDocDepthBoundary(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		doc  bson.D
+		ok   bool
+	}{
+		{"a number at the limit", nested(store.MaxCustomDataDepth, int32(1)), true},
+		{"a date at the limit", nested(store.MaxCustomDataDepth, bson.DateTime(0)), true},
+		{"an empty document at the limit", nested(store.MaxCustomDataDepth, bson.D{}), true},
+		{"an empty array at the limit", nested(store.MaxCustomDataDepth, bson.A{}), true},
+		{"a number past the limit", nested(store.MaxCustomDataDepth+1, int32(1)), false},
+		{"an empty document past the limit", nested(store.MaxCustomDataDepth+1, bson.D{}), false},
+		{"far past the limit", nested(10*store.MaxCustomDataDepth, "x"), false},
+		{"an _id past the limit", bson.D{{Key: "_id", Value: nested(store.MaxCustomDataDepth, int32(1))}}, false},
+	} {
+		raw, err := bson.Marshal(tc.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeDoc(raw, "")
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.ok:
+			if want, err := driverEncode(raw, ""); err != nil || string(got) != string(want) {
+				t.Errorf("%s: rendered %.80s…, the driver %.80s… (%v)", tc.name, got, want, err)
+			}
+		case !errors.Is(err, store.ErrCustomDataUnreadable) || !strings.Contains(err.Error(), `"deep"`) && !strings.Contains(err.Error(), `"_id"`):
+			t.Errorf("%s: %v, want ErrCustomDataUnreadable naming the top-level field", tc.name, err)
+		}
+	}
+	id := nested(store.MaxCustomDataDepth, int32(1))
+	raw, _ := bson.Marshal(bson.D{{Key: "_id", Value: id}})
+	if _, err := encodeValue(bson.Raw(raw).Lookup("_id")); !errors.Is(err, store.ErrCustomDataUnreadable) || !strings.Contains(err.Error(), `"_id"`) {
+		t.Errorf("encodeValue of an _id nesting past the limit: %v", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -129,5 +130,70 @@ func TestIncKeepsTypes(t *testing.T) {
 	}
 	if _, err := add(rv("x"), int32(1)); err == nil {
 		t.Error("increment of a string not refused")
+	}
+}
+
+// nestedJSON is nested as JSON: a document whose field "deep" reaches innermost at the given level,
+// through documents and arrays in turn.
+func nestedJSON(level int, innermost string) string {
+	v := innermost
+	for l := level; l > 1; l-- {
+		if l%2 == 0 {
+			v = "[" + v + "]"
+		} else {
+			v = `{"a":` + v + "}"
+		}
+	}
+	return `{"deep":` + v + "}"
+}
+
+// TestParseAndRenderShareTheDepthLimit: what writes accept, reads render, and both stop at the same
+// level: a value at level 100 (a wrapper or an empty document too) is accepted and renders back as
+// written; one at level 101 is refused as the field "deep", naming its level and the limit.
+func TestParseAndRenderShareTheDepthLimit(t *testing.T) {
+	for _, in := range []string{`1`, `{"$date":"2024-05-06T07:08:09.123Z"}`, `{}`, `{"$numberLong":"9007199254740993"}`} {
+		js := nestedJSON(store.MaxCustomDataDepth, in)
+		d, err := parseDoc([]byte(js), "set")
+		if err != nil {
+			t.Errorf("level %d, %s: %v", store.MaxCustomDataDepth, in, err)
+			continue
+		}
+		raw, err := bson.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, err := encodeDoc(raw, ""); err != nil || string(back) != js {
+			t.Errorf("level %d, %s: rendered back as %.60s… (%v)", store.MaxCustomDataDepth, in, back, err)
+		}
+	}
+	for _, in := range []string{`1`, `{"a":1}`, `[1]`, `{"$numberDouble":"1.5"}`} {
+		_, err := parseDoc([]byte(nestedJSON(store.MaxCustomDataDepth+1, in)), "set")
+		var fe *store.FieldError
+		if !errors.As(err, &fe) || !errors.Is(err, store.ErrInvalidUpdate) || fe.Field != "deep" ||
+			!strings.Contains(err.Error(), "101") || !strings.Contains(err.Error(), "100") {
+			t.Errorf("level %d, %s: %v, want a FieldError on deep naming 101 and 100", store.MaxCustomDataDepth+1, in, err)
+		}
+	}
+}
+
+// TestParseNumbersNeitherNaNNorInfinity: every spelling of NaN and the infinities is refused as the
+// field that holds it; -0 is 0, in every form.
+func TestParseNumbersNeitherNaNNorInfinity(t *testing.T) {
+	for _, s := range []string{"NaN", "nan", "Infinity", "-Infinity", "inf", "+Inf", "1e400"} {
+		_, err := parseDoc([]byte(`{"x": {"y": {"$numberDouble": "`+s+`"}}}`), "set")
+		var fe *store.FieldError
+		if !errors.As(err, &fe) || fe.Field != "x.y" {
+			t.Errorf("$numberDouble %q: %v, want a FieldError on x.y", s, err)
+		}
+	}
+	d, err := parseDoc([]byte(`{"z": -0, "zf": -0.0, "ze": -0e5, "zw": {"$numberDouble": "-0.0"}}`), "set")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{int32(0), 0.0, 0.0, 0.0}
+	for i, e := range d {
+		if f, isFloat := e.Value.(float64); e.Value != want[i] || isFloat && math.Signbit(f) {
+			t.Errorf("%s = %#v, want %#v", e.Key, e.Value, want[i])
+		}
 	}
 }

@@ -73,6 +73,34 @@ func countDocs(t *testing.T, c *mongodriver.Collection, userID string) int64 {
 
 func set(js string) store.CustomDataUpdate { return store.CustomDataUpdate{Set: json.RawMessage(js)} }
 
+// nestedJSON is the JSON value of a top-level field (level 1) that reaches innermost at the given
+// level, through arrays and documents in turn (never an array directly in an array, which FerretDB v1
+// cannot store).
+func nestedJSON(level int, innermost string) string {
+	v := innermost
+	for l := level; l > 1; l-- {
+		if l%2 == 0 {
+			v = "[" + v + "]"
+		} else {
+			v = `{"a":` + v + "}"
+		}
+	}
+	return v
+}
+
+// nestedBSON is nestedJSON(level, 1) as BSON.
+func nestedBSON(level int) any {
+	var v any = int32(1)
+	for l := level; l > 1; l-- {
+		if l%2 == 0 {
+			v = bson.A{v}
+		} else {
+			v = bson.D{{Key: "a", Value: v}}
+		}
+	}
+	return v
+}
+
 func runCustomData(t *testing.T, openDB Opener) {
 	open := func(t *testing.T) store.Store { return openDB(t, DatabaseName(t)) }
 
@@ -449,6 +477,10 @@ func runCustomData(t *testing.T, openDB Opener) {
 			{"set the version field", set(`{"_lanyard_version": 9}`), "_lanyard_version"},
 			{"decimal", set(`{"price": {"$numberDecimal": "1.5"}}`), "Decimal128"},
 			{"NaN", set(`{"x": {"$numberDouble": "NaN"}}`), "NaN"},
+			{"NaN spelled otherwise", set(`{"x": {"$numberDouble": "nan"}}`), "NaN"},
+			{"Infinity", set(`{"x": [{"$numberDouble": "Infinity"}]}`), "Infinity"},
+			{"-Infinity", set(`{"x": {"$numberDouble": "-Infinity"}}`), "Infinity"},
+			{"inc by NaN", store.CustomDataUpdate{Inc: json.RawMessage(`{"a.b": {"$numberDouble": "NaN"}}`)}, "NaN"},
 			{"unknown wrapper", set(`{"x": {"$regularExpression": {"pattern": "a", "options": ""}}}`), "$regularExpression"},
 			{"wrapper with extra key", set(`{"x": {"$oid": "65f1a2b3c4d5e6f708091a2b", "y": 1}}`), "$oid"},
 			{"bad oid", set(`{"x": {"$oid": "nope"}}`), "$oid"},
@@ -471,6 +503,22 @@ func runCustomData(t *testing.T, openDB Opener) {
 			_, err := s.UpdateCustomData(ctx, u, tc.up)
 			if !errors.Is(err, store.ErrInvalidUpdate) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s: got %v, want ErrInvalidUpdate mentioning %q", tc.name, err, tc.want)
+			}
+		}
+		// Refusals about one value name its field, in the list it came in.
+		for _, tc := range []struct {
+			up    store.CustomDataUpdate
+			field string
+		}{
+			{set(`{"x": {"y": {"$numberDouble": "NaN"}}}`), "set.x.y"},
+			{set(`{"x": [1, {"$numberDouble": "-Infinity"}]}`), "set.x.1"},
+			{set(`{"x": 1e400}`), "set.x"},
+			{store.CustomDataUpdate{Inc: json.RawMessage(`{"a.b": {"$numberDouble": "Infinity"}}`)}, "inc.a.b"},
+		} {
+			_, err := s.UpdateCustomData(ctx, u, tc.up)
+			var fe *store.FieldError
+			if !errors.As(err, &fe) || !errors.Is(err, store.ErrInvalidUpdate) || fe.Field != tc.field {
+				t.Errorf("%s %s: got %v, want a FieldError on %s", tc.up.Set, tc.up.Inc, err, tc.field)
 			}
 		}
 		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"ok": 1, "bad": {"$x": 1}}`))
@@ -550,6 +598,113 @@ func runCustomData(t *testing.T, openDB Opener) {
 		}
 		if n := countDocs(t, c, u); n != 1 {
 			t.Errorf("%d documents after a direct delete and update, want 1", n)
+		}
+	})
+
+	// FerretDB v1 compares a replacement with the stored document before it writes it, in time
+	// exponential in how deeply arrays nest: a write over such a document must not set it off.
+	t.Run("CustomData/RewriteOfNestedArrays", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		nested := nestedJSON(60, `1`) // 30 arrays, one in each other document
+		_, err := s.UpdateCustomData(ctx, u, set(`{"deep": `+nested+`}`))
+		must(t, err, "UpdateCustomData creating")
+		doc, err := s.UpdateCustomData(ctx, u, set(`{"other": 1}`))
+		must(t, err, "UpdateCustomData over the nested arrays")
+		if f := fields(t, doc.JSON); f["deep"] != nested || f["other"] != "1" {
+			t.Errorf("after the second write: %.200s", doc.JSON)
+		}
+	})
+
+	// FerretDB v1 drops the sign of -0: it is 0 on every engine, and the write returns what reads return.
+	t.Run("CustomData/NegativeZero", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		u := store.NewID()
+		doc, err := s.UpdateCustomData(ctx, u, set(`{"z": -0, "zf": -0.0, "zw": {"$numberDouble": "-0.0"}}`))
+		must(t, err, "UpdateCustomData")
+		got, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData")
+		for _, d := range []*store.CustomDoc{doc, got} {
+			if f := fields(t, d.JSON); f["z"] != "0" || f["zf"] != "0.0" || f["zw"] != "0.0" {
+				t.Errorf("-0 written: %s, want 0, 0.0 and 0.0", d.JSON)
+			}
+		}
+	})
+
+	t.Run("CustomData/DepthLimit", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		c := customColl(t, s)
+		limit := store.MaxCustomDataDepth
+		u := store.NewID()
+
+		// The deepest value a write accepts (a wrapper is a value, not a level) reads back as written.
+		deepest := nestedJSON(limit, `{"$date":"2024-05-06T07:08:09.123Z"}`)
+		doc, err := s.UpdateCustomData(ctx, u, set(`{"deep": `+deepest+`}`))
+		must(t, err, "a write nested %d levels", limit)
+		got, err := s.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData of a document nested %d levels", limit)
+		for _, d := range []*store.CustomDoc{doc, got} {
+			if f := fields(t, d.JSON); f["deep"] != deepest {
+				t.Errorf("a document nested %d levels reads back as %.200s", limit, d.JSON)
+			}
+		}
+		segs := slices.Repeat([]string{"p"}, limit)
+		_, err = s.UpdateCustomData(ctx, u, store.CustomDataUpdate{Inc: json.RawMessage(`{"` + strings.Join(segs, ".") + `": 1}`)})
+		must(t, err, "an inc path of %d segments", limit)
+
+		// One level more is refused, as the field it is in, naming the level and the limit; nothing is stored.
+		tooDeep := []struct {
+			up    store.CustomDataUpdate
+			field string
+		}{
+			{set(`{"deeper": ` + nestedJSON(limit+1, `1`) + `}`), "set.deeper"},
+			{set(`{"deeper": ` + nestedJSON(limit+1, `{}`) + `}`), "set.deeper"},
+			{store.CustomDataUpdate{Inc: json.RawMessage(`{"` + strings.Join(append(segs, "q"), ".") + `": 1}`)}, "inc." + strings.Join(append(segs, "q"), ".")},
+		}
+		for _, tc := range tooDeep {
+			_, err := s.UpdateCustomData(ctx, u, tc.up)
+			var fe *store.FieldError
+			if !errors.As(err, &fe) || !errors.Is(err, store.ErrInvalidUpdate) || fe.Field != tc.field ||
+				!strings.Contains(err.Error(), strconv.Itoa(limit+1)) || !strings.Contains(err.Error(), strconv.Itoa(limit)) {
+				t.Errorf("a write nested %d levels: %v, want a FieldError on %.30s naming %d and %d", limit+1, err, tc.field, limit+1, limit)
+			}
+		}
+		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"deeper": `+nestedJSON(limit+1, `1`)+`}`))
+		wantErr(t, err, store.ErrInvalidUpdate, "ReplaceCustomData nested %d levels", limit+1)
+		if got, err := s.GetCustomData(ctx, u); err != nil || got.Version != 2 {
+			t.Errorf("after refused writes: version %d (%v), want 2", got.Version, err)
+		}
+
+		// Another tool's document one level deeper: every read and write that would return it says so
+		// (naming the field), stores nothing, and a write that replaces the field repairs it.
+		u2 := store.NewID()
+		_, err = c.InsertOne(ctx, bson.D{{Key: userIDField, Value: u2}, {Key: "ok", Value: int32(1)}, {Key: "deep", Value: nestedBSON(limit + 1)}})
+		if err != nil {
+			t.Skipf("the engine refuses a document nested %d levels, as MongoDB does: %v", limit+1, err)
+		}
+		_, err = s.GetCustomData(ctx, u2)
+		if !errors.Is(err, store.ErrCustomDataUnreadable) || !strings.Contains(err.Error(), `"deep"`) || !strings.Contains(err.Error(), strconv.Itoa(limit)) {
+			t.Errorf("GetCustomData of a document nested %d levels: %v, want ErrCustomDataUnreadable naming deep and %d", limit+1, err, limit)
+		}
+		_, err = s.UpdateCustomData(ctx, u2, set(`{"other": 1}`))
+		wantErr(t, err, store.ErrCustomDataUnreadable, "a write that leaves the deep field")
+		wantErr(t, s.StampLastLogin(ctx, u2, now()), store.ErrCustomDataUnreadable, "StampLastLogin")
+		var raw bson.Raw
+		must(t, c.FindOne(ctx, bson.D{{Key: userIDField, Value: u2}}).Decode(&raw), "find")
+		if _, err := raw.LookupErr("other"); err == nil {
+			t.Error("a refused write was stored")
+		}
+		v, err := s.CustomDataVersions(ctx, []string{u2})
+		if err != nil || v[u2] == "" {
+			t.Errorf("CustomDataVersions of an unreadable document: %v %v", v, err)
+		}
+		doc, err = s.UpdateCustomData(ctx, u2, store.CustomDataUpdate{Unset: []string{"deep"}})
+		must(t, err, "unset the deep field")
+		if f := fields(t, doc.JSON); f["ok"] != "1" || f["deep"] != "" {
+			t.Errorf("after unsetting the deep field: %s", doc.JSON)
 		}
 	})
 

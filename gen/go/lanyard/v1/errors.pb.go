@@ -133,6 +133,12 @@ const (
 	//
 	//	{"reason": "UNAVAILABLE", "domain": "lanyard"}
 	ErrorReason_ERROR_REASON_UNAVAILABLE ErrorReason = 25
+	// The stored custom data document cannot be read: another tool wrote it nested deeper than 100 levels
+	// (MongoDB's limit, which Lanyard keeps). Tokens leave it out (`user_data_omitted`); reads, and writes
+	// that would leave it so, are refused. The message names the top-level field that nests too deep.
+	//
+	//	{"reason": "CUSTOM_DATA_UNREADABLE", "domain": "lanyard"}
+	ErrorReason_ERROR_REASON_CUSTOM_DATA_UNREADABLE ErrorReason = 26
 )
 
 // Enum value maps for ErrorReason.
@@ -164,6 +170,7 @@ var (
 		23: "ERROR_REASON_TOKEN_USED_OR_EXPIRED",
 		24: "ERROR_REASON_CANCELLED",
 		25: "ERROR_REASON_UNAVAILABLE",
+		26: "ERROR_REASON_CUSTOM_DATA_UNREADABLE",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":               0,
@@ -192,6 +199,7 @@ var (
 		"ERROR_REASON_TOKEN_USED_OR_EXPIRED":     23,
 		"ERROR_REASON_CANCELLED":                 24,
 		"ERROR_REASON_UNAVAILABLE":               25,
+		"ERROR_REASON_CUSTOM_DATA_UNREADABLE":    26,
 	}
 )
 
@@ -227,7 +235,7 @@ var File_lanyard_v1_errors_proto protoreflect.FileDescriptor
 const file_lanyard_v1_errors_proto_rawDesc = "" +
 	"\n" +
 	"\x17lanyard/v1/errors.proto\x12\n" +
-	"lanyard.v1*\x8b\a\n" +
+	"lanyard.v1*\xb4\a\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aERROR_REASON_TOKEN_MISSING\x10\x01\x12\x1e\n" +
@@ -255,7 +263,8 @@ const file_lanyard_v1_errors_proto_rawDesc = "" +
 	"\x15ERROR_REASON_INTERNAL\x10\x16\x12&\n" +
 	"\"ERROR_REASON_TOKEN_USED_OR_EXPIRED\x10\x17\x12\x1a\n" +
 	"\x16ERROR_REASON_CANCELLED\x10\x18\x12\x1c\n" +
-	"\x18ERROR_REASON_UNAVAILABLE\x10\x19B\xa0\x01\n" +
+	"\x18ERROR_REASON_UNAVAILABLE\x10\x19\x12'\n" +
+	"#ERROR_REASON_CUSTOM_DATA_UNREADABLE\x10\x1aB\xa0\x01\n" +
 	"\x0ecom.lanyard.v1B\vErrorsProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
 	"Lanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\vLanyard::V1b\x06proto3"

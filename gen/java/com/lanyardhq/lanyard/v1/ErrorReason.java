@@ -251,6 +251,17 @@ public enum ErrorReason
    * <code>ERROR_REASON_UNAVAILABLE = 25;</code>
    */
   ERROR_REASON_UNAVAILABLE(25),
+  /**
+   * <pre>
+   * The stored custom data document cannot be read: another tool wrote it nested deeper than 100 levels
+   * (MongoDB's limit, which Lanyard keeps). Tokens leave it out (`user_data_omitted`); reads, and writes
+   * that would leave it so, are refused. The message names the top-level field that nests too deep.
+   *     {"reason": "CUSTOM_DATA_UNREADABLE", "domain": "lanyard"}
+   * </pre>
+   *
+   * <code>ERROR_REASON_CUSTOM_DATA_UNREADABLE = 26;</code>
+   */
+  ERROR_REASON_CUSTOM_DATA_UNREADABLE(26),
   UNRECOGNIZED(-1),
   ;
 
@@ -490,6 +501,17 @@ public enum ErrorReason
    * <code>ERROR_REASON_UNAVAILABLE = 25;</code>
    */
   public static final int ERROR_REASON_UNAVAILABLE_VALUE = 25;
+  /**
+   * <pre>
+   * The stored custom data document cannot be read: another tool wrote it nested deeper than 100 levels
+   * (MongoDB's limit, which Lanyard keeps). Tokens leave it out (`user_data_omitted`); reads, and writes
+   * that would leave it so, are refused. The message names the top-level field that nests too deep.
+   *     {"reason": "CUSTOM_DATA_UNREADABLE", "domain": "lanyard"}
+   * </pre>
+   *
+   * <code>ERROR_REASON_CUSTOM_DATA_UNREADABLE = 26;</code>
+   */
+  public static final int ERROR_REASON_CUSTOM_DATA_UNREADABLE_VALUE = 26;
 
 
   public final int getNumber() {
@@ -542,6 +564,7 @@ public enum ErrorReason
       case 23: return ERROR_REASON_TOKEN_USED_OR_EXPIRED;
       case 24: return ERROR_REASON_CANCELLED;
       case 25: return ERROR_REASON_UNAVAILABLE;
+      case 26: return ERROR_REASON_CUSTOM_DATA_UNREADABLE;
       default: return null;
     }
   }

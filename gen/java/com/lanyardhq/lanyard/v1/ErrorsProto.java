@@ -23,7 +23,7 @@ public final class ErrorsProto {
       descriptor;
   static {
     java.lang.String[] descriptorData = {
-      "\n\027lanyard/v1/errors.proto\022\nlanyard.v1*\213\007" +
+      "\n\027lanyard/v1/errors.proto\022\nlanyard.v1*\264\007" +
       "\n\013ErrorReason\022\034\n\030ERROR_REASON_UNSPECIFIE" +
       "D\020\000\022\036\n\032ERROR_REASON_TOKEN_MISSING\020\001\022\036\n\032E" +
       "RROR_REASON_TOKEN_INVALID\020\002\022\036\n\032ERROR_REA" +
@@ -46,10 +46,11 @@ public final class ErrorsProto {
       "ASON_NOT_IMPLEMENTED\020\025\022\031\n\025ERROR_REASON_I" +
       "NTERNAL\020\026\022&\n\"ERROR_REASON_TOKEN_USED_OR_" +
       "EXPIRED\020\027\022\032\n\026ERROR_REASON_CANCELLED\020\030\022\034\n" +
-      "\030ERROR_REASON_UNAVAILABLE\020\031Bp\n\030com.lanya" +
-      "rdhq.lanyard.v1B\013ErrorsProtoP\001\242\002\003LXX\252\002\nL" +
-      "anyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBM" +
-      "etadata\352\002\013Lanyard::V1b\006proto3"
+      "\030ERROR_REASON_UNAVAILABLE\020\031\022\'\n#ERROR_REA" +
+      "SON_CUSTOM_DATA_UNREADABLE\020\032Bp\n\030com.lany" +
+      "ardhq.lanyard.v1B\013ErrorsProtoP\001\242\002\003LXX\252\002\n" +
+      "Lanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPB" +
+      "Metadata\352\002\013Lanyard::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
