@@ -45,6 +45,38 @@ func TestTranslate(t *testing.T) {
 		{"caller deadline", expired, fmt.Errorf("op: %w", context.DeadlineExceeded), context.DeadlineExceeded, store.ErrUnavailable},
 		{"driver's own deadline", live, fmt.Errorf("op: %w", context.DeadlineExceeded), store.ErrUnavailable, context.DeadlineExceeded},
 	}
+	// What FerretDB answered while its PostgreSQL was stopped or killed (TestPostgreSQLOutageUnderWriteLoad).
+	for _, msg := range []string{
+		"[msg_find.go:123 handler.handleMaxTimeMSError] [collection.go:200 postgresql.(*collection).Query] failed to connect to `user=postgres database=postgres`:\n\t127.0.0.1:5433 (127.0.0.1): dial error: dial tcp 127.0.0.1:5433: connect: connection refused",
+		"failed to connect to `user=postgres database=postgres`:\n\t127.0.0.1:5433 (127.0.0.1): tls error: server refused TLS connection\n\t127.0.0.1:5433 (127.0.0.1): server error: FATAL: the database system is shutting down (SQLSTATE 57P03)",
+		"failed to connect to `user=postgres database=postgres`:\n\t127.0.0.1:5433 (127.0.0.1): tls error: server refused TLS connection\n\t127.0.0.1:5433 (127.0.0.1): server error: FATAL: the database system is in recovery mode (SQLSTATE 57P03)",
+		"[msg_insert.go:150 handler.(*Handler).MsgInsert] FATAL: terminating connection due to administrator command (SQLSTATE 57P01)",
+		"[values.go:43 iterator.ConsumeValues[...]] FATAL: terminating connection due to unexpected postmaster exit (SQLSTATE 57P01)",
+		"[values.go:43 iterator.ConsumeValues[...]] unexpected EOF",
+		"read tcp 127.0.0.1:40312->127.0.0.1:5433: read: connection reset by peer",
+		// Documented by PostgreSQL for the same conditions, not provoked here.
+		"FATAL: terminating connection because of crash of another server process (SQLSTATE 57P02)",
+		"FATAL: connection failure (SQLSTATE 08006)",
+	} {
+		tests = append(tests, struct {
+			name string
+			ctx  context.Context
+			err  error
+			want error
+			not  error
+		}{"PostgreSQL gone: " + msg, live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: msg}, store.ErrUnavailable, nil})
+	}
+	tests = append(tests, []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want error
+		not  error
+	}{
+		// Other PostgreSQL errors are the engine's answers, not an outage.
+		{"PostgreSQL syntax error", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "ERROR: syntax error at or near \"x\" (SQLSTATE 42601)"}, nil, store.ErrUnavailable},
+		{"SQLSTATE 57P01 in another code", live, mongodriver.CommandError{Code: 2, Name: "BadValue", Message: "FATAL: terminating connection due to administrator command (SQLSTATE 57P01)"}, nil, store.ErrUnavailable},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := translate(tt.ctx, tt.err)
