@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
@@ -39,6 +40,18 @@ func translate(ctx context.Context, err error) error {
 			return err
 		}
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	case deadlinePassed(ctx):
+		// The driver's socket deadline, taken from ctx, can fire before ctx's
+		// own timer has run on a loaded machine: a slow engine must still
+		// read as the caller's deadline, not as an unreachable engine.
+		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+
+	// The request queued for a connection for longer than the driver allows
+	// (it bounds that wait with the server selection timeout): the engine
+	// is busy answering others, not out of reach.
+	case isWaitQueueTimeout(err):
+		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
+
 	case isUnavailable(err):
 		// The original error is not wrapped: a server selection timeout
 		// chains context.DeadlineExceeded, which callers would mistake for
@@ -59,6 +72,16 @@ func isDuplicateKey(err error) bool {
 	return errors.As(err, &se) &&
 		(se.HasErrorCodeWithMessage(1, "UNIQUE constraint failed") || // SQLite
 			se.HasErrorCodeWithMessage(1, "SQLSTATE 23505")) // PostgreSQL unique_violation
+}
+
+func deadlinePassed(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+func isWaitQueueTimeout(err error) bool {
+	var wqt topology.WaitQueueTimeoutError
+	return errors.As(err, &wqt)
 }
 
 // isUnavailable reports errors that say the engine could not be reached, as

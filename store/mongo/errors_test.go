@@ -23,6 +23,7 @@ func TestTranslate(t *testing.T) {
 	cancel()
 	expired, cancel := context.WithDeadline(live, time.Now())
 	defer cancel()
+	passed := pastDeadline{live, time.Now().Add(-time.Second)}
 	selection := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded}
 
 	tests := []struct {
@@ -44,6 +45,9 @@ func TestTranslate(t *testing.T) {
 		{"caller canceled, network error", canceled, mongodriver.CommandError{Labels: []string{"NetworkError"}}, context.Canceled, store.ErrUnavailable},
 		{"caller deadline", expired, fmt.Errorf("op: %w", context.DeadlineExceeded), context.DeadlineExceeded, store.ErrUnavailable},
 		{"driver's own deadline", live, fmt.Errorf("op: %w", context.DeadlineExceeded), store.ErrUnavailable, context.DeadlineExceeded},
+		{"caller deadline passed, its timer not run yet", passed, mongodriver.CommandError{Labels: []string{"NetworkError"}, Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"queued for a connection", live, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, store.ErrBusy, store.ErrUnavailable},
+		{"caller deadline while queued for a connection", expired, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrBusy},
 	}
 	// What FerretDB answered while its PostgreSQL was stopped or killed (TestPostgreSQLOutageUnderWriteLoad).
 	for _, msg := range []string{
@@ -95,6 +99,15 @@ func TestTranslate(t *testing.T) {
 		t.Errorf("translate(nil) = %v", got)
 	}
 }
+
+// pastDeadline is a context whose deadline has passed while its Err is still nil: how a context looks
+// when the driver's socket deadline fired before the context's own timer ran.
+type pastDeadline struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c pastDeadline) Deadline() (time.Time, bool) { return c.deadline, true }
 
 // TestDuplicateOnUpdate provokes a unique index violation by an update on
 // each engine: FerretDB does not report it as 11000.
