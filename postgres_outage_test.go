@@ -160,6 +160,7 @@ func (pg *privatePostgreSQL) Start() {
 		if time.Now().After(deadline) {
 			pg.t.Fatalf("pg_ctl start: %v\n%s", err, out)
 		}
+		// Polled: nothing tells when the killed server's last child has exited.
 		time.Sleep(200 * time.Millisecond)
 	}
 }
@@ -221,7 +222,7 @@ func TestPostgreSQLOutageUnderWriteLoad(t *testing.T) {
 	p := startLanyard(t, t.TempDir(), nil, args...)
 	p.waitServing(t)
 	conn := dial(t, grpcAddr)
-	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 30*time.Second)
+	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 60*time.Second)
 	auth := lanyardv1.NewAuthServiceClient(conn)
 	data := lanyardv1.NewCustomDataServiceClient(conn)
 
@@ -319,18 +320,18 @@ func TestPostgreSQLOutageUnderWriteLoad(t *testing.T) {
 	moreWrites(30, "before the outages")
 
 	pg.StopFast()
-	down := waitHealth(t, conn, healthpb.HealthCheckResponse_NOT_SERVING, 30*time.Second)
+	down := waitHealth(t, conn, healthpb.HealthCheckResponse_NOT_SERVING, 60*time.Second)
 	t.Logf("PostgreSQL stopped (-m fast); NOT_SERVING %s later", down.Round(time.Millisecond))
 	pg.Start()
-	up := waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 30*time.Second)
+	up := waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 60*time.Second)
 	t.Logf("PostgreSQL restarted; SERVING %s later", up.Round(time.Millisecond))
 	moreWrites(30, "after the restart")
 
 	pg.Kill()
-	down = waitHealth(t, conn, healthpb.HealthCheckResponse_NOT_SERVING, 30*time.Second)
+	down = waitHealth(t, conn, healthpb.HealthCheckResponse_NOT_SERVING, 60*time.Second)
 	t.Logf("PostgreSQL killed (SIGKILL); NOT_SERVING %s later", down.Round(time.Millisecond))
 	pg.Start()
-	up = waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 30*time.Second)
+	up = waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 60*time.Second)
 	t.Logf("PostgreSQL restarted after the kill; SERVING %s later", up.Round(time.Millisecond))
 	moreWrites(30, "after the second restart")
 
