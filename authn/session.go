@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/go-jose/go-jose/v4/jwt"
 
@@ -219,6 +220,9 @@ func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Ses
 // successor back; reuse after the window revokes the whole session (the token was stolen, or a client
 // is broken — either way the family is no longer trustworthy).
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	// When the token was presented: the grace window is about the client's retry, so a request that
+	// waited for a busy store is judged by its arrival, not by when its turn came.
+	presented := s.cfg.Now()
 	c, err := s.issuer.ParseRefresh(refreshToken)
 	if err != nil {
 		return nil, err
@@ -234,7 +238,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	now := s.cfg.Now()
 	next := refreshToken
 	if sess.Rotating {
-		if next, err = s.rotate(ctx, sess, c); err != nil {
+		if next, err = s.rotate(ctx, sess, c, presented); err != nil {
 			return nil, err
 		}
 	}
@@ -251,7 +255,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	return &Tokens{AccessToken: access, RefreshToken: next, SessionID: sess.ID, DeviceID: sess.DeviceID}, nil
 }
 
-func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshClaims) (string, error) {
+func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshClaims, presented time.Time) (string, error) {
 	now := s.cfg.Now()
 	nc := &RefreshClaims{Subject: sess.UserID, SessionID: sess.ID, Generation: c.Generation + 1, Expiry: jwt.NewNumericDate(sess.ExpiresAt)}
 	successor, err := s.issuer.MintRefresh(nc)
@@ -276,7 +280,7 @@ func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshCla
 	if err != nil {
 		return "", err
 	}
-	if now.Sub(prev.CreatedAt) <= s.cfg.RotationGrace {
+	if presented.Sub(prev.CreatedAt) <= s.cfg.RotationGrace {
 		plain, err := open(s.cfg.MasterKey, sealInfoRefresh, aad, prev.SealedSuccessor)
 		if err != nil {
 			return "", err
