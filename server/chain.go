@@ -112,7 +112,8 @@ func (s *Server) streamAvailability(srv any, ss grpc.ServerStream, info *grpc.St
 	return next(srv, ss)
 }
 
-// enterStore admits a call that needs the store: refused at once while the store is unreachable,
+// enterStore admits a call that needs the store (a unary gRPC call, or one of the App Services HTTP
+// API): refused at once while the store is unreachable,
 // otherwise given a context that also ends, with store.ErrUnavailable as its cause, when the store
 // becomes unreachable during the call. The store lets a request wait for the engine as long as its
 // caller allows (a request queued behind others on a busy engine is served if it waits), so a call
