@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/go-jose/go-jose/v4/jwt"
 
@@ -250,6 +251,9 @@ func (s *Service) RefreshWithoutRotation(ctx context.Context, refreshToken strin
 }
 
 func (s *Service) refresh(ctx context.Context, refreshToken string, mayRotate bool) (*Tokens, error) {
+	// When the token was presented: the grace window is about the client's retry, so a request that
+	// waited for a busy store is judged by its arrival, not by when its turn came.
+	presented := s.cfg.Now()
 	c, err := s.issuer.ParseRefresh(refreshToken)
 	if err != nil {
 		return nil, err
@@ -268,7 +272,7 @@ func (s *Service) refresh(ctx context.Context, refreshToken string, mayRotate bo
 	now := s.cfg.Now()
 	next := refreshToken
 	if sess.Rotating {
-		if next, err = s.rotate(ctx, sess, c); err != nil {
+		if next, err = s.rotate(ctx, sess, c, presented); err != nil {
 			return nil, err
 		}
 	}
@@ -285,7 +289,7 @@ func (s *Service) refresh(ctx context.Context, refreshToken string, mayRotate bo
 	return &Tokens{AccessToken: access, RefreshToken: next, SessionID: sess.ID, DeviceID: sess.DeviceID}, nil
 }
 
-func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshClaims) (string, error) {
+func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshClaims, presented time.Time) (string, error) {
 	now := s.cfg.Now()
 	nc := &RefreshClaims{Subject: sess.UserID, SessionID: sess.ID, Generation: c.Generation + 1, Expiry: jwt.NewNumericDate(sess.ExpiresAt)}
 	successor, err := s.issuer.MintRefresh(nc)
@@ -310,7 +314,7 @@ func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshCla
 	if err != nil {
 		return "", err
 	}
-	if now.Sub(prev.CreatedAt) <= s.cfg.RotationGrace {
+	if presented.Sub(prev.CreatedAt) <= s.cfg.RotationGrace {
 		plain, err := open(s.cfg.MasterKey, sealInfoRefresh, aad, prev.SealedSuccessor)
 		if err != nil {
 			return "", err

@@ -35,6 +35,7 @@ type Client struct {
 	admin    lanyardv1.AdminServiceClient
 	insecure bool
 	device   *lanyardv1.DeviceInfo
+	now      func() time.Time
 }
 
 type options struct {
@@ -42,6 +43,7 @@ type options struct {
 	insecure bool
 	dialOpts []grpc.DialOption
 	device   *lanyardv1.DeviceInfo
+	now      func() time.Time
 }
 
 // Option configures Dial.
@@ -70,6 +72,12 @@ func WithDialOptions(opts ...grpc.DialOption) Option {
 	return func(o *options) { o.dialOpts = append(o.dialOpts, opts...) }
 }
 
+// WithClock sets the clock by which sessions judge when their access token is due for a refresh and
+// when it has expired (time.Now by default): tests move it instead of waiting for a token to age.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
 // WithDeviceInfo sends d with every login of this client.
 func WithDeviceInfo(d *lanyardv1.DeviceInfo) Option {
 	return func(o *options) { o.device = d }
@@ -87,7 +95,7 @@ func WithDeviceInfo(d *lanyardv1.DeviceInfo) Option {
 // The connection pings an idle server every 30 s: never more often than the 20 s the server's
 // keepalive policy allows, so the server never closes it for pinging too much.
 func Dial(target string, opts ...Option) (*Client, error) {
-	o := options{}
+	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -120,6 +128,7 @@ func Dial(target string, opts ...Option) (*Client, error) {
 		admin:    lanyardv1.NewAdminServiceClient(conn),
 		insecure: o.insecure,
 		device:   o.device,
+		now:      o.now,
 	}, nil
 }
 

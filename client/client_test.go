@@ -172,6 +172,26 @@ func dial(t *testing.T, addr string, opts ...client.Option) *client.Client {
 	return c
 }
 
+// testClock is a clock the test moves: give it to client.WithClock, then Advance instead of sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock { return &testClock{now: time.Now()} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -286,9 +306,10 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 	l := startLanyard(t, func(cfg *server.Config) { cfg.AccessTokenTTL = ttl })
 	ctx := ctxT(t)
 	counter := &refreshCounter{}
-	c := dial(t, l.GRPCAddr(), client.WithDialOptions(grpc.WithChainUnaryInterceptor(counter.intercept)))
+	clock := newTestClock()
+	c := dial(t, l.GRPCAddr(), client.WithClock(clock.Now), client.WithDialOptions(grpc.WithChainUnaryInterceptor(counter.intercept)))
 
-	start := time.Now()
+	start := clock.Now()
 	s, err := c.LoginAnonymous(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -298,11 +319,16 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 		pairs  [][2]string
 		hookAt []time.Time
 	)
+	refreshed := make(chan struct{}, 1)
 	s.OnRefresh(func(access, refresh string) {
 		mu.Lock()
 		defer mu.Unlock()
 		pairs = append(pairs, [2]string{access, refresh})
-		hookAt = append(hookAt, time.Now())
+		hookAt = append(hookAt, clock.Now())
+		select {
+		case refreshed <- struct{}{}:
+		default:
+		}
 	})
 	first, err := c.Auth().WhoAmI(ctx, &lanyardv1.WhoAmIRequest{}, s.CallOption())
 	if err != nil {
@@ -310,15 +336,26 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 	}
 	firstExpiry := first.GetExpireTime().AsTime()
 
-	// Keep calling for most of the token's lifetime: the session must refresh once, on its own, before
-	// the first token expires (a 5 s token is refreshed after about 3.5 s; its successor would not be
-	// refreshed before about 7 s).
+	// Keep calling, the client's clock a tenth of a second further each time, for most of the token's
+	// lifetime: the session must refresh once, on its own, before the first token expires (a 5 s token
+	// is refreshed after about 3.5 s; its successor would not be refreshed before about 7 s). The
+	// refresh runs in the background while calls go on with the current token; the test waits for it
+	// before moving the clock on, as real time would not.
 	var last *lanyardv1.WhoAmIResponse
-	for time.Since(start) < ttl-500*time.Millisecond {
+	waited := false
+	for clock.Now().Sub(start) < ttl-500*time.Millisecond {
 		if last, err = c.Auth().WhoAmI(ctx, &lanyardv1.WhoAmIRequest{}, s.CallOption()); err != nil {
-			t.Fatalf("WhoAmI at %s: %v", time.Since(start), err)
+			t.Fatalf("WhoAmI at %s: %v", clock.Now().Sub(start), err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		if counter.count() > 0 && !waited {
+			select {
+			case <-refreshed:
+			case <-ctx.Done():
+				t.Fatalf("the refresh started at %s did not finish", clock.Now().Sub(start))
+			}
+			waited = true
+		}
+		clock.Advance(100 * time.Millisecond)
 	}
 	if n := counter.count(); n != 1 {
 		t.Fatalf("%d RefreshSession calls, want 1", n)
@@ -355,7 +392,8 @@ func TestConcurrentCallsShareOneRefresh(t *testing.T) {
 	l := startLanyard(t, func(cfg *server.Config) { cfg.AccessTokenTTL = ttl })
 	ctx := ctxT(t)
 	counter := &refreshCounter{}
-	c := dial(t, l.GRPCAddr(), client.WithDialOptions(grpc.WithChainUnaryInterceptor(counter.intercept)))
+	clock := newTestClock()
+	c := dial(t, l.GRPCAddr(), client.WithClock(clock.Now), client.WithDialOptions(grpc.WithChainUnaryInterceptor(counter.intercept)))
 
 	s, err := c.LoginAnonymous(ctx)
 	if err != nil {
@@ -365,9 +403,9 @@ func TestConcurrentCallsShareOneRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Let the access token expire (the server would still take it within its 30 s leeway; the client
+	// Let the access token expire on the client's clock (the server would still take it: the client
 	// does not rely on that).
-	time.Sleep(time.Until(who.GetExpireTime().AsTime()) + 100*time.Millisecond)
+	clock.Advance(ttl + time.Second)
 	before := l.handled(t, "RefreshSession")
 
 	const calls = 50

@@ -156,7 +156,7 @@ func (s *Session) token(ctx context.Context) (string, uint64, error) {
 		s.mu.Unlock()
 		return "", 0, err
 	}
-	now := time.Now()
+	now := s.c.now()
 	fresh := s.access != "" && (s.refreshAt.IsZero() || now.Before(s.refreshAt))
 	valid := s.access != "" && (s.expiresAt.IsZero() || now.Before(s.expiresAt))
 	if fresh || valid {
@@ -313,7 +313,7 @@ func (s *Session) setAccessLocked(token string, fresh bool) {
 		return
 	}
 	lifetime := time.Duration((c.Expiry - c.IssuedAt) * float64(time.Second))
-	now := time.Now()
+	now := s.c.now()
 	expires := time.Unix(0, int64(c.Expiry*float64(time.Second)))
 	if fresh {
 		expires = now.Add(lifetime)

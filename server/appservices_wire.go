@@ -44,7 +44,9 @@ func (c *appCore) Status(ctx context.Context, err error) *status.Status {
 	return toStatus(ctx, c.s.log, err)
 }
 
-func (c *appCore) StoreHealthy() bool { return c.s.store.Healthy() }
+func (c *appCore) EnterStore(ctx context.Context) (context.Context, func(error) error, error) {
+	return c.s.enterStore(ctx)
+}
 
 // bearerValue extracts the token of the one `Authorization: Bearer …` header, refusing oversized values
 // before looking at them, with the same answers as the gRPC API's bearer.

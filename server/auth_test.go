@@ -109,15 +109,17 @@ func TestPasswordFlow(t *testing.T) {
 }
 
 func TestRotatedTokenReuseRevokesSession(t *testing.T) {
+	clock := newTestClock()
 	cfg := testConfig(t)
-	cfg.RotationGrace = 300 * time.Millisecond
+	cfg.Now = clock.Now
+	cfg.RotationGrace = 10 * time.Second
 	ts := startServer(t, cfg)
 	login := anonLogin(t, ts)
 	ref, err := ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: login.GetRefreshToken()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	clock.Advance(cfg.RotationGrace + time.Second)
 	_, err = ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: login.GetRefreshToken()})
 	wantError(t, err, codes.Unauthenticated, "SESSION_REVOKED")
 	_, err = ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: ref.GetRefreshToken()})
@@ -329,15 +331,22 @@ func TestAnonymousUserLinksNewEmail(t *testing.T) {
 
 // TestIdleSessionExpires: with idle expiry on, a session unused for longer ends.
 func TestIdleSessionExpires(t *testing.T) {
+	clock := newTestClock()
 	cfg := testConfig(t)
-	cfg.SessionIdleTTL = time.Second
+	cfg.Now = clock.Now
+	cfg.SessionIdleTTL = time.Minute
 	ts := startServer(t, cfg)
 	login := anonLogin(t, ts)
 	ref, err := ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: login.GetRefreshToken()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Used within the idle time, the session lives on.
+	clock.Advance(cfg.SessionIdleTTL - time.Second)
+	if ref, err = ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: ref.GetRefreshToken()}); err != nil {
+		t.Fatalf("refresh within the idle time: %v", err)
+	}
+	clock.Advance(cfg.SessionIdleTTL + time.Second)
 	_, err = ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: ref.GetRefreshToken()})
 	wantError(t, err, codes.Unauthenticated, "SESSION_REVOKED")
 }

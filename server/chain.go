@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -19,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/store"
 )
 
 // interceptors builds the one interceptor chain of the gRPC server, outermost first. The order matters:
@@ -34,8 +36,9 @@ import (
 //  5. authentication and access policy: checks the bearer token against the policy table and puts the
 //     principal in the context. Methods missing from the table are refused.
 //  6. store availability: answers UNAVAILABLE at once for methods that need the store while it is
-//     unreachable. After authentication, so that an outage never tells an anonymous caller more than a
-//     bad token would.
+//     unreachable, and ends a unary call that is still waiting for the store when it becomes unreachable
+//     (see enterStore). After authentication, so that an outage never tells an anonymous caller more
+//     than a bad token would.
 //  7. validation: checks request fields and answers INVALID_ARGUMENT with BadRequest details, so that
 //     handlers only see well-formed requests. Last, because only authorized callers deserve the detail.
 func (s *Server) interceptors(metrics *grpcprom.ServerMetrics) ([]grpc.UnaryServerInterceptor, []grpc.StreamServerInterceptor) {
@@ -89,27 +92,85 @@ func (s *Server) streamErrors(srv any, ss grpc.ServerStream, _ *grpc.StreamServe
 }
 
 func (s *Server) unaryAvailability(ctx context.Context, req any, info *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
-	if err := s.checkStore(info.FullMethod); err != nil {
+	if !policy[info.FullMethod].store {
+		return next(ctx, req)
+	}
+	ctx, done, err := s.enterStore(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return next(ctx, req)
+	resp, err := next(ctx, req)
+	return resp, done(err)
 }
 
+// streamAvailability only refuses streams while the store is unreachable: a stream outlives outages
+// and reports the store's failures on its own.
 func (s *Server) streamAvailability(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, next grpc.StreamHandler) error {
-	if err := s.checkStore(info.FullMethod); err != nil {
-		return err
+	if policy[info.FullMethod].store && !s.store.Healthy() {
+		return storeUnavailable
 	}
 	return next(srv, ss)
 }
 
-func (s *Server) checkStore(method string) error {
-	if policy[method].store && !s.store.Healthy() {
-		return storeUnavailable
+// enterStore admits a call that needs the store (a unary gRPC call, or one of the App Services HTTP
+// API): refused at once while the store is unreachable,
+// otherwise given a context that also ends, with store.ErrUnavailable as its cause, when the store
+// becomes unreachable during the call. The store lets a request wait for the engine as long as its
+// caller allows (a request queued behind others on a busy engine is served if it waits), so a call
+// that is waiting when the engine goes away is ended here, as soon as the store notices, rather than
+// when the driver gives up. done maps the error of a call so ended to UNAVAILABLE.
+func (s *Server) enterStore(ctx context.Context) (_ context.Context, done func(error) error, _ error) {
+	outage := s.storeOutage.current()
+	if outage.Err() != nil || !s.store.Healthy() {
+		return nil, nil, storeUnavailable
 	}
-	return nil
+	callCtx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(outage, func() { cancel(context.Cause(outage)) })
+	return callCtx, func(err error) error {
+		stop()
+		ended := err != nil && ctx.Err() == nil && callCtx.Err() != nil
+		cancel(nil)
+		if ended {
+			return storeUnavailable
+		}
+		return err
+	}, nil
 }
 
 var storeUnavailable = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later")
+
+// storeOutage is a context that is canceled, with cause store.ErrUnavailable, when the store turns
+// unhealthy, and replaced by a live one when it is healthy again: calls that need the store end with it
+// (see enterStore). The server's health watcher keeps it in step with the store.
+type storeOutage struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+}
+
+func (o *storeOutage) set(healthy bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !healthy {
+		if o.cancel != nil {
+			o.cancel(store.ErrUnavailable)
+		}
+		return
+	}
+	if o.ctx == nil || o.ctx.Err() != nil {
+		o.ctx, o.cancel = context.WithCancelCause(context.Background())
+	}
+}
+
+func (o *storeOutage) current() context.Context {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.ctx == nil {
+		// Healthy until told otherwise, as the store starts.
+		o.ctx, o.cancel = context.WithCancelCause(context.Background())
+	}
+	return o.ctx
+}
 
 // callKey is the context key of the call's *call.
 type callKey struct{}

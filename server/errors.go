@@ -140,6 +140,10 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) *status.Status {
 		return newError(codes.DeadlineExceeded, lanyardv1.ErrorReason_ERROR_REASON_CANCELLED, "the call's deadline passed").GRPCStatus()
 	case errors.Is(err, store.ErrUnavailable):
 		return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later").GRPCStatus()
+	case errors.Is(err, store.ErrBusy):
+		// Not STORE_UNAVAILABLE: the store is there, just slow to take the call; UNAVAILABLE still tells
+		// clients to retry with backoff.
+		return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the store is busy; retry later").GRPCStatus()
 	case errors.Is(err, store.ErrNotFound):
 		return newError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, "not found").GRPCStatus()
 	case errors.Is(err, store.ErrAlreadyExists):

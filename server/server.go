@@ -80,6 +80,8 @@ type Server struct {
 	// httpPatterns are the patterns of the HTTP listener's routes, so that tests can reach every one.
 	httpPatterns []string
 
+	storeOutage storeOutage // ends calls waiting for the store when it turns unhealthy (chain.go)
+
 	stopOnce sync.Once
 }
 
@@ -301,6 +303,7 @@ func (s *Server) Serve(ctx context.Context) error {
 // setHealth mirrors the store's reachability in the gRPC health service: the whole server ("") and each
 // Lanyard service answer NOT_SERVING while the store is unreachable.
 func (s *Server) setHealth(healthy bool) {
+	s.storeOutage.set(healthy)
 	st := healthpb.HealthCheckResponse_SERVING
 	if !healthy {
 		st = healthpb.HealthCheckResponse_NOT_SERVING

@@ -32,6 +32,12 @@ var (
 	// no server selectable). The request may succeed when retried later.
 	ErrUnavailable = errors.New("store: engine unavailable")
 
+	// ErrBusy: the engine answers, but the request waited for a connection
+	// to it longer than the store allows (every connection stayed busy
+	// answering others). Unlike ErrUnavailable it says nothing about the
+	// engine's reachability; the request may succeed when retried later.
+	ErrBusy = errors.New("store: engine busy")
+
 	// ErrConflict: the record changed since the caller read it (an expected
 	// version did not match). Reserved for the operations that take one.
 	ErrConflict = errors.New("store: conflict")

@@ -69,9 +69,11 @@ type Core interface {
 	// Status maps any error of the methods below to the gRPC status the gRPC API would answer (a code and
 	// an ErrorInfo reason, with a message safe to show; internals masked and logged).
 	Status(ctx context.Context, err error) *status.Status
-	// StoreHealthy reports whether the store is reachable; calls that need it are answered 503 at once
-	// while it is not.
-	StoreHealthy() bool
+	// EnterStore admits a call that needs the store. While the store is unreachable it fails, and the
+	// call is answered 503 at once. Otherwise it returns the context for the call, which also ends when
+	// the store becomes unreachable during the call, and done, which maps the error of a call so ended
+	// to the store's unavailability.
+	EnterStore(ctx context.Context) (_ context.Context, done func(error) error, _ error)
 
 	// Authenticate verifies the access token in the Authorization header values and returns a context
 	// carrying the caller.

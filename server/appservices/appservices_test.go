@@ -48,7 +48,12 @@ func (f *fakeCore) Status(_ context.Context, err error) *status.Status {
 	st, _ := status.New(codes.Internal, "internal error; request id req1").WithDetails(&errdetails.ErrorInfo{Reason: "INTERNAL", Domain: "lanyard"})
 	return st
 }
-func (f *fakeCore) StoreHealthy() bool { return !f.unhealthy }
+func (f *fakeCore) EnterStore(ctx context.Context) (context.Context, func(error) error, error) {
+	if f.unhealthy {
+		return nil, nil, errors.New("the store is unreachable")
+	}
+	return ctx, func(err error) error { return err }, nil
+}
 func (f *fakeCore) Authenticate(ctx context.Context, a []string) (context.Context, error) {
 	return ctx, f.err
 }

@@ -208,11 +208,17 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.done(err)
 		return
 	}
-	if ep.store && !rt.h.deps.Core.StoreHealthy() {
+	if !ep.store {
+		c.done(ep.fn(c))
+		return
+	}
+	ctx, leave, err := rt.h.deps.Core.EnterStore(c.ctx)
+	if err != nil {
 		c.errorJSON(http.StatusServiceUnavailable, "ServiceUnavailable", "the store is unreachable; retry later")
 		return
 	}
-	c.done(ep.fn(c))
+	c.ctx = ctx
+	c.done(leave(ep.fn(c)))
 }
 
 // done answers the error of a handler, if any.

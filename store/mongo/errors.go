@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/lanyardhq/lanyard/store"
@@ -38,6 +40,17 @@ func translate(ctx context.Context, err error) error {
 			return err
 		}
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	case deadlinePassed(ctx):
+		// The driver's socket deadline, taken from ctx, can fire before ctx's
+		// own timer has run on a loaded machine: a slow engine must still
+		// read as the caller's deadline, not as an unreachable engine.
+		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+
+	// The request queued for a connection for longer than the driver allows
+	// (it bounds that wait with the server selection timeout): the engine
+	// is busy answering others, not out of reach.
+	case isWaitQueueTimeout(err):
+		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
 
 	case isUnavailable(err):
 		// The original error is not wrapped: a server selection timeout
@@ -61,14 +74,71 @@ func isDuplicateKey(err error) bool {
 			se.HasErrorCodeWithMessage(1, "SQLSTATE 23505")) // PostgreSQL unique_violation
 }
 
+func deadlinePassed(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+func isWaitQueueTimeout(err error) bool {
+	var wqt topology.WaitQueueTimeoutError
+	return errors.As(err, &wqt)
+}
+
 // isUnavailable reports errors that say the engine could not be reached, as
-// opposed to errors the engine answered with.
+// opposed to errors the engine answered with, and the answers of an engine
+// whose own backend cannot serve (see backendUnavailable).
 func isUnavailable(err error) bool {
 	var sse topology.ServerSelectionError
 	return errors.As(err, &sse) ||
 		errors.Is(err, mongodriver.ErrClientDisconnected) ||
 		mongodriver.IsNetworkError(err) ||
-		mongodriver.IsTimeout(err)
+		mongodriver.IsTimeout(err) ||
+		isBackendUnavailable(err)
+}
+
+// backendUnavailable are the texts with which FerretDB on PostgreSQL answers
+// while PostgreSQL cannot serve: FerretDB itself stays up and answers every
+// command, but with InternalError (code 1) and the message of pgx, its
+// PostgreSQL driver. All but two were seen with the real engine while
+// PostgreSQL was stopped (pg_ctl stop -m fast), its postmaster killed with
+// SIGKILL, or one of its backends (TestPostgreSQLOutageUnderWriteLoad).
+// Class 08 and 57P02 are what PostgreSQL documents for the same conditions
+// (a broken connection; the sessions it ends after a backend crashed, which
+// pgx's pool usually discards before FerretDB sees them).
+var backendUnavailable = []string{
+	"(SQLSTATE 08",     // class 08, connection exception
+	"(SQLSTATE 57P01)", // admin_shutdown: the server is stopping, or its postmaster died
+	"(SQLSTATE 57P02)", // crash_shutdown: another backend crashed, every session ends
+	"(SQLSTATE 57P03)", // cannot_connect_now: shutting down, or recovering after a crash
+	// pgx could not open a connection: refused, or 57P03 at connect time.
+	"failed to connect to `",
+	// The connection ended in the middle of an answer: its backend was killed.
+	"unexpected EOF",
+	"connection reset by peer",
+}
+
+// isBackendUnavailable reports an answer with one of backendUnavailable, as
+// the driver returns it (a mongo.ServerError) or as its command monitor
+// reports it (the driver's own error type).
+func isBackendUnavailable(err error) bool {
+	var se mongodriver.ServerError
+	if errors.As(err, &se) {
+		for _, text := range backendUnavailable {
+			if se.HasErrorCodeWithMessage(1, text) {
+				return true
+			}
+		}
+		return false
+	}
+	var de driver.Error
+	if errors.As(err, &de) && de.Code == 1 {
+		for _, text := range backendUnavailable {
+			if strings.Contains(de.Message, text) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // shortCause returns a one-line reason for an unavailable engine. A server

@@ -23,6 +23,7 @@ func TestTranslate(t *testing.T) {
 	cancel()
 	expired, cancel := context.WithDeadline(live, time.Now())
 	defer cancel()
+	passed := pastDeadline{live, time.Now().Add(-time.Second)}
 	selection := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded}
 
 	tests := []struct {
@@ -44,7 +45,42 @@ func TestTranslate(t *testing.T) {
 		{"caller canceled, network error", canceled, mongodriver.CommandError{Labels: []string{"NetworkError"}}, context.Canceled, store.ErrUnavailable},
 		{"caller deadline", expired, fmt.Errorf("op: %w", context.DeadlineExceeded), context.DeadlineExceeded, store.ErrUnavailable},
 		{"driver's own deadline", live, fmt.Errorf("op: %w", context.DeadlineExceeded), store.ErrUnavailable, context.DeadlineExceeded},
+		{"caller deadline passed, its timer not run yet", passed, mongodriver.CommandError{Labels: []string{"NetworkError"}, Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"queued for a connection", live, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, store.ErrBusy, store.ErrUnavailable},
+		{"caller deadline while queued for a connection", expired, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrBusy},
 	}
+	// What FerretDB answered while its PostgreSQL was stopped or killed (TestPostgreSQLOutageUnderWriteLoad).
+	for _, msg := range []string{
+		"[msg_find.go:123 handler.handleMaxTimeMSError] [collection.go:200 postgresql.(*collection).Query] failed to connect to `user=postgres database=postgres`:\n\t127.0.0.1:5433 (127.0.0.1): dial error: dial tcp 127.0.0.1:5433: connect: connection refused",
+		"failed to connect to `user=postgres database=postgres`:\n\t127.0.0.1:5433 (127.0.0.1): tls error: server refused TLS connection\n\t127.0.0.1:5433 (127.0.0.1): server error: FATAL: the database system is shutting down (SQLSTATE 57P03)",
+		"failed to connect to `user=postgres database=postgres`:\n\t127.0.0.1:5433 (127.0.0.1): tls error: server refused TLS connection\n\t127.0.0.1:5433 (127.0.0.1): server error: FATAL: the database system is in recovery mode (SQLSTATE 57P03)",
+		"[msg_insert.go:150 handler.(*Handler).MsgInsert] FATAL: terminating connection due to administrator command (SQLSTATE 57P01)",
+		"[values.go:43 iterator.ConsumeValues[...]] FATAL: terminating connection due to unexpected postmaster exit (SQLSTATE 57P01)",
+		"[values.go:43 iterator.ConsumeValues[...]] unexpected EOF",
+		"read tcp 127.0.0.1:40312->127.0.0.1:5433: read: connection reset by peer",
+		// Documented by PostgreSQL for the same conditions, not provoked here.
+		"FATAL: terminating connection because of crash of another server process (SQLSTATE 57P02)",
+		"FATAL: connection failure (SQLSTATE 08006)",
+	} {
+		tests = append(tests, struct {
+			name string
+			ctx  context.Context
+			err  error
+			want error
+			not  error
+		}{"PostgreSQL gone: " + msg, live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: msg}, store.ErrUnavailable, nil})
+	}
+	tests = append(tests, []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want error
+		not  error
+	}{
+		// Other PostgreSQL errors are the engine's answers, not an outage.
+		{"PostgreSQL syntax error", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "ERROR: syntax error at or near \"x\" (SQLSTATE 42601)"}, nil, store.ErrUnavailable},
+		{"SQLSTATE 57P01 in another code", live, mongodriver.CommandError{Code: 2, Name: "BadValue", Message: "FATAL: terminating connection due to administrator command (SQLSTATE 57P01)"}, nil, store.ErrUnavailable},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := translate(tt.ctx, tt.err)
@@ -63,6 +99,15 @@ func TestTranslate(t *testing.T) {
 		t.Errorf("translate(nil) = %v", got)
 	}
 }
+
+// pastDeadline is a context whose deadline has passed while its Err is still nil: how a context looks
+// when the driver's socket deadline fired before the context's own timer ran.
+type pastDeadline struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c pastDeadline) Deadline() (time.Time, bool) { return c.deadline, true }
 
 // TestDuplicateOnUpdate provokes a unique index violation by an update on
 // each engine: FerretDB does not report it as 11000.

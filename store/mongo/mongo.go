@@ -3,10 +3,14 @@
 // on SQLite or PostgreSQL), whose differences it absorbs (see errors.go and
 // migrations.go).
 //
-// Requests fail fast while the engine is unreachable (ErrUnavailable after
-// the server selection timeout, 2 s by default) and the driver reconnects by
-// itself when the engine returns; a background pinger keeps Healthy current
-// in between, so the server can report NOT_SERVING without a restart.
+// A background pinger keeps Healthy current, so that the server can refuse
+// requests at once (and report NOT_SERVING) while the engine is unreachable,
+// without a restart; the driver reconnects by itself when the engine
+// returns. Requests are not failed on a short timer of the store's own: one
+// that waits for a busy engine waits as long as its caller allows (see
+// Config.ServerSelectionTimeout), and a failure that says the engine is gone
+// (a lost connection, a refused one, a FerretDB whose PostgreSQL stopped; see
+// errors.go) fails it at once and has the engine checked at once.
 //
 // The domain operations live in one file per record group (users.go,
 // sessions.go, revocations.go, keys.go, apikeys.go, passwords.go,
@@ -39,7 +43,11 @@ const (
 	DefaultDatabase               = "lanyard_auth"
 	DefaultConnectTimeout         = 10 * time.Second
 	DefaultPingInterval           = 2 * time.Second
-	DefaultServerSelectionTimeout = 2 * time.Second
+	DefaultServerSelectionTimeout = 30 * time.Second
+
+	// defaultPingTimeout bounds one check of the engine, so that an engine
+	// that accepts connections but never answers still counts as down.
+	defaultPingTimeout = 3 * time.Second
 )
 
 // Config configures Open. Zero values take the defaults above.
@@ -58,11 +66,16 @@ type Config struct {
 	// PingInterval is the period of the background health check.
 	PingInterval time.Duration
 
-	// ServerSelectionTimeout is how long a request waits for a reachable
-	// engine before failing with ErrUnavailable. The driver's default (30 s)
-	// would hold every request of an outage for half a minute. A
-	// serverSelectionTimeoutMS in URI wins over the default, not over a value
-	// set here.
+	// ServerSelectionTimeout is the longest a request waits for the engine
+	// before it is sent: for a reachable engine, then for a free connection
+	// to it (the driver bounds both waits with this one timeout). A request
+	// that runs out of it fails with ErrUnavailable when no engine could be
+	// selected, ErrBusy when every connection stayed busy. It is a backstop
+	// for callers without a deadline of their own, not what makes requests
+	// fail fast in an outage (Healthy is): a short one would fail requests
+	// that queue behind a burst on a slow engine, which are served if they
+	// wait. A serverSelectionTimeoutMS in URI wins over the default, not over
+	// a value set here.
 	ServerSelectionTimeout time.Duration
 
 	// Logger receives health transitions. Nil means slog.Default().
@@ -84,12 +97,19 @@ type Store struct {
 	db     *mongodriver.Database
 	log    *slog.Logger
 
-	// pingTimeout bounds one background check, so that an engine that
-	// accepts connections but never answers still counts as down.
-	pingTimeout time.Duration
+	pingTimeout time.Duration // defaultPingTimeout; shorter in tests
 
 	health store.Health
 	closed atomic.Bool // after Close, failures are ours, not the engine's
+
+	// answers counts the commands the engine answered successfully: a check
+	// whose ping got no answer in time tells a busy engine (which answered
+	// others meanwhile) from a gone one.
+	answers atomic.Uint64
+
+	// checkNow wakes the pinger for a check out of turn, when a request
+	// failed in a way that says the engine may be gone.
+	checkNow chan struct{}
 
 	events      eventSeq      // see events.go
 	revocations revocationSeq // see revocations.go
@@ -148,9 +168,34 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if opts.AppName == nil {
 		opts.SetAppName("lanyard")
 	}
-	if cfg.OnCommand != nil {
-		opts.SetMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) { cfg.OnCommand(e.CommandName) }})
+	s := &Store{
+		log:         cfg.Logger,
+		pingTimeout: defaultPingTimeout,
+		pingerDone:  make(chan struct{}),
+		checkNow:    make(chan struct{}, 1),
+		events:      newEventSeq(),
 	}
+	monitor := &event.CommandMonitor{
+		Succeeded: func(context.Context, *event.CommandSucceededEvent) { s.answers.Add(1) },
+		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
+			if ctx.Err() == nil && isBackendUnavailable(e.Failure) {
+				s.requestCheck()
+			}
+		},
+	}
+	if cfg.OnCommand != nil {
+		monitor.Started = func(_ context.Context, e *event.CommandStartedEvent) { cfg.OnCommand(e.CommandName) }
+	}
+	opts.SetMonitor(monitor)
+	// The driver marks the engine Unknown when a connection to it fails (it
+	// also clears the pool): that is when requests start waiting for it.
+	opts.SetServerMonitor(&event.ServerMonitor{
+		ServerDescriptionChanged: func(e *event.ServerDescriptionChangedEvent) {
+			if e.NewDescription.Kind == "Unknown" && e.PreviousDescription.Kind != "Unknown" {
+				s.requestCheck()
+			}
+		},
+	})
 
 	client, err := mongodriver.Connect(opts)
 	if err != nil {
@@ -158,14 +203,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: MongoDB URI: %s", oneLine(scrubSecrets(err.Error(), cfg.URI)))
 	}
 
-	s := &Store{
-		client:      client,
-		db:          client.Database(cfg.Database),
-		log:         cfg.Logger,
-		pingTimeout: *opts.ServerSelectionTimeout + time.Second,
-		pingerDone:  make(chan struct{}),
-		events:      newEventSeq(),
-	}
+	s.client = client
+	s.db = client.Database(cfg.Database)
 
 	fail := func(err error) (*Store, error) {
 		// Disconnect is bounded by its own context: ctx may be the one that
@@ -243,23 +282,42 @@ func (s *Store) waitReachable(ctx context.Context, cfg Config) error {
 // Ping checks the engine now and records the outcome in Healthy. Every
 // failure other than the caller's own cancellation means the engine cannot
 // serve (FerretDB answers ping with an error when its backend is down), so
-// all of them wrap store.ErrUnavailable.
+// all of them wrap store.ErrUnavailable, except a ping that got no answer
+// from an engine busy answering others (store.ErrBusy).
 func (s *Store) Ping(ctx context.Context) error {
-	err := s.check(ctx, ctx)
-	if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrUnavailable) {
+	err := s.check(ctx)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrUnavailable) && !errors.Is(err, store.ErrBusy) {
 		err = fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	return err
 }
 
-// check pings with ctx and records the outcome in the health state, unless
-// caller is done: a check nobody waits for anymore says nothing about the
-// engine. They differ for the pinger, whose check running out of its own
-// time is a failed check.
-func (s *Store) check(ctx, caller context.Context) error {
-	err := translate(ctx, s.client.Ping(ctx, nil))
-	if caller.Err() != nil || s.closed.Load() {
-		return err
+// check pings the engine, within s.pingTimeout, and records what the outcome
+// says about it in the health state, unless ctx is done: a check nobody
+// waits for anymore says nothing about the engine.
+//
+// A ping that got no answer in time while the engine answered other
+// commands is no evidence of an outage: under a burst it queues behind
+// them, for a connection or inside the engine. It leaves the state as it
+// was; only an engine that answered nothing in that time counts as down.
+func (s *Store) check(ctx context.Context) error {
+	answered := s.answers.Load()
+	pctx, cancel := context.WithTimeout(ctx, s.pingTimeout)
+	defer cancel()
+	err := s.client.Ping(pctx, nil)
+	if ctx.Err() != nil || s.closed.Load() {
+		return translate(ctx, err)
+	}
+	// Not pctx.Err() alone: the driver's read deadline can fire before the
+	// context's own timer has run, on a loaded machine.
+	if err != nil && (pctx.Err() != nil || mongodriver.IsTimeout(err)) {
+		if n := s.answers.Load() - answered; n > 0 {
+			s.log.Debug("store: engine busy: a ping waited longer than its timeout", slog.Uint64("answers_meanwhile", n))
+			return fmt.Errorf("%w: no answer to a ping within %s while answering other commands", store.ErrBusy, s.pingTimeout)
+		}
+		err = fmt.Errorf("%w: %s", store.ErrUnavailable, shortCause(err))
+	} else {
+		err = translate(pctx, err)
 	}
 	if s.health.Set(err == nil) {
 		if err == nil {
@@ -271,7 +329,17 @@ func (s *Store) check(ctx, caller context.Context) error {
 	return err
 }
 
-// pinger checks the engine every interval until ctx is canceled.
+// requestCheck has the pinger check the engine now rather than at its next
+// tick. It never blocks: a check already requested covers this one.
+func (s *Store) requestCheck() {
+	select {
+	case s.checkNow <- struct{}{}:
+	default:
+	}
+}
+
+// pinger checks the engine every interval, and when asked to, until ctx is
+// canceled.
 func (s *Store) pinger(ctx context.Context, interval time.Duration) {
 	defer close(s.pingerDone)
 	t := time.NewTicker(interval)
@@ -281,10 +349,9 @@ func (s *Store) pinger(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-s.checkNow:
 		}
-		cctx, cancel := context.WithTimeout(ctx, s.pingTimeout)
-		_ = s.check(cctx, ctx)
-		cancel()
+		_ = s.check(ctx)
 	}
 }
 

@@ -25,7 +25,7 @@ func TestConformance(t *testing.T) {
 // again: the Store must report the outage (ErrUnavailable, Healthy false)
 // within seconds and recover by itself, without being reopened.
 func TestOutageRecovery(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	cfg := embedded.Config{
 		DataDir:    t.TempDir(),
@@ -57,7 +57,7 @@ func TestOutageRecovery(t *testing.T) {
 
 	down := time.Now()
 	var outage error
-	eventually(t, 5*time.Second, "Ping to fail with ErrUnavailable", func() bool {
+	eventually(t, 30*time.Second, "Ping to fail with ErrUnavailable", func() bool {
 		outage = s.Ping(ctx)
 		if outage != nil && !errors.Is(outage, store.ErrUnavailable) {
 			t.Fatalf("Ping during the outage: %v, want ErrUnavailable", outage)
@@ -65,7 +65,7 @@ func TestOutageRecovery(t *testing.T) {
 		return outage != nil
 	})
 	t.Logf("Ping failed %v after the stop: %v", time.Since(down).Round(time.Millisecond), outage)
-	eventually(t, 5*time.Second, "Healthy() to turn false", func() bool { return !s.Healthy() })
+	eventually(t, 30*time.Second, "Healthy() to turn false", func() bool { return !s.Healthy() })
 	t.Logf("Healthy() false %v after the stop", time.Since(down).Round(time.Millisecond))
 
 	engine, err = embedded.Start(ctx, cfg)
@@ -74,16 +74,16 @@ func TestOutageRecovery(t *testing.T) {
 	}
 
 	up := time.Now()
-	eventually(t, 10*time.Second, "Ping to succeed again", func() bool { return s.Ping(ctx) == nil })
+	eventually(t, 30*time.Second, "Ping to succeed again", func() bool { return s.Ping(ctx) == nil })
 	t.Logf("Ping succeeded %v after the restart", time.Since(up).Round(time.Millisecond))
-	eventually(t, 5*time.Second, "Healthy() to turn true", s.Healthy)
+	eventually(t, 30*time.Second, "Healthy() to turn true", s.Healthy)
 	t.Logf("Healthy() true %v after the restart", time.Since(up).Round(time.Millisecond))
 }
 
 // TestHealthFollowsPinger checks the background pinger alone, with no Ping
 // calls to nudge the driver: subscribers see both transitions.
 func TestHealthFollowsPinger(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	cfg := embedded.Config{
 		DataDir:    t.TempDir(),
@@ -119,20 +119,20 @@ func TestHealthFollowsPinger(t *testing.T) {
 			}
 		}
 	}
-	expect(true, time.Second)
+	expect(true, 30*time.Second)
 
 	start := time.Now()
 	if err := engine.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	expect(false, 8*time.Second)
+	expect(false, 30*time.Second)
 	t.Logf("unhealthy %v after the stop began", time.Since(start).Round(time.Millisecond))
 
 	if engine, err = embedded.Start(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
 	start = time.Now()
-	expect(true, 8*time.Second)
+	expect(true, 30*time.Second)
 	t.Logf("healthy %v after the restart", time.Since(start).Round(time.Millisecond))
 }
 
@@ -150,7 +150,9 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 	msg := err.Error()
 	t.Logf("Open failed after %v: %s", elapsed.Round(time.Millisecond), msg)
-	if elapsed > 2500*time.Millisecond {
+	// Bounded by ConnectTimeout, not by the driver's 30 s server selection timeout; the margin is for a
+	// loaded machine.
+	if elapsed > 15*time.Second {
 		t.Errorf("Open took %v with ConnectTimeout 1s", elapsed)
 	}
 	if !strings.Contains(msg, addr) || !strings.Contains(msg, "within 1s") {
@@ -197,7 +199,9 @@ func open(t *testing.T, cfg mongo.Config) *mongo.Store {
 	return s
 }
 
-// eventually polls cond until it holds or within passes.
+// eventually polls cond until it holds or within passes: for what a background process (the engine,
+// the pinger) does in its own time, which offers no event to wait on. Callers give generous deadlines,
+// so that a loaded machine does not fail them.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)

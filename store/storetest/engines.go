@@ -192,7 +192,9 @@ func freshPostgreSQLDatabase(t testing.TB) (string, error) {
 		t.Fatalf("storetest: %s is not a URL", EnvPostgreSQLURL)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	// Generous: a loaded machine (CI runs many packages at once) can take seconds to create a database,
+	// and a server that is not there fails the connection at once anyway (refused).
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
@@ -205,7 +207,7 @@ func freshPostgreSQLDatabase(t testing.TB) (string, error) {
 		t.Fatalf("storetest: create PostgreSQL database: %v", err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, adminURL)
 		if err != nil {
