@@ -293,8 +293,8 @@ func refusedWithin(t *testing.T, ts *testServer, token, reason, what string) {
 			t.Logf("%s: refused after %s (revocation interval %s)", what, time.Since(start).Round(time.Millisecond), ts.cfg.RevocationInterval)
 			return
 		}
-		if time.Since(start) > 5*time.Second {
-			t.Fatalf("%s: the token is still accepted 5 s later", what)
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("%s: the token is still accepted 30 s later", what)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
