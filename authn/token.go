@@ -87,9 +87,9 @@ type RefreshClaims struct {
 	// n-th rotation. The secret's hash is recorded with the session (0) or the rotation that made it.
 	Generation int64 `json:"gen,omitempty"`
 
-	// Verified reports whether ParseRefresh checked the signature (the kid
-	// was known). Either way the caller must match Secret against the
-	// session record, which is what the server trusts.
+	// Verified is true: ParseRefresh returns only claims whose signature it
+	// checked. The caller must still match Secret against the session record,
+	// which is what the server trusts.
 	Verified bool `json:"-"`
 }
 
@@ -247,7 +247,7 @@ func (i *Issuer) VerifyAccess(token string) (*AccessClaims, error) {
 }
 
 func (i *Issuer) verifyAccess(token string) (*AccessClaims, string, error) {
-	payload, kid, err := i.verifyJWS(token, typAccess, true)
+	payload, kid, err := i.verifyJWS(token, typAccess)
 	if err != nil {
 		return nil, "", err
 	}
@@ -261,30 +261,23 @@ func (i *Issuer) verifyAccess(token string) (*AccessClaims, string, error) {
 	return c, kid, nil
 }
 
-// ParseRefresh checks a refresh token and returns its claims. The server
-// trusts the session record, not the signature (DESIGN: rotating keys never
-// logs anyone out), so the policy is:
-//
-//   - kid known: the signature must verify, or the token is refused
-//     (a known kid with a bad signature can only be a forgery);
-//   - kid unknown even after a keyring reload (its key was retired while the
-//     60-day session lived on): the claims are returned unverified, with
-//     Verified false.
-//
-// Everything else (format, typ, alg allowlist, iss, aud, exp, required
-// claims) is checked in both cases. The caller must then find the session by
-// SessionID and accept the token only if CheckSecret(session hash, Secret)
-// holds — a 256-bit secret that no one can guess, signature or not.
+// ParseRefresh checks a refresh token and returns its claims: made by this
+// Lanyard (HS256 under RefreshKey) or, by a Lanyard before refresh tokens had
+// their own key, signed by a signing key still in the keyring. The caller must
+// then find the session by SessionID and accept the token only if
+// CheckSecret(session hash, Secret) holds: the server trusts the session
+// record. A token whose kid is unknown is refused rather than parsed
+// unverified: its signature could then be anything, and each token would have
+// endless spellings.
 func (i *Issuer) ParseRefresh(token string) (*RefreshClaims, error) {
-	payload, kid, err := i.verifyJWS(token, typRefresh, false)
+	payload, _, err := i.verifyJWS(token, typRefresh)
 	if err != nil {
 		return nil, err
 	}
-	c := new(RefreshClaims)
+	c := &RefreshClaims{Verified: true}
 	if err := json.Unmarshal(payload, c); err != nil {
 		return nil, invalid("malformed claims")
 	}
-	c.Verified = kid != ""
 	if c.SessionID == "" || c.Secret == "" {
 		return nil, invalid("missing sid or rts")
 	}
@@ -331,10 +324,8 @@ var (
 )
 
 // verifyJWS runs the checks common to both token kinds and returns the
-// verified payload and the kid of the key that verified it. With
-// requireKnown false, an unknown kid yields the unverified payload and an
-// empty kid instead of an error.
-func (i *Issuer) verifyJWS(token, typ string, requireKnown bool) (payload []byte, kid string, err error) {
+// verified payload and the kid of the key that verified it.
+func (i *Issuer) verifyJWS(token, typ string) (payload []byte, kid string, err error) {
 	if token == "" {
 		return nil, "", ErrTokenMissing
 	}
@@ -361,10 +352,7 @@ func (i *Issuer) verifyJWS(token, typ string, requireKnown bool) (payload []byte
 
 	key, ok := i.Keyring.keyOrReload(kid)
 	if !ok {
-		if requireKnown {
-			return nil, "", invalid("unknown kid")
-		}
-		return t.Payload, "", nil
+		return nil, "", invalid("unknown kid")
 	}
 	if key.Alg != alg {
 		return nil, "", invalid("alg does not match key")
@@ -375,9 +363,7 @@ func (i *Issuer) verifyJWS(token, typ string, requireKnown bool) (payload []byte
 	return t.Payload, kid, nil
 }
 
-// verifyRefreshMAC checks the HS256 signature of a refresh token. Unlike a retired signing key, an
-// unknown refresh kid has no good explanation (the master key cannot change under live sealed keys), so
-// it is refused.
+// verifyRefreshMAC checks the HS256 signature of a refresh token.
 func (i *Issuer) verifyRefreshMAC(t *jws.Token) ([]byte, string, error) {
 	if len(i.RefreshKey) == 0 || t.Header.Kid != refreshKID(i.RefreshKey) {
 		return nil, "", invalid("unknown kid")
