@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -120,24 +118,14 @@ func (c *appCore) refresh(ctx context.Context, token string) (string, error) {
 	return t.AccessToken, nil
 }
 
-// rotates reports whether a refresh token names a rotating session. It reads the session id from the
-// token unverified: it only decides whether to refuse; authn.Refresh verifies everything else.
+// rotates reports whether a refresh token names a rotating session. Only a token that verifies is looked
+// up: any other is left to authn.Refresh to refuse, untouched.
 func (c *appCore) rotates(ctx context.Context, token string) bool {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	sid, err := c.s.auth.RefreshSessionID(token)
 	if err != nil {
 		return false
 	}
-	var claims struct {
-		SessionID string `json:"sid"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || !store.ValidID(claims.SessionID) {
-		return false
-	}
-	sess, err := c.s.store.GetSession(ctx, claims.SessionID)
+	sess, err := c.s.store.GetSession(ctx, sid)
 	return err == nil && sess.Rotating
 }
 
