@@ -16,7 +16,7 @@
 //     is signed;
 //   - the algorithm is on the caller's allowlist; none never is.
 //
-// The signature itself is checked by go-jose (Token.Verify).
+// The signature itself is checked by go-jose (Token.Verify), but for HS256, which is crypto/hmac's.
 //
 // The package depends on the standard library and go-jose only, so that services importing the client
 // package do not pull in the server.
@@ -214,6 +214,16 @@ func checkSignatureForm(alg string, sig []byte, own bool) error {
 func (t *Token) Verify(key any) error {
 	if !KeyFits(t.Header.Alg, key) {
 		return ErrKeyUnfit
+	}
+	if t.Header.Alg == HS256 {
+		// The MAC is crypto/hmac's either way; through go-jose, which parses the token again, parsing a
+		// refresh token and minting its successor cost 3.5 times as much and 155 allocations instead of
+		// 67 (BenchmarkRefreshToken in authn).
+		mac, err := Sign(HS256, key, []byte(t.raw[:strings.LastIndexByte(t.raw, '.')]))
+		if err != nil || !hmac.Equal(mac, t.signature) {
+			return ErrSignature
+		}
+		return nil
 	}
 	obj, err := jose.ParseSignedCompact(t.raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(t.Header.Alg)})
 	if err != nil {

@@ -297,6 +297,13 @@ func TestVerifyRefusesOtherKeys(t *testing.T) {
 	if err := tok.Verify(&other.PublicKey); !errors.Is(err, ErrSignature) {
 		t.Errorf("another P-256 key: %v", err)
 	}
+	hs, err := Parse(sign(t, HS256, ownHeader(HS256), []byte(claims)), own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hs.Verify(bytes.Repeat([]byte{8}, 32)); !errors.Is(err, ErrSignature) {
+		t.Errorf("another HS256 secret: %v", err)
+	}
 }
 
 // TestCanonical compares Canonical with its definition: decoding and re-encoding gives the same string
