@@ -302,7 +302,7 @@ func forgeries(t *testing.T, tok, typ, sigKID string, secrets map[string][]byte)
 	t.Helper()
 	parts := strings.Split(tok, ".")
 	payload, sig := parts[1], parts[2]
-	kid := headerOf(t, tok)["kid"]
+	alg, kid := headerOf(t, tok)["alg"], headerOf(t, tok)["kid"]
 	hdr := func(alg, kid string) string {
 		return seg(`{"alg":"` + alg + `","kid":"` + kid + `","typ":"` + typ + `"}`)
 	}
@@ -319,12 +319,12 @@ func forgeries(t *testing.T, tok, typ, sigKID string, secrets map[string][]byte)
 		hdr("RS256", kid) + "." + payload + "." + sig,
 		hdr("HS256", kid) + "." + payload + "." + sig,
 		hdr("ES384", kid) + "." + payload + "." + sig,
-		hdr(headerOf(t, tok)["alg"], "unknown-kid") + "." + payload + "." + sig,
-		seg(`{"alg":"`+headerOf(t, tok)["alg"]+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
-		seg(`{"kid":"`+kid+`","alg":"`+headerOf(t, tok)["alg"]+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
-		seg(`{"alg":"`+headerOf(t, tok)["alg"]+`", "kid":"`+kid+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
-		seg(`{"alg":"`+headerOf(t, tok)["alg"]+`","jwk":{"kty":"oct","k":"AAAA"},"kid":"`+kid+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
-		seg(`{"alg":"`+headerOf(t, tok)["alg"]+`","crit":["exp"],"kid":"`+kid+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
+		hdr(alg, "unknown-kid") + "." + payload + "." + sig,
+		seg(`{"alg":"`+alg+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
+		seg(`{"kid":"`+kid+`","alg":"`+alg+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
+		seg(`{"alg":"`+alg+`", "kid":"`+kid+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
+		seg(`{"alg":"`+alg+`","jwk":{"kty":"oct","k":"AAAA"},"kid":"`+kid+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
+		seg(`{"alg":"`+alg+`","crit":["exp"],"kid":"`+kid+`","typ":"`+typ+`"}`) + "." + payload + "." + sig,
 		// Signing-key algorithms with an unknown kid and a signature of the right length: a token of a
 		// retired key, which carries the real claims, secret included.
 		hdr("ES256", "retired-kid") + "." + payload + "." + junk(64),
