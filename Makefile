@@ -59,7 +59,11 @@ test: check-generated lint breaking ## Everything CI runs: generated code, lint,
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v '/store/mongo$$')
 	@echo "store conformance, engine by engine (a skipped engine says so; full output in store-test.out):"
 	go test $(GOTEST_FLAGS) -v ./store/mongo/ | tee store-test.out | grep -E '^\s*--- (PASS|FAIL|SKIP): Test[A-Za-z]+/(sqlite|postgresql|mongodb) |^(ok|FAIL|PASS)|storetest: SKIPPING'
+# Fuzzed: hand-written code tokens rely on (their verification, the strict JWS parser with its JSON
+# checker that every verifier shares, the renderer whose output is pasted into signed tokens).
 	go test -run '^$$' -fuzz FuzzVerifyAccess -fuzztime 15s ./authn/
+	go test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./jws/
+	go test -run '^$$' -fuzz FuzzEncodeDoc -fuzztime 15s ./store/mongo/
 
 .PHONY: run
 run: ## Serve on the embedded store in ./lanyard-data

@@ -5,8 +5,10 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"reflect"
 	"strings"
@@ -102,6 +104,11 @@ func TestCustomTokenRefusals(t *testing.T) {
 			tok, _ := o.CompactSerialize()
 			return tok
 		}(), "algorithm not allowed"},
+		// Parsers disagree on which of two members of one name wins: the issuer may have checked one and
+		// Lanyard would read the other.
+		{"sub named twice", hs, extHS256(t, map[string]any{"alg": "HS256"}, []byte(`{"sub":"user-42","exp":9999999999,"sub":"admin"}`), secret), "unique names"},
+		{"nested claim named twice", hs, extHS256(t, map[string]any{"alg": "HS256"}, []byte(`{"sub":"user-42","exp":9999999999,"app":{"role":"user","role":"admin"}}`), secret), "unique names"},
+		{"header naming alg twice", hs, extRawHS256(`{"alg":"none","alg":"HS256"}`, extJSON(t, extClaims()), secret), "header"},
 		{"crit header", hs, extHS256(t, map[string]any{"alg": "HS256", "crit": []string{"exp"}, "exp": 1}, extClaims(), secret), "critical header"},
 		{"b64 header", hs, extHS256(t, map[string]any{"alg": "HS256", "b64": true}, extClaims(), secret), "b64 header"},
 		{"two segments", hs, "abc.def", "compact JWS"},
@@ -130,6 +137,30 @@ func TestCustomTokenRefusals(t *testing.T) {
 	} {
 		if _, err := hs.Verify(context.Background(), tok); err != nil {
 			t.Errorf("control token refused: %v", err)
+		}
+	}
+}
+
+// extRawHS256 is extHS256 with the header as it is written.
+func extRawHS256(header string, payload, secret []byte) string {
+	input := extB64([]byte(header)) + "." + extB64(payload)
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(input))
+	return input + "." + extB64(m.Sum(nil))
+}
+
+// TestCustomTokenHighS: an operator's ES256 tokens are accepted whether their signature is low-S or
+// high-S: common JOSE libraries (go-jose, OpenSSL-based ones) make either, and refusing high-S would
+// refuse half of the operator's logins. Only Lanyard's own tokens must be low-S.
+func TestCustomTokenHighS(t *testing.T) {
+	clock := newExtClock()
+	k := extKey(t, jose.ES256, "a")
+	p := newCustomToken(t, CustomTokenConfig{SigningAlgorithm: "ES256", SigningKeys: []string{extPEM(t, k.Public())}, Now: clock.now})
+	tok := extSign(t, jose.ES256, k, "", extClaims())
+	twin, _ := highS(tok)
+	for _, tok := range []string{tok, twin} {
+		if _, err := p.Verify(context.Background(), tok); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -3,21 +3,17 @@ package authn
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/lanyardhq/lanyard/jws"
 )
 
 // Limits and defaults shared by the external providers.
@@ -28,7 +24,7 @@ const (
 	externalLeeway      = 30 * time.Second
 	externalHTTPTimeout = 10 * time.Second
 	maxResponseBody     = 1 << 20
-	minRSABits          = 2048
+	minRSABits          = jws.MinRSABits
 )
 
 // badCredentials wraps ErrInvalidCredentials with a fixed detail. Details
@@ -57,63 +53,23 @@ type jwtVerifier struct {
 // (go-jose's jwt package does not require it) and nbf is honoured, both with
 // externalLeeway.
 func (v *jwtVerifier) verify(ctx context.Context, token string) (map[string]any, error) {
-	if len(token) > MaxExternalTokenLen {
-		return nil, badCredentials("token too long")
-	}
-	segs := strings.Split(token, ".")
-	if len(segs) != 3 {
-		return nil, badCredentials("not a compact JWS")
-	}
-	var header []byte
-	for i, s := range segs {
-		b, ok := decodeCanonical(s)
-		if !ok {
-			return nil, badCredentials("not canonical base64url")
-		}
-		if i == 0 {
-			header = b
-		}
-	}
-
-	// The header is read before go-jose sees it: the algorithm must be the
-	// configured one (go-jose enforces that too, but the kid is needed
-	// first), and no extension may change what is signed.
-	var hdr map[string]json.RawMessage
-	if err := json.Unmarshal(header, &hdr); err != nil {
-		return nil, badCredentials("bad header")
-	}
-	var alg, kid string
-	if json.Unmarshal(hdr["alg"], &alg) != nil || alg != string(v.alg) {
-		return nil, badCredentials("algorithm not allowed")
-	}
-	if k, ok := hdr["kid"]; ok && json.Unmarshal(k, &kid) != nil {
-		return nil, badCredentials("bad kid")
-	}
-	if _, ok := hdr["crit"]; ok {
-		return nil, badCredentials("critical header not supported")
-	}
-	if _, ok := hdr["b64"]; ok {
-		return nil, badCredentials("b64 header not supported")
-	}
-
-	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{v.alg})
+	t, err := jws.Parse(token, jws.Policy{Algs: []string{string(v.alg)}, MaxSize: MaxExternalTokenLen})
 	if err != nil {
-		return nil, badCredentials("malformed JWS")
+		return nil, badCredentials(err.Error())
 	}
 
 	keys := v.keys
 	if v.jwks != nil {
-		if kid == "" {
+		if t.Header.Kid == "" {
 			return nil, badCredentials("missing kid")
 		}
-		if keys, err = v.jwks.lookup(ctx, kid, v.alg); err != nil {
+		if keys, err = v.jwks.lookup(ctx, t.Header.Kid, v.alg); err != nil {
 			return nil, err
 		}
 	}
-	var payload []byte
 	verified := false
 	for _, k := range keys {
-		if payload, err = jws.Verify(k); err == nil {
+		if t.Verify(k) == nil {
 			verified = true
 			break
 		}
@@ -122,10 +78,11 @@ func (v *jwtVerifier) verify(ctx context.Context, token string) (map[string]any,
 		return nil, badCredentials("bad signature")
 	}
 
+	payload := t.Payload
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
 	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil || claims == nil || dec.More() {
+	if err := dec.Decode(&claims); err != nil {
 		return nil, badCredentials("claims are not a JSON object")
 	}
 
@@ -149,21 +106,6 @@ func (v *jwtVerifier) verify(ctx context.Context, token string) (map[string]any,
 	return claims, nil
 }
 
-// decodeCanonical decodes one base64url segment and accepts it only in its
-// canonical spelling. Go's decoder (and so go-jose) accepts set padding
-// bits in the last character and skips CR and LF, so without the
-// round-trip comparison several spellings of one token would verify.
-func decodeCanonical(s string) ([]byte, bool) {
-	if s == "" {
-		return nil, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
-		return nil, false
-	}
-	return b, true
-}
-
 // numericDate reads a JSON NumericDate (seconds, possibly fractional).
 func numericDate(v any) (time.Time, bool) {
 	n, ok := v.(json.Number)
@@ -185,41 +127,13 @@ func stringClaim(claims map[string]any, name string) (string, bool) {
 	return s, ok && s != ""
 }
 
-// audiences reads aud, a string or an array of strings.
-func audiences(claims map[string]any) ([]string, bool) {
-	switch a := claims["aud"].(type) {
-	case string:
-		return []string{a}, true
-	case []any:
-		out := make([]string, 0, len(a))
-		for _, e := range a {
-			s, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	return nil, false
-}
+// audiences reads aud, a string or an array of strings (jws.Audiences).
+func audiences(claims map[string]any) ([]string, bool) { return jws.Audiences(claims["aud"]) }
 
 // keyFits reports whether key can verify alg and is strong enough. It is
 // checked on configured and fetched keys alike, so that a key meant for one
 // algorithm is never used with another.
-func keyFits(alg jose.SignatureAlgorithm, key any) bool {
-	switch k := key.(type) {
-	case *rsa.PublicKey:
-		return alg == jose.RS256 && k.N.BitLen() >= minRSABits
-	case *ecdsa.PublicKey:
-		return alg == jose.ES256 && k.Curve == elliptic.P256()
-	case ed25519.PublicKey:
-		return alg == jose.EdDSA && len(k) == ed25519.PublicKeySize
-	case []byte:
-		return alg == jose.HS256
-	}
-	return false
-}
+func keyFits(alg jose.SignatureAlgorithm, key any) bool { return jws.KeyFits(string(alg), key) }
 
 // errHTTPStatus carries a non-200 answer; the body is not kept, since it
 // may echo the request.

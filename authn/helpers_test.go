@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
@@ -12,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -136,6 +138,10 @@ func forge(tb testing.TB, header, claims any, alg string, key any) string {
 		r, s, err := ecdsa.Sign(rand.Reader, key.(*ecdsa.PrivateKey), digest[:])
 		if err != nil {
 			tb.Fatal(err)
+		}
+		// Low-S, as Lanyard signs: the high-S twin is refused, and tests make it on purpose (highS).
+		if n := elliptic.P256().Params().N; s.Cmp(new(big.Int).Rsh(n, 1)) > 0 {
+			s.Sub(n, s)
 		}
 		sig = make([]byte, 64)
 		r.FillBytes(sig[:32])

@@ -3,11 +3,8 @@ package authn
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -17,6 +14,8 @@ import (
 	"unsafe"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/lanyardhq/lanyard/jws"
 )
 
 // KeySource loads the keys the keyring should hold (in production: from the
@@ -84,15 +83,7 @@ func (r *Keyring) Replace(current *SigningKey, all []*SigningKey) error {
 		s.keys[k.KID] = k
 	}
 
-	hdr, err := json.Marshal(struct {
-		Alg string `json:"alg"`
-		KID string `json:"kid"`
-		Typ string `json:"typ"`
-	}{current.Alg, current.KID, typAccess})
-	if err != nil {
-		return fmt.Errorf("authn: access token header: %w", err)
-	}
-	s.accessHeader = base64.RawURLEncoding.EncodeToString(hdr)
+	s.accessHeader = jws.Header{Alg: current.Alg, Kid: current.KID, Typ: typAccess}.Encode()
 	// Current key first: some clients try keys in order.
 	s.jwks.Keys = append(s.jwks.Keys, publicJWK(current))
 	for _, k := range all {
@@ -100,6 +91,7 @@ func (r *Keyring) Replace(current *SigningKey, all []*SigningKey) error {
 			s.jwks.Keys = append(s.jwks.Keys, publicJWK(k))
 		}
 	}
+	var err error
 	if s.jwksJSON, err = json.Marshal(s.jwks); err != nil {
 		return fmt.Errorf("authn: marshal JWKS: %w", err)
 	}
@@ -207,7 +199,8 @@ func (r *Keyring) keyOrReload(kid string) (*SigningKey, bool) {
 // go-jose base64-encodes the payload twice, once for the signing input and again to serialize, and
 // marshals the header anew for every token; with a 4 KB custom data document that was a fifth of what
 // minting cost (BenchmarkMintAccess). The header is the one go-jose writes (sorted keys), and tests
-// verify the tokens with go-jose.
+// verify the tokens with go-jose. The signature is jws.Sign's: ES256 ones are low-S, the only form
+// verification accepts.
 func (r *Keyring) signAccess(payload ...[]byte) (string, error) {
 	s := r.snap.Load()
 	if s == nil {
@@ -226,9 +219,9 @@ func (r *Keyring) signAccess(payload ...[]byte) (string, error) {
 	tok = append(tok, s.accessHeader...)
 	tok = append(tok, '.')
 	tok = appendEncodeJoined(tok, payload)
-	sig, err := signJWS(s.current, tok)
+	sig, err := jws.Sign(s.current.Alg, s.current.Private, tok)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("authn: key %s: sign: %w", s.current.KID, err)
 	}
 	tok = append(tok, '.')
 	tok = enc.AppendEncode(tok, sig)
@@ -273,30 +266,6 @@ func signatureSize(k *SigningKey) int {
 		return pub.Size()
 	}
 	return 0
-}
-
-// signJWS is the JWS signature of a signing input with k (RFC 7518 §3).
-func signJWS(k *SigningKey, input []byte) ([]byte, error) {
-	if k.Alg == AlgEdDSA {
-		return k.Private.Sign(rand.Reader, input, crypto.Hash(0))
-	}
-	digest := sha256.Sum256(input)
-	if k.Alg != AlgES256 {
-		return k.Private.Sign(rand.Reader, digest[:], crypto.SHA256) // RS256: PKCS #1 v1.5
-	}
-	// ES256 signatures are r and s as 32 bytes each, not the ASN.1 of crypto.Signer.
-	priv, ok := k.Private.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("authn: key %s: ES256 needs an ECDSA private key", k.KID)
-	}
-	rr, ss, err := ecdsa.Sign(rand.Reader, priv, digest[:])
-	if err != nil {
-		return nil, fmt.Errorf("authn: sign: %w", err)
-	}
-	sig := make([]byte, 64)
-	rr.FillBytes(sig[:32])
-	ss.FillBytes(sig[32:])
-	return sig, nil
 }
 
 func publicOf(k *SigningKey) crypto.PublicKey {

@@ -57,7 +57,8 @@ func (s *Service) openSession(ctx context.Context, u *store.User, deviceID strin
 }
 
 // mintAccess mints an access token for the session, carrying the user's current custom data. A
-// document too large to carry is left out and flagged, never truncated, and never fails the call.
+// document too large to carry, or naming a field twice (BSON allows it, verification does not), is left
+// out and flagged, never truncated, and never fails the call.
 func (s *Service) mintAccess(ctx context.Context, u *store.User, sess *store.Session, readData bool) (string, error) {
 	var data UserData
 	if s.cfg.UserData != nil && readData {
@@ -78,8 +79,12 @@ func (s *Service) mint(u *store.User, sess *store.Session, data UserData) (strin
 		c.UserMetadata = u.Data
 	}
 	tok, err := s.issuer.mintAccess(c)
-	if errors.Is(err, ErrTokenTooLarge) {
-		s.log.Warn("custom data left out of an access token: the token would exceed the size limit", "user_id", u.ID)
+	if errors.Is(err, ErrTokenTooLarge) || errors.Is(err, ErrUserDataUnfit) {
+		why := "the token would exceed the size limit"
+		if errors.Is(err, ErrUserDataUnfit) {
+			why = "the document is not a JSON object with unique field names"
+		}
+		s.log.Warn("custom data left out of an access token: "+why, "user_id", u.ID)
 		c.UserData, c.UserDataOmitted = nil, true
 		c.ID, c.Expiry = "", nil
 		tok, err = s.issuer.mintAccess(c)

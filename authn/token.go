@@ -1,8 +1,6 @@
 package authn
 
 import (
-	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -10,11 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/lanyardhq/lanyard/jws"
 )
 
 // Token limits and defaults.
@@ -42,6 +40,7 @@ var (
 	ErrTokenInvalid  = errors.New("authn: token invalid")
 	ErrTokenExpired  = errors.New("authn: token expired")
 	ErrTokenTooLarge = errors.New("authn: token would exceed the size limit")
+	ErrUserDataUnfit = errors.New("authn: user_data is not a JSON object with unique names")
 )
 
 // invalid wraps ErrTokenInvalid with a fixed detail. Details are constant
@@ -68,7 +67,7 @@ type AccessClaims struct {
 	// as it is (see MintAccess), which is why it is omitted when empty here.
 	UserData json.RawMessage `json:"user_data,omitempty"`
 	DeviceID string          `json:"baas_device_id,omitempty"`
-	// UserDataOmitted is set when the document was too large to carry.
+	// UserDataOmitted is set when the document was too large to carry, or named a field twice.
 	UserDataOmitted bool           `json:"user_data_omitted,omitempty"`
 	UserMetadata    map[string]any `json:"user_metadata,omitempty"`
 }
@@ -88,9 +87,9 @@ type RefreshClaims struct {
 	// n-th rotation. The secret's hash is recorded with the session (0) or the rotation that made it.
 	Generation int64 `json:"gen,omitempty"`
 
-	// Verified reports whether ParseRefresh checked the signature (the kid
-	// was known). Either way the caller must match Secret against the
-	// session record, which is what the server trusts.
+	// Verified is true: ParseRefresh returns only claims whose signature it
+	// checked. The caller must still match Secret against the session record,
+	// which is what the server trusts.
 	Verified bool `json:"-"`
 }
 
@@ -149,24 +148,16 @@ func (i *Issuer) leeway() time.Duration {
 
 // MintAccess signs an access token for c. It sets iss, aud, iat and nbf, and
 // fills exp (now + AccessTTL) and jti when they are unset, writing them into
-// c so that the caller can report them. An empty UserData becomes {}; any
-// other must be a JSON object, which MintAccess checks.
-// ErrTokenTooLarge means the token would be refused by verification; the
-// caller should mint again with the document left out.
-func (i *Issuer) MintAccess(c *AccessClaims) (string, error) {
-	if len(c.UserData) > 0 && !json.Valid(c.UserData) {
-		return "", errors.New("authn: user_data must be a JSON object")
-	}
-	return i.mintAccess(c)
-}
+// c so that the caller can report them. An empty UserData becomes {}.
+// ErrTokenTooLarge and ErrUserDataUnfit mean the token would be refused by
+// verification; the caller should mint again with the document left out.
+func (i *Issuer) MintAccess(c *AccessClaims) (string, error) { return i.mintAccess(c) }
 
-// mintAccess is MintAccess for a UserData known to be valid JSON: the store's rendering of a document,
-// valid by construction (store/mongo FuzzEncodeDoc). Checking it again cost a 4 KB document's every
-// token about as much as rendering it.
-//
-// The claims are marshalled without the document, which is appended as it is: encoding/json would
-// check and compact it all again. Being one valid JSON value, the document cannot add claims of its own:
-// that is why it must be valid.
+// mintAccess marshals the claims without the document, which is appended as it is: encoding/json would
+// check and compact it all again. It is checked instead with the rule verification applies to the whole
+// claims (jws.CheckObject): one JSON object, so that it cannot add claims of its own, and no name twice
+// at any depth. The store renders a document with a name twice only from one another tool wrote (BSON
+// allows it); a token carrying it would be refused on every request.
 func (i *Issuer) mintAccess(c *AccessClaims) (string, error) {
 	if c.Subject == "" {
 		return "", errors.New("authn: access token without subject")
@@ -174,8 +165,8 @@ func (i *Issuer) mintAccess(c *AccessClaims) (string, error) {
 	data := c.UserData
 	if len(data) == 0 {
 		data = json.RawMessage("{}")
-	} else if d := bytes.TrimSpace(data); len(d) == 0 || d[0] != '{' {
-		return "", errors.New("authn: user_data must be a JSON object")
+	} else if jws.CheckObject(data) != nil {
+		return "", ErrUserDataUnfit
 	}
 	now := i.now()
 	c.Issuer, c.Audience = i.Issuer, i.Audience
@@ -229,27 +220,23 @@ func (i *Issuer) MintRefresh(c *RefreshClaims) (string, error) {
 	if len(i.RefreshKey) == 0 {
 		return "", errors.New("authn: no refresh token key")
 	}
+	// Made without go-jose, which builds a signer and marshals the header anew for every token; the
+	// header is the one go-jose writes (sorted keys), so tokens minted either way are the same.
 	input := refreshHeader(i.RefreshKey) + "." + base64.RawURLEncoding.EncodeToString(payload)
-	tok := input + "." + base64.RawURLEncoding.EncodeToString(refreshMAC(i.RefreshKey, input))
+	mac, err := jws.Sign(jws.HS256, i.RefreshKey, []byte(input))
+	if err != nil {
+		return "", fmt.Errorf("authn: sign refresh token: %w", err)
+	}
+	tok := input + "." + base64.RawURLEncoding.EncodeToString(mac)
 	if len(tok) > MaxTokenSize {
 		return "", ErrTokenTooLarge
 	}
 	return tok, nil
 }
 
-// Refresh tokens are compact JWS with HS256, made and checked here with crypto/hmac rather than
-// through go-jose: only Lanyard verifies them, and go-jose builds a signer and parses the header anew
-// for every token, which made a refresh's parse and mint 3× slower (BenchmarkRefreshToken). The header
-// is the one go-jose writes (sorted keys), so tokens minted either way are the same.
+// refreshHeader is the encoded protected header of the refresh tokens key signs.
 func refreshHeader(key []byte) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"` + refreshKID(key) + `","typ":"` + typRefresh + `"}`))
-}
-
-// refreshMAC is the HS256 signature of a compact JWS signing input.
-func refreshMAC(key []byte, input string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(input))
-	return m.Sum(nil)
+	return jws.Header{Alg: jws.HS256, Kid: refreshKID(key), Typ: typRefresh}.Encode()
 }
 
 // VerifyAccess checks an access token completely and returns its claims.
@@ -260,7 +247,7 @@ func (i *Issuer) VerifyAccess(token string) (*AccessClaims, error) {
 }
 
 func (i *Issuer) verifyAccess(token string) (*AccessClaims, string, error) {
-	payload, kid, err := i.verifyJWS(token, typAccess, true)
+	payload, kid, err := i.verifyJWS(token, typAccess)
 	if err != nil {
 		return nil, "", err
 	}
@@ -274,30 +261,23 @@ func (i *Issuer) verifyAccess(token string) (*AccessClaims, string, error) {
 	return c, kid, nil
 }
 
-// ParseRefresh checks a refresh token and returns its claims. The server
-// trusts the session record, not the signature (DESIGN: rotating keys never
-// logs anyone out), so the policy is:
-//
-//   - kid known: the signature must verify, or the token is refused
-//     (a known kid with a bad signature can only be a forgery);
-//   - kid unknown even after a keyring reload (its key was retired while the
-//     60-day session lived on): the claims are returned unverified, with
-//     Verified false.
-//
-// Everything else (format, typ, alg allowlist, iss, aud, exp, required
-// claims) is checked in both cases. The caller must then find the session by
-// SessionID and accept the token only if CheckSecret(session hash, Secret)
-// holds — a 256-bit secret that no one can guess, signature or not.
+// ParseRefresh checks a refresh token and returns its claims: made by this
+// Lanyard (HS256 under RefreshKey) or, by a Lanyard before refresh tokens had
+// their own key, signed by a signing key still in the keyring. The caller must
+// then find the session by SessionID and accept the token only if
+// CheckSecret(session hash, Secret) holds: the server trusts the session
+// record. A token whose kid is unknown is refused rather than parsed
+// unverified: its signature could then be anything, and each token would have
+// endless spellings.
 func (i *Issuer) ParseRefresh(token string) (*RefreshClaims, error) {
-	payload, kid, err := i.verifyJWS(token, typRefresh, false)
+	payload, _, err := i.verifyJWS(token, typRefresh)
 	if err != nil {
 		return nil, err
 	}
-	c := new(RefreshClaims)
+	c := &RefreshClaims{Verified: true}
 	if err := json.Unmarshal(payload, c); err != nil {
 		return nil, invalid("malformed claims")
 	}
-	c.Verified = kid != ""
 	if c.SessionID == "" || c.Secret == "" {
 		return nil, invalid("missing sid or rts")
 	}
@@ -335,134 +315,61 @@ func (i *Issuer) checkClaims(iss, aud, sub string, iat, nbf, exp *jwt.NumericDat
 	return nil
 }
 
-// supportedAlgs is the allowlist of header algorithms. It never holds none
-// or an HMAC algorithm; beyond it, a token's alg must equal its key's alg.
-var supportedAlgs = map[string]bool{AlgES256: true, AlgEdDSA: true, AlgRS256: true}
+// Header algorithms accepted for each kind of token. Access tokens are never HS256: other services verify
+// them with the JWKS. Refresh tokens are HS256 under the refresh key, or, made by an older Lanyard, signed
+// by a signing key. Beyond these lists, a token's alg must equal its key's.
+var (
+	accessAlgs  = []string{AlgES256, AlgEdDSA, AlgRS256}
+	refreshAlgs = []string{jws.HS256, AlgES256, AlgEdDSA, AlgRS256}
+)
 
 // verifyJWS runs the checks common to both token kinds and returns the
-// verified payload and the kid of the key that verified it. With
-// requireKnown false, an unknown kid yields the unverified payload and an
-// empty kid instead of an error.
-func (i *Issuer) verifyJWS(token, typ string, requireKnown bool) (payload []byte, kid string, err error) {
+// verified payload and the kid of the key that verified it.
+func (i *Issuer) verifyJWS(token, typ string) (payload []byte, kid string, err error) {
 	if token == "" {
 		return nil, "", ErrTokenMissing
 	}
-	if len(token) > MaxTokenSize {
-		return nil, "", invalid("too large")
+	algs := accessAlgs
+	if typ == typRefresh {
+		algs = refreshAlgs
 	}
-	h, rest, _ := strings.Cut(token, ".")
-	p, s, _ := strings.Cut(rest, ".")
-	if strings.Count(token, ".") != 2 || !canonical(h) || !canonical(p) || !canonical(s) {
-		return nil, "", invalid("not a canonical compact JWS")
-	}
-
-	// The protected header is read here, before go-jose sees it, so that
-	// only the exact header Lanyard writes passes: no jwk, x5c, crit or b64
-	// for go-jose to parse or honour, and typ and kid are known up front.
-	rawHeader, err := base64.RawURLEncoding.DecodeString(h)
+	// Own: the header is the one Lanyard writes, byte for byte, so no jwk, x5c, crit or b64 reaches
+	// go-jose, and ES256 signatures are low-S: each token has one spelling.
+	t, err := jws.Parse(token, jws.Policy{Algs: algs, MaxSize: MaxTokenSize, Own: true})
 	if err != nil {
-		return nil, "", invalid("bad header encoding")
+		return nil, "", invalid(err.Error())
 	}
-	var hdr map[string]string
-	if err := json.Unmarshal(rawHeader, &hdr); err != nil || len(hdr) != 3 {
-		return nil, "", invalid("unexpected header")
-	}
-	alg, kid, gotTyp := hdr["alg"], hdr["kid"], hdr["typ"]
-	if gotTyp != typ {
+	alg, kid := t.Header.Alg, t.Header.Kid
+	if t.Header.Typ != typ {
 		return nil, "", invalid("wrong typ")
-	}
-	if typ == typRefresh && alg == string(jose.HS256) {
-		return i.verifyRefreshMAC(token, kid)
-	}
-	if !supportedAlgs[alg] {
-		return nil, "", invalid("alg not allowed")
 	}
 	if kid == "" {
 		return nil, "", invalid("missing kid")
 	}
+	if alg == jws.HS256 {
+		return i.verifyRefreshMAC(t)
+	}
 
 	key, ok := i.Keyring.keyOrReload(kid)
 	if !ok {
-		if requireKnown {
-			return nil, "", invalid("unknown kid")
-		}
-		payload, err := base64.RawURLEncoding.DecodeString(p)
-		if err != nil {
-			return nil, "", invalid("bad payload encoding")
-		}
-		return payload, "", nil
+		return nil, "", invalid("unknown kid")
 	}
 	if key.Alg != alg {
 		return nil, "", invalid("alg does not match key")
 	}
-	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
-	if err != nil {
-		return nil, "", invalid("malformed JWS")
+	if err := t.Verify(publicOf(key)); err != nil {
+		return nil, "", invalid(err.Error())
 	}
-	payload, err = jws.Verify(publicOf(key))
-	if err != nil {
-		return nil, "", invalid("bad signature")
-	}
-	return payload, kid, nil
+	return t.Payload, kid, nil
 }
 
-// verifyRefreshMAC checks the HS256 signature of a refresh token. Unlike a retired signing key, an
-// unknown refresh kid has no good explanation (the master key cannot change under live sealed keys), so
-// it is refused.
-func (i *Issuer) verifyRefreshMAC(token, kid string) ([]byte, string, error) {
-	if len(i.RefreshKey) == 0 || kid != refreshKID(i.RefreshKey) {
+// verifyRefreshMAC checks the HS256 signature of a refresh token.
+func (i *Issuer) verifyRefreshMAC(t *jws.Token) ([]byte, string, error) {
+	if len(i.RefreshKey) == 0 || t.Header.Kid != refreshKID(i.RefreshKey) {
 		return nil, "", invalid("unknown kid")
 	}
-	// verifyJWS has checked the header (alg, kid, typ and nothing else) and that the three parts are
-	// canonical base64url.
-	dot := strings.LastIndexByte(token, '.')
-	sig, err := base64.RawURLEncoding.DecodeString(token[dot+1:])
-	if err != nil || !hmac.Equal(sig, refreshMAC(i.RefreshKey, token[:dot])) {
-		return nil, "", invalid("bad signature")
+	if err := t.Verify(i.RefreshKey); err != nil {
+		return nil, "", invalid(err.Error())
 	}
-	_, p, _ := strings.Cut(token[:dot], ".")
-	payload, err := base64.RawURLEncoding.DecodeString(p)
-	if err != nil {
-		return nil, "", invalid("bad payload encoding")
-	}
-	return payload, kid, nil
-}
-
-// canonical reports whether s is non-empty, unpadded base64url in its only
-// canonical form. Go's decoder (and so go-jose) also accepts set unused low
-// bits in the last character and ignores CR and LF, so without this check
-// several spellings of one token would verify.
-func canonical(s string) bool {
-	if s == "" || len(s)%4 == 1 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if b64urlValue(s[i]) < 0 {
-			return false
-		}
-	}
-	last := b64urlValue(s[len(s)-1])
-	switch len(s) % 4 {
-	case 2: // 12 bits carry one byte: 4 unused bits
-		return last&0x0f == 0
-	case 3: // 18 bits carry two bytes: 2 unused bits
-		return last&0x03 == 0
-	}
-	return true
-}
-
-func b64urlValue(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case 'a' <= c && c <= 'z':
-		return int(c-'a') + 26
-	case '0' <= c && c <= '9':
-		return int(c-'0') + 52
-	case c == '-':
-		return 62
-	case c == '_':
-		return 63
-	}
-	return -1
+	return t.Payload, t.Header.Kid, nil
 }

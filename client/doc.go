@@ -36,8 +36,10 @@
 // A service that only needs to check the access tokens its callers present uses a Verifier: it fetches
 // Lanyard's JWKS over HTTP and verifies tokens locally, with the same rules as the server (algorithm
 // allowlist, typ at+jwt, required exp, exact issuer and audience, 30 s leeway, canonical encoding, 32 KiB
-// cap). UnaryServerInterceptor and StreamServerInterceptor put the verified *Claims in the context of
-// a gRPC service (ClaimsFrom). A Verifier cannot see revocations: a revoked session's access tokens stay
+// cap; package jws holds them for both). A token has one spelling: its header is byte for byte the one
+// Lanyard writes, its ES256 signature is low-S, and no claim is named twice at any depth.
+// UnaryServerInterceptor and StreamServerInterceptor put the verified *Claims in the context of a gRPC
+// service (ClaimsFrom). A Verifier cannot see revocations: a revoked session's access tokens stay
 // valid for it until they expire (30 minutes by default). A service that must honour revocation at
 // once asks Lanyard instead (WhoAmI is the cheapest authenticated call).
 package client

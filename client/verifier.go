@@ -6,12 +6,12 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +24,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/lanyardhq/lanyard/jws"
 )
 
 // Verification limits, the same as the server's.
@@ -68,7 +70,7 @@ func invalid(format string, args ...any) error {
 
 // allowedAlgs are the only header algorithms accepted: never none or HMAC, which would let anyone
 // holding the public key (everyone) sign tokens.
-var allowedAlgs = map[string]bool{"ES256": true, "EdDSA": true, "RS256": true}
+var allowedAlgs = []string{jws.ES256, jws.EdDSA, jws.RS256}
 
 // Claims are the claims of a verified Lanyard access token.
 type Claims struct {
@@ -96,7 +98,7 @@ func (c *Claims) IsServer() bool { return c.UserType == "server" }
 
 type rawClaims struct {
 	Issuer          string           `json:"iss"`
-	Audience        jwt.Audience     `json:"aud"`
+	Audience        string           `json:"aud"` // Lanyard writes one audience, as a string
 	Subject         string           `json:"sub"`
 	IssuedAt        *jwt.NumericDate `json:"iat"`
 	NotBefore       *jwt.NumericDate `json:"nbf"`
@@ -191,70 +193,40 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 	if token == "" {
 		return nil, ErrTokenMissing
 	}
-	if len(token) > MaxTokenSize {
-		return nil, invalid("larger than %d bytes", MaxTokenSize)
-	}
-	segs := strings.Split(token, ".")
-	if len(segs) != 3 {
-		return nil, invalid("not a compact JWS")
-	}
-	// go-jose decodes leniently (set unused bits, line breaks), so several spellings of one token would
-	// verify; only the canonical one, equal to the re-encoding of what it decodes to, passes here.
-	var decoded [3][]byte
-	for i, seg := range segs {
-		b, err := base64.RawURLEncoding.DecodeString(seg)
-		if err != nil || len(b) == 0 || base64.RawURLEncoding.EncodeToString(b) != seg {
-			return nil, invalid("segment %d is not canonical base64url", i)
-		}
-		decoded[i] = b
-	}
-
-	// The header is checked before go-jose parses the token, so that typ and kid are known up front.
-	var hdr struct {
-		Alg  string          `json:"alg"`
-		Kid  string          `json:"kid"`
-		Typ  string          `json:"typ"`
-		Crit json.RawMessage `json:"crit"`
-	}
-	if err := json.Unmarshal(decoded[0], &hdr); err != nil {
-		return nil, invalid("malformed header")
+	// The rules are the server's (package jws): canonical segments, the header Lanyard writes and nothing
+	// else, low-S ES256 signatures, claims with unique names. So a token has one spelling, and no
+	// token verifies here that the server would refuse.
+	t, err := jws.Parse(token, jws.Policy{Algs: allowedAlgs, MaxSize: MaxTokenSize, Own: true})
+	if err != nil {
+		return nil, invalid("%v", err)
 	}
 	switch {
-	case hdr.Typ != "at+jwt":
+	case t.Header.Typ != "at+jwt":
 		// Refresh tokens (rt+jwt) and other JWTs signed with the same keys are not access tokens.
 		return nil, invalid("typ is not at+jwt")
-	case !allowedAlgs[hdr.Alg]:
-		return nil, invalid("algorithm not allowed")
-	case hdr.Kid == "":
+	case t.Header.Kid == "":
 		return nil, invalid("missing kid")
-	case hdr.Crit != nil:
-		return nil, invalid("critical header parameters are not supported")
 	}
-	key, err := v.key(hdr.Kid)
+	key, err := v.key(t.Header.Kid)
 	if err != nil {
 		return nil, err
 	}
-	if key.Algorithm != hdr.Alg {
+	if key.Algorithm != t.Header.Alg {
 		return nil, invalid("algorithm does not match the key")
 	}
-	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(hdr.Alg)})
-	if err != nil {
-		return nil, invalid("malformed JWS")
-	}
-	payload, err := jws.Verify(key.Key)
-	if err != nil {
-		return nil, invalid("bad signature")
+	if err := t.Verify(key.Key); err != nil {
+		return nil, invalid("%v", err)
 	}
 
 	var rc rawClaims
-	if err := json.Unmarshal(payload, &rc); err != nil {
+	if err := json.Unmarshal(t.Payload, &rc); err != nil {
 		return nil, invalid("malformed claims")
 	}
 	now := v.now()
 	switch {
 	case rc.Issuer != v.issuer:
 		return nil, invalid("wrong issuer")
-	case len(rc.Audience) != 1 || rc.Audience[0] != v.audience:
+	case rc.Audience != v.audience:
 		return nil, invalid("wrong audience")
 	case rc.Subject == "":
 		return nil, invalid("missing sub")
@@ -270,7 +242,7 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 	}
 	c := &Claims{
 		Issuer:          rc.Issuer,
-		Audience:        rc.Audience[0],
+		Audience:        rc.Audience,
 		Subject:         rc.Subject,
 		Expiry:          rc.Expiry.Time(),
 		ID:              rc.ID,
@@ -392,7 +364,7 @@ func (v *Verifier) fetch(ctx context.Context) (map[string]jose.JSONWebKey, error
 		if k.Algorithm == "" {
 			k.Algorithm = algOf(k.Key)
 		}
-		if allowedAlgs[k.Algorithm] && algOf(k.Key) == k.Algorithm {
+		if slices.Contains(allowedAlgs, k.Algorithm) && algOf(k.Key) == k.Algorithm {
 			keys[k.KeyID] = k
 		}
 	}

@@ -543,7 +543,19 @@ func TestAppServicesRotatingSessionRefused(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	c := newCompat(t, ts)
 	grpcUser := anonLogin(t, ts)
-	wantErr(t, c.do("POST", v2+"/auth/session", nil, auth(grpcUser.GetRefreshToken())...), 401, "InvalidSession")
+	r := c.do("POST", v2+"/auth/session", nil, auth(grpcUser.GetRefreshToken())...)
+	wantErr(t, r, 401, "InvalidSession")
+	if !strings.Contains(r.str("error"), "rotate") {
+		t.Errorf("the real token's refusal does not say why: %s", r)
+	}
+	// A forged token naming the session learns nothing of it: only a token that verifies is looked up.
+	forged := grpcUser.GetRefreshToken()
+	forged = forged[:len(forged)-4] + "AAAA"
+	r = c.do("POST", v2+"/auth/session", nil, auth(forged)...)
+	wantErr(t, r, 401, "InvalidSession")
+	if strings.Contains(r.str("error"), "rotate") {
+		t.Errorf("a forged token was told its session rotates: %s", r)
+	}
 	wantErr(t, c.do("GET", v2+"/auth/api_keys", nil, auth(grpcUser.GetRefreshToken())...), 401, "InvalidSession")
 	if _, err := ts.auth.RefreshSession(context.Background(), &lanyardv1.RefreshSessionRequest{RefreshToken: grpcUser.GetRefreshToken()}); err != nil {
 		t.Fatalf("the gRPC session after the refused HTTP refresh: %v", err)

@@ -1,4 +1,33 @@
 package server
 
-// HTTPPatterns exposes the patterns of the HTTP listener's routes to the tests of package server_test.
+import (
+	"context"
+
+	"google.golang.org/grpc/codes"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+)
+
+// Hooks for the tests of package server_test, compiled into test binaries only.
+
+// HTTPPatterns exposes the patterns of the HTTP listener's routes.
 func (s *Server) HTTPPatterns() []string { return s.httpPatterns }
+
+// AccessTokenCode is the code a call carrying token as its bearer access token fails with (OK if the
+// token passes): the verification and the error mapping of the interceptor, without the round trip,
+// for sweeps too large to send over the network.
+func (s *Server) AccessTokenCode(token string) codes.Code {
+	ctx := context.Background()
+	_, err := s.verifyAccess(ctx, token)
+	return toStatus(ctx, s.log, err).Code()
+}
+
+// RefreshTokenCode is the code RefreshSession answers token with, without the round trip.
+func (s *Server) RefreshTokenCode(token string) codes.Code {
+	ctx := context.Background()
+	err := validate(lanyardv1.AuthService_RefreshSession_FullMethodName, &lanyardv1.RefreshSessionRequest{RefreshToken: token})
+	if err == nil {
+		_, err = s.auth.Refresh(ctx, token)
+	}
+	return toStatus(ctx, s.log, err).Code()
+}
