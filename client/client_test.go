@@ -29,6 +29,7 @@ import (
 
 	"github.com/lanyardhq/lanyard/client"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/testclock"
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -172,26 +173,6 @@ func dial(t *testing.T, addr string, opts ...client.Option) *client.Client {
 	return c
 }
 
-// testClock is a clock the test moves: give it to client.WithClock, then Advance instead of sleeping.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Now()} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -306,7 +287,7 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 	l := startLanyard(t, func(cfg *server.Config) { cfg.AccessTokenTTL = ttl })
 	ctx := ctxT(t)
 	counter := &refreshCounter{}
-	clock := newTestClock()
+	clock := testclock.New()
 	c := dial(t, l.GRPCAddr(), client.WithClock(clock.Now), client.WithDialOptions(grpc.WithChainUnaryInterceptor(counter.intercept)))
 
 	start := clock.Now()
@@ -392,7 +373,7 @@ func TestConcurrentCallsShareOneRefresh(t *testing.T) {
 	l := startLanyard(t, func(cfg *server.Config) { cfg.AccessTokenTTL = ttl })
 	ctx := ctxT(t)
 	counter := &refreshCounter{}
-	clock := newTestClock()
+	clock := testclock.New()
 	c := dial(t, l.GRPCAddr(), client.WithClock(clock.Now), client.WithDialOptions(grpc.WithChainUnaryInterceptor(counter.intercept)))
 
 	s, err := c.LoginAnonymous(ctx)

@@ -15,6 +15,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/testclock"
 )
 
 // The App Services client API v2.0 (server/appservices) end to end over real HTTP against a whole Lanyard.
@@ -508,7 +509,7 @@ func TestAppServicesInvalidTokens(t *testing.T) {
 // moves 32 s past it.
 func TestAppServicesExpiredAccessToken(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock()
+	clock := testclock.New()
 	cfg := testConfig(t)
 	cfg.AccessTokenTTL = time.Second
 	cfg.Now = clock.Now

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/testclock"
 )
 
 func serverKey(t testing.TB, ts *testServer) string {
@@ -109,7 +110,7 @@ func TestPasswordFlow(t *testing.T) {
 }
 
 func TestRotatedTokenReuseRevokesSession(t *testing.T) {
-	clock := newTestClock()
+	clock := testclock.New()
 	cfg := testConfig(t)
 	cfg.Now = clock.Now
 	cfg.RotationGrace = 10 * time.Second
@@ -331,7 +332,7 @@ func TestAnonymousUserLinksNewEmail(t *testing.T) {
 
 // TestIdleSessionExpires: with idle expiry on, a session unused for longer ends.
 func TestIdleSessionExpires(t *testing.T) {
-	clock := newTestClock()
+	clock := testclock.New()
 	cfg := testConfig(t)
 	cfg.Now = clock.Now
 	cfg.SessionIdleTTL = time.Minute

@@ -174,23 +174,3 @@ func anonLogin(t testing.TB, ts *testServer) *lanyardv1.LoginResponse {
 	}
 	return resp
 }
-
-// testClock is a clock the test moves: set it as Config.Now, then Advance instead of sleeping.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Now()} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/testclock"
 )
 
 // claimsOf decodes a token's claims without checking anything.
@@ -309,7 +310,7 @@ func TestUserRevocationsAcrossSkewedReplicas(t *testing.T) {
 	for _, skew := range []time.Duration{time.Minute, 10 * time.Minute} {
 		t.Run(skew.String(), func(t *testing.T) {
 			master := authn.GenerateMasterKey()
-			clockA, clockB := newTestClock(), newTestClock()
+			clockA, clockB := testclock.New(), testclock.New()
 			clockB.Advance(skew)
 			cfgA := testConfig(t)
 			cfgA.MasterKey = master

@@ -2,13 +2,10 @@ package mongo
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
 
-	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store"
@@ -27,9 +24,6 @@ import (
 // logins share a round trip instead of racing each other for the same
 // number. Writers then contend only across processes.
 
-// maxAppendAttempts bounds the conflicts one write survives before giving up.
-const maxAppendAttempts = 50
-
 // appendTimeout bounds one combined write, which serves several callers and so cannot use any one
 // caller's deadline.
 const appendTimeout = 10 * time.Second
@@ -47,8 +41,7 @@ type eventSeq struct {
 	// writer is held by the one goroutine writing (a one-element channel, so that waiting for it
 	// honors ctx); last and known belong to it.
 	writer chan struct{}
-	last   int64 // the highest number known to be stored
-	known  bool  // last was read or written since start or since a failure
+	numbering
 
 	mu     sync.Mutex
 	queued []*eventAppend
@@ -116,66 +109,16 @@ func (s *Store) writeEvents(ctx context.Context, batch []*eventAppend) {
 }
 
 func (s *Store) insertEvents(ctx context.Context, pending []*store.AuthEvent) error {
-	seq := &s.events
-	for range maxAppendAttempts {
-		if !seq.known {
-			last, err := s.lastEventSeq(ctx)
-			if err != nil {
-				return err
-			}
-			seq.last, seq.known = last, true
-		}
-		docs := make([]any, len(pending))
-		for i, e := range pending {
-			d := eventDoc{Seq: seq.last + int64(i) + 1, Type: e.Type, UserID: e.UserID, Providers: e.Providers, At: e.At}
+	return s.insertNumbered(ctx, collEvents, &s.events.numbering, len(pending),
+		func(i int, num int64) any {
+			e := pending[i]
+			d := eventDoc{Seq: num, Type: e.Type, UserID: e.UserID, Providers: e.Providers, At: e.At}
 			if d.Providers == nil {
 				d.Providers = []string{}
 			}
-			docs[i] = d
-		}
-		_, err := s.coll(collEvents).InsertMany(ctx, docs)
-		stored := len(pending)
-		if err != nil {
-			stored = storedBeforeDuplicate(err)
-			if stored < 0 {
-				// Some may be stored all the same: read the sequence again next time.
-				seq.known = false
-				return translate(ctx, err)
-			}
-		}
-		for i, e := range pending[:stored] {
-			e.Seq = seq.last + int64(i) + 1
-		}
-		seq.last += int64(stored)
-		if pending = pending[stored:]; len(pending) == 0 {
-			return nil
-		}
-		seq.known = false // another writer took the next number
-	}
-	return fmt.Errorf("store: append auth events: %d sequence numbers taken by other writers in a row", maxAppendAttempts)
-}
-
-// storedBeforeDuplicate says how many documents of an ordered insert were stored before it stopped at a
-// duplicate key, or -1 when err is anything else.
-func storedBeforeDuplicate(err error) int {
-	var bwe mongodriver.BulkWriteException
-	if !errors.As(err, &bwe) || len(bwe.WriteErrors) != 1 || bwe.WriteConcernError != nil || !isDuplicateKey(bwe.WriteErrors[0]) {
-		return -1
-	}
-	return bwe.WriteErrors[0].Index
-}
-
-// lastEventSeq returns the highest sequence number stored (0: none).
-func (s *Store) lastEventSeq(ctx context.Context) (int64, error) {
-	d, err := findOne[eventDoc](ctx, s.coll(collEvents), D{},
-		options.FindOne().SetSort(D{{Key: "_id", Value: -1}}).SetProjection(D{{Key: "_id", Value: 1}}))
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return d.Seq, nil
+			return d
+		},
+		func(i int, num int64) { pending[i].Seq = num })
 }
 
 // EventsAfter returns up to limit events after the sequence number after.

@@ -2,8 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -17,7 +15,7 @@ import (
 // keeps the poll independent of clocks: a replica whose clock lags another's by more than the poll's
 // overlap would otherwise write revocations that the other never reads.
 //
-// Numbers are claimed as auth events' are (see events.go): an ordered insert of the numbers after the
+// Numbers are claimed as for auth events (see numbered.go): an ordered insert of the numbers after the
 // last one known, where the unique _id lets one writer win each number and a loser re-reads the last
 // number and tries the next. A number is tried only once the one before it is stored, so a reader that
 // sees n has every revocation up to n. Revocations are rare (logouts, admin actions): the writers of one
@@ -36,9 +34,8 @@ type revocationDoc struct {
 
 // revocationSeq is what a Store knows of the log's numbering.
 type revocationSeq struct {
-	mu    sync.Mutex
-	last  int64 // the highest number known to be stored
-	known bool  // last was read or written since start or since a failure
+	mu sync.Mutex
+	numbering
 }
 
 // AddRevocations stores rs under the next sequence numbers, in order, and sets their Seq.
@@ -49,51 +46,9 @@ func (s *Store) AddRevocations(ctx context.Context, rs ...*store.Revocation) err
 	seq := &s.revocations
 	seq.mu.Lock()
 	defer seq.mu.Unlock()
-	pending := rs
-	for range maxAppendAttempts {
-		if !seq.known {
-			last, err := s.lastRevocationSeq(ctx)
-			if err != nil {
-				return err
-			}
-			seq.last, seq.known = last, true
-		}
-		docs := make([]any, len(pending))
-		for i, r := range pending {
-			docs[i] = revocationDoc{Seq: seq.last + int64(i) + 1, SID: r.SessionID, At: r.At}
-		}
-		_, err := s.coll(collRevocationLog).InsertMany(ctx, docs)
-		stored := len(pending)
-		if err != nil {
-			if stored = storedBeforeDuplicate(err); stored < 0 {
-				// Some may be stored all the same: read the numbering again next time.
-				seq.known = false
-				return translate(ctx, err)
-			}
-		}
-		for i, r := range pending[:stored] {
-			r.Seq = seq.last + int64(i) + 1
-		}
-		seq.last += int64(stored)
-		if pending = pending[stored:]; len(pending) == 0 {
-			return nil
-		}
-		seq.known = false // another writer took the next number
-	}
-	return fmt.Errorf("store: add revocations: %d sequence numbers taken by other writers in a row", maxAppendAttempts)
-}
-
-// lastRevocationSeq returns the highest sequence number stored (0: none).
-func (s *Store) lastRevocationSeq(ctx context.Context) (int64, error) {
-	d, err := findOne[revocationDoc](ctx, s.coll(collRevocationLog), D{},
-		options.FindOne().SetSort(D{{Key: "_id", Value: -1}}).SetProjection(D{{Key: "_id", Value: 1}}))
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return d.Seq, nil
+	return s.insertNumbered(ctx, collRevocationLog, &seq.numbering, len(rs),
+		func(i int, num int64) any { return revocationDoc{Seq: num, SID: rs[i].SessionID, At: rs[i].At} },
+		func(i int, num int64) { rs[i].Seq = num })
 }
 
 // RevocationsAfter returns the revocations numbered after after, in order, in one query.
@@ -113,7 +68,7 @@ func (s *Store) RevocationsAfter(ctx context.Context, after int64) ([]store.Revo
 // DeleteRevocationsBefore removes the revocations before t, except the latest: were the log ever empty,
 // its numbering would start again at 1, below what every replica has seen.
 func (s *Store) DeleteRevocationsBefore(ctx context.Context, t time.Time) error {
-	last, err := s.lastRevocationSeq(ctx)
+	last, err := s.lastNumber(ctx, collRevocationLog)
 	if err != nil {
 		return err
 	}
