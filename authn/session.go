@@ -171,37 +171,22 @@ func (s *Service) sessionUser(ctx context.Context, sess *store.Session, checkDis
 	return &store.User{ID: sess.UserID, Type: sess.UserType}, nil
 }
 
-// refreshable reads what a refresh token needs checked and checks it: the session and, for a token whose
-// signature could not be checked (one signed by a since retired signing key), the rotation that made the
-// token's generation, whose hash of the secret vouches for it. A token whose signature verified was made
-// by Lanyard as it is, secret included, and handed out only once its rotation was claimed: it needs no
-// rotation read. Reuse of an old generation is still caught when its rotation is claimed again.
+// refreshable reads the session a verified refresh token names and checks it. A token's signature proves
+// it was made by Lanyard as it is, secret included, and a token of a later generation was handed out only
+// once its rotation was claimed, so it needs no rotation read; a token of generation 0 proves itself with
+// the session's secret hash. Reuse of an old generation is caught when its rotation is claimed again.
 //
 // Callers parse the token first (Issuer.ParseRefresh), so that a refresh token with a bad signature
 // costs no store read and gets one answer, whatever session it names.
 func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Session, error) {
-	prevGen := c.Generation - 1
-	if c.Verified {
-		prevGen = -1
-	}
-	sess, prev, err := s.store.SessionForRefresh(ctx, c.SessionID, prevGen)
+	sess, _, err := s.store.SessionForRefresh(ctx, c.SessionID, -1)
 	if errors.Is(err, store.ErrNotFound) {
-		if !c.Verified {
-			return nil, ErrTokenInvalid
-		}
 		return nil, ErrSessionRevoked
 	}
 	if err != nil {
 		return nil, err
 	}
-	// A verified token of a later generation was handed out only once its rotation was claimed; any
-	// other token proves itself with its secret. An unverified token has nothing else: until its secret
-	// matches, it gets the answer of any invalid token, so that a forged one tells nothing about the
-	// session it names (whether it exists, is live, revoked or its user disabled).
-	proven := (c.Verified && c.Generation > 0) || secretMatches(sess, prev, c)
-	if !c.Verified && !proven {
-		return sess, ErrTokenInvalid
-	}
+	proven := c.Generation > 0 || CheckSecret(sess.SecretHash, c.Secret)
 	// The session record decides; a revocation this process has heard of also counts, so that one the
 	// record does not show yet (made by a replica of the previous version during an upgrade) still bites.
 	if s.revoked.sessionRevoked(sess.ID) {
@@ -220,19 +205,6 @@ func (s *Service) refreshable(ctx context.Context, c *RefreshClaims) (*store.Ses
 		return sess, ErrTokenInvalid
 	}
 	return sess, nil
-}
-
-// secretMatches reports whether the token's secret is its generation's: the session's for generation 0,
-// the previous rotation's successor's after that.
-func secretMatches(sess *store.Session, prev *store.Rotation, c *RefreshClaims) bool {
-	want := sess.SecretHash
-	if c.Generation > 0 {
-		if prev == nil {
-			return false
-		}
-		want = prev.SuccessorHash
-	}
-	return CheckSecret(want, c.Secret)
 }
 
 // ErrSessionRotates refuses, where refresh tokens cannot rotate (the App Services HTTP API), a refresh

@@ -86,11 +86,6 @@ type RefreshClaims struct {
 	// Generation counts rotations of a rotating session's refresh token: 0 at login, n+1 after the
 	// n-th rotation. The secret's hash is recorded with the session (0) or the rotation that made it.
 	Generation int64 `json:"gen,omitempty"`
-
-	// Verified is true: ParseRefresh returns only claims whose signature it
-	// checked. The caller must still match Secret against the session record,
-	// which is what the server trusts.
-	Verified bool `json:"-"`
 }
 
 // HashSecret returns the SHA-256 of a refresh token secret, the form the
@@ -274,7 +269,7 @@ func (i *Issuer) ParseRefresh(token string) (*RefreshClaims, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &RefreshClaims{Verified: true}
+	c := &RefreshClaims{}
 	if err := json.Unmarshal(payload, c); err != nil {
 		return nil, invalid("malformed claims")
 	}
