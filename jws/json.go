@@ -2,9 +2,10 @@ package jws
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/lanyardhq/lanyard/internal/jsonscan"
 )
 
 // maxDepth is encoding/json's nesting limit, so that the two refuse the same documents.
@@ -179,7 +180,7 @@ func (c *checker) str(decode bool) ([]byte, error) {
 	c.i++ // '"'
 	escaped := false
 	for c.i < len(c.b) {
-		c.i += plainPrefix(c.b[c.i:])
+		c.i += jsonscan.PlainPrefix(c.b[c.i:])
 		for c.i < len(c.b) && plain[c.b[c.i]] {
 			c.i++
 		}
@@ -244,23 +245,6 @@ var plain = func() (t [256]bool) {
 	}
 	return t
 }()
-
-// plainPrefix returns how many leading bytes of s, in whole words of 8, are plain. Custom data is mostly
-// such text, and testing it a byte at a time was most of what checking a 4 KB document cost.
-func plainPrefix(s []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := binary.LittleEndian.Uint64(s[i:])
-		quote, backslash := w^(ones*'"'), w^(ones*'\\')
-		// Each term sets a byte's high bit when that byte (or one below it that is not plain either) is
-		// non-ASCII, a control character, '"' or '\\' (the zero-byte test of Hacker's Delight, 6-1).
-		if (w|(w-ones*0x20)|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0 {
-			break
-		}
-	}
-	return i
-}
 
 func isHex(h byte) bool {
 	return '0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F'

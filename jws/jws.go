@@ -18,8 +18,8 @@
 //
 // The signature itself is checked by go-jose (Token.Verify), but for HS256, which is crypto/hmac's.
 //
-// The package depends on the standard library and go-jose only, so that services importing the client
-// package do not pull in the server.
+// The package depends on the standard library, go-jose and internal/jsonscan only, so that services
+// importing the client package do not pull in the server.
 package jws
 
 import (

@@ -19,35 +19,8 @@ import (
 	hooksv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/hooks/v1"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/store/storetest"
 )
-
-// nestedJSON is the JSON value of a top-level field (level 1) that reaches innermost at the given level,
-// through arrays and documents in turn (never an array directly in an array: FerretDB v1 cannot store
-// one).
-func nestedJSON(level int, innermost string) string {
-	v := innermost
-	for l := level; l > 1; l-- {
-		if l%2 == 0 {
-			v = "[" + v + "]"
-		} else {
-			v = `{"a":` + v + "}"
-		}
-	}
-	return v
-}
-
-// nestedBSON is nestedJSON(level, "1") as an operator's driver writes it.
-func nestedBSON(level int) any {
-	var v any = int32(1)
-	for l := level; l > 1; l-- {
-		if l%2 == 0 {
-			v = bson.A{v}
-		} else {
-			v = bson.D{{Key: "a", Value: v}}
-		}
-	}
-	return v
-}
 
 // fieldJSON is one field of a Struct as compact JSON with sorted keys.
 func fieldJSON(t *testing.T, st *structpb.Struct, name string) string {
@@ -69,7 +42,7 @@ func TestCustomDataDepthBoundary(t *testing.T) {
 	ctx := bearer(u.GetAccessToken())
 	limit := store.MaxCustomDataDepth
 
-	deepest := nestedJSON(limit, `{"$date":"2024-05-06T07:08:09.123Z"}`)
+	deepest := storetest.NestedJSON(limit, `{"$date":"2024-05-06T07:08:09.123Z"}`)
 	upd, err := ts.data.UpdateCustomData(ctx, &lanyardv1.UpdateCustomDataRequest{Set: structOf(t, `{"deep": `+deepest+`}`)})
 	if err != nil {
 		t.Fatalf("a write nested %d levels: %v", limit, err)
@@ -112,8 +85,8 @@ func TestCustomDataDepthBoundary(t *testing.T) {
 		req   *lanyardv1.UpdateCustomDataRequest
 		field string
 	}{
-		{&lanyardv1.UpdateCustomDataRequest{Set: structOf(t, `{"deeper": `+nestedJSON(limit+1, `1`)+`}`)}, "set.deeper"},
-		{&lanyardv1.UpdateCustomDataRequest{Set: structOf(t, `{"deeper": `+nestedJSON(limit+1, `{"$numberLong": "5"}`)+`}`)}, "set.deeper"},
+		{&lanyardv1.UpdateCustomDataRequest{Set: structOf(t, `{"deeper": `+storetest.NestedJSON(limit+1, `1`)+`}`)}, "set.deeper"},
+		{&lanyardv1.UpdateCustomDataRequest{Set: structOf(t, `{"deeper": `+storetest.NestedJSON(limit+1, `{"$numberLong": "5"}`)+`}`)}, "set.deeper"},
 		{&lanyardv1.UpdateCustomDataRequest{Inc: structOf(t, `{"`+deeperInc+`": 1}`)}, "inc." + deeperInc},
 	} {
 		_, err := ts.data.UpdateCustomData(ctx, tc.req)
@@ -173,7 +146,7 @@ func TestUnreadableCustomDataNeverLocksOut(t *testing.T) {
 	_, anonRefresh, anon := compat.mustLogin("anon-user", map[string]any{})
 	for _, id := range []string{user, anon} {
 		if _, err := c.InsertOne(context.Background(), bson.D{{Key: "user_id", Value: id}, {Key: "plan", Value: "pro"},
-			{Key: "deep", Value: nestedBSON(store.MaxCustomDataDepth + 50)}}); err != nil {
+			{Key: "deep", Value: storetest.NestedBSON(store.MaxCustomDataDepth + 50)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -311,7 +284,7 @@ func (deepHook) OnUserCreation(_ context.Context, req *hooksv1.OnUserCreationReq
 		return &hooksv1.OnUserCreationResponse{}, nil
 	}
 	st := &structpb.Struct{}
-	if err := st.UnmarshalJSON([]byte(`{"deep": ` + nestedJSON(store.MaxCustomDataDepth+1, `1`) + `}`)); err != nil {
+	if err := st.UnmarshalJSON([]byte(`{"deep": ` + storetest.NestedJSON(store.MaxCustomDataDepth+1, `1`) + `}`)); err != nil {
 		return nil, err
 	}
 	return &hooksv1.OnUserCreationResponse{CustomData: st}, nil

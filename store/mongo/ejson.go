@@ -3,7 +3,6 @@ package mongo
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
+	"github.com/lanyardhq/lanyard/internal/jsonscan"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -350,7 +350,7 @@ func appendString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if i += plainPrefix(s[i:]); i == len(s) {
+		if i += jsonscan.PlainPrefix(s[i:]); i == len(s) {
 			break
 		}
 		b := s[i]
@@ -400,24 +400,6 @@ func appendString(dst, s []byte) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
-}
-
-// plainPrefix returns how many leading bytes of s, in whole words of 8, need no escaping: printable
-// ASCII other than '"' and '\\'. Custom data is mostly such text, and testing it a byte at a time was
-// most of what rendering a 4 KB document cost.
-func plainPrefix(s []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := binary.LittleEndian.Uint64(s[i:])
-		quote, backslash := w^(ones*'"'), w^(ones*'\\')
-		// Each term sets a byte's high bit when that byte (or one below it that also needs escaping) is
-		// non-ASCII, a control character, '"' or '\\' (the zero-byte test of Hacker's Delight, 6-1).
-		if (w|(w-ones*0x20)|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0 {
-			break
-		}
-	}
-	return i
 }
 
 // invalid wraps store.ErrInvalidUpdate with what is wrong.

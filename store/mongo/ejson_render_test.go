@@ -228,7 +228,7 @@ func TestEncodeDocDepthBoundary(t *testing.T) {
 }
 
 // TestAppendStringEscapesAtEveryOffset: each byte or sequence that must be escaped, and some that must
-// not, placed at every offset of plain text on both sides of the 8-byte words plainPrefix skips, renders
+// not, placed at every offset of plain text on both sides of the 8-byte words jsonscan.PlainPrefix skips, renders
 // as encoding/json renders the same string (without its HTML escaping).
 func TestAppendStringEscapesAtEveryOffset(t *testing.T) {
 	specials := []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", " ", "~", "é", "\u2028", "\u2029", "\xff", "\xe2\x80", "😀"}

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/store/storetest"
 )
 
 func TestParseDocNumbersAndWrappers(t *testing.T) {
@@ -133,18 +134,9 @@ func TestIncKeepsTypes(t *testing.T) {
 	}
 }
 
-// nestedJSON is nested as JSON: a document whose field "deep" reaches innermost at the given level,
-// through documents and arrays in turn.
+// nestedJSON is a document whose field "deep" reaches innermost at the given level.
 func nestedJSON(level int, innermost string) string {
-	v := innermost
-	for l := level; l > 1; l-- {
-		if l%2 == 0 {
-			v = "[" + v + "]"
-		} else {
-			v = `{"a":` + v + "}"
-		}
-	}
-	return `{"deep":` + v + "}"
+	return `{"deep":` + storetest.NestedJSON(level, innermost) + "}"
 }
 
 // TestParseAndRenderShareTheDepthLimit: what writes accept, reads render, and both stop at the same

@@ -73,10 +73,10 @@ func countDocs(t *testing.T, c *mongodriver.Collection, userID string) int64 {
 
 func set(js string) store.CustomDataUpdate { return store.CustomDataUpdate{Set: json.RawMessage(js)} }
 
-// nestedJSON is the JSON value of a top-level field (level 1) that reaches innermost at the given
+// NestedJSON is the JSON value of a top-level field (level 1) that reaches innermost at the given
 // level, through arrays and documents in turn (never an array directly in an array, which FerretDB v1
 // cannot store).
-func nestedJSON(level int, innermost string) string {
+func NestedJSON(level int, innermost string) string {
 	v := innermost
 	for l := level; l > 1; l-- {
 		if l%2 == 0 {
@@ -88,8 +88,8 @@ func nestedJSON(level int, innermost string) string {
 	return v
 }
 
-// nestedBSON is nestedJSON(level, 1) as BSON.
-func nestedBSON(level int) any {
+// NestedBSON is NestedJSON(level, "1") as BSON, as an operator's driver writes it.
+func NestedBSON(level int) any {
 	var v any = int32(1)
 	for l := level; l > 1; l-- {
 		if l%2 == 0 {
@@ -607,7 +607,7 @@ func runCustomData(t *testing.T, openDB Opener) {
 		s := open(t)
 		ctx := testContext(t)
 		u := store.NewID()
-		nested := nestedJSON(60, `1`) // 30 arrays, one in each other document
+		nested := NestedJSON(60, `1`) // 30 arrays, one in each other document
 		_, err := s.UpdateCustomData(ctx, u, set(`{"deep": `+nested+`}`))
 		must(t, err, "UpdateCustomData creating")
 		doc, err := s.UpdateCustomData(ctx, u, set(`{"other": 1}`))
@@ -641,7 +641,7 @@ func runCustomData(t *testing.T, openDB Opener) {
 		u := store.NewID()
 
 		// The deepest value a write accepts (a wrapper is a value, not a level) reads back as written.
-		deepest := nestedJSON(limit, `{"$date":"2024-05-06T07:08:09.123Z"}`)
+		deepest := NestedJSON(limit, `{"$date":"2024-05-06T07:08:09.123Z"}`)
 		doc, err := s.UpdateCustomData(ctx, u, set(`{"deep": `+deepest+`}`))
 		must(t, err, "a write nested %d levels", limit)
 		got, err := s.GetCustomData(ctx, u)
@@ -660,8 +660,8 @@ func runCustomData(t *testing.T, openDB Opener) {
 			up    store.CustomDataUpdate
 			field string
 		}{
-			{set(`{"deeper": ` + nestedJSON(limit+1, `1`) + `}`), "set.deeper"},
-			{set(`{"deeper": ` + nestedJSON(limit+1, `{}`) + `}`), "set.deeper"},
+			{set(`{"deeper": ` + NestedJSON(limit+1, `1`) + `}`), "set.deeper"},
+			{set(`{"deeper": ` + NestedJSON(limit+1, `{}`) + `}`), "set.deeper"},
 			{store.CustomDataUpdate{Inc: json.RawMessage(`{"` + strings.Join(append(segs, "q"), ".") + `": 1}`)}, "inc." + strings.Join(append(segs, "q"), ".")},
 		}
 		for _, tc := range tooDeep {
@@ -672,7 +672,7 @@ func runCustomData(t *testing.T, openDB Opener) {
 				t.Errorf("a write nested %d levels: %v, want a FieldError on %.30s naming %d and %d", limit+1, err, tc.field, limit+1, limit)
 			}
 		}
-		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"deeper": `+nestedJSON(limit+1, `1`)+`}`))
+		_, err = s.ReplaceCustomData(ctx, u, json.RawMessage(`{"deeper": `+NestedJSON(limit+1, `1`)+`}`))
 		wantErr(t, err, store.ErrInvalidUpdate, "ReplaceCustomData nested %d levels", limit+1)
 		if got, err := s.GetCustomData(ctx, u); err != nil || got.Version != 2 {
 			t.Errorf("after refused writes: version %d (%v), want 2", got.Version, err)
@@ -681,7 +681,7 @@ func runCustomData(t *testing.T, openDB Opener) {
 		// Another tool's document one level deeper: every read and write that would return it says so
 		// (naming the field), stores nothing, and a write that replaces the field repairs it.
 		u2 := store.NewID()
-		_, err = c.InsertOne(ctx, bson.D{{Key: userIDField, Value: u2}, {Key: "ok", Value: int32(1)}, {Key: "deep", Value: nestedBSON(limit + 1)}})
+		_, err = c.InsertOne(ctx, bson.D{{Key: userIDField, Value: u2}, {Key: "ok", Value: int32(1)}, {Key: "deep", Value: NestedBSON(limit + 1)}})
 		if err != nil {
 			t.Skipf("the engine refuses a document nested %d levels, as MongoDB does: %v", limit+1, err)
 		}
