@@ -50,8 +50,9 @@ func TestCheckTellsBusyFromGone(t *testing.T) {
 	s := &Store{client: client, log: storetest.Logger(t), pingTimeout: 2 * time.Second}
 
 	// Busy: other commands are answered while the ping waits.
-	answering := make(chan struct{})
+	answering, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(stopped)
 		for {
 			select {
 			case <-answering:
@@ -63,6 +64,7 @@ func TestCheckTellsBusyFromGone(t *testing.T) {
 	}()
 	err = s.check(t.Context())
 	close(answering)
+	<-stopped // no answer may be counted during the next check
 	if !errors.Is(err, store.ErrBusy) || errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("check of a busy engine: %v, want ErrBusy", err)
 	}
