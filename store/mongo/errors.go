@@ -52,6 +52,16 @@ func translate(ctx context.Context, err error) error {
 	case isWaitQueueTimeout(err):
 		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
 
+	// The engine gave up at a time limit: the one the driver sends with
+	// each command (maxTimeMS, the caller's deadline less a round trip, so
+	// it fires a moment before ctx's own timer), or its backend's. A slow
+	// engine, not a broken one.
+	case isEngineTimeLimit(err):
+		if _, ok := ctx.Deadline(); ok {
+			return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+		}
+		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
+
 	case isUnavailable(err):
 		// The original error is not wrapped: a server selection timeout
 		// chains context.DeadlineExceeded, which callers would mistake for
@@ -77,6 +87,15 @@ func isDuplicateKey(err error) bool {
 func deadlinePassed(ctx context.Context) bool {
 	d, ok := ctx.Deadline()
 	return ok && !time.Now().Before(d)
+}
+
+// isEngineTimeLimit reports MongoDB's MaxTimeMSExpired (50) and FerretDB's
+// InternalError carrying pgx's "timeout: …" (seen on PostgreSQL under a load
+// average of 20: "timeout: read tcp …->…:5432: i/o timeout"), which is how
+// FerretDB reports a backend query cut off at its deadline.
+func isEngineTimeLimit(err error) bool {
+	var se mongodriver.ServerError
+	return errors.As(err, &se) && (se.HasErrorCode(50) || se.HasErrorCodeWithMessage(1, "] timeout: "))
 }
 
 func isWaitQueueTimeout(err error) bool {

@@ -25,6 +25,10 @@ func TestTranslate(t *testing.T) {
 	defer cancel()
 	passed := pastDeadline{live, time.Now().Add(-time.Second)}
 	selection := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded}
+	withDeadline, cancel := context.WithTimeout(live, time.Hour)
+	defer cancel()
+	// What FerretDB answered on PostgreSQL under a load average of 20 (the conformance suite's racing writes).
+	const ferretTimeout = "[msg_update.go:133 handler.(*Handler).updateDocument] [update.go:114 common.UpdateDocument] [collection.go:227 postgresql.(*collection).UpdateAll] timeout: read tcp 127.0.0.1:44218->127.0.0.1:5432: i/o timeout"
 
 	tests := []struct {
 		name string
@@ -48,6 +52,10 @@ func TestTranslate(t *testing.T) {
 		{"caller deadline passed, its timer not run yet", passed, mongodriver.CommandError{Labels: []string{"NetworkError"}, Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrUnavailable},
 		{"queued for a connection", live, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, store.ErrBusy, store.ErrUnavailable},
 		{"caller deadline while queued for a connection", expired, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrBusy},
+		{"MongoDB's time limit, caller deadline", withDeadline, mongodriver.CommandError{Code: 50, Name: "MaxTimeMSExpired"}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"FerretDB PostgreSQL backend timeout, caller deadline", withDeadline, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: ferretTimeout}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"FerretDB PostgreSQL backend timeout, no deadline", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: ferretTimeout}, store.ErrBusy, store.ErrUnavailable},
+		{"other internal error naming a timeout", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "boom: the timeout: field is invalid"}, nil, store.ErrBusy},
 	}
 	// What FerretDB answered while its PostgreSQL was stopped or killed (TestPostgreSQLOutageUnderWriteLoad).
 	for _, msg := range []string{
