@@ -50,6 +50,7 @@ type customData struct {
 	cfg   store.CustomDataConfig
 	coll  *mongodriver.Collection // the operator's collection
 	locks *userLocks              // see customdata_write.go
+	index *ownerIndex             // nil without a feed (see customdata_index.go)
 }
 
 // resolveCustomData applies the defaults and checks cfg. An empty Database
@@ -77,10 +78,17 @@ func resolveCustomData(cfg store.CustomDataConfig, lanyardDB string) (store.Cust
 }
 
 // openCustomData sets up custom data for Open: the configuration (resolved
-// by resolveCustomData) and the indexes (see customDataIndexes).
+// by resolveCustomData), the indexes (see customDataIndexes) and, when the
+// engine reports writes (a feed), the owner index.
 func (s *Store) openCustomData(ctx context.Context, cfg store.CustomDataConfig) error {
 	s.customData = customData{cfg: cfg, coll: s.client.Database(cfg.Database).Collection(cfg.Collection), locks: &userLocks{}}
-	return s.customDataIndexes(ctx)
+	if err := s.customDataIndexes(ctx); err != nil {
+		return err
+	}
+	if s.feed == nil {
+		return nil
+	}
+	return s.openOwnerIndex(ctx, s.feed)
 }
 
 // customDataIndexes creates, one per command (see createIndexes), the
@@ -270,41 +278,66 @@ func rank(cands []candidate) {
 	})
 }
 
-// winner returns the user's winning document, or nil.
+// winner returns the user's winning document, or nil: through the owner
+// index when the store has one, else with the query.
 func (s *Store) winner(ctx context.Context, userID string) (*current, error) {
+	if s.customData.index != nil {
+		if cur, ok, err := s.indexedWinner(ctx, userID); ok {
+			return cur, err
+		}
+	}
 	values := userFilterValues(userID)
 	if s.scansIn && len(values) > 1 {
 		// One equality query per form, the string form first: when it finds documents, they are the
 		// candidates, and the ObjectId form need not be asked.
 		for _, v := range values {
-			cur, err := s.winnerOf(ctx, userID, v)
-			if cur != nil || err != nil {
-				return cur, err
+			cands, err := s.candidatesOf(ctx, userID, v)
+			if len(cands) > 0 || err != nil {
+				return best(cands, err)
 			}
 		}
 		return nil, nil
 	}
-	return s.winnerOf(ctx, userID, oneOf(values))
+	return best(s.candidatesOf(ctx, userID, oneOf(values)))
 }
 
-// winnerOf ranks the documents whose user id field matches match.
-func (s *Store) winnerOf(ctx context.Context, userID string, match any) (*current, error) {
+// queryCandidates reads every document of the user, in both forms, with the query on the user id field.
+func (s *Store) queryCandidates(ctx context.Context, userID string) ([]candidate, error) {
+	values := userFilterValues(userID)
+	if !s.scansIn || len(values) == 1 {
+		return s.candidatesOf(ctx, userID, oneOf(values))
+	}
+	var all []candidate
+	for _, v := range values {
+		cands, err := s.candidatesOf(ctx, userID, v)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, cands...)
+	}
+	return all, nil
+}
+
+// candidatesOf reads the documents of the user whose user id field matches match.
+func (s *Store) candidatesOf(ctx context.Context, userID string, match any) ([]candidate, error) {
 	cd := &s.customData
-	docs, err := findRaw(ctx, cd.coll, D{{Key: cd.cfg.UserIDField, Value: match}}, options.Find().SetSort(D{{Key: "_id", Value: 1}}))
+	docs, err := findRaw(ctx, cd.coll, D{{Key: cd.cfg.UserIDField, Value: match}})
 	if err != nil {
 		return nil, err
 	}
-	if len(docs) == 0 {
-		return nil, nil
-	}
-	cands := make([]candidate, 0, len(docs))
+	var cands []candidate
 	for _, raw := range docs {
 		if owner, byString := cd.ownerOf(raw); owner == userID {
 			cands = append(cands, candidate{raw: raw, id: raw.Lookup("_id"), byString: byString})
 		}
 	}
-	if len(cands) == 0 {
-		return nil, nil
+	return cands, nil
+}
+
+// best returns the winner among candidates, or nil.
+func best(cands []candidate, err error) (*current, error) {
+	if err != nil || len(cands) == 0 {
+		return nil, err
 	}
 	rank(cands)
 	return newCurrent(cands[0].raw)

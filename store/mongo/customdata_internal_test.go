@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/storetest"
@@ -264,7 +265,7 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			}
 		})
 
-		t.Run("SweepKeepsTheLatestCreation", func(t *testing.T) {
+		t.Run("SweepEmptiesOldCreations", func(t *testing.T) {
 			setTiming(t, &claimMinSweepAge, 0)
 			u := store.NewID()
 			_, err := s.UpdateCustomData(ctx, u, setUpdate(`{"a": 1}`))
@@ -277,10 +278,11 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			mustDo(t, err, "UpdateCustomData")
 			n, err := s.SweepCustomDataClaims(ctx, time.Now().Add(time.Second))
 			mustDo(t, err, "SweepCustomDataClaims")
-			left, err := findAll[createClaim](ctx, claims, D{{Key: "user", Value: u}})
+			left, err := findAll[createClaim](ctx, claims, D{{Key: "user", Value: u}}, options.Find().SetSort(D{{Key: "n", Value: 1}}))
 			mustDo(t, err, "list claims")
-			if n == 0 || len(left) != 1 || left[0].ID != createKey(u, 2) {
-				t.Fatalf("swept %d; left %+v, want only %s", n, left, createKey(u, 2))
+			// Creation 1 keeps its number (latestCreation reads the numbers in order) without its document.
+			if n == 0 || len(left) != 2 || left[0].ID != createKey(u, 1) || left[0].Doc != nil || left[1].ID != createKey(u, 2) || left[1].Doc == nil {
+				t.Fatalf("swept %d; left %+v, want %s without its document and %s with it", n, left, createKey(u, 1), createKey(u, 2))
 			}
 			doc, err := s.UpdateCustomData(ctx, u, setUpdate(`{"d": 1}`))
 			mustDo(t, err, "UpdateCustomData after the sweep")

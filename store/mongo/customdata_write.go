@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
@@ -514,6 +517,41 @@ func inFlightOn(c *writeClaim, cur *current) bool {
 		time.Since(c.At) < claimStaleAfter
 }
 
+// replaceAt replaces cur with doc (a claimed document of user) if cur still has the version it was read
+// with, and reports whether it did. On MongoDB the filter on the version makes that one atomic step. On
+// FerretDB v1 a filtered replace is a read and a write anyway, and a filter on anything but _id alone
+// decodes the whole collection: the version is read by _id and compared here, then the document replaced
+// by _id. The window this leaves between read and write is the one FerretDB leaves itself, and it is
+// closed the same way (rollForward, by whoever was slow).
+func (s *Store) replaceAt(ctx context.Context, cur *current, user string, doc claimedDoc) (bool, error) {
+	coll := s.customData.coll
+	// The document names user as a string once replaced: news for the owner index, before the write.
+	s.announce(cur.id, user)
+	if !s.scansIn {
+		res, err := coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(doc))
+		if err != nil {
+			return false, translate(ctx, err)
+		}
+		return res.MatchedCount > 0, nil
+	}
+	now, err := findOne[bson.Raw](ctx, coll, D{{Key: "_id", Value: cur.id}},
+		options.FindOne().SetProjection(D{{Key: versionField, Value: 1}}))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if v := now.Lookup(versionField); !sameRaw(v, cur.vraw) {
+		return false, nil
+	}
+	res, err := coll.ReplaceOne(ctx, D{{Key: "_id", Value: cur.id}}, bson.Raw(doc))
+	if err != nil {
+		return false, translate(ctx, err)
+	}
+	return res.MatchedCount > 0, nil
+}
+
 // waitOrHelp waits on another writer's claim c on cur, and applies it
 // once this writer has waited claimHelpDelay for it.
 func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt *waiter) error {
@@ -525,8 +563,8 @@ func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt 
 		return nil
 	}
 	wt.since = time.Now() // help again only after another claimHelpDelay
-	if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(c.Doc)); err != nil {
-		return translate(ctx, err)
+	if _, err := s.replaceAt(ctx, cur, c.User, c.Doc); err != nil {
+		return err
 	}
 	return s.rollForward(ctx, cur.id)
 }
@@ -534,12 +572,12 @@ func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt 
 // applyClaim makes the write this writer claimed (start: when it began to
 // claim) and returns result, the claimed document rendered.
 func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time, result *store.CustomDoc) (*store.CustomDoc, bool, error) {
-	res, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(c.Doc))
+	matched, err := s.replaceAt(ctx, cur, c.User, c.Doc)
 	if err != nil {
 		// The claim stays: a later writer applies it after claimHelpDelay.
-		return nil, false, translate(ctx, err)
+		return nil, false, err
 	}
-	if res.MatchedCount == 0 {
+	if !matched {
 		landed, err := s.claimLanded(ctx, cur, c)
 		if err != nil || !landed {
 			return nil, false, err
@@ -608,8 +646,8 @@ func (s *Store) rollForward(ctx context.Context, id bson.RawValue) error {
 		if !inFlightOn(next, cur) {
 			return nil
 		}
-		if _, err := s.customData.coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(next.Doc)); err != nil {
-			return translate(ctx, err)
+		if _, err := s.replaceAt(ctx, cur, next.User, next.Doc); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -622,9 +660,8 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 		return nil, false, &versionMismatch{expected: *w.expected, current: 0}
 	}
 	claims := s.coll(collCustomDataClaims)
-	latest, err := findOne[createClaim](ctx, claims, D{{Key: "kind", Value: claimCreate}, {Key: "user", Value: userID}},
-		options.FindOne().SetSort(D{{Key: "n", Value: -1}}))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	latest, err := s.latestCreation(ctx, userID)
+	if err != nil {
 		return nil, false, err
 	}
 	if latest != nil {
@@ -676,6 +713,26 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 	return result, true, nil
 }
 
+// latestCreation returns the user's creation claim with the highest number (nil: none), reading
+// create:<user>:1, 2, ... by _id until one is missing: a query for the highest would decode every claim
+// on FerretDB v1, and the claims hold one per user who ever had a document. The numbers have no gaps:
+// each is claimed only after the one before it, and creation claims are never deleted while their user
+// exists (SweepCustomDataClaims only empties the old ones).
+func (s *Store) latestCreation(ctx context.Context, userID string) (*createClaim, error) {
+	claims := s.coll(collCustomDataClaims)
+	var latest *createClaim
+	for n := int64(1); ; n++ {
+		c, err := findOne[createClaim](ctx, claims, D{{Key: "_id", Value: createKey(userID, n)}})
+		if errors.Is(err, store.ErrNotFound) {
+			return latest, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		latest = c
+	}
+}
+
 // States of a creation claim whose document the user does not have.
 const (
 	creationPending = iota // may still be inserted
@@ -705,6 +762,7 @@ func (s *Store) insertCreated(ctx context.Context, c *createClaim) (bool, error)
 	if time.Since(c.At) > createWindow {
 		return false, nil
 	}
+	s.announce(c.DocID, c.User)
 	_, err := s.customData.coll.InsertOne(ctx, bson.Raw(c.Doc))
 	inserted := true
 	switch err := translate(ctx, err); {
@@ -742,15 +800,14 @@ func (s *Store) DeleteCustomData(ctx context.Context, userID string) (bool, erro
 		return false, err
 	}
 	claims := s.coll(collCustomDataClaims)
-	latest, err := findOne[createClaim](ctx, claims, D{{Key: "kind", Value: claimCreate}, {Key: "user", Value: userID}},
-		options.FindOne().SetSort(D{{Key: "n", Value: -1}}).SetProjection(D{{Key: "doc", Value: 0}}))
+	latest, err := s.latestCreation(ctx, userID)
 	switch {
-	case err == nil:
+	case err == nil && latest != nil:
 		_, err := claims.InsertOne(ctx, marker{ID: goneKey(userID, latest.N), Kind: claimGone, User: userID, N: latest.N, At: time.Now()})
 		if err := translate(ctx, err); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
 			return false, err
 		}
-	case !errors.Is(err, store.ErrNotFound):
+	case err != nil:
 		return false, err
 	}
 	res, err := s.customData.coll.DeleteOne(ctx, D{{Key: "_id", Value: cur.id}})
@@ -760,11 +817,12 @@ func (s *Store) DeleteCustomData(ctx context.Context, userID string) (bool, erro
 	return res.DeletedCount > 0, nil
 }
 
-// SweepCustomDataClaims removes claims made before olderThan (at most
-// claimMinSweepAge ago, so that claims in use stay), except each user's latest
-// creation claim, which numbers the next creation. It returns how many it
-// removed. The server calls it periodically; it is not part of
-// store.Store.
+// SweepCustomDataClaims removes the claims made before olderThan (at most
+// claimMinSweepAge ago, so that claims in use stay), except creation claims:
+// those number the next creation of their user (see latestCreation), so the
+// old ones, which nothing reads anymore but the number, only lose their
+// document. It returns how many claims it removed or emptied. The server
+// calls it periodically; it is not part of store.Store.
 func (s *Store) SweepCustomDataClaims(ctx context.Context, olderThan time.Time) (int, error) {
 	if limit := time.Now().Add(-claimMinSweepAge); olderThan.After(limit) {
 		olderThan = limit
@@ -779,8 +837,8 @@ func (s *Store) SweepCustomDataClaims(ctx context.Context, olderThan time.Time) 
 	}
 	total := int(res.DeletedCount)
 
-	creations, err := findAll[createClaim](ctx, claims, D{{Key: "kind", Value: claimCreate}},
-		options.Find().SetProjection(D{{Key: "user", Value: 1}, {Key: "n", Value: 1}, {Key: "at", Value: 1}}))
+	creations, err := findAll[spentCreation](ctx, claims, D{{Key: "kind", Value: claimCreate}},
+		options.Find().SetProjection(D{{Key: "user", Value: 1}, {Key: "n", Value: 1}, {Key: "at", Value: 1}, {Key: "spent", Value: 1}}))
 	if err != nil {
 		return total, err
 	}
@@ -788,20 +846,58 @@ func (s *Store) SweepCustomDataClaims(ctx context.Context, olderThan time.Time) 
 	for _, c := range creations {
 		latest[c.User] = max(latest[c.User], c.N)
 	}
-	var old []string
 	for _, c := range creations {
-		if c.At.Before(olderThan) && c.N < latest[c.User] {
-			old = append(old, c.ID)
+		if c.Spent || !c.At.Before(olderThan) || c.N >= latest[c.User] {
+			continue
 		}
-	}
-	for len(old) > 0 {
-		batch := old[:min(len(old), 500)]
-		old = old[len(batch):]
-		res, err := claims.DeleteMany(ctx, D{{Key: "_id", Value: D{{Key: "$in", Value: batch}}}})
-		if err != nil {
+		// Only the sweep rewrites a creation claim, and only once its creation is long decided.
+		c.Kind, c.Spent = claimCreate, true
+		if _, err := claims.ReplaceOne(ctx, D{{Key: "_id", Value: c.ID}}, c); err != nil {
 			return total, translate(ctx, err)
 		}
-		total += int(res.DeletedCount)
+		total++
 	}
 	return total, nil
+}
+
+// spentCreation is a creation claim without its document: what the sweep leaves of an old one.
+type spentCreation struct {
+	ID    string    `bson:"_id"`
+	Kind  string    `bson:"kind"`
+	User  string    `bson:"user"`
+	N     int64     `bson:"n"`
+	At    time.Time `bson:"at"`
+	Spent bool      `bson:"spent"`
+}
+
+// fillCreationGaps gives back the creation claims that sweeps of earlier versions deleted (they kept
+// only each user's latest), as spent ones, so that latestCreation, which reads the numbers in order,
+// finds the latest. Idempotent: a number that exists is left alone.
+func fillCreationGaps(ctx context.Context, db *mongodriver.Database) error {
+	claims := db.Collection(collCustomDataClaims)
+	creations, err := findAll[spentCreation](ctx, claims, D{{Key: "kind", Value: claimCreate}},
+		options.Find().SetProjection(D{{Key: "user", Value: 1}, {Key: "n", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	have := map[string]map[int64]bool{}
+	for _, c := range creations {
+		if have[c.User] == nil {
+			have[c.User] = map[int64]bool{}
+		}
+		have[c.User][c.N] = true
+	}
+	for user, ns := range have {
+		top := slices.Max(slices.Collect(maps.Keys(ns)))
+		for n := int64(1); n < top; n++ {
+			if ns[n] {
+				continue
+			}
+			_, err := claims.InsertOne(ctx, spentCreation{ID: createKey(user, n), Kind: claimCreate, User: user, N: n, Spent: true})
+			if err := translate(ctx, err); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -40,6 +40,7 @@ var migrations = []migration{
 	{2, "indexes of users, sessions, keys, passwords and revocations", createIndexes(indexesV2)},
 	{3, "index of sessions by sid", createIndexes([]index{{collSessions, "sid", bson.D{{Key: "sid", Value: 1}}, false}})},
 	{4, "index of the revocation log by time", createIndexes([]index{{collRevocationLog, "at", bson.D{{Key: "at", Value: 1}}, false}})},
+	{5, "number the creation claims of custom data without gaps", fillCreationGaps},
 }
 
 // index is one index of a collection. Unique indexes are claims and must

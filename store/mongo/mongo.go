@@ -36,6 +36,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/store/feed"
 )
 
 // Defaults for Config.
@@ -88,6 +89,13 @@ type Config struct {
 	// CustomData says where custom user data lives (see customdata.go for
 	// its defaults; an empty Database means Database above).
 	CustomData store.CustomDataConfig
+
+	// Feed, when set, reports every write to the custom data collection by
+	// anyone (the embedded engine's, see store/embedded): the store then keeps
+	// the owner index (customdata_index.go) and finds a user's document by
+	// _id. Leave it nil for an engine others may write to unseen (any engine
+	// reached by URI): reads then query the user id field.
+	Feed *feed.Feed
 }
 
 // Store is the MongoDB implementation of store.Store. It is safe for
@@ -120,6 +128,11 @@ type Store struct {
 	scansIn bool
 
 	customData customData // see customdata.go
+	feed       *feed.Feed // see Config.Feed
+
+	// background bounds work the store starts by itself (rebuilding the owner index); Close cancels it.
+	background     context.Context
+	stopBackground context.CancelFunc
 
 	stopPinger context.CancelFunc
 	pingerDone chan struct{}
@@ -174,7 +187,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pingerDone:  make(chan struct{}),
 		checkNow:    make(chan struct{}, 1),
 		events:      newEventSeq(),
+		feed:        cfg.Feed,
 	}
+	s.background, s.stopBackground = context.WithCancel(context.WithoutCancel(ctx))
 	monitor := &event.CommandMonitor{
 		Succeeded: func(context.Context, *event.CommandSucceededEvent) { s.answers.Add(1) },
 		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
@@ -211,6 +226,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// just expired.
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
+		s.stopBackground()
+		if x := s.customData.index; x != nil {
+			x.unsubscribe()
+		}
 		_ = client.Disconnect(dctx)
 		return nil, err
 	}
@@ -368,6 +387,10 @@ func (s *Store) Close(ctx context.Context) error {
 		s.closed.Store(true)
 		s.stopPinger()
 		<-s.pingerDone
+		s.stopBackground()
+		if x := s.customData.index; x != nil {
+			x.unsubscribe()
+		}
 		if err := s.client.Disconnect(ctx); err != nil {
 			s.closeErr = fmt.Errorf("store: close: %w", err)
 		}
