@@ -15,6 +15,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -221,6 +222,91 @@ func runCustomData(t *testing.T, openDB Opener) {
 		got, err = s.ListShadowedCustomData(ctx, want[0].UserID, 1)
 		must(t, err, "ListShadowedCustomData after the first")
 		sameValue(t, got, want[1:2], "ListShadowedCustomData page 2")
+	})
+
+	// Another tool's writes after the store has read the user: a store that keeps the owners of documents
+	// (an index, a locator) must see each of them at the next read, as a store that queries does.
+	t.Run("CustomData/OperatorWritesAfterTheFirstRead", func(t *testing.T) {
+		s := open(t)
+		ctx := testContext(t)
+		c := customColl(t, s)
+		which := func(u string) string {
+			t.Helper()
+			doc, err := s.GetCustomData(ctx, u)
+			must(t, err, "GetCustomData")
+			if doc.JSON == nil {
+				return "none"
+			}
+			return fields(t, doc.JSON)["which"]
+		}
+		expect := func(u, want, after string) {
+			t.Helper()
+			if got := which(u); got != want {
+				t.Errorf("after %s: winner %s, want %s", after, got, want)
+			}
+		}
+		past := func(d time.Duration) bson.ObjectID { return bson.NewObjectIDFromTimestamp(time.Now().Add(-d)) }
+
+		// The first document of a user who had none.
+		u := store.NewID()
+		expect(u, "none", "no write")
+		lanyardDoc, err := s.UpdateCustomData(ctx, u, set(`{"which": "lanyard"}`))
+		must(t, err, "UpdateCustomData")
+		expect(u, `"lanyard"`, "a write through the store")
+
+		// An insert with a smaller _id wins at once; deleting it gives the win back.
+		earlier := past(time.Hour)
+		_, err = c.InsertOne(ctx, bson.D{{Key: "_id", Value: earlier}, {Key: userIDField, Value: u}, {Key: "which", Value: "earlier"}})
+		must(t, err, "insert an earlier document")
+		expect(u, `"earlier"`, "an insert with a smaller _id")
+		_, err = c.InsertOne(ctx, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: userIDField, Value: u}, {Key: "which", Value: "later"}})
+		must(t, err, "insert a later document")
+		expect(u, `"earlier"`, "an insert with a larger _id")
+		_, err = c.DeleteOne(ctx, bson.D{{Key: "_id", Value: earlier}})
+		must(t, err, "delete the earlier document")
+		expect(u, `"lanyard"`, "deleting the winner")
+
+		// The winner given to another user by _id, and back by another filter.
+		v := store.NewID()
+		expect(v, "none", "no write")
+		idJSON := fields(t, lanyardDoc.JSON)["_id"]
+		lanyardID, err := bson.ObjectIDFromHex(strings.TrimSuffix(strings.TrimPrefix(idJSON, `{"$oid":"`), `"}`))
+		must(t, err, "the _id of the document the store made, %s", idJSON)
+		_, err = c.UpdateOne(ctx, bson.D{{Key: "_id", Value: lanyardID}}, bson.D{{Key: "$set", Value: bson.D{{Key: userIDField, Value: v}}}})
+		must(t, err, "give the winner to another user")
+		expect(u, `"later"`, "the winner going to another user")
+		expect(v, `"lanyard"`, "receiving a document by _id")
+		_, err = c.UpdateOne(ctx, bson.D{{Key: "which", Value: "lanyard"}}, bson.D{{Key: "$set", Value: bson.D{{Key: userIDField, Value: u}}}})
+		must(t, err, "give it back by another filter")
+		expect(v, "none", "losing the document by another filter")
+		expect(u, `"lanyard"`, "receiving a document by another filter")
+
+		// An ObjectId-form document with a smaller _id loses until it is turned into the string form.
+		uoid, _ := bson.ObjectIDFromHex(u)
+		oldest := past(2 * time.Hour)
+		_, err = c.InsertOne(ctx, bson.D{{Key: "_id", Value: oldest}, {Key: userIDField, Value: uoid}, {Key: "which", Value: "objectid"}})
+		must(t, err, "insert an ObjectId-form document")
+		expect(u, `"lanyard"`, "an ObjectId-form insert")
+		_, err = c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: oldest}}, bson.D{{Key: userIDField, Value: u}, {Key: "which", Value: "converted"}})
+		must(t, err, "replace it in the string form")
+		expect(u, `"converted"`, "a replacement in the string form")
+
+		// An upsert found by the user id field makes a document whose _id the writer never names.
+		w := store.NewID()
+		expect(w, "none", "no write")
+		x := store.NewID()
+		_, err = c.UpdateOne(ctx, bson.D{{Key: userIDField, Value: w}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "which", Value: "upserted"}, {Key: "next", Value: x}}}}, options.UpdateOne().SetUpsert(true))
+		must(t, err, "upsert")
+		expect(w, `"upserted"`, "an upsert by the user id field")
+
+		// Renaming another field into the user id field gives the document to whoever that field named:
+		// only a read of the documents tells who.
+		expect(x, "none", "no write")
+		_, err = c.UpdateOne(ctx, bson.D{{Key: "which", Value: "upserted"}}, bson.D{{Key: "$rename", Value: bson.D{{Key: "next", Value: userIDField}}}})
+		must(t, err, "rename a field into the user id field")
+		expect(x, `"upserted"`, "a rename giving x the document")
+		expect(w, "none", "a rename taking the document")
 	})
 
 	// Racing writers: 50 calls on five replicas of one database. (A Store
