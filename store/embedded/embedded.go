@@ -107,7 +107,9 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 			return nil, err
 		}
 		fcfg.Handler = "postgresql"
-		fcfg.PostgreSQLURL = cfg.PostgreSQLURL
+		if fcfg.PostgreSQLURL, err = withCustomPlans(cfg.PostgreSQLURL); err != nil {
+			return nil, err
+		}
 	} else {
 		dir, err := sqliteDir(cfg.DataDir)
 		if err != nil {
@@ -150,9 +152,14 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e := &Engine{fdb: fdb, uri: uri, addr: u.Host, cancel: cancel, done: make(chan struct{})}
+	var keeper sync.WaitGroup
+	if cfg.PostgreSQLURL != "" {
+		keeper.Go(func() { keepGINIndexes(runCtx, cfg.PostgreSQLURL, cfg.Logger) }) // see pgindexes.go
+	}
 	go func() {
 		defer close(e.done)
 		_ = fdb.Run(runCtx) // always nil; it returns once everything is closed
+		keeper.Wait()
 		unlock()
 	}()
 	return e, nil
