@@ -62,8 +62,8 @@ func (d *legacyIdentityDoc) keyed() *identityDoc {
 	}
 }
 
-// copyBatch is how many documents one insert of a copy carries.
-const copyBatch = 500
+// copyBatch is how many documents one insert of a copy carries; a variable so that tests can shorten it.
+var copyBatch = 500
 
 // copyIdentities copies the identities of the earlier layout, a batch at a
 // time: first their slots, then the identities (see users.go for why in

@@ -64,6 +64,7 @@ func writeOldLayout(t *testing.T, ctx context.Context, db *mongodriver.Database)
 	}
 
 	// Ada: two identities; the latest login (through Google) left its copy, which the profile shows.
+	// Bob's identity is written between hers, so that copies in batches of two part them.
 	adaData := bson.D{{Key: "name", Value: "Ada"}, {Key: "n", Value: int32(3)}, {Key: "big", Value: int64(1) << 40},
 		{Key: "nested", Value: bson.D{{Key: "list", Value: bson.A{"x", 1.5, bson.D{{Key: "deep", Value: true}}}}}}}
 	adaPlain := map[string]any{"name": "Ada", "n": int32(3), "big": int64(1) << 40,
@@ -71,13 +72,14 @@ func writeOldLayout(t *testing.T, ctx context.Context, db *mongodriver.Database)
 	ada := user(store.UserTypeNormal, adaData, adaPlain, at.Add(2*time.Minute))
 	identity(ada, "oauth2-google", "g-ada", at.Add(time.Second), at.Add(2*time.Minute),
 		bson.D{{Key: "email", Value: "ada@example.com"}}, map[string]any{"email": "ada@example.com"}, ada, at.Add(2*time.Minute))
-	identity(ada, "anon-user", bson.NewObjectID().Hex(), at, at.Add(time.Minute), bson.D{}, map[string]any{}, nil, time.Time{})
 
 	// Bob: his latest login was recorded by a version without copies, after one that left a copy: the
 	// copy is behind the identity's time, and the profile reads the user document.
 	bob := user(store.UserTypeNormal, bson.D{{Key: "v", Value: "user document"}}, map[string]any{"v": "user document"}, at.Add(5*time.Minute))
 	stale := &store.User{ID: bob.ID, Type: bob.Type, CreatedAt: at, LastLoginAt: at.Add(time.Minute), Data: map[string]any{"v": "copy"}}
 	identity(bob, "custom-token", "bob:with:colons", at, at.Add(5*time.Minute), bson.D{}, map[string]any{}, stale, at.Add(time.Minute))
+
+	identity(ada, "anon-user", bson.NewObjectID().Hex(), at, at.Add(time.Minute), bson.D{}, map[string]any{}, nil, time.Time{})
 
 	// A server user logging in with an API key.
 	srv := user(store.UserTypeServer, bson.D{{Key: "name", Value: "ci"}}, map[string]any{"name": "ci"}, at)
@@ -201,8 +203,12 @@ func checkOldAnswers(t *testing.T, ctx context.Context, s *Store, old *oldLayout
 // TestKeyedLayoutReadsAsBefore writes a database as the previous version left it, opens a store on it
 // (which migrates it), and checks that every read answers as the previous version did, after a rerun of
 // the copies too (a crash, a stale claim taken over); then that deleting a migrated user removes it
-// from both layouts.
+// from both layouts. The copies go two documents at a time, so that one user's identities are copied in
+// two batches, the second finding its first slot taken.
 func TestKeyedLayoutReadsAsBefore(t *testing.T) {
+	saved := copyBatch
+	copyBatch = 2
+	t.Cleanup(func() { copyBatch = saved })
 	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 		defer cancel()
