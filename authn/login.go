@@ -68,7 +68,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (_ *LoginResult, 
 		}
 		u.LastLoginAt = now
 		u.Data = layerMetadata(idents, ident.ID, claim.Data)
-		if err := s.store.TouchLogin(ctx, u, ident.ID, claim.Data); err != nil {
+		if err := s.store.TouchLogin(ctx, u, ident, claim.Data); err != nil {
 			return nil, err
 		}
 		for _, id := range idents {

@@ -56,10 +56,11 @@ type Users interface {
 	// SetUserDisabled sets the disabled flag; ErrNotFound when there is no such user. A login recorded
 	// at the same time (TouchLogin) never undoes it.
 	SetUserDisabled(ctx context.Context, id string, disabled bool) error
-	// TouchLogin records a login of u through one of its identities: u as the login leaves it (its
-	// LastLoginAt is the time of the login, its Data replaces the user's), and the identity's data and
-	// time. ErrNotFound when the user, or the identity of that user, does not exist.
-	TouchLogin(ctx context.Context, u *User, identityID string, identityData map[string]any) error
+	// TouchLogin records a login of u through ident, one of its identities as FindIdentity or
+	// ListIdentities returned it: u as the login leaves it (its LastLoginAt is the time of the login, its
+	// Data replaces the user's), and the identity's data and time. ErrNotFound when the user or the
+	// identity does not exist, or when ident is not u's.
+	TouchLogin(ctx context.Context, u *User, ident *Identity, identityData map[string]any) error
 	// DeleteUser removes the user, its identities, sessions (with their rotations), API keys, its
 	// password records (by user id) and their action tokens. ErrNotFound when there is no such user.
 	// The user goes first, so that it can no longer log in; when a later step fails, calling DeleteUser

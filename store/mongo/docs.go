@@ -18,8 +18,10 @@ import (
 // of each record group's file; the structs never leave this package.
 const (
 	collUsers              = "users"
-	collDisabledUsers      = "disabled_users" // claims: {_id: user id}
-	collIdentities         = "identities"
+	collDisabledUsers      = "disabled_users"      // claims: {_id: user id}
+	collIdentities         = "provider_identities" // claims: {_id: "provider type:provider id"} (see users.go)
+	collUserIdentities     = "user_identities"     // claims: {_id: "user id:n", key: an identity's _id}
+	collLegacyIdentities   = "identities"          // {_id: identity id}: read by earlier versions; copied by migration 6
 	collSessions           = "sessions"
 	collSessionRevocations = "session_revocations" // claims: {_id: session id}
 	collRotations          = "rotations"           // claims: {_id: "session id:generation"}
@@ -27,7 +29,8 @@ const (
 	collRevocationLog      = "revocation_log"      // {_id: seq}
 	collKeys               = "signing_keys"
 	collAPIKeys            = "api_keys"
-	collPasswords          = "passwords" // {_id: email}
+	collAPIKeyHashes       = "api_key_hashes" // claims: {_id: hex of a key's secret hash, key_id: the key's id}
+	collPasswords          = "passwords"      // {_id: email}
 	collActionTokens       = "action_tokens"
 	collActionTokenUses    = "action_token_uses" // claims: {_id: token id}
 	collEvents             = "auth_events"       // {_id: seq}

@@ -41,6 +41,9 @@ var migrations = []migration{
 	{3, "index of sessions by sid", createIndexes([]index{{collSessions, "sid", bson.D{{Key: "sid", Value: 1}}, false}})},
 	{4, "index of the revocation log by time", createIndexes([]index{{collRevocationLog, "at", bson.D{{Key: "at", Value: 1}}, false}})},
 	{5, "number the creation claims of custom data without gaps", fillCreationGaps},
+	// 6 and 7 need the replicas of the previous version stopped first; see migrations_keyed.go.
+	{6, "identities keyed by provider and subject, listed per user by numbered slots", copyIdentities},
+	{7, "API keys found by the hash of their secret", copyAPIKeyHashes},
 }
 
 // index is one index of a collection. Unique indexes are claims and must

@@ -15,28 +15,33 @@ import (
 // Sessions and their refresh-token rotations.
 //
 // A revocation is not a field of the session document but a claim of its
-// own, for the reason the disabled flag of users is one (see users.go):
-// FerretDB v1 rewrites the whole document on update, so a TouchSession
-// racing RevokeSession could write "not revoked" back. It leaves a marker
-// beside the session, {_id: "session id:revoked", sid: session id}, so that
-// one equality query on sid reads a session and its revocation together
-// (FerretDB v1 hands equality to its backend but answers $in and $or by
-// decoding the whole collection). The marker has no user_id or expires_at,
-// so that queries on those fields never see it. The claim in
-// session_revocations ({_id: session id}) is what RevokeUserSessions counts,
-// once per session however many callers race.
+// own in session_revocations, {_id: session id}, for the reason the
+// disabled flag of users is one (see users.go): FerretDB v1 rewrites the
+// whole document on update, so a TouchSession racing RevokeSession could
+// write "not revoked" back. The claim is also what RevokeUserSessions
+// counts, once per session however many callers race.
 //
-// Sessions written before sid existed are read by _id, with their
-// revocation claim, in two more round trips. The previous version of
-// Lanyard looked for a marker among the rotations; revocations still leave
-// one there for replicas of that version during a rolling upgrade.
+// A session is read by _id, and its revocation claim by _id: two reads by
+// key, the only reads FerretDB v1 on SQLite serves from the key (see
+// users.go). The previous version read a session with its revocation in
+// one query on the field sid, which that engine answers by decoding every
+// session ever stored. Sessions still get sid, and a revocation still
+// leaves its markers, {_id: "session id:revoked", sid} beside the session
+// and another among its rotations (where the version before that looked),
+// so that replicas of the previous version still read sessions and their
+// revocations right: as far as sessions go, those replicas may keep running
+// during a rolling upgrade (identities need them stopped; see
+// migrations_keyed.go), and a rollback sees the revocations made since. The
+// claim goes in first: it is what this version reads, and a revocation
+// retried after a failure writes the markers it missed. The marker has no
+// user_id or expires_at, so that queries on those fields never see it.
 //
 // A rotation's _id is "session id:generation": inserting it is the claim
 // that makes exactly one refresh of a generation win.
 
 type sessionDoc struct {
 	ID         bson.ObjectID `bson:"_id"`
-	SID        string        `bson:"sid"` // ID in hex: the key shared with the revocation marker
+	SID        string        `bson:"sid"` // ID in hex: earlier versions read a session and its revocation marker by it
 	UserID     string        `bson:"user_id"`
 	UserType   string        `bson:"user_type"`
 	DeviceID   string        `bson:"device_id"`
@@ -122,41 +127,19 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	return nil
 }
 
-// GetSession reads a session and its revocation marker with one query on sid, or, for a session
-// written before sid existed, by _id with its revocation claim.
+// GetSession reads the session and its revocation claim, both by _id.
 func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, error) {
 	oid, ok := objectID(id)
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	docs, err := findRaw(ctx, s.coll(collSessions), D{{Key: "sid", Value: id}})
+	sess, err := findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}})
 	if err != nil {
 		return nil, err
 	}
-	var (
-		sess    *sessionDoc
-		revoked bool
-	)
-	for _, raw := range docs {
-		if raw.Lookup("_id").Type == bson.TypeString {
-			revoked = true
-			continue
-		}
-		sess = new(sessionDoc)
-		if err := bson.Unmarshal(raw, sess); err != nil {
-			return nil, translate(ctx, err)
-		}
-	}
-	if sess != nil {
-		return sess.session(revoked), nil
-	}
-	if sess, err = findOne[sessionDoc](ctx, s.coll(collSessions), D{{Key: "_id", Value: oid}}); err != nil {
+	revoked, err := exists(ctx, s.coll(collSessionRevocations), D{{Key: "_id", Value: oid}})
+	if err != nil {
 		return nil, err
-	}
-	if !revoked {
-		if revoked, err = exists(ctx, s.coll(collSessionRevocations), D{{Key: "_id", Value: oid}}); err != nil {
-			return nil, err
-		}
 	}
 	return sess.session(revoked), nil
 }
@@ -198,11 +181,19 @@ func (s *Store) RevokeSession(ctx context.Context, id string) error {
 	return err
 }
 
-// claimRevocation inserts a session's revocation claim and reports whether
-// this call made it (false: the session was revoked already).
+// claimRevocation inserts a session's revocation claim, then the markers
+// earlier versions read, and reports whether this call made the claim
+// (false: the session was revoked already).
 func (s *Store) claimRevocation(ctx context.Context, id bson.ObjectID, userID string) (bool, error) {
-	// The markers go first: a crash between the inserts leaves the session refused by refreshes.
 	now := time.Now()
+	_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: id, UserID: userID, At: now})
+	won := true
+	switch err := translate(ctx, err); {
+	case errors.Is(err, store.ErrAlreadyExists):
+		won = false
+	case err != nil:
+		return false, err
+	}
 	markers := []struct {
 		coll string
 		doc  any
@@ -213,19 +204,11 @@ func (s *Store) claimRevocation(ctx context.Context, id bson.ObjectID, userID st
 	for _, m := range markers {
 		if _, err := s.coll(m.coll).InsertOne(ctx, m.doc); err != nil {
 			if err := translate(ctx, err); !errors.Is(err, store.ErrAlreadyExists) {
-				return false, err
+				return won, err
 			}
 		}
 	}
-	_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: id, UserID: userID, At: now})
-	switch err := translate(ctx, err); {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, store.ErrAlreadyExists):
-		return false, nil
-	default:
-		return false, err
-	}
+	return won, nil
 }
 
 // UserSessionIDs lists the ids of the user's sessions (revocation markers have no user_id).
@@ -264,11 +247,11 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, err
 			continue
 		}
 		won, err := s.claimRevocation(ctx, d.ID, userID)
-		if err != nil {
-			return n, err
-		}
 		if won {
 			n++
+		}
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, nil
@@ -288,8 +271,8 @@ func (s *Store) ClaimRotation(ctx context.Context, r *store.Rotation) error {
 	return translate(ctx, err)
 }
 
-// SessionForRefresh reads a session with its revocation marker and, in one more query, the rotation of
-// generation prev (none when prev < 0).
+// SessionForRefresh reads a session with its revocation claim and, in one more read by key, the rotation
+// of generation prev (none when prev < 0).
 func (s *Store) SessionForRefresh(ctx context.Context, id string, prev int64) (*store.Session, *store.Rotation, error) {
 	sess, err := s.GetSession(ctx, id)
 	if err != nil || prev < 0 {

@@ -1,9 +1,13 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -14,26 +18,63 @@ import (
 
 // Users and identities.
 //
-// An identity is claimed by inserting its document: the unique index on
-// (provider_type, provider_id) (migration 2) lets exactly one insert win,
-// on FerretDB as well. Both fields are always set, so FerretDB's leniency
-// towards documents that lack a uniquely indexed field does not apply.
+// FerretDB v1 on SQLite (the default engine) serves a query from its key
+// only when the filter is exactly {_id: <string or ObjectId>}; any other
+// filter decodes every document of the collection, so that a read by
+// another field costs more with every user. Every read of a login, a
+// refresh or a profile is therefore a read by _id.
 //
-// The disabled flag is not a field of the user document but a document of
-// its own in disabled_users: FerretDB v1 applies an update by rewriting the
-// whole document it read, so a TouchLogin racing SetUserDisabled could
-// write the old flag back. Disabling is an insert and enabling a delete,
-// which no update of the user can undo.
+// An identity's _id is its provider type and subject, "<provider
+// type>:<provider id>" (identityKey; a ':' or '%' in the provider type is
+// escaped, though none of Lanyard's has one, so that one key names one
+// pair). Finding the identity of a login is one read by key, and inserting
+// the identity is its claim: the unique _id lets exactly one of racing
+// inserts win, on every engine. The identity's own id (an ObjectId, shown
+// to clients) is a field.
 //
-// A profile (the user and its identities) is one query of the identities:
-// every login writes the user as it leaves it (type, times, data) onto the
-// identity it logged in with, in the update it makes there anyway, as well
-// as onto the user. The copy on the identity of the latest login is the
-// user's, provided it was written by that login: a login recorded by a
-// version without copies (a rolling upgrade) leaves the identity's time
-// ahead of its copy, and the profile is then read from the user document.
-// Only CreateUser and TouchLogin write those fields of the user, so no
-// other write can leave a copy behind.
+// A user's identities are found through numbered slots in user_identities,
+// {_id: "<user id>:<n>", key: an identity's _id} for n = 1, 2, …: a reader
+// reads slot 1, 2, … up to the first missing one, then each identity by its
+// key. A slot is claimed by a unique insert of the next number (of racing
+// writers one wins it, the others try the next) before the identity it
+// points to is inserted, so that every identity of a user can be reached
+// from the user's slots, by DeleteUser too, even after a crash between the
+// two inserts. Slots are never updated, and never deleted but with their
+// user (by DeleteUser, from the last one down, so that a retry after a
+// failure still finds those left): a slot missing in the middle would hide
+// every later one. A slot may thus point to nothing the user has, and
+// readers skip it: its identity is missing (it lost its claim, was taken
+// back, or was removed, as DeleteAPIKey removes a key's identity), or
+// belongs to another user (who won the claim), or was met at an earlier
+// slot (an identity removed and claimed again).
+//
+// Why slots and not a list on the user document: FerretDB v1 applies an
+// update by rewriting the whole document it read (see mongo.go), so two
+// identities added at once to one list would lose one of them. What must
+// not be lost is an insert or a delete. The disabled flag, likewise, is not
+// a field of the user document but a document of its own in disabled_users,
+// so that a TouchLogin racing SetUserDisabled cannot write the old flag
+// back: disabling is an insert and enabling a delete. The updates left
+// (TouchLogin's, of the user and of one identity, and the API key flag)
+// only set fields where the last writer winning is right.
+//
+// A profile (the user and its identities) reads no user document as a
+// rule: every login writes the user as it leaves it (its id, type, times
+// and data) onto the identity it logged in with, in the update it makes
+// there anyway, as well as onto the user. The copy on the identity of the
+// latest login is the user's, provided that login wrote it for that user:
+// an identity copied from the earlier layout may hold a login recorded by a
+// version without copies, which leaves the identity's time ahead of its
+// copy, and an identity removed and claimed again may still hold its former
+// owner's; the profile is then read from the user document. Only CreateUser
+// and TouchLogin write those fields of the user, so no other write can
+// leave a copy behind.
+//
+// Earlier versions kept identities in the identities collection (_id = the
+// identity's id), found by (provider_type, provider_id) and by user_id,
+// which FerretDB answers by decoding the collection. Migration 6 copied
+// them into this layout; nothing else reads that collection, and DeleteUser
+// and DeleteAPIKey remove what is left there of theirs.
 
 type userDoc struct {
 	ID          bson.ObjectID `bson:"_id"`
@@ -55,19 +96,22 @@ func (d *userDoc) user(disabled bool) *store.User {
 }
 
 type identityDoc struct {
-	ID           bson.ObjectID `bson:"_id"`
+	Key          string        `bson:"_id"` // identityKey(ProviderType, ProviderID)
+	ID           bson.ObjectID `bson:"id"`
 	UserID       string        `bson:"user_id"`
 	ProviderType string        `bson:"provider_type"`
 	ProviderID   string        `bson:"provider_id"`
 	Data         any           `bson:"data"`
 	CreatedAt    time.Time     `bson:"created_at"`
 	LastLoginAt  time.Time     `bson:"last_login_at"`
-	// User is the user as the login at LastLoginAt left it; absent on identities written before copies.
+	// User is the user as the login at LastLoginAt left it; absent on identities copied from logins
+	// recorded before copies.
 	User *userCopy `bson:"user,omitempty"`
 }
 
 // userCopy is a user's document as the login at At left it.
 type userCopy struct {
+	UserID      string    `bson:"user_id"` // whose copy it is (migration 6 names it on copies from before)
 	At          time.Time `bson:"at"`
 	Type        string    `bson:"type"`
 	CreatedAt   time.Time `bson:"created_at"`
@@ -76,11 +120,31 @@ type userCopy struct {
 }
 
 func (d *userDoc) copyAt(at time.Time) *userCopy {
-	return &userCopy{At: at, Type: d.Type, CreatedAt: d.CreatedAt, LastLoginAt: d.LastLoginAt, Data: d.Data}
+	return &userCopy{UserID: d.ID.Hex(), At: at, Type: d.Type, CreatedAt: d.CreatedAt, LastLoginAt: d.LastLoginAt, Data: d.Data}
 }
 
-// currentUser returns the user as its latest login left it (the later-created identity on a tie),
-// or nil when that login wrote no copy.
+// keyEscaper makes identityKey one-to-one: an escaped provider type holds no ':', so the first ':' of a
+// key ends it.
+var keyEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
+
+// identityKey is the _id of the identity of a provider's subject.
+func identityKey(providerType, providerID string) string {
+	return keyEscaper.Replace(providerType) + ":" + providerID
+}
+
+// slotDoc says that the identity of key may be the user's (see the comment at the top).
+type slotDoc struct {
+	ID  string `bson:"_id"` // slotID(user id, n)
+	Key string `bson:"key"`
+}
+
+func slotID(userID string, n int) string { return userID + ":" + strconv.Itoa(n) }
+
+// maxSlotAttempts bounds the slot numbers one claim tries past those it read.
+const maxSlotAttempts = 50
+
+// currentUser returns the user as its latest login left it (the later-created identity on a tie), or nil
+// when that login wrote no copy of this user. docs are in creation order.
 func currentUser(userID string, docs []identityDoc) *store.User {
 	var latest *identityDoc
 	for i := range docs {
@@ -88,7 +152,7 @@ func currentUser(userID string, docs []identityDoc) *store.User {
 			latest = &docs[i]
 		}
 	}
-	if latest == nil || latest.User == nil || !latest.User.At.Equal(latest.LastLoginAt) {
+	if latest == nil || latest.User == nil || !latest.User.At.Equal(latest.LastLoginAt) || latest.User.UserID != userID {
 		return nil
 	}
 	c := latest.User
@@ -116,6 +180,7 @@ func newIdentityDoc(id *store.Identity) (*identityDoc, error) {
 		return nil, err
 	}
 	return &identityDoc{
+		Key:          identityKey(id.ProviderType, id.ProviderID),
 		ID:           oid,
 		UserID:       id.UserID,
 		ProviderType: id.ProviderType,
@@ -126,14 +191,25 @@ func newIdentityDoc(id *store.Identity) (*identityDoc, error) {
 	}, nil
 }
 
+// sortIdentities puts identities in creation order, by id on a tie.
+func sortIdentities(docs []identityDoc) {
+	slices.SortStableFunc(docs, func(a, b identityDoc) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
+}
+
 // disabledDoc is the claim that a user is disabled.
 type disabledDoc struct {
 	ID bson.ObjectID `bson:"_id"`
 	At time.Time     `bson:"at"`
 }
 
-// CreateUser claims the identity, then inserts the user. When the user
-// cannot be inserted the claim is withdrawn.
+// CreateUser inserts the user, a slot for its first identity, then the
+// identity, whose insert is the claim. When the claim is lost the user and
+// its slot are withdrawn.
 func (s *Store) CreateUser(ctx context.Context, u *store.User, first *store.Identity) error {
 	uid, err := mustObjectID("user", u.ID)
 	if err != nil {
@@ -153,9 +229,19 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User, first *store.Iden
 	if _, err := s.coll(collUsers).InsertOne(ctx, udoc); err != nil {
 		return translate(ctx, err)
 	}
-	if _, err := s.coll(collIdentities).InsertOne(ctx, idoc); err != nil {
+	slot, err := s.claimSlot(ctx, u.ID, idoc.Key, 0)
+	if err == nil {
+		_, err = s.coll(collIdentities).InsertOne(ctx, idoc)
 		err = translate(ctx, err)
+	}
+	if err != nil {
+		// Nobody knows the user yet (no identity leads to it), so no slot of it can follow this one.
 		s.bestEffort(ctx, "withdraw the user of a lost identity claim", func(ctx context.Context) error {
+			if slot != "" {
+				if _, err := s.coll(collUserIdentities).DeleteOne(ctx, D{{Key: "_id", Value: slot}}); err != nil {
+					return err
+				}
+			}
 			_, err := s.coll(collUsers).DeleteOne(ctx, D{{Key: "_id", Value: uid}})
 			return err
 		})
@@ -191,7 +277,7 @@ func (s *Store) UserWithIdentities(ctx context.Context, id string) (*store.User,
 	if !ok {
 		return nil, nil, store.ErrNotFound
 	}
-	docs, err := s.findIdentities(ctx, id)
+	docs, err := s.userIdentities(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -276,17 +362,20 @@ func (s *Store) SetUserDisabled(ctx context.Context, id string, disabled bool) e
 	return err
 }
 
-// TouchLogin records a login on the identity, with a copy of the user as
-// it leaves it, and on the user.
-func (s *Store) TouchLogin(ctx context.Context, u *store.User, identityID string, identityData map[string]any) error {
+// TouchLogin records a login on the identity, by its key, with a copy of the
+// user as it leaves it, and on the user. The identity is the one the login
+// found, so its user was compared before: by the time of the update it can
+// have changed hands only if it was removed and claimed again meanwhile,
+// and then the copy, which names its user, is not taken for the new
+// owner's.
+func (s *Store) TouchLogin(ctx context.Context, u *store.User, ident *store.Identity, identityData map[string]any) error {
 	uid, ok := objectID(u.ID)
-	iid, ok2 := objectID(identityID)
-	if !ok || !ok2 {
+	if !ok || ident == nil || ident.UserID != u.ID {
 		return store.ErrNotFound
 	}
 	udoc := &userDoc{ID: uid, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt, Data: toData(u.Data)}
 	res, err := s.coll(collIdentities).UpdateOne(ctx,
-		D{{Key: "_id", Value: iid}, {Key: "user_id", Value: u.ID}},
+		D{{Key: "_id", Value: identityKey(ident.ProviderType, ident.ProviderID)}},
 		D{{Key: "$set", Value: D{{Key: "last_login_at", Value: u.LastLoginAt}, {Key: "data", Value: toData(identityData)},
 			{Key: "user", Value: udoc.copyAt(u.LastLoginAt)}}}})
 	if err != nil {
@@ -319,10 +408,10 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if err != nil {
 		return translate(ctx, err)
 	}
-	byUser := D{{Key: "user_id", Value: id}}
-	if _, err := s.coll(collIdentities).DeleteMany(ctx, byUser); err != nil {
-		return translate(ctx, err)
+	if err := s.deleteIdentities(ctx, id); err != nil {
+		return err
 	}
+	byUser := D{{Key: "user_id", Value: id}}
 	if err := s.deleteSessions(ctx, byUser); err != nil {
 		return err
 	}
@@ -330,8 +419,8 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if _, err := s.coll(collSessionRevocations).DeleteMany(ctx, byUser); err != nil {
 		return translate(ctx, err)
 	}
-	if _, err := s.coll(collAPIKeys).DeleteMany(ctx, byUser); err != nil {
-		return translate(ctx, err)
+	if err := s.deleteUserAPIKeys(ctx, id); err != nil {
+		return err
 	}
 	if err := s.deleteUserPasswords(ctx, id); err != nil {
 		return err
@@ -345,59 +434,189 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return nil
 }
 
-// AddIdentity claims the identity, then reads its user: a user deleted
-// meanwhile (DeleteUser removes the user before its identities) takes the
-// claim back; a user found is copied onto the new identity, whose time is
-// now its latest login's.
+// deleteIdentities removes the user's identities, what is left of them in
+// the earlier layout, and then the user's slots, from the last one down.
+func (s *Store) deleteIdentities(ctx context.Context, userID string) error {
+	slots, err := s.slots(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, sl := range slots {
+		if _, err := s.deleteIdentity(ctx, sl.Key, func(d *identityDoc) bool { return d.UserID == userID }); err != nil {
+			return err
+		}
+	}
+	if _, err := s.coll(collLegacyIdentities).DeleteMany(ctx, D{{Key: "user_id", Value: userID}}); err != nil {
+		return translate(ctx, err)
+	}
+	for i := len(slots) - 1; i >= 0; i-- {
+		if _, err := s.coll(collUserIdentities).DeleteOne(ctx, D{{Key: "_id", Value: slots[i].ID}}); err != nil {
+			return translate(ctx, err)
+		}
+	}
+	return nil
+}
+
+// deleteIdentity removes the identity of key if it is the one meant, as
+// mine says of the document read, and returns what it removed (nil:
+// nothing). The read and the delete are by _id: a filter on another field
+// would decode the whole collection on FerretDB. An identity changes hands
+// between the two only if its owner's deletion runs meanwhile and someone
+// else claims the same subject at once.
+func (s *Store) deleteIdentity(ctx context.Context, key string, mine func(*identityDoc) bool) (*identityDoc, error) {
+	d, err := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: key}})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !mine(d) {
+		return nil, nil
+	}
+	if _, err := s.coll(collIdentities).DeleteOne(ctx, D{{Key: "_id", Value: key}}); err != nil {
+		return nil, translate(ctx, err)
+	}
+	return d, nil
+}
+
+// AddIdentity reads the user (for its copy on the identity, whose time is
+// now its latest login's), claims a slot, then the identity, and looks at
+// the user again: a user deleted meanwhile takes the claim back. DeleteUser
+// removes the user before it reads the slots, so either it finds this
+// identity's slot or this look finds no user.
 func (s *Store) AddIdentity(ctx context.Context, id *store.Identity) error {
 	d, err := newIdentityDoc(id)
 	if err != nil {
 		return err
 	}
+	uid, _ := objectID(id.UserID)
+	u, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: uid}})
+	if err != nil {
+		return err
+	}
+	// An identity someone has is refused before a slot is spent on it.
+	taken, err := exists(ctx, s.coll(collIdentities), D{{Key: "_id", Value: d.Key}})
+	if err != nil {
+		return err
+	}
+	if taken {
+		return store.ErrAlreadyExists
+	}
+	slots, err := s.slots(ctx, id.UserID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(slots, func(sl slotDoc) bool { return sl.Key == d.Key }) {
+		if _, err := s.claimSlot(ctx, id.UserID, d.Key, len(slots)); err != nil {
+			return err
+		}
+	}
+	d.User = u.copyAt(d.LastLoginAt)
 	if _, err := s.coll(collIdentities).InsertOne(ctx, d); err != nil {
 		return translate(ctx, err)
 	}
-	uid, _ := objectID(id.UserID)
-	u, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: uid}})
-	if err == nil {
-		// Without the copy the identity is still linked; profiles read the user document instead.
-		s.bestEffort(ctx, "copy the user onto a new identity", func(ctx context.Context) error {
-			_, err := s.coll(collIdentities).UpdateOne(ctx, D{{Key: "_id", Value: d.ID}},
-				D{{Key: "$set", Value: D{{Key: "user", Value: u.copyAt(d.LastLoginAt)}}}})
-			return err
-		})
+	found, err := exists(ctx, s.coll(collUsers), D{{Key: "_id", Value: uid}})
+	if err == nil && found {
 		return nil
 	}
+	if err == nil {
+		err = store.ErrNotFound
+	}
 	s.bestEffort(ctx, "withdraw an identity claim", func(ctx context.Context) error {
-		_, err := s.coll(collIdentities).DeleteOne(ctx, D{{Key: "_id", Value: d.ID}})
+		_, err := s.deleteIdentity(ctx, d.Key, func(x *identityDoc) bool { return x.ID == d.ID })
 		return err
 	})
 	return err
 }
 
-// FindIdentity returns the identity of a provider's subject.
+// FindIdentity returns the identity of a provider's subject: one read by key.
 func (s *Store) FindIdentity(ctx context.Context, providerType, providerID string) (*store.Identity, error) {
-	d, err := findOne[identityDoc](ctx, s.coll(collIdentities),
-		D{{Key: "provider_type", Value: providerType}, {Key: "provider_id", Value: providerID}})
+	d, err := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: identityKey(providerType, providerID)}})
 	if err != nil {
 		return nil, err
 	}
 	return d.identity(), nil
 }
 
-// ListIdentities returns the user's identities, oldest first.
+// ListIdentities returns the users' identities, oldest first. Each user's are read by key, through its
+// slots: a handful of reads per user that cost the same at any size of the store, where one query on
+// user_id would decode every identity on FerretDB.
 func (s *Store) ListIdentities(ctx context.Context, userIDs ...string) ([]*store.Identity, error) {
-	docs, err := s.findIdentities(ctx, userIDs...)
-	return identities(docs), err
+	var docs []identityDoc
+	seen := make(map[string]bool, len(userIDs))
+	for _, id := range userIDs {
+		if seen[id] || !store.ValidID(id) {
+			continue
+		}
+		seen[id] = true
+		mine, err := s.userIdentities(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, mine...)
+	}
+	sortIdentities(docs)
+	return identities(docs), nil
 }
 
-// findIdentities reads the identities of the users, oldest first, in one query.
-func (s *Store) findIdentities(ctx context.Context, userIDs ...string) ([]identityDoc, error) {
-	if len(userIDs) == 0 {
-		return nil, nil
+// userIdentities reads the user's identities through its slots, oldest first.
+func (s *Store) userIdentities(ctx context.Context, userID string) ([]identityDoc, error) {
+	slots, err := s.slots(ctx, userID)
+	if err != nil {
+		return nil, err
 	}
-	return findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "user_id", Value: oneOf(userIDs)}},
-		options.Find().SetSort(D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	var docs []identityDoc
+	seen := make(map[string]bool, len(slots))
+	for _, sl := range slots {
+		if seen[sl.Key] {
+			continue
+		}
+		seen[sl.Key] = true
+		d, err := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: sl.Key}})
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if d.UserID == userID {
+			docs = append(docs, *d)
+		}
+	}
+	sortIdentities(docs)
+	return docs, nil
+}
+
+// slots reads the user's slots in order, up to the first missing one.
+func (s *Store) slots(ctx context.Context, userID string) ([]slotDoc, error) {
+	var out []slotDoc
+	for n := 1; ; n++ {
+		d, err := findOne[slotDoc](ctx, s.coll(collUserIdentities), D{{Key: "_id", Value: slotID(userID, n)}})
+		if errors.Is(err, store.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+}
+
+// claimSlot inserts a slot of the user pointing to key, at the first free number after the known
+// slots, and returns its _id. A number taken meanwhile by another writer is skipped.
+func (s *Store) claimSlot(ctx context.Context, userID, key string, known int) (string, error) {
+	for n := known + 1; n <= known+maxSlotAttempts; n++ {
+		id := slotID(userID, n)
+		_, err := s.coll(collUserIdentities).InsertOne(ctx, slotDoc{ID: id, Key: key})
+		switch err := translate(ctx, err); {
+		case err == nil:
+			return id, nil
+		case !errors.Is(err, store.ErrAlreadyExists):
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("store: user %s: %d identity slots in a row taken by other writers", userID, maxSlotAttempts)
 }
 
 func identities(docs []identityDoc) []*store.Identity {

@@ -102,6 +102,36 @@ func runAPIKeys(t *testing.T, open func(t *testing.T) store.Store) {
 		must(t, s.CreateAPIKey(ctx, newKey(u.ID, "ci", now())), "CreateAPIKey with the freed name")
 	})
 
+	t.Run("APIKeys/RefusedKeyLeavesNothing", func(t *testing.T) {
+		// A key refused for its name or id leaves its secret unknown and free for another key.
+		s := open(t)
+		ctx := testContext(t)
+		u, _ := newUser(t, s)
+		k := newKey(u.ID, "ci", now())
+		must(t, s.CreateAPIKey(ctx, k), "CreateAPIKey")
+		sameName := newKey(u.ID, "ci", now())
+		sameID := newKey(u.ID, "other", now())
+		sameID.ID = k.ID
+		for what, refused := range map[string]*store.APIKey{"name": sameName, "id": sameID} {
+			wantErr(t, s.CreateAPIKey(ctx, refused), store.ErrAlreadyExists, "CreateAPIKey with a taken %s", what)
+			_, err := s.FindAPIKeyBySecretHash(ctx, refused.SecretHash)
+			wantErr(t, err, store.ErrNotFound, "FindAPIKeyBySecretHash of a key refused for its %s", what)
+			again := newKey(u.ID, "retry-"+what, now())
+			again.SecretHash = refused.SecretHash
+			must(t, s.CreateAPIKey(ctx, again), "CreateAPIKey with the secret of a key refused for its %s", what)
+			got, err := s.FindAPIKeyBySecretHash(ctx, again.SecretHash)
+			must(t, err, "FindAPIKeyBySecretHash")
+			if got.ID != again.ID {
+				t.Errorf("the secret of a key refused for its %s finds %s, want %s", what, got.ID, again.ID)
+			}
+		}
+		got, err := s.FindAPIKeyBySecretHash(ctx, k.SecretHash)
+		must(t, err, "FindAPIKeyBySecretHash of the first key")
+		if got.ID != k.ID || got.Name != "ci" {
+			t.Errorf("the first key became %+v", got)
+		}
+	})
+
 	t.Run("APIKeys/RacingCreatesOfOneNameHaveOneWinner", func(t *testing.T) {
 		s := open(t)
 		ctx := testContext(t)

@@ -237,7 +237,7 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		idata := map[string]any{"name": "Ada", "n": int32(1)}
 		udata := map[string]any{"name": "Ada", "from": []any{"google"}}
 		login := &store.User{ID: u.ID, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: at, Data: udata}
-		must(t, s.TouchLogin(ctx, login, id.ID, idata), "TouchLogin")
+		must(t, s.TouchLogin(ctx, login, id, idata), "TouchLogin")
 
 		got, err := s.GetUser(ctx, u.ID)
 		must(t, err, "GetUser")
@@ -250,12 +250,20 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		sameValue(t, gi.Data, idata, "identity Data")
 
 		unknown := &store.User{ID: store.NewID(), Type: u.Type, LastLoginAt: at}
-		wantErr(t, s.TouchLogin(ctx, unknown, id.ID, nil), store.ErrNotFound, "TouchLogin of an unknown user")
-		wantErr(t, s.TouchLogin(ctx, login, store.NewID(), nil), store.ErrNotFound, "TouchLogin of an unknown identity")
-		wantErr(t, s.TouchLogin(ctx, login, otherID.ID, nil), store.ErrNotFound, "TouchLogin of another user's identity")
+		unknownID := &store.Identity{ID: store.NewID(), UserID: unknown.ID, ProviderType: "anon-user", ProviderID: store.NewID()}
+		wantErr(t, s.TouchLogin(ctx, unknown, unknownID, nil), store.ErrNotFound, "TouchLogin of an unknown user")
+		notYet := &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: id.ProviderType, ProviderID: store.NewID()}
+		wantErr(t, s.TouchLogin(ctx, login, notYet, nil), store.ErrNotFound, "TouchLogin of an unknown identity")
+		wantErr(t, s.TouchLogin(ctx, login, otherID, nil), store.ErrNotFound, "TouchLogin of another user's identity")
 		og, err := s.GetUser(ctx, other.ID)
 		must(t, err, "GetUser")
 		sameTime(t, og.LastLoginAt, other.LastLoginAt, "the other user's LastLoginAt")
+		oi, err := s.FindIdentity(ctx, otherID.ProviderType, otherID.ProviderID)
+		must(t, err, "FindIdentity")
+		sameTime(t, oi.LastLoginAt, otherID.LastLoginAt, "the other user's identity LastLoginAt")
+		if _, err := s.FindIdentity(ctx, notYet.ProviderType, notYet.ProviderID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("TouchLogin of an unknown identity created it: %v", err)
+		}
 	})
 
 	t.Run("Users/ProfileFollowsLoginsAndLinks", func(t *testing.T) {
@@ -286,7 +294,7 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 
 		login := func(ident *store.Identity, at time.Time, data map[string]any) {
 			t.Helper()
-			must(t, s.TouchLogin(ctx, &store.User{ID: u.ID, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: at, Data: data}, ident.ID, data), "TouchLogin")
+			must(t, s.TouchLogin(ctx, &store.User{ID: u.ID, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: at, Data: data}, ident, data), "TouchLogin")
 		}
 		login(first, now().Add(time.Minute), map[string]any{"via": "anon"})
 		sameProfile("after a login")
@@ -314,7 +322,7 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 					return s.SetUserDisabled(ctx, u.ID, true)
 				}
 				login := &store.User{ID: u.ID, Type: u.Type, CreatedAt: u.CreatedAt, LastLoginAt: now(), Data: map[string]any{"i": int32(i)}}
-				return s.TouchLogin(ctx, login, id.ID, map[string]any{"i": int32(i)})
+				return s.TouchLogin(ctx, login, id, map[string]any{"i": int32(i)})
 			})
 			for i, err := range errs {
 				must(t, err, "round %d call %d", round, i)
@@ -373,6 +381,97 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("Users/IdentitiesOfLookalikeSubjects", func(t *testing.T) {
+		// Provider types and subjects may hold any character: no two pairs are one identity.
+		s := open(t)
+		ctx := testContext(t)
+		pairs := [][2]string{
+			{"custom-token", "x:y"},
+			{"custom-token:x", "y"},
+			{"custom-token%3Ax", "y"},
+			{"custom-token", "x%3Ay"},
+			{"custom-token", "x"},
+			{"custom-token", ""},
+		}
+		owners := make([]string, len(pairs))
+		for i, p := range pairs {
+			u := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now()}
+			must(t, s.CreateUser(ctx, u, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: p[0], ProviderID: p[1], CreatedAt: now()}),
+				"CreateUser with identity (%q, %q)", p[0], p[1])
+			owners[i] = u.ID
+		}
+		for i, p := range pairs {
+			got, err := s.FindIdentity(ctx, p[0], p[1])
+			must(t, err, "FindIdentity(%q, %q)", p[0], p[1])
+			if got.UserID != owners[i] || got.ProviderType != p[0] || got.ProviderID != p[1] {
+				t.Errorf("FindIdentity(%q, %q) = %+v, want user %s", p[0], p[1], got, owners[i])
+			}
+			ids, err := s.ListIdentities(ctx, owners[i])
+			must(t, err, "ListIdentities")
+			if len(ids) != 1 || ids[0].ProviderType != p[0] || ids[0].ProviderID != p[1] {
+				t.Errorf("identities of the owner of (%q, %q): %+v", p[0], p[1], ids)
+			}
+		}
+		_, err := s.FindIdentity(ctx, "custom-token:x:y", "")
+		wantErr(t, err, store.ErrNotFound, "FindIdentity of a pair that was never stored")
+	})
+
+	t.Run("Users/RacingLinksKeepEveryIdentity", func(t *testing.T) {
+		// Identities added to one user at once are all listed; of users racing for one identity, only
+		// the winner lists it.
+		s := open(t)
+		ctx := testContext(t)
+		u, first := newUser(t, s)
+		const n = 8
+		errs := race(n, func(i int) error {
+			return s.AddIdentity(ctx, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "custom-token",
+				ProviderID: fmt.Sprintf("link-%d", i), CreatedAt: now()})
+		})
+		for i, err := range errs {
+			must(t, err, "AddIdentity %d", i)
+		}
+		list, err := s.ListIdentities(ctx, u.ID)
+		must(t, err, "ListIdentities")
+		subjects := map[string]int{}
+		for _, id := range list {
+			subjects[id.ProviderID]++
+		}
+		if len(list) != n+1 || subjects[first.ProviderID] != 1 {
+			t.Errorf("ListIdentities after %d racing links: %d identities %v, want %d, each once", n, len(list), subjects, n+1)
+		}
+		for i := range n {
+			if subjects[fmt.Sprintf("link-%d", i)] != 1 {
+				t.Errorf("link-%d listed %d times", i, subjects[fmt.Sprintf("link-%d", i)])
+			}
+		}
+
+		racers := make([]*store.User, 6)
+		for i := range racers {
+			racers[i], _ = newUser(t, s)
+		}
+		errs = race(len(racers), func(i int) error {
+			return s.AddIdentity(ctx, &store.Identity{ID: store.NewID(), UserID: racers[i].ID, ProviderType: "oauth2-google",
+				ProviderID: "contested", CreatedAt: now()})
+		})
+		w := oneWinner(t, errs, store.ErrAlreadyExists, "AddIdentity of one subject")
+		for i, r := range racers {
+			_, idents, err := s.UserWithIdentities(ctx, r.ID)
+			must(t, err, "UserWithIdentities")
+			want := 1
+			if i == w {
+				want = 2
+			}
+			if len(idents) != want {
+				t.Errorf("racer %d (winner %d) has %d identities, want %d", i, w, len(idents), want)
+			}
+		}
+		got, err := s.FindIdentity(ctx, "oauth2-google", "contested")
+		must(t, err, "FindIdentity")
+		if got.UserID != racers[w].ID {
+			t.Errorf("the contested identity belongs to %s, want the winner %s", got.UserID, racers[w].ID)
+		}
+	})
+
 	t.Run("Users/DeleteRemovesEverything", func(t *testing.T) {
 		s := open(t)
 		ctx := testContext(t)
@@ -403,8 +502,19 @@ func runUsers(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("the other user's identity: %v", err)
 		}
 
+		_, _, err = s.UserWithIdentities(ctx, u.ID)
+		wantErr(t, err, store.ErrNotFound, "UserWithIdentities after DeleteUser")
+
 		wantErr(t, s.DeleteUser(ctx, u.ID), store.ErrNotFound, "DeleteUser again")
 		wantErr(t, s.DeleteUser(ctx, "nope"), store.ErrNotFound, "DeleteUser of a malformed id")
+
+		// The deleted user's identities are free for a new user.
+		next := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now()}
+		must(t, s.CreateUser(ctx, next, &store.Identity{ID: store.NewID(), UserID: next.ID, ProviderType: id.ProviderType,
+			ProviderID: id.ProviderID, CreatedAt: now()}), "CreateUser with a deleted user's identity")
+		if got, err := s.FindIdentity(ctx, id.ProviderType, id.ProviderID); err != nil || got.UserID != next.ID {
+			t.Errorf("the identity of a deleted user, claimed again: %+v, %v", got, err)
+		}
 	})
 }
 
