@@ -12,7 +12,7 @@ RELEASE := $(shell git describe --tags --abbrev=0 --match 'v*' 2>/dev/null)
 
 .PHONY: help
 help: ## List the tasks
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: generate
 generate: ## Regenerate gen/ from proto/: gen/go always; gen/ts, gen/python, gen/java once interop/setup.sh ran
@@ -70,10 +70,21 @@ run: ## Serve on the embedded store in ./lanyard-data
 	go run . serve
 
 .PHONY: bench
-bench: ## Run the benchmarks of BENCHMARKS.md (Go benchmarks, the process-level CPU benchmark, ghz)
+bench: ## Run the benchmarks of BENCHMARKS.md (Go benchmarks, the process-level CPU benchmark, cost against 1,000 and 10,000 users, ghz)
 	go test -run '^$$' -bench ServerCPU -benchtime 1000x -count 5 ./bench/ | tee bench.out
 	go test -run '^$$' -bench 'UnaryFromMemory|PasswordLogin|CustomDataPostgreSQL|Watch10000' -benchtime 2s -count 5 ./server/ | tee -a bench.out
 	go test -run '^$$' -bench 'VerifyAccess|VerifyGoJose|RefreshToken|MintAccess' -count 5 ./authn/ | tee -a bench.out
 	go test -run '^$$' -bench 'EncodeDoc' -count 5 ./store/mongo/ | tee -a bench.out
 	python3 bench/medians.py bench.out
+	$(MAKE) --no-print-directory bench-population
 	bash bench/ghz.sh
+
+.PHONY: bench-population
+bench-population: ## Cost per call against 1,000 and 10,000 users, per engine (set LANYARD_BENCH_CACHE=dir to keep the populated stores)
+	go test -run '^$$' -bench 'Population/.*/users=(1000|10000)$$' -benchtime 1x -timeout 3h ./bench/ | tee population.out
+	python3 bench/population.py population.out
+
+.PHONY: bench-population-100k
+bench-population-100k: ## Cost per call at 100,000 users, per engine, with the slope from population.out when there is one (set LANYARD_BENCH_CACHE=dir to build the store once)
+	go test -run '^$$' -bench 'Population/.*/users=100000$$' -benchtime 1x -timeout 8h ./bench/ | tee population-100k.out
+	python3 bench/population.py $$(ls population.out 2>/dev/null) population-100k.out

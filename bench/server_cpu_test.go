@@ -1,7 +1,9 @@
 // Package bench measures Lanyard as it runs in production: a `lanyard serve` process whose store is in
 // another process (FerretDB on PostgreSQL, itself served by a second `lanyard serve` that exposes its
 // embedded engine), so that the server's own CPU per operation can be read from the process accounting
-// and its store round trips from its metrics. Run with `make bench`; BENCHMARKS.md has the numbers.
+// and its store round trips from its metrics. BenchmarkPopulation (population_test.go) measures how the
+// cost of a call grows with the number of users the store holds. Run with `make bench`; BENCHMARKS.md
+// has the numbers.
 package bench
 
 import (
