@@ -229,7 +229,7 @@ func TestUserCreationHookTLS(t *testing.T) {
 func storeCounts(t *testing.T, customData *mongo.Collection, database string) (counts [4]int64) {
 	t.Helper()
 	db := customData.Database().Client().Database(database)
-	for i, c := range []*mongo.Collection{db.Collection("users"), db.Collection("identities"), db.Collection("sessions"), customData} {
+	for i, c := range []*mongo.Collection{db.Collection("users"), db.Collection("provider_identities"), db.Collection("sessions"), customData} {
 		n, err := c.CountDocuments(context.Background(), bson.D{})
 		if err != nil {
 			t.Fatalf("count %s: %v", c.Name(), err)

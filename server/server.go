@@ -33,6 +33,7 @@ import (
 	"github.com/lanyardhq/lanyard/rules"
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/embedded"
+	"github.com/lanyardhq/lanyard/store/feed"
 	storemongo "github.com/lanyardhq/lanyard/store/mongo"
 )
 
@@ -130,6 +131,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 
 func (s *Server) openStore(ctx context.Context) error {
 	uri := s.cfg.MongoDBURI
+	var writes *feed.Feed
 	if uri == "" {
 		engine, err := embedded.Start(ctx, embedded.Config{
 			DataDir:       s.cfg.DataDir,
@@ -149,6 +151,9 @@ func (s *Server) openStore(ctx context.Context) error {
 		}
 		s.engine = engine
 		uri = engine.URI()
+		// Every write to the embedded engine goes through Lanyard (its operator address reports other
+		// tools' writes), so the store may keep the owner index of custom data.
+		writes = engine.Feed()
 		if s.cfg.EmbeddedAddr != "" {
 			s.log.Warn("embedded engine is reachable without authentication", "addr", engine.Addr())
 		}
@@ -160,6 +165,7 @@ func (s *Server) openStore(ctx context.Context) error {
 		PingInterval:   s.cfg.StorePingInterval,
 		Logger:         s.log,
 		OnCommand:      func(name string) { storeCommands.WithLabelValues(name).Inc() },
+		Feed:           writes,
 		CustomData: store.CustomDataConfig{
 			Database:      s.cfg.CustomDataDatabase,
 			Collection:    s.cfg.CustomDataCollection,

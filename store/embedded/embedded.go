@@ -97,6 +97,7 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	// The lock comes before FerretDB touches the store, and is released
 	// only once FerretDB has stopped (or failed to start).
 	var unlock func()
+	var sqliteFiles string // the SQLite engine's directory
 	defer func() {
 		if err != nil && unlock != nil {
 			unlock()
@@ -122,6 +123,7 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 		// FerretDB wants a file: URI of a directory, with a trailing slash;
 		// url.URL escapes what a path may contain.
 		fcfg.SQLiteURL = (&url.URL{Scheme: "file", Path: dir + "/"}).String()
+		sqliteFiles = dir
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -155,6 +157,8 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	var keeper sync.WaitGroup
 	if cfg.PostgreSQLURL != "" {
 		keeper.Go(func() { keepGINIndexes(runCtx, cfg.PostgreSQLURL, cfg.Logger) }) // see pgindexes.go
+	} else {
+		keeper.Go(func() { keepSQLiteIDIndexes(runCtx, sqliteFiles, cfg.Logger) }) // see sqliteindexes.go
 	}
 	go func() {
 		defer close(e.done)

@@ -7,18 +7,57 @@ import (
 	"testing"
 	"time"
 
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/embedded"
 	"github.com/lanyardhq/lanyard/store/mongo"
 	"github.com/lanyardhq/lanyard/store/storetest"
 )
 
+// TestConformance runs the suite as Lanyard runs: on an embedded engine the stores are given its feed
+// (and keep the owner index of custom data), and the suite writes as another tool would, through the
+// engine's operator address.
 func TestConformance(t *testing.T) {
-	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		storetest.Run(t, func(t *testing.T, database string) store.Store {
-			return open(t, mongo.Config{URI: uri, Database: database})
+			s := open(t, mongo.Config{URI: e.URI, Database: database, Feed: e.Feed})
+			return operatorStore{s, operatorCollection(t, e.OperatorURI, database)}
 		})
 	})
+}
+
+// TestCustomDataByQuery runs the custom data behaviours on stores without a feed, as on an engine
+// reached by URI, where every read queries the user id field.
+func TestCustomDataByQuery(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		if e.Feed == nil {
+			t.Skip("TestConformance runs this engine without a feed already")
+		}
+		storetest.RunCustomData(t, func(t *testing.T, database string) store.Store {
+			return open(t, mongo.Config{URI: e.URI, Database: database})
+		})
+	})
+}
+
+// operatorStore is a store whose CustomDataTestCollection (storetest.CustomDataHooks) is reached as other
+// tools reach the engine.
+type operatorStore struct {
+	*mongo.Store
+	coll *mongodriver.Collection
+}
+
+func (s operatorStore) CustomDataTestCollection() *mongodriver.Collection { return s.coll }
+
+// operatorCollection is the default custom data collection of database, through uri.
+func operatorCollection(t *testing.T, uri, database string) *mongodriver.Collection {
+	client, err := mongodriver.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return client.Database(database).Collection(mongo.DefaultCustomDataCollection)
 }
 
 // TestOutageRecovery stops the engine under an open Store and starts it

@@ -309,6 +309,48 @@ func runCustomData(t *testing.T, openDB Opener) {
 		expect(w, "none", "a rename taking the document")
 	})
 
+	// Documents another tool wrote before the store opened, and a store that opens beside one in use.
+	t.Run("CustomData/DocumentsWrittenBeforeOpen", func(t *testing.T) {
+		db := DatabaseName(t)
+		first := openDB(t, db)
+		ctx := testContext(t)
+		c := customColl(t, first)
+		u := store.NewID()
+		uoid, _ := bson.ObjectIDFromHex(u)
+		_, err := c.InsertMany(ctx, []any{
+			bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: userIDField, Value: u}, {Key: "which", Value: "string"}},
+			bson.D{{Key: "_id", Value: bson.NewObjectIDFromTimestamp(time.Now().Add(-time.Hour))}, {Key: userIDField, Value: uoid}, {Key: "which", Value: "objectid"}},
+		})
+		must(t, err, "insert documents")
+		v := store.NewID()
+		_, err = first.UpdateCustomData(ctx, v, set(`{"which": "lanyard"}`))
+		must(t, err, "UpdateCustomData")
+		second := openDB(t, db)
+		for _, tc := range []struct{ user, want string }{{u, `"string"`}, {v, `"lanyard"`}} {
+			doc, err := second.GetCustomData(ctx, tc.user)
+			must(t, err, "GetCustomData")
+			if got := fields(t, doc.JSON)["which"]; got != tc.want {
+				t.Errorf("a store opened after the writes: winner %s, want %s", got, tc.want)
+			}
+		}
+		// A write through one store is seen by the other at once.
+		_, err = second.UpdateCustomData(ctx, u, set(`{"seen": true}`))
+		must(t, err, "UpdateCustomData through the second store")
+		doc, err := first.GetCustomData(ctx, u)
+		must(t, err, "GetCustomData through the first store")
+		if got := fields(t, doc.JSON)["seen"]; got != "true" {
+			t.Errorf("the first store reads %s, want the second store's write", doc.JSON)
+		}
+		w := store.NewID()
+		_, err = second.UpdateCustomData(ctx, w, set(`{"which": "made by the second"}`))
+		must(t, err, "UpdateCustomData of a new user through the second store")
+		doc, err = first.GetCustomData(ctx, w)
+		must(t, err, "GetCustomData through the first store")
+		if got := fields(t, doc.JSON)["which"]; got != `"made by the second"` {
+			t.Errorf("the first store reads %s for a document the second made", doc.JSON)
+		}
+	})
+
 	// Racing writers: 50 calls on five replicas of one database. (A Store
 	// may queue its own writes of one user; the replicas still race one
 	// another for every version.)

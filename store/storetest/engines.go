@@ -21,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store/embedded"
+	"github.com/lanyardhq/lanyard/store/feed"
 )
 
 // Environment of the engine matrix.
@@ -47,7 +48,13 @@ const (
 // Engine is one engine of the matrix, running.
 type Engine struct {
 	Name string // sqlite, postgresql or mongodb: the subtest name
-	URI  string // mongodb:// URI for the driver
+	URI  string // mongodb:// URI for the driver: what Lanyard's stores use
+	// OperatorURI is where other tools (an operator's mongosh or backend) connect. On the embedded
+	// engines their writes are reported on Feed, so tests that write "as another tool" use it.
+	OperatorURI string
+	// Feed reports the writes made through OperatorURI (nil on MongoDB, where nothing reports them):
+	// stores given it keep the owner index of the custom data collection.
+	Feed *feed.Feed
 }
 
 // engineKind knows how to start one engine for the duration of t. start
@@ -55,7 +62,7 @@ type Engine struct {
 // available here.
 type engineKind struct {
 	name  string
-	start func(t *testing.T) (uri string, unavailable error)
+	start func(t *testing.T) (Engine, error)
 }
 
 var engineKinds = []engineKind{
@@ -68,13 +75,18 @@ var engineKinds = []engineKind{
 // mongodb). Each engine runs for its subtest only. Engines that are not
 // available here are skipped loudly: on stderr and in the test log.
 func ForEachEngine(t *testing.T, fn func(t *testing.T, uri string)) {
+	ForEach(t, func(t *testing.T, e Engine) { fn(t, e.URI) })
+}
+
+// ForEach is ForEachEngine for tests that need more of the engine than its URI.
+func ForEach(t *testing.T, fn func(t *testing.T, e Engine)) {
 	for _, k := range engineKinds {
 		t.Run(k.name, func(t *testing.T) {
-			uri, unavailable := k.start(t)
+			e, unavailable := k.start(t)
 			if unavailable != nil {
 				skipEngine(t, k.name, unavailable)
 			}
-			fn(t, uri)
+			fn(t, e)
 		})
 	}
 }
@@ -85,12 +97,12 @@ func ForEachEngine(t *testing.T, fn func(t *testing.T, uri string)) {
 func Engines(t *testing.T) []Engine {
 	var engines []Engine
 	for _, k := range engineKinds {
-		uri, unavailable := k.start(t)
+		e, unavailable := k.start(t)
 		if unavailable != nil {
 			reportSkip(t, k.name, unavailable)
 			continue
 		}
-		engines = append(engines, Engine{Name: k.name, URI: uri})
+		engines = append(engines, e)
 	}
 	return engines
 }
@@ -129,29 +141,29 @@ func engineTitle(name string) string {
 	}
 }
 
-func startSQLite(t *testing.T) (string, error) {
-	return startEmbedded(t, embedded.Config{DataDir: t.TempDir()}), nil
+func startSQLite(t *testing.T) (Engine, error) {
+	return startEmbedded(t, "sqlite", embedded.Config{DataDir: t.TempDir()}), nil
 }
 
-func startPostgreSQL(t *testing.T) (string, error) {
+func startPostgreSQL(t *testing.T) (Engine, error) {
 	pgURL, err := freshPostgreSQLDatabase(t)
 	if err != nil {
-		return "", err
+		return Engine{}, err
 	}
-	return startEmbedded(t, embedded.Config{PostgreSQLURL: pgURL}), nil
+	return startEmbedded(t, "postgresql", embedded.Config{PostgreSQLURL: pgURL}), nil
 }
 
-func startMongoDB(t *testing.T) (string, error) {
+func startMongoDB(t *testing.T) (Engine, error) {
 	uri := os.Getenv(EnvMongoDBURI)
 	if uri == "" {
-		return "", fmt.Errorf("%s is not set", EnvMongoDBURI)
+		return Engine{}, fmt.Errorf("%s is not set", EnvMongoDBURI)
 	}
 	t.Cleanup(func() { dropTestDatabases(t, uri) })
-	return uri, nil
+	return Engine{Name: "mongodb", URI: uri, OperatorURI: uri}, nil
 }
 
 // startEmbedded starts an embedded engine for the duration of t.
-func startEmbedded(t *testing.T, cfg embedded.Config) string {
+func startEmbedded(t *testing.T, name string, cfg embedded.Config) Engine {
 	t.Helper()
 	cfg.Logger = Logger(t)
 	e, err := embedded.Start(t.Context(), cfg)
@@ -163,7 +175,7 @@ func startEmbedded(t *testing.T, cfg embedded.Config) string {
 			t.Errorf("storetest: stop embedded engine: %v", err)
 		}
 	})
-	return e.URI()
+	return Engine{Name: name, URI: e.URI(), OperatorURI: e.OperatorURI(), Feed: e.Feed()}
 }
 
 // PostgreSQL returns the URL of a fresh, empty PostgreSQL database that is

@@ -95,6 +95,10 @@ func Run(t *testing.T, openDB Opener) {
 	runCustomData(t, openDB)
 }
 
+// RunCustomData runs the custom data behaviours only, for stores that differ from those of Run in how
+// they find documents.
+func RunCustomData(t *testing.T, openDB Opener) { runCustomData(t, openDB) }
+
 // testContext bounds one behaviour, so that a hung engine fails the test
 // instead of stalling the run until go test's global timeout.
 func testContext(t *testing.T) context.Context {
