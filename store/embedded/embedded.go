@@ -1,15 +1,28 @@
 // Package embedded runs FerretDB v1 inside the Lanyard process: the engine
 // used when no MongoDB URI is configured. It stores documents in SQLite
 // files under the data dir, or in a PostgreSQL database, and speaks the
-// MongoDB wire protocol on a loopback port, so Lanyard reaches it through
-// the same driver as any MongoDB (store/mongo).
+// MongoDB wire protocol, so Lanyard reaches it through the same driver as
+// any MongoDB (store/mongo).
 //
-// The embedded engine has no authentication: it listens on a random
-// loopback port unless the operator asks for a fixed address to reach the
-// data with mongosh, Compass or a driver.
+// FerretDB listens only on a Unix socket in a private directory (mode 0700,
+// under the system's temporary directory), which only Lanyard itself uses
+// (Engine.URI). Everyone else (mongosh, Compass, an operator's backend,
+// another Lanyard) connects to the operator address (Engine.OperatorURI), a
+// loopback port that Lanyard serves with a small proxy: it passes every
+// message on unchanged, but first reports each write that may change who
+// owns a document of a watched collection to the engine's feed
+// (Engine.Feed, package store/feed). FerretDB v1 answers a query on any
+// field but _id by reading the whole collection, so Lanyard's stores keep an
+// index of the custom data's user id field in memory; hearing every write
+// before it is acknowledged keeps that index exact.
+//
+// The embedded engine has no authentication: the operator address is a
+// random loopback port unless the operator asks for a fixed address to
+// reach the data with mongosh, Compass or a driver.
 //
 // Stopping FerretDB waits about 3 s for connected clients to leave, so
 // callers close their driver client (store.Store.Close) before Engine.Close.
+// Connections through the operator address are cut at once.
 //
 // One engine at a time runs on a data dir or PostgreSQL database: the running
 // one holds a lock (a file lock in the data dir, an advisory lock in
@@ -30,10 +43,12 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+
+	"github.com/lanyardhq/lanyard/store/feed"
 )
 
-// DefaultListenAddr lets only local processes (in practice, Lanyard)
-// connect, on a port chosen by the system.
+// DefaultListenAddr is the operator address by default: only local
+// processes can connect, on a port chosen by the system.
 const DefaultListenAddr = "127.0.0.1:0"
 
 // maxStop bounds Close when its context has no deadline: FerretDB gives
@@ -50,10 +65,16 @@ type Config struct {
 	// database instead of SQLite. The database must exist.
 	PostgreSQLURL string
 
-	// ListenAddr is where the engine accepts connections; empty means
-	// DefaultListenAddr. A fixed address such as "127.0.0.1:27017" lets
-	// operators connect. Nothing authenticates there: keep it on loopback.
+	// ListenAddr is the operator address: where the engine accepts
+	// connections from anyone but Lanyard itself, through the proxy that
+	// reports writes to Feed. Empty means DefaultListenAddr. A fixed address
+	// such as "127.0.0.1:27017" lets operators connect. Nothing
+	// authenticates there: keep it on loopback.
 	ListenAddr string
+
+	// Feed receives the writes seen at the operator address; nil means a
+	// new one (Engine.Feed returns it either way).
+	Feed *feed.Feed
 
 	// Logger receives FerretDB's errors, filtered (see newLogHandler). Nil
 	// means slog.Default().
@@ -63,10 +84,12 @@ type Config struct {
 // Engine is a running embedded FerretDB.
 type Engine struct {
 	fdb    *ferretdb.FerretDB
-	uri    string
-	addr   string
+	uri    string // FerretDB's private socket
+	addr   string // the operator address
+	proxy  *proxy
+	feed   *feed.Feed
 	cancel context.CancelFunc
-	done   chan struct{} // closed once FerretDB has stopped and the store's lock is released
+	done   chan struct{} // closed once FerretDB and the proxy have stopped and the store's lock is released
 }
 
 // startMu serializes ferretdb.New, which writes package-level state of
@@ -85,14 +108,16 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Feed == nil {
+		cfg.Feed = feed.New()
+	}
 	if !isLoopback(cfg.ListenAddr) {
 		cfg.Logger.Warn("embedded: the engine listens beyond loopback, and it has no authentication",
 			slog.String("addr", cfg.ListenAddr))
 	}
 
 	fcfg := ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: cfg.ListenAddr},
-		Logger:   slog.New(newLogHandler(cfg.Logger.Handler())),
+		Logger: slog.New(newLogHandler(cfg.Logger.Handler())),
 	}
 	// The lock comes before FerretDB touches the store, and is released
 	// only once FerretDB has stopped (or failed to start).
@@ -103,6 +128,7 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 			unlock()
 		}
 	}()
+	var store string // names the store, for its socket directory
 	if cfg.PostgreSQLURL != "" {
 		if unlock, err = lockPostgreSQL(ctx, cfg.PostgreSQLURL); err != nil {
 			return nil, err
@@ -111,6 +137,7 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 		if fcfg.PostgreSQLURL, err = withCustomPlans(cfg.PostgreSQLURL); err != nil {
 			return nil, err
 		}
+		store = "postgresql\x00" + cfg.PostgreSQLURL
 	} else {
 		dir, err := sqliteDir(cfg.DataDir)
 		if err != nil {
@@ -124,36 +151,56 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 		// url.URL escapes what a path may contain.
 		fcfg.SQLiteURL = (&url.URL{Scheme: "file", Path: dir + "/"}).String()
 		sqliteFiles = dir
+		store = "sqlite\x00" + dir
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// ferretdb.New opens the storage backend before it listens, and when it
-	// cannot listen it drops the backend unclosed, which FerretDB's leak check
-	// turns into a panic in a finalizer, later, anywhere in the process. So a
-	// taken address is caught here first (a port taken in between still hits it).
-	probe, err := net.Listen("tcp", cfg.ListenAddr)
+
+	// The operator address is bound first: a taken one fails here, before
+	// FerretDB opens the store (ferretdb.New drops the backend unclosed when
+	// it cannot listen, which FerretDB's leak check turns into a panic in a
+	// finalizer, later, anywhere in the process).
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return nil, fmt.Errorf("embedded: cannot start FerretDB on %s: %w", cfg.ListenAddr, err)
 	}
-	_ = probe.Close()
+	defer func() {
+		if err != nil {
+			_ = ln.Close()
+		}
+	}()
+	// FerretDB's own socket is in a directory nobody else can enter, new
+	// (or made again, empty) for this engine: nothing can hold its path.
+	sockDir, err := makeSocketDir(store)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(sockDir)
+		}
+	}()
+	sock := filepath.Join(sockDir, socketName)
+	fcfg.Listener = ferretdb.ListenerConfig{Unix: sock}
 
 	startMu.Lock()
 	fdb, err := ferretdb.New(&fcfg)
 	startMu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("embedded: cannot start FerretDB on %s: %w", cfg.ListenAddr, err)
-	}
-
-	// New has bound the listener already, so MongoDBURI does not block.
-	uri := fdb.MongoDBURI()
-	u, err := url.Parse(uri)
-	if err != nil {
-		return nil, fmt.Errorf("embedded: FerretDB returned a bad URI %q: %w", uri, err)
+		return nil, fmt.Errorf("embedded: cannot start FerretDB on %s: %w", sock, err)
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Engine{fdb: fdb, uri: uri, addr: u.Host, cancel: cancel, done: make(chan struct{})}
+	e := &Engine{
+		fdb:    fdb,
+		uri:    socketURI(sock),
+		addr:   ln.Addr().String(),
+		proxy:  startProxy(ln, sock, cfg.Feed, cfg.Logger),
+		feed:   cfg.Feed,
+		cancel: cancel,
+		done:   make(chan struct{}),
+	}
 	var keeper sync.WaitGroup
 	if cfg.PostgreSQLURL != "" {
 		keeper.Go(func() { keepGINIndexes(runCtx, cfg.PostgreSQLURL, cfg.Logger) }) // see pgindexes.go
@@ -163,7 +210,9 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	go func() {
 		defer close(e.done)
 		_ = fdb.Run(runCtx) // always nil; it returns once everything is closed
+		e.proxy.wait()
 		keeper.Wait()
+		_ = os.RemoveAll(sockDir)
 		unlock()
 	}()
 	return e, nil
@@ -219,16 +268,28 @@ func RootCause(err error) string {
 	}
 }
 
-// URI returns the mongodb:// URI of the engine, for the driver.
+// URI returns the mongodb:// URI of FerretDB's private Unix socket, for
+// Lanyard's own stores only: writes there are not reported to the feed, so
+// each store reports its own.
 func (e *Engine) URI() string { return e.uri }
 
-// Addr returns the host:port the engine listens on.
+// OperatorURI returns the mongodb:// URI of the operator address, for
+// everyone else: writes there are reported to Feed before they run.
+func (e *Engine) OperatorURI() string { return "mongodb://" + e.addr + "/" }
+
+// Addr returns the operator address (host:port).
 func (e *Engine) Addr() string { return e.addr }
 
+// Feed returns the feed that hears of the writes seen at the operator
+// address: Config.Feed, or the engine's own.
+func (e *Engine) Feed() *feed.Feed { return e.feed }
+
 // Close stops the engine and waits for it, bounded by ctx (or by 10 s if
-// ctx has no deadline). Clients still connected hold it up for ~3 s:
+// ctx has no deadline). It closes the operator address and its connections
+// at once; clients still connected to URI hold FerretDB up for ~3 s:
 // disconnect them first. Calling Close again waits for the same stop.
 func (e *Engine) Close(ctx context.Context) error {
+	e.proxy.close() // operators' connections end now; FerretDB's grace is for Lanyard's
 	e.cancel()
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

@@ -146,8 +146,8 @@ func TestDefaultListenAddrIsLoopback(t *testing.T) {
 	if host != "127.0.0.1" || port == "0" {
 		t.Fatalf("Addr() = %q, want 127.0.0.1 and a real port", e.Addr())
 	}
-	if want := "mongodb://" + e.Addr() + "/"; e.URI() != want {
-		t.Fatalf("URI() = %q, want %q", e.URI(), want)
+	if want := "mongodb://" + e.Addr() + "/"; e.OperatorURI() != want {
+		t.Fatalf("OperatorURI() = %q, want %q", e.OperatorURI(), want)
 	}
 }
 

@@ -17,6 +17,7 @@
 package feed
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -27,7 +28,12 @@ import (
 // collection's documents: the values of the watched field.
 type Change struct {
 	// Docs now hold Owner in the watched field; an Owner of Type 0 means
-	// the field is gone (or holds something that names no user).
+	// the field is gone (or holds something that names no user). A change
+	// is published before its write runs, and the write may still fail or
+	// match nothing (a duplicate _id, an update of a missing document): a
+	// document may then still hold its former owner. So a subscriber adds
+	// a document to Owner's entries but does not drop it from another
+	// owner's on this news alone; reading the document settles it.
 	Docs []DocOwner
 	// Users may now own documents the write did not name (an upsert found
 	// by another filter, an update of the field through a filter other than
@@ -53,9 +59,15 @@ type DocOwner struct {
 // Feed routes changes to subscribers by namespace and field. The zero value
 // is not usable; call New. It is safe for concurrent use.
 type Feed struct {
-	mu   sync.RWMutex
-	next int
-	subs map[int]subscription
+	mu      sync.RWMutex
+	next    int
+	subs    map[int]subscription
+	watches []Watch // what subs watch, for Watches
+}
+
+// Watch names a field that somebody watches in the collection DB.Coll.
+type Watch struct {
+	DB, Coll, Field string
 }
 
 type subscription struct {
@@ -75,11 +87,38 @@ func (f *Feed) Subscribe(db, coll, field string, fn func(Change)) (cancel func()
 	id := f.next
 	f.next++
 	f.subs[id] = subscription{db: db, coll: coll, field: field, fn: fn}
+	f.indexWatches()
 	return func() {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		delete(f.subs, id)
+		f.indexWatches()
 	}
+}
+
+// indexWatches rebuilds f.watches; f.mu is held for writing.
+func (f *Feed) indexWatches() {
+	var ws []Watch
+	for _, s := range f.subs {
+		if w := (Watch{DB: s.db, Coll: s.coll, Field: s.field}); !slices.Contains(ws, w) {
+			ws = append(ws, w)
+		}
+	}
+	slices.SortFunc(ws, func(a, b Watch) int {
+		return cmp.Or(cmp.Compare(a.DB, b.DB), cmp.Compare(a.Coll, b.Coll), cmp.Compare(a.Field, b.Field))
+	})
+	f.watches = ws
+}
+
+// Watches returns every watched collection and field, sorted, without
+// duplicates; nil when nobody watches anything. It is for publishers that
+// must tell which collections are watched without knowing their names (the
+// engine's operator port matches database names regardless of case). The
+// slice is shared: callers must not modify it.
+func (f *Feed) Watches() []Watch {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.watches
 }
 
 // Watched returns the fields watched in db.coll, sorted, without

@@ -1,0 +1,210 @@
+package embedded
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lanyardhq/lanyard/store/feed"
+)
+
+// proxy serves the operator address. Each client connection gets its own
+// connection to FerretDB's private socket; bytes from FerretDB go back
+// unchanged, and each message from the client goes to FerretDB unchanged,
+// whole, once classify has found what it may do to the owners of watched
+// documents and that has been published to the feed. So a subscriber hears
+// of a write before FerretDB runs it, and so before the client can see it
+// acknowledged.
+type proxy struct {
+	ln     net.Listener
+	socket string
+	feed   *feed.Feed
+	log    *slog.Logger
+
+	stop chan struct{} // closed by close
+	wg   sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[net.Conn]struct{}
+}
+
+// readChunk is how much of a message the proxy reads before growing its
+// buffer again: a client that announces 48 MB and sends little holds
+// little.
+const readChunk = 1 << 20
+
+// keepBuffer is the largest message buffer a connection keeps between
+// messages; a larger one (a big insert) goes back to the collector.
+const keepBuffer = 1 << 20
+
+// dialTimeout bounds the connection to FerretDB's socket.
+const dialTimeout = 10 * time.Second
+
+func startProxy(ln net.Listener, socket string, f *feed.Feed, log *slog.Logger) *proxy {
+	p := &proxy{ln: ln, socket: socket, feed: f, log: log, stop: make(chan struct{}), conns: map[net.Conn]struct{}{}}
+	p.wg.Add(1)
+	go p.serve()
+	return p
+}
+
+// close stops accepting and closes every connection, both sides; wait
+// waits for the proxy's goroutines. close may be called more than once.
+func (p *proxy) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	close(p.stop)
+	_ = p.ln.Close()
+	for c := range p.conns {
+		_ = c.Close()
+	}
+}
+
+func (p *proxy) wait() { p.wg.Wait() }
+
+// track registers c to be closed by close; false when the proxy is closed
+// already.
+func (p *proxy) track(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.conns[c] = struct{}{}
+	return true
+}
+
+func (p *proxy) drop(c net.Conn) {
+	p.mu.Lock()
+	delete(p.conns, c)
+	p.mu.Unlock()
+	_ = c.Close()
+}
+
+func (p *proxy) serve() {
+	defer p.wg.Done()
+	var backoff time.Duration
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			select {
+			case <-p.stop:
+				return
+			default:
+			}
+			// Out of file descriptors, say: wait a little, as net/http does.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			p.log.Warn("embedded: operator port cannot accept connections", slog.String("error", err.Error()))
+			select {
+			case <-p.stop:
+				return
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
+		if !p.track(c) {
+			_ = c.Close()
+			return
+		}
+		p.wg.Add(1)
+		go p.handle(c)
+	}
+}
+
+// handle serves one client until either side closes, then closes both.
+func (p *proxy) handle(client net.Conn) {
+	defer p.wg.Done()
+	defer p.drop(client)
+	server, err := net.DialTimeout("unix", p.socket, dialTimeout)
+	if err != nil {
+		return // stopping, most likely; the client sees its connection closed
+	}
+	if !p.track(server) {
+		_ = server.Close()
+		return
+	}
+	defer p.drop(server)
+
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		_, _ = io.Copy(client, server)
+		_ = client.Close()
+		_ = server.Close()
+	}()
+	p.forward(client, server)
+	_ = client.Close()
+	_ = server.Close()
+}
+
+// forward passes the client's messages to the server, each after its
+// changes are published, until a read or write fails or a message has a
+// length out of bounds.
+func (p *proxy) forward(client io.Reader, server io.Writer) {
+	defer func() {
+		// classify never panics (it is fuzzed), and subscribers must not;
+		// should either, the message is not passed on (so it writes
+		// nothing) and the connection ends, instead of the process.
+		if v := recover(); v != nil {
+			p.log.Error("embedded: operator port dropped a connection after an internal error",
+				slog.String("panic", fmt.Sprint(v)))
+		}
+	}()
+	r := bufio.NewReaderSize(client, 32<<10)
+	var buf []byte
+	for {
+		msg, err := readMessage(r, buf[:0])
+		if err != nil {
+			return
+		}
+		for _, pub := range classify(msg, p.feed.Watches) {
+			p.feed.Publish(pub.DB, pub.Coll, pub.Field, pub.Change)
+		}
+		if _, err := server.Write(msg); err != nil {
+			return
+		}
+		buf = msg
+		if cap(buf) > keepBuffer {
+			buf = nil
+		}
+	}
+}
+
+// errLength is a message length out of [headerLen, maxMessageLen].
+type errLength int64
+
+func (e errLength) Error() string { return fmt.Sprintf("message length %d out of bounds", int64(e)) }
+
+// readMessage reads one whole message into buf (reused when large enough),
+// growing it only as bytes arrive.
+func readMessage(r io.Reader, buf []byte) ([]byte, error) {
+	buf = slices.Grow(buf[:0], headerLen)[:headerLen]
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	n := int64(int32(binary.LittleEndian.Uint32(buf)))
+	if n < headerLen || n > maxMessageLen {
+		return nil, errLength(n)
+	}
+	for int64(len(buf)) < n {
+		chunk := int(min(n-int64(len(buf)), readChunk))
+		buf = slices.Grow(buf, chunk)
+		start := len(buf)
+		buf = buf[:start+chunk]
+		if _, err := io.ReadFull(r, buf[start:]); err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
+}
