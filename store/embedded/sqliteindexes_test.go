@@ -46,6 +46,8 @@ func TestSQLiteFindsByIDUseAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// A connection of its own for each look, so that no cached schema hides an index made since.
+	db.SetMaxIdleConns(0)
 	var table string
 	if err := db.QueryRowContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'things%'`).Scan(&table); err != nil {
 		t.Fatalf("the table of collection things: %v", err)
@@ -74,9 +76,22 @@ func TestSQLiteFindsByIDUseAnIndex(t *testing.T) {
 	if before := plan(); !strings.Contains(before, "_lanyard_id") && !strings.Contains(before, "SCAN") {
 		t.Errorf("plan of a find by _id without our index = %q, want a scan (what the index is for)", before)
 	}
-	if _, err := embedded.EnsureSQLiteIDIndexes(ctx, dir); err != nil {
+	n, err := embedded.EnsureSQLiteIDIndexes(ctx, dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	var indexes []string
+	rows, err := db.QueryContext(ctx, `SELECT name || ': ' || coalesce(sql, '') FROM sqlite_schema WHERE type = 'index'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		_ = rows.Scan(&s)
+		indexes = append(indexes, s)
+	}
+	rows.Close()
+	t.Logf("created %d; indexes %q", n, indexes)
 	if got := plan(); !strings.Contains(got, "USING INDEX "+table+"_lanyard_id") {
 		t.Errorf("plan of a find by _id = %q, want a search of %s_lanyard_id", got, table)
 	}
