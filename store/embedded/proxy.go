@@ -136,22 +136,91 @@ func (p *proxy) handle(client net.Conn) {
 	}
 	defer p.drop(server)
 
+	w := &awaited{byRequest: map[uint32][]publication{}}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		_, _ = io.Copy(client, server)
+		p.answer(server, client, w)
 		_ = client.Close()
 		_ = server.Close()
 	}()
-	p.forward(client, server)
+	p.forward(client, server, w)
 	_ = client.Close()
 	_ = server.Close()
+	// Writes the client left unanswered may still run inside FerretDB for a moment: settle them later.
+	if left := w.drain(); len(left) > 0 {
+		time.AfterFunc(abandonedSettle, func() { p.settle(left) })
+	}
+}
+
+// abandonedSettle is how long after its client left a write published with All is taken to have run.
+const abandonedSettle = 10 * time.Second
+
+// awaited holds, per request id, the publications with All whose answer the client has not had yet.
+type awaited struct {
+	mu        sync.Mutex
+	byRequest map[uint32][]publication
+}
+
+func (w *awaited) add(request uint32, pubs []publication) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.byRequest[request] = append(w.byRequest[request], pubs...)
+}
+
+func (w *awaited) take(request uint32) []publication {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	pubs := w.byRequest[request]
+	delete(w.byRequest, request)
+	return pubs
+}
+
+func (w *awaited) drain() []publication {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var all []publication
+	for _, pubs := range w.byRequest {
+		all = append(all, pubs...)
+	}
+	clear(w.byRequest)
+	return all
+}
+
+// settle publishes that the writes behind pubs (each with All) have run.
+func (p *proxy) settle(pubs []publication) {
+	for _, pub := range pubs {
+		p.feed.Publish(pub.DB, pub.Coll, pub.Field, feed.Change{Settled: true})
+	}
+}
+
+// answer passes the server's messages to the client, and once the answer to a write published with All
+// has come back from FerretDB (so the write has run), publishes that it is settled.
+func (p *proxy) answer(server io.Reader, client io.Writer, w *awaited) {
+	r := bufio.NewReaderSize(server, 32<<10)
+	var buf []byte
+	for {
+		msg, err := readMessage(r, buf[:0])
+		if err != nil {
+			return
+		}
+		if pubs := w.take(binary.LittleEndian.Uint32(msg[8:12])); len(pubs) > 0 {
+			p.settle(pubs)
+		}
+		if _, err := client.Write(msg); err != nil {
+			return
+		}
+		buf = msg
+		if cap(buf) > keepBuffer {
+			buf = nil
+		}
+	}
 }
 
 // forward passes the client's messages to the server, each after its
 // changes are published, until a read or write fails or a message has a
 // length out of bounds.
-func (p *proxy) forward(client io.Reader, server io.Writer) {
+func (p *proxy) forward(client io.Reader, server io.Writer, w *awaited) {
 	defer func() {
 		// classify never panics (it is fuzzed), and subscribers must not;
 		// should either, the message is not passed on (so it writes
@@ -168,8 +237,15 @@ func (p *proxy) forward(client io.Reader, server io.Writer) {
 		if err != nil {
 			return
 		}
+		var all []publication
 		for _, pub := range classify(msg, p.feed.Watches) {
+			if pub.Change.All {
+				all = append(all, pub)
+			}
 			p.feed.Publish(pub.DB, pub.Coll, pub.Field, pub.Change)
+		}
+		if len(all) > 0 {
+			w.add(binary.LittleEndian.Uint32(msg[4:8]), all)
 		}
 		if _, err := server.Write(msg); err != nil {
 			return

@@ -43,12 +43,18 @@ type Change struct {
 	// All: the write may have changed owners in ways nobody can tell from
 	// the write itself (an aggregation pipeline update, $rename into the
 	// field, a collection renamed onto this one); subscribers must read the
-	// whole collection again.
+	// whole collection again — once the write is Settled: it is published
+	// before it runs, and a read before it ran would see the old owners.
 	All bool
+	// Settled: a write published with All before has been answered (or its
+	// client left long enough ago for it to have run). Each All is followed
+	// by one Settled, so a subscriber counts them to know when a read of the
+	// whole collection sees every such write.
+	Settled bool
 }
 
 // Empty reports whether c says nothing changed.
-func (c Change) Empty() bool { return len(c.Docs) == 0 && len(c.Users) == 0 && !c.All }
+func (c Change) Empty() bool { return len(c.Docs) == 0 && len(c.Users) == 0 && !c.All && !c.Settled }
 
 // DocOwner says that the document with _id ID holds Owner in the watched field.
 type DocOwner struct {

@@ -27,7 +27,9 @@ import (
 //   - a change only adds: a write is reported before it runs and may fail, so a document said to have a
 //     new owner stays a candidate of its old one, and a candidate said to hold the string form keeps it
 //     (the string form ranks first) until a read shows otherwise;
-//   - a candidate is dropped, or its form corrected, only by a read of it by _id.
+//   - a candidate is dropped, or its form corrected, only by a read of it by _id;
+//   - after a write nobody can interpret (All), reads use the query until the index has been built again
+//     by a read of the whole collection that began after the write was answered (Settled).
 //
 // So the user's first candidate in the order of the rule (customdata.go) that a read confirms is the
 // winner: every document that could win is listed at or above its place, and every candidate ranked
@@ -41,6 +43,12 @@ type ownerIndex struct {
 	users   map[string][]indexed
 	dirty   map[string]uint64 // users to read with the full query, by the number of their latest mark
 	marks   uint64
+
+	// unsettled counts the writes published with All that have not been answered yet: a read of the
+	// whole collection before they ran would miss them, so the index is built again only when none is
+	// left. generation counts the Alls, so that a build that one overtook is not installed.
+	unsettled  int
+	generation uint64
 
 	unsubscribe func()
 	rebuild     func() // starts a rebuild in the background (set by Open)
@@ -68,7 +76,21 @@ func newOwnerIndex() *ownerIndex {
 func (x *ownerIndex) apply(c feed.Change) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.state == indexBuilding {
+	switch {
+	case c.All:
+		x.unsettled++
+		x.generation++
+		x.state, x.pending = indexStale, nil
+		return
+	case c.Settled:
+		if x.unsettled > 0 {
+			x.unsettled--
+		}
+		if x.unsettled == 0 && x.state == indexStale {
+			go x.rebuild()
+		}
+		return
+	case x.state == indexBuilding:
 		x.pending = append(x.pending, cloneChange(c))
 		return
 	}
@@ -76,13 +98,6 @@ func (x *ownerIndex) apply(c feed.Change) {
 }
 
 func (x *ownerIndex) applyLocked(c feed.Change) {
-	if c.All {
-		if x.state == indexReady {
-			x.state = indexStale
-			go x.rebuild()
-		}
-		return
-	}
 	for _, d := range c.Docs {
 		if user, byString, ok := ownerOfValue(d.Owner); ok {
 			x.addLocked(user, cloneValue(d.ID), byString)
@@ -106,10 +121,14 @@ func (x *ownerIndex) addLocked(user string, id bson.RawValue, byString bool) {
 }
 
 // install replaces the index with what a read of the whole collection found, then applies the changes
-// published meanwhile.
-func (x *ownerIndex) install(users map[string][]indexed) {
+// published meanwhile, unless a write published with All came since the read began (generation: what
+// startBuild returned): the read may have missed it, and its settling builds again.
+func (x *ownerIndex) install(users map[string][]indexed, generation uint64) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.generation != generation || x.state != indexBuilding {
+		return
+	}
 	x.users, x.dirty = users, map[string]uint64{}
 	x.state = indexReady
 	pending := x.pending
@@ -119,15 +138,16 @@ func (x *ownerIndex) install(users map[string][]indexed) {
 	}
 }
 
-// startBuild moves a stale index to building; false when it is not stale (a build runs already).
-func (x *ownerIndex) startBuild() bool {
+// startBuild moves a stale index without unsettled writes to building, and returns the generation the
+// build is for; false when it is not stale or a write is still unsettled (its settling builds).
+func (x *ownerIndex) startBuild() (uint64, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.state != indexStale {
-		return false
+	if x.state != indexStale || x.unsettled > 0 {
+		return 0, false
 	}
 	x.state, x.pending = indexBuilding, nil
-	return true
+	return x.generation, true
 }
 
 // lookup returns the user's candidates in the order of the rule, ok false when the index cannot answer
@@ -196,7 +216,8 @@ func (s *Store) openOwnerIndex(ctx context.Context, f *feed.Feed) error {
 	x := newOwnerIndex()
 	x.unsubscribe = f.Subscribe(cd.cfg.Database, cd.cfg.Collection, cd.cfg.UserIDField, x.apply)
 	x.rebuild = func() {
-		if !x.startBuild() {
+		generation, ok := x.startBuild()
+		if !ok {
 			return
 		}
 		users, err := s.readOwners(s.background)
@@ -207,18 +228,21 @@ func (s *Store) openOwnerIndex(ctx context.Context, f *feed.Feed) error {
 			// Reads keep using the query; the next change nobody can interpret, or a restart, tries again.
 			s.log.Warn("store: custom data: cannot rebuild the owner index; reading by query meanwhile", "error", err.Error())
 			x.mu.Lock()
-			x.state, x.pending = indexStale, nil
+			if x.generation == generation {
+				x.state, x.pending = indexStale, nil
+			}
 			x.mu.Unlock()
 			return
 		}
-		x.install(users)
+		x.install(users, generation)
 	}
 	users, err := s.readOwners(ctx)
 	if err != nil {
 		x.unsubscribe()
 		return err
 	}
-	x.install(users)
+	// Not installed if a write published with All came during the read: its settling reads again.
+	x.install(users, 0)
 	cd.index = x
 	return nil
 }
