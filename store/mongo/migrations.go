@@ -44,6 +44,7 @@ var migrations = []migration{
 	// 6 and 7 need the replicas of the previous version stopped first; see migrations_keyed.go.
 	{6, "identities keyed by provider and subject, listed per user by numbered slots", copyIdentities},
 	{7, "API keys found by the hash of their secret", copyAPIKeyHashes},
+	{8, "index of used action tokens by expiry", createIndexes([]index{{collActionTokenUses, "expires_at", bson.D{{Key: "expires_at", Value: 1}}, false}})},
 }
 
 // index is one index of a collection. Unique indexes are claims and must

@@ -96,6 +96,9 @@ type Config struct {
 	// _id. Leave it nil for an engine others may write to unseen (any engine
 	// reached by URI): reads then query the user id field.
 	Feed *feed.Feed
+
+	// observe, set by tests of this package, sees every command sent.
+	observe func(*event.CommandStartedEvent)
 }
 
 // Store is the MongoDB implementation of store.Store. It is safe for
@@ -198,8 +201,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			}
 		},
 	}
-	if cfg.OnCommand != nil {
-		monitor.Started = func(_ context.Context, e *event.CommandStartedEvent) { cfg.OnCommand(e.CommandName) }
+	if cfg.OnCommand != nil || cfg.observe != nil {
+		monitor.Started = func(_ context.Context, e *event.CommandStartedEvent) {
+			if cfg.OnCommand != nil {
+				cfg.OnCommand(e.CommandName)
+			}
+			if cfg.observe != nil {
+				cfg.observe(e)
+			}
+		}
 	}
 	opts.SetMonitor(monitor)
 	// The driver marks the engine Unknown when a connection to it fails (it
