@@ -3,10 +3,13 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"golang.org/x/net/http2"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 
@@ -100,5 +103,45 @@ func TestWhoAmICostDoesNotGrowWithTheDocument(t *testing.T) {
 	// as the encoded answer, each up to 1.5 times the JSON. More than that is rendering work.
 	if extra, limit := l.bytes-s.bytes, 3.0*float64(len(large)); extra > limit {
 		t.Errorf("a 4 KB document's WhoAmI allocates %.0f bytes more than a 100 B one's (limit %.0f)", extra, limit)
+	}
+}
+
+// TestHeaderTableStaysAtTheDefault: the server does not advertise an HPACK dynamic table larger than
+// HTTP/2's default 4,096 bytes. A token carrying a document is too large for that table, so it arrives
+// as a Huffman-coded literal on every call and its decoding costs per call (BENCHMARKS.md). A larger
+// table does not help with grpc-go at either end (v1.85): its server option grpc.HeaderTableSize
+// advertises the size but the server's decoder keeps refusing tables above 4,096 bytes, so the first
+// request of a client that uses the room is a compression error that ends the connection, and its
+// clients never grow their table past 4,096 bytes whatever the server allows.
+func TestHeaderTableStaysAtTheDefault(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	conn, err := net.DialTimeout("tcp", ts.GRPCAddr(), 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write([]byte(http2.ClientPreface)); err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(conn, conn)
+	if err := fr.WriteSettings(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("no SETTINGS from the server: %v", err)
+		}
+		settings, ok := f.(*http2.SettingsFrame)
+		if !ok || settings.IsAck() {
+			continue
+		}
+		if size, set := settings.Value(http2.SettingHeaderTableSize); set && size > 4096 {
+			t.Fatalf("the server advertises a %d-byte header table, which its decoder refuses", size)
+		}
+		return
 	}
 }
