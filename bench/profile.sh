@@ -5,7 +5,7 @@
 #   bash bench/profile.sh c=16/custom_data_100B/GetProfile 20000
 # With a function name, it also splits that function's CPU by what it calls:
 #   bash bench/profile.sh c=16/custom_data_4096B/RefreshSession 20000 customDoc
-# A row WhoAmI/<kind> (none, 100B, 4096B) profiles BenchmarkWhoAmIDocument's users of that kind, one
+# A row WhoAmI/<kind> (none, 100B, 4096B, 4096B_one_string) profiles BenchmarkWhoAmIDocument's users of that kind, one
 # connection per worker, on a server of its own:
 #   bash bench/profile.sh WhoAmI/4096B 20000
 set -euo pipefail

@@ -33,14 +33,16 @@ type whoAmIKind struct {
 	doc  string // JSON object; empty: the user has no document
 }
 
-// whoAmIKinds are a user without a document, one with about 100 bytes of custom data and one with about
-// 4 KB. The documents are shaped like an application's (nested objects, arrays, numbers, short strings)
-// rather than one long string, since rendering a document costs per field, not per byte.
+// whoAmIKinds are a user without a document, one with about 100 bytes of custom data and two with about
+// 4 KB: one shaped like an application's (nested objects, arrays, numbers, short strings), since
+// rendering a document costs per member more than per byte, and one of a single long string, as
+// BenchmarkServerCPU's documents are.
 func whoAmIKinds() []whoAmIKind {
 	return []whoAmIKind{
 		{name: "none"},
 		{name: "100B", doc: `{"plan":"pro","seats":3,"theme":"dark","locale":"en-GB","beta":true,"tags":["a","b"]}`},
 		{name: "4096B", doc: appDocument(4096)},
+		{name: "4096B_one_string", doc: `{"blob":"` + strings.Repeat("x", 4080) + `"}`},
 	}
 }
 
@@ -145,9 +147,9 @@ func (s *whoAmIServer) users(b *testing.B, shared bool) {
 
 // BenchmarkWhoAmIDocument is WhoAmI as an outside client sees it: `lanyard serve` on its embedded
 // engine, 16 workers, each with its own connection and one token it reuses, calling WhoAmI b.N times
-// per kind of user (no document, 100 B, 4 KB) and round, the kinds alternated in rounds. It reports,
+// per kind of user (see whoAmIKinds) and round, the kinds alternated in rounds. It reports,
 // each the median of the rounds, the server's CPU per call (from /proc/<pid>/task/*/schedstat), the
-// calls per second, what the server allocates and reads from its sockets per call, and the ratio of
+// calls per second, what the server allocates and reads from its sockets per call, and the ratios of
 // a 4 KB call's CPU to a 100 B one's in the same round.
 //
 //	go test -run '^$' -bench 'WhoAmIDocument/conns=worker' -benchtime 20000x ./bench/
@@ -255,14 +257,17 @@ func BenchmarkWhoAmIDocument(b *testing.B) {
 					b.ReportMetric(median(pick(kk, func(f figures) float64 { return f.read })), prefix+k.name+"-read-B/op")
 					b.ReportMetric(float64(s.token[k.name]), prefix+k.name+"-token-B")
 				}
-				large, small := measured[key{s.name, "4096B"}], measured[key{s.name, "100B"}]
-				if len(large) > 0 && len(small) > 0 {
-					var ratios []float64
-					for i := range large {
-						ratios = append(ratios, large[i].cpu/small[i].cpu)
+				small := measured[key{s.name, "100B"}]
+				for _, large := range []string{"4096B", "4096B_one_string"} {
+					if len(small) == 0 || len(measured[key{s.name, large}]) == 0 {
+						continue
 					}
-					logf("%s: 4096B/100B CPU per round %.2f", s.name, ratios)
-					b.ReportMetric(median(ratios), prefix+"4096B/100B")
+					var ratios []float64
+					for i, f := range measured[key{s.name, large}] {
+						ratios = append(ratios, f.cpu/small[i].cpu)
+					}
+					logf("%s: %s/100B CPU per round %.2f", s.name, large, ratios)
+					b.ReportMetric(median(ratios), prefix+large+"/100B")
 				}
 			}
 		})
