@@ -21,7 +21,7 @@ import (
 )
 
 // whoAmIRounds is how many times each kind of token is measured, in alternation with the others, so
-// that every kind sees the same minutes of a shared machine.
+// that every kind sees the same minutes of a shared machine (LANYARD_BENCH_ROUNDS sets another).
 const whoAmIRounds = 3
 
 // whoAmIWorkers is the concurrency measured: ghz's default, and that of the other rows.
@@ -179,7 +179,7 @@ func BenchmarkWhoAmIDocument(b *testing.B) {
 	if env := os.Getenv("LANYARD_BENCH_KINDS"); env != "" {
 		kinds = slices.DeleteFunc(kinds, func(k whoAmIKind) bool { return !slices.Contains(strings.Split(env, ","), k.name) })
 	}
-	rounds := 3
+	rounds := whoAmIRounds
 	if env := os.Getenv("LANYARD_BENCH_ROUNDS"); env != "" {
 		var err error
 		if rounds, err = strconv.Atoi(env); err != nil || rounds < 1 {
