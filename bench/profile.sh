@@ -5,8 +5,8 @@
 #   bash bench/profile.sh c=16/custom_data_100B/GetProfile 20000
 # With a function name, it also splits that function's CPU by what it calls:
 #   bash bench/profile.sh c=16/custom_data_4096B/RefreshSession 20000 customDoc
-# A row WhoAmI/<kind> (none, 100B, 4096B, 4096B_one_string) profiles BenchmarkWhoAmIDocument's users of that kind, one
-# connection per worker, on a server of its own:
+# A row WhoAmI/<kind> (none, 100B, 4096B, 4096B_one_string) profiles BenchmarkWhoAmIDocument's users
+# of that kind, one connection per worker, on a server of its own:
 #   bash bench/profile.sh WhoAmI/4096B 20000
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ seeded=1
 # Logins have a server of their own, which no seeding logins run on.
 if [[ $row == *Login* ]]; then db=lanyard_bench_logins seeded=0; fi
 work=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 
 bench="ServerCPU/$row\$"
 cpu_metric=server-cpu-ms/op
