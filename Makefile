@@ -60,11 +60,13 @@ test: check-generated lint breaking ## Everything CI runs: generated code, lint,
 	@echo "store conformance, engine by engine (a skipped engine says so; full output in store-test.out):"
 	go test $(GOTEST_FLAGS) -v ./store/mongo/ | tee store-test.out | grep -E '^\s*--- (PASS|FAIL|SKIP): Test[A-Za-z]+/(sqlite|postgresql|mongodb) |^(ok|FAIL|PASS)|storetest: SKIPPING'
 # Fuzzed: hand-written code tokens rely on (their verification, the strict JWS parser with its JSON
-# checker that every verifier shares, the renderer whose output is pasted into signed tokens), and the
-# embedded engine's operator port, which reads every message any client sends.
+# checker that every verifier shares, the renderer whose output is pasted into signed tokens, the writer
+# that turns a token's document into WhoAmI's user_data), and the embedded engine's operator port, which
+# reads every message any client sends.
 	go test -run '^$$' -fuzz FuzzVerifyAccess -fuzztime 15s ./authn/
 	go test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./jws/
 	go test -run '^$$' -fuzz FuzzEncodeDoc -fuzztime 15s ./store/mongo/
+	go test -run '^$$' -fuzz FuzzAppendField -fuzztime 15s ./internal/structwire/
 	go test -run '^$$' -fuzz FuzzClassify -fuzztime 15s ./store/embedded/
 
 .PHONY: run

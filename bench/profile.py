@@ -1,8 +1,8 @@
 """Reads `perf script` stacks of a measured server and splits its measured CPU per call by part.
 
 Each sample goes to the first part whose function is on its stack, in the order below, so the parts do not
-overlap. Samples of the logins that seed the store before the measurement are left out, unless the
-row measured is itself logins (seeded = 0). A part's share of
+overlap. Samples of the logins and custom data writes that seed the store before the measurement are left
+out, unless the row measured is itself logins (seeded = 0). A part's share of
 the samples is applied to the CPU per call the benchmark measured (perf may miss samples, the process
 accounting does not).
 Given a function name as well, it then splits that function's own share by the functions it calls
@@ -14,6 +14,8 @@ import sys
 
 PARTS = [
     ("seed logins (left out)", "Login_Handler"),
+    ("seeding custom data (left out)", "UpdateCustomData_Handler"),
+    ("embedded store engine, seeding (left out)", "FerretDB"),
     ("store: session", "SessionForRefresh"),
     ("store: rotation claim", "ClaimRotation"),
     ("store: custom data", "GetCustomData"),
@@ -25,8 +27,13 @@ PARTS = [
     ("access token: claims, JSON, JWS", "mintAccess"),
     ("refresh token: mint", "MintRefresh"),
     ("refresh token: parse", "ParseRefresh"),
+    ("WhoAmI: user_data written from the token's document", "structwire"),
+    ("WhoAmI: user_data through encoding/json and structpb", "jsonStruct"),
+    ("encoding the answer (protobuf)", "codecV2).Marshal"),
+    ("SHA-256 (the verify cache's key)", "sha256"),
     ("handler and interceptors, the rest", "processRPC"),
-    ("gRPC: HTTP/2 reader", "HandleStreams"),
+    ("gRPC: HTTP/2 header decoding (HPACK)", "hpack.(*Decoder)"),
+    ("gRPC: HTTP/2 reader, the rest", "HandleStreams"),
     ("gRPC: HTTP/2 writer", "loopyWriter"),
     ("runtime: sysmon", "sysmon"),
     ("runtime: idle processors looking for work", "findRunnable"),
@@ -51,13 +58,15 @@ def main():
         stack = " ".join(frames)
         name = next((n for n, fn in PARTS if fn in stack), "other")
         parts[name] += 1
-        if within and name != "seed logins (left out)":
+        if within and not name.endswith("(left out)"):
             # perf lists a stack leaf first: the frames before the first `within` are what it called.
             funcs = [f.split()[1].split("+0x")[0] for f in frames if len(f.split()) > 1]
             top = next((i for i, f in enumerate(funcs) if within in f), None)
             if top is not None:
                 callees.update(set(funcs[: top + 1]))
-    parts.pop("seed logins (left out)", None)
+    for name in list(parts):
+        if name.endswith("(left out)"):
+            parts.pop(name)
     total = sum(parts.values())
     print(f"{cpu_us:8.1f} µs of CPU per call, {total} samples, by part:")
     for name, n in parts.most_common():

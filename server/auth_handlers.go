@@ -11,6 +11,7 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/structwire"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -169,6 +170,9 @@ func (h *authService) GetJwks(context.Context, *lanyardv1.GetJwksRequest) (*lany
 	return h.s.jwks.Load(h.s), nil
 }
 
+// whoAmIUserData is the number of WhoAmIResponse's user_data field, from its descriptor.
+var whoAmIUserData = (&lanyardv1.WhoAmIResponse{}).ProtoReflect().Descriptor().Fields().ByName("user_data").Number()
+
 func (h *authService) WhoAmI(ctx context.Context, _ *lanyardv1.WhoAmIRequest) (*lanyardv1.WhoAmIResponse, error) {
 	p, _ := principalFrom(ctx)
 	resp := &lanyardv1.WhoAmIResponse{
@@ -181,10 +185,15 @@ func (h *authService) WhoAmI(ctx context.Context, _ *lanyardv1.WhoAmIRequest) (*
 		ExpireTime:      timestamppb.New(p.ExpiresAt),
 		UserDataOmitted: p.Claims.UserDataOmitted,
 	}
-	var err error
-	if resp.UserData, err = jsonStruct(p.UserData()); err != nil {
+	// The document goes from the token's JSON straight to the user_data field's wire encoding, which
+	// rides as the message's unknown fields: proto.Marshal writes those as they are, so the client
+	// decodes them as user_data. Decoding the JSON into a map and building a Struct of it cost a 4 KB
+	// document thousands of allocations on every call (BENCHMARKS.md, "WhoAmI and the document").
+	userData, err := structwire.AppendField(nil, whoAmIUserData, p.UserData())
+	if err != nil {
 		return nil, err
 	}
+	resp.ProtoReflect().SetUnknown(userData)
 	if p.Claims.UserMetadata != nil {
 		if resp.UserMetadata, err = structpb.NewStruct(p.Claims.UserMetadata); err != nil {
 			return nil, err

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
@@ -30,4 +32,33 @@ func (s *Server) RefreshTokenCode(token string) codes.Code {
 		_, err = s.auth.Refresh(ctx, token)
 	}
 	return toStatus(ctx, s.log, err).Code()
+}
+
+// WhoAmIInProcess returns a function that makes a WhoAmI call through the server's own code (its
+// interceptor chain, the handler and the codec that encodes the answer) without the transport, from a
+// context carrying the call's incoming metadata, and returns the size of the encoded answer.
+func (s *Server) WhoAmIInProcess() func(ctx context.Context) (int, error) {
+	unary, _ := s.interceptors(grpcprom.NewServerMetrics())
+	svc := &authService{s: s}
+	info := &grpc.UnaryServerInfo{Server: svc, FullMethod: lanyardv1.AuthService_WhoAmI_FullMethodName}
+	handler := func(ctx context.Context, req any) (any, error) {
+		return svc.WhoAmI(ctx, req.(*lanyardv1.WhoAmIRequest))
+	}
+	for i := len(unary) - 1; i >= 0; i-- {
+		next, step := handler, unary[i]
+		handler = func(ctx context.Context, req any) (any, error) { return step(ctx, req, info, next) }
+	}
+	codec := newMarkingCodec()
+	return func(ctx context.Context) (int, error) {
+		resp, err := handler(ctx, &lanyardv1.WhoAmIRequest{})
+		if err != nil {
+			return 0, err
+		}
+		out, err := codec.Marshal(resp)
+		if err != nil {
+			return 0, err
+		}
+		defer out.Free()
+		return out.Len(), nil
+	}
 }

@@ -71,13 +71,26 @@ func testConfig(t testing.TB) server.Config {
 // startServer starts a server with cfg and stops it at the end of the test.
 func startServer(t testing.TB, cfg server.Config) *testServer {
 	t.Helper()
+	_, bench := t.(*testing.B)
+	return startServerLogging(t, cfg, bench)
+}
+
+// startQuietServer is startServer for tests that count what calls allocate: it formats log lines as
+// production does (info) but keeps none of them, so that no growing log buffer counts against a call.
+func startQuietServer(t testing.TB, cfg server.Config) *testServer {
+	t.Helper()
+	return startServerLogging(t, cfg, true)
+}
+
+func startServerLogging(t testing.TB, cfg server.Config, quiet bool) *testServer {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test config: %v", err)
 	}
 	logs := &syncBuffer{}
 	var w io.Writer = logs
 	level := slog.LevelDebug
-	if _, bench := t.(*testing.B); bench {
+	if quiet {
 		// Benchmarks format log lines as production does (info) but keep none of them.
 		w, level = io.Discard, slog.LevelInfo
 	}
