@@ -203,9 +203,15 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	}
 	var keeper sync.WaitGroup
 	if cfg.PostgreSQLURL != "" {
-		keeper.Go(func() { keepGINIndexes(runCtx, cfg.PostgreSQLURL, cfg.Logger) }) // see pgindexes.go
+		keeper.Go(func() {
+			keepIndexes(runCtx, pgIndexInterval, cfg.Logger, "the GIN indexes that let PostgreSQL serve lookups",
+				func(ctx context.Context) (int, error) { return ensureGINIndexes(ctx, cfg.PostgreSQLURL) }) // see pgindexes.go
+		})
 	} else {
-		keeper.Go(func() { keepSQLiteIDIndexes(runCtx, sqliteFiles, cfg.Logger) }) // see sqliteindexes.go
+		keeper.Go(func() {
+			keepIndexes(runCtx, sqliteIndexInterval, cfg.Logger, "the indexes that let SQLite find documents by _id",
+				func(ctx context.Context) (int, error) { return ensureSQLiteIDIndexes(ctx, sqliteFiles) }) // see sqliteindexes.go
+		})
 	}
 	go func() {
 		defer close(e.done)

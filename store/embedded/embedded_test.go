@@ -229,3 +229,16 @@ func equalDocs(a, b bson.D) bool {
 	bb, err2 := bson.Marshal(b)
 	return err1 == nil && err2 == nil && string(ab) == string(bb)
 }
+
+// startWithClient starts an engine for the rest of t and connects a client to it as Lanyard does.
+func startWithClient(t *testing.T, cfg embedded.Config) (*embedded.Engine, *mongodriver.Client) {
+	t.Helper()
+	cfg.Logger = storetest.Logger(t)
+	e := startUntilCleanup(t, cfg)
+	client, err := mongodriver.Connect(options.Client().ApplyURI(e.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return e, client
+}

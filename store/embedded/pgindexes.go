@@ -110,21 +110,20 @@ func ensureGINIndexes(ctx context.Context, pgURL string) (int, error) {
 	return ran, nil
 }
 
-// keepGINIndexes runs ensureGINIndexes now and every pgIndexInterval until ctx ends. A failure is
-// logged and tried again at the next tick: lookups still work without the indexes, only slower.
-func keepGINIndexes(ctx context.Context, pgURL string, log *slog.Logger) {
-	t := time.NewTicker(pgIndexInterval)
+// keepIndexes runs ensure now and every interval until ctx ends. A failure is logged and tried again at
+// the next tick: lookups still work without the indexes, only slower.
+func keepIndexes(ctx context.Context, interval time.Duration, log *slog.Logger, what string, ensure func(context.Context) (int, error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		n, err := ensureGINIndexes(ctx, pgURL)
+		n, err := ensure(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			log.Warn("embedded: cannot add the GIN indexes that let PostgreSQL serve lookups; they scan meanwhile",
-				slog.String("error", RootCause(err)))
+			log.Warn("embedded: cannot add "+what+"; lookups scan meanwhile", slog.String("error", RootCause(err)))
 		case n > 0:
-			log.Debug("embedded: added GIN indexes", slog.Int("statements", n))
+			log.Debug("embedded: added "+what, slog.Int("statements", n))
 		}
 		select {
 		case <-ctx.Done():

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store/embedded"
 	"github.com/lanyardhq/lanyard/store/storetest"
@@ -21,16 +20,7 @@ func TestPostgreSQLServesLookupsFromIndexes(t *testing.T) {
 	pgURL := storetest.PostgreSQL(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	e, err := embedded.Start(ctx, embedded.Config{PostgreSQLURL: pgURL, Logger: storetest.Logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close(context.Background()) })
-	client, err := mongodriver.Connect(options.Client().ApplyURI(e.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(context.Background())
+	_, client := startWithClient(t, embedded.Config{PostgreSQLURL: pgURL})
 	coll := client.Database("lookups").Collection("things")
 	if _, err := coll.Indexes().CreateOne(ctx, mongodriver.IndexModel{Keys: bson.D{{Key: "owner", Value: 1}}}); err != nil {
 		t.Fatal(err)

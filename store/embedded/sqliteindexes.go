@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -87,28 +86,3 @@ func ensureSQLiteFileIndexes(ctx context.Context, file string) (int, error) {
 
 // quoteIdent quotes an SQLite identifier.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-// keepSQLiteIDIndexes runs ensureSQLiteIDIndexes now and every sqliteIndexInterval until ctx ends. A
-// failure is logged and tried again at the next tick: lookups still work without the indexes, only
-// slower.
-func keepSQLiteIDIndexes(ctx context.Context, dir string, log *slog.Logger) {
-	t := time.NewTicker(sqliteIndexInterval)
-	defer t.Stop()
-	for {
-		n, err := ensureSQLiteIDIndexes(ctx, dir)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Warn("embedded: cannot add the indexes that let SQLite find documents by _id; finds scan meanwhile",
-				slog.String("error", RootCause(err)))
-		case n > 0:
-			log.Debug("embedded: added _id indexes", slog.Int("tables", n))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}

@@ -10,11 +10,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/lanyardhq/lanyard/store/embedded"
-	"github.com/lanyardhq/lanyard/store/storetest"
 )
 
 // TestSQLiteFindsByIDUseAnIndex checks SQLite's plan for the query FerretDB makes of a find by _id: a
@@ -23,16 +20,7 @@ func TestSQLiteFindsByIDUseAnIndex(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	dataDir := t.TempDir()
-	e, err := embedded.Start(ctx, embedded.Config{DataDir: dataDir, Logger: storetest.Logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close(context.Background()) })
-	client, err := mongodriver.Connect(options.Client().ApplyURI(e.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(context.Background())
+	_, client := startWithClient(t, embedded.Config{DataDir: dataDir})
 	coll := client.Database("lookups").Collection("things")
 	id := bson.NewObjectID()
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "n", Value: 1}}); err != nil {
