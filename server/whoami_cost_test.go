@@ -96,7 +96,9 @@ func TestWhoAmICostDoesNotGrowWithTheDocument(t *testing.T) {
 	if l.answer < len(large) {
 		t.Fatalf("the answer of the large document's token is %d bytes: the document is not in it", l.answer)
 	}
-	if l.allocs > s.allocs+2 {
+	// Rendering the document as before made one allocation per value (2,400 for a 4 KB document against
+	// 125); a few more here and there (the race detector adds some on the larger path) are not that.
+	if l.allocs > s.allocs+20 {
 		t.Errorf("a 4 KB document's WhoAmI makes %.0f allocations, a 100 B one's %.0f", l.allocs, s.allocs)
 	}
 	// The answer holds the document, so it takes its bytes: once as the encoded user_data and once more
