@@ -153,10 +153,10 @@ func (p *proxy) handle(client net.Conn) {
 	}
 }
 
-// abandonedSettle is how long after its client left a write published with All is taken to have run.
+// abandonedSettle is how long after its client left a write is taken to have run.
 const abandonedSettle = 10 * time.Second
 
-// awaited holds, per request id, the publications with All whose answer the client has not had yet.
+// awaited holds, per request id, the publications of the writes whose answer the client has not had yet.
 type awaited struct {
 	mu        sync.Mutex
 	byRequest map[uint32][]publication
@@ -187,15 +187,21 @@ func (w *awaited) drain() []publication {
 	return all
 }
 
-// settle publishes that the writes behind pubs (each with All) have run.
+// settle publishes again what the writes behind pubs did, now that they have run: a subscriber that read
+// a document before its write ran, and so dropped it, has it back before the client hears the write is
+// done. A change with All is settled instead (see feed.Change).
 func (p *proxy) settle(pubs []publication) {
 	for _, pub := range pubs {
-		p.feed.Publish(pub.DB, pub.Coll, pub.Field, feed.Change{Settled: true})
+		c := pub.Change
+		if c.All {
+			c = feed.Change{Settled: true}
+		}
+		p.feed.Publish(pub.DB, pub.Coll, pub.Field, c)
 	}
 }
 
-// answer passes the server's messages to the client, and once the answer to a write published with All
-// has come back from FerretDB (so the write has run), publishes that it is settled.
+// answer passes the server's messages to the client, and once the answer to a write has come back from
+// FerretDB (so the write has run), publishes it again (settle).
 func (p *proxy) answer(server io.Reader, client io.Writer, w *awaited) {
 	r := bufio.NewReaderSize(server, 32<<10)
 	var buf []byte
@@ -237,15 +243,12 @@ func (p *proxy) forward(client io.Reader, server io.Writer, w *awaited) {
 		if err != nil {
 			return
 		}
-		var all []publication
-		for _, pub := range classify(msg, p.feed.Watches) {
-			if pub.Change.All {
-				all = append(all, pub)
-			}
+		pubs := classify(msg, p.feed.Watches)
+		for _, pub := range pubs {
 			p.feed.Publish(pub.DB, pub.Coll, pub.Field, pub.Change)
 		}
-		if len(all) > 0 {
-			w.add(binary.LittleEndian.Uint32(msg[4:8]), all)
+		if len(pubs) > 0 {
+			w.add(binary.LittleEndian.Uint32(msg[4:8]), pubs)
 		}
 		if _, err := server.Write(msg); err != nil {
 			return

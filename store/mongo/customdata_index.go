@@ -27,7 +27,9 @@ import (
 //   - a change only adds: a write is reported before it runs and may fail, so a document said to have a
 //     new owner stays a candidate of its old one, and a candidate said to hold the string form keeps it
 //     (the string form ranks first) until a read shows otherwise;
-//   - a candidate is dropped, or its form corrected, only by a read of it by _id;
+//   - a candidate is dropped, or its form corrected, only by a read of it by _id; a write that was still
+//     on its way when the read found nothing is reported again once made (the writer, or the engine's
+//     proxy when the answer passes), before anyone hears it is done;
 //   - after a write nobody can interpret (All), reads use the query until the index has been built again
 //     by a read of the whole collection that began after the write was answered (Settled).
 //
@@ -316,8 +318,10 @@ func (s *Store) indexedWinner(ctx context.Context, userID string) (cur *current,
 	return nil, true, nil
 }
 
-// announce reports a write of this store that makes userID (as a string) the owner of the document id,
-// before it is made: the other stores of the process index it too (the feed delivers to this one as well).
+// announce reports a write of this store that makes userID (as a string) the owner of the document id:
+// the other stores of the process index it too (the feed delivers to this one as well). A write is
+// announced before it is made, so that no store misses it once it is acknowledged, and again after, so
+// that a store that read the _id in between, found nothing and dropped the candidate, has it back.
 func (s *Store) announce(id bson.RawValue, userID string) {
 	if s.feed == nil {
 		return

@@ -527,6 +527,8 @@ func (s *Store) replaceAt(ctx context.Context, cur *current, user string, doc cl
 	coll := s.customData.coll
 	// The document names user as a string once replaced: news for the owner index, before the write.
 	s.announce(cur.id, user)
+	// And again once it is made, for stores that read the document before (see announce).
+	defer s.announce(cur.id, user)
 	if !s.scansIn {
 		res, err := coll.ReplaceOne(ctx, cur.versionFilter(), bson.Raw(doc))
 		if err != nil {
@@ -764,6 +766,8 @@ func (s *Store) insertCreated(ctx context.Context, c *createClaim) (bool, error)
 	}
 	s.announce(c.DocID, c.User)
 	_, err := s.customData.coll.InsertOne(ctx, bson.Raw(c.Doc))
+	// Again now that it is stored: a store that read the _id before the insert ran dropped it.
+	s.announce(c.DocID, c.User)
 	inserted := true
 	switch err := translate(ctx, err); {
 	case errors.Is(err, store.ErrAlreadyExists):
