@@ -31,3 +31,9 @@ func (s *Server) RefreshTokenCode(token string) codes.Code {
 	}
 	return toStatus(ctx, s.log, err).Code()
 }
+
+// CheckStore has the store check the engine now, as its health checker does, and returns the outcome.
+func (s *Server) CheckStore(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// StoreHealthy is the store's health as the server acts on it.
+func (s *Server) StoreHealthy() bool { return s.store.Healthy() }

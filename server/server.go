@@ -166,6 +166,7 @@ func (s *Server) openStore(ctx context.Context) error {
 		Database:       s.cfg.Database,
 		ConnectTimeout: s.cfg.StoreConnectTimeout,
 		PingInterval:   s.cfg.StorePingInterval,
+		SameProcess:    s.engine != nil,
 		Logger:         s.log,
 		OnCommand:      func(name string) { storeCommands.WithLabelValues(name).Inc() },
 		CustomData: store.CustomDataConfig{
