@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -25,14 +24,9 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// defaultGCPercent replaces Go's GOGC=100 unless GOGC is set. Lanyard's live heap is a few megabytes,
-// so at 100 the collector runs every few hundred calls and, measured under load, costs a fifth to a
-// quarter of the CPU of a login or refresh; at 400 the heap may grow to five times the live data.
-const defaultGCPercent = 400
-
 func main() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
+		tuneGC() // see gc.go
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -63,10 +64,15 @@ func buildLanyard(b *testing.B) string {
 }
 
 func serve(b *testing.B, bin string, args ...string) *proc {
+	return serveLogging(b, bin, os.Stderr, nil, args...)
+}
+
+// serveLogging is serve with the server's log going to logs, and env added to its environment.
+func serveLogging(b *testing.B, bin string, logs io.Writer, env []string, args ...string) *proc {
 	p := &proc{grpc: freeAddr(b), http: freeAddr(b)}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--grpc-addr", p.grpc, "--http-addr", p.http, "--data-dir", b.TempDir(), "--log-level", "warn"}, args...)...)
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	p.cmd.Stderr = os.Stderr
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	p.cmd.Stderr = logs
 	if err := p.cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

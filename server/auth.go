@@ -37,7 +37,13 @@ func (s *Server) unaryAuth(ctx context.Context, req any, info *grpc.UnaryServerI
 }
 
 func (s *Server) streamAuth(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, next grpc.StreamHandler) error {
-	ctx, err := s.authorize(ss.Context(), info.FullMethod)
+	// Verifying a signature takes a deeper stack than everything else the stream's goroutine does before
+	// it waits for news, for as long as the stream lasts (see deep).
+	var ctx context.Context
+	err := s.deep(ss.Context(), func() (err error) {
+		ctx, err = s.authorize(ss.Context(), info.FullMethod)
+		return err
+	})
 	if err != nil {
 		return err
 	}

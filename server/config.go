@@ -29,6 +29,7 @@ type Config struct {
 	MongoDBURI          string
 	EmbeddedPostgresURL string
 	EmbeddedAddr        string
+	PprofAddr           string
 	Database            string
 	MasterKey           string
 	MasterKeyFile       string
@@ -113,6 +114,7 @@ func (c *Config) settings() []setting {
 		{"mongodb-uri", "MongoDB connection string; empty runs the embedded FerretDB engine", (*strVal)(&c.MongoDBURI)},
 		{"embedded-postgres-url", "run the embedded engine on this PostgreSQL URL instead of SQLite", (*strVal)(&c.EmbeddedPostgresURL)},
 		{"embedded-addr", "loopback address where the embedded engine accepts MongoDB clients (mongosh, Compass); empty = not exposed. It has no authentication", (*strVal)(&c.EmbeddedAddr)},
+		{"pprof-addr", "loopback address serving Go's runtime profiles (/debug/pprof/: heap, goroutines, CPU) for diagnosing memory and CPU; empty = off", (*strVal)(&c.PprofAddr)},
 		{"database", "database of Lanyard's own collections", (*strVal)(&c.Database)},
 		{"master-key", "32-byte key (base64 or hex) that encrypts signing keys at rest; required with mongodb-uri", (*strVal)(&c.MasterKey)},
 		{"master-key-file", "file holding the master key, instead of master-key", (*strVal)(&c.MasterKeyFile)},
@@ -345,6 +347,15 @@ func (c Config) Validate() error {
 		}
 		if c.MongoDBURI != "" {
 			bad("embedded-addr", "has no effect with LANYARD_MONGODB_URI set")
+		}
+	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if err != nil {
+			bad("pprof-addr", "%q is not host:port", c.PprofAddr)
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			// Profiles show the process's stacks and allocation sites to whoever asks.
+			bad("pprof-addr", "%q is not a loopback address; profiles have no authentication", c.PprofAddr)
 		}
 	}
 	if c.PublicURL == "" && c.MongoDBURI != "" {

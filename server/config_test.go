@@ -66,6 +66,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"uri without master key", nil, map[string]string{"LANYARD_MONGODB_URI": "mongodb://127.0.0.1:1"}, "LANYARD_MASTER_KEY"},
 		{"bad uri scheme", []string{"--mongodb-uri", "http://x", "--master-key", "k"}, nil, "LANYARD_MONGODB_URI"},
 		{"exposed engine", []string{"--embedded-addr", "0.0.0.0:27017"}, nil, "LANYARD_EMBEDDED_ADDR"},
+		{"exposed profiles", []string{"--pprof-addr", "0.0.0.0:6060"}, nil, "LANYARD_PPROF_ADDR"},
 		{"bad level", []string{"--log-level", "loud"}, nil, "LANYARD_LOG_LEVEL"},
 		{"bad origin", []string{"--cors-origins", "example.com"}, nil, "LANYARD_CORS_ORIGINS"},
 		{"bad public url", []string{"--public-url", "ftp://x"}, nil, "LANYARD_PUBLIC_URL"},

@@ -3,9 +3,10 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"strconv"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -227,36 +228,60 @@ func (h *customDataService) WatchCustomData(req *lanyardv1.WatchCustomDataReques
 	}
 	w := h.s.watch.subscribe(c.userID)
 	defer h.s.watch.unsubscribe(w)
-	last := ""
-	for {
+	// This goroutine only waits: reading, rendering and sending run on the hub's (see watchHub), so that
+	// what stays behind per stream is a small stack.
+	var last [sha256.Size]byte
+	first := true
+	read := func() (*lanyardv1.WatchCustomDataResponse, error) {
 		doc, err := h.s.store.GetCustomData(ctx, c.userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if fp := fingerprint(doc); fp != last {
-			last = fp
-			data, err := h.s.readable(c, doc)
-			if err != nil {
-				return err
-			}
-			if err := stream.Send(&lanyardv1.WatchCustomDataResponse{Data: data, Version: doc.Version}); err != nil {
-				return err
-			}
+		fp := fingerprint(doc)
+		if !first && fp == last {
+			return nil, nil
+		}
+		data, err := h.s.readable(c, doc)
+		if err != nil {
+			return nil, err
+		}
+		first, last = false, fp
+		return &lanyardv1.WatchCustomDataResponse{Data: data, Version: doc.Version}, nil
+	}
+	send := func(resp *lanyardv1.WatchCustomDataResponse) error {
+		if resp == nil {
+			return nil
+		}
+		return stream.Send(resp)
+	}
+	for {
+		if err := update(ctx, h.s.watch, read, send); err != nil {
+			return err
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-h.s.watch.stopping:
-			return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
+			return errWatchStopping
 		case <-w.notify:
 		}
 	}
 }
 
 // fingerprint identifies a state of a document for the stream, so that a notification that changes
-// nothing sends nothing.
-func fingerprint(doc *store.CustomDoc) string {
-	return strconv.FormatInt(doc.Version, 10) + ":" + string(doc.JSON)
+// nothing sends nothing. A digest rather than the document itself: every stream keeps one.
+func fingerprint(doc *store.CustomDoc) [sha256.Size]byte {
+	h := sha256.New()
+	var version [8]byte
+	binary.BigEndian.PutUint64(version[:], uint64(doc.Version))
+	h.Write(version[:])
+	if doc.JSON != nil {
+		// A document ({...}) and no document (nil) never share a digest: only the former writes a byte here.
+		h.Write(doc.JSON)
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // userData is the custom data document an access token carries: the winning document as stored (rules

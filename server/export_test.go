@@ -62,3 +62,9 @@ func (s *Server) WhoAmIInProcess() func(ctx context.Context) (int, error) {
 		return out.Len(), nil
 	}
 }
+
+// CheckStore has the store check the engine now, as its health checker does, and returns the outcome.
+func (s *Server) CheckStore(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// StoreHealthy is the store's health as the server acts on it.
+func (s *Server) StoreHealthy() bool { return s.store.Healthy() }

@@ -77,6 +77,8 @@ type Server struct {
 	http     *http.Server
 	grpcLis  net.Listener
 	httpLis  net.Listener
+	pprof    *http.Server // nil unless LANYARD_PPROF_ADDR is set
+	pprofLis net.Listener
 	registry *prometheus.Registry
 	// httpPatterns are the patterns of the HTTP listener's routes, so that tests can reach every one.
 	httpPatterns []string
@@ -93,7 +95,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 	defer func() {
 		if err != nil {
 			s.closeStore(context.WithoutCancel(ctx))
-			for _, l := range []net.Listener{s.grpcLis, s.httpLis} {
+			for _, l := range []net.Listener{s.grpcLis, s.httpLis, s.pprofLis} {
 				if l != nil {
 					_ = l.Close()
 				}
@@ -123,6 +125,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 	}
 	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("LANYARD_HTTP_ADDR: %v", err)
+	}
+	if cfg.PprofAddr != "" {
+		if s.pprofLis, err = net.Listen("tcp", cfg.PprofAddr); err != nil {
+			return nil, fmt.Errorf("LANYARD_PPROF_ADDR: %v", err)
+		}
+		s.pprof = pprofServer()
 	}
 	s.buildGRPC(tlsConfig)
 	s.buildHTTP(tlsConfig)
@@ -163,6 +171,7 @@ func (s *Server) openStore(ctx context.Context) error {
 		Database:       s.cfg.Database,
 		ConnectTimeout: s.cfg.StoreConnectTimeout,
 		PingInterval:   s.cfg.StorePingInterval,
+		SameProcess:    s.engine != nil,
 		Logger:         s.log,
 		OnCommand:      func(name string) { storeCommands.WithLabelValues(name).Inc() },
 		Feed:           writes,
@@ -257,6 +266,14 @@ func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
 // HTTPAddr is the bound address of the HTTP listener.
 func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
 
+// PprofAddr is the bound address of the profiles' listener, or "" when LANYARD_PPROF_ADDR is not set.
+func (s *Server) PprofAddr() string {
+	if s.pprofLis == nil {
+		return ""
+	}
+	return s.pprofLis.Addr().String()
+}
+
 // EmbeddedAddr is where the embedded engine listens, or "" when a MongoDB URI is configured.
 func (s *Server) EmbeddedAddr() string {
 	if s.engine == nil {
@@ -286,6 +303,10 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 		errc <- err
 	}()
+	if s.pprof != nil {
+		go func() { _ = s.pprof.Serve(s.pprofLis) }()
+		s.log.Warn("runtime profiles are served without authentication", "addr", s.pprofLis.Addr().String())
+	}
 	if s.cfg.EmbeddedAddr != "" {
 		s.log.Info("lanyard serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "embedded_engine", s.EmbeddedAddr())
 	} else {
@@ -332,6 +353,10 @@ func (s *Server) stop() {
 		done := make(chan struct{})
 		go func() { s.grpc.GracefulStop(); close(done) }()
 		go func() { _ = s.http.Shutdown(ctx) }()
+		if s.pprof != nil {
+			// A CPU profile being taken would hold up the stop for its whole duration.
+			_ = s.pprof.Close()
+		}
 		select {
 		case <-done:
 		case <-ctx.Done():
@@ -395,6 +420,9 @@ func (s *Server) CreateServerAPIKey(ctx context.Context, name string) (id, key s
 func (s *Server) Close() {
 	_ = s.grpcLis.Close()
 	_ = s.httpLis.Close()
+	if s.pprofLis != nil {
+		_ = s.pprofLis.Close()
+	}
 	s.closeStore(context.Background())
 }
 

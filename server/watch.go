@@ -2,23 +2,35 @@ package server
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
+
+	"google.golang.org/grpc/codes"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
 // watchHub tells WatchCustomData streams when their document may have changed. Lanyard's own writes
 // notify at once; changes by other writers are found by one batched poll per interval for all watched
 // users together, so the store's load grows with the number of watched users divided by the batch size,
 // never with the number of streams.
+//
+// A stream's goroutine lives as long as the stream, and keeps whatever stack it grew to: a store read
+// through the driver and the rendering of a document take several times the stack of a goroutine waiting
+// for news. The reads, renderings and sends of the streams therefore run on goroutines that end with them
+// (see update), a few per core reading at a time, so that thousands of streams opened at once queue here
+// in order rather than all at once in the store's connection pool.
 type watchHub struct {
 	s        *Server
 	interval time.Duration
 	stopping chan struct{} // closed when the server stops, ending every stream
+	slots    chan struct{} // one per read in progress
 
 	mu       sync.Mutex
-	watchers map[string]map[*watcher]struct{} // user id → its streams
-	seen     map[string]string                // user id → fingerprint at the last poll
-	polls    int64                            // store queries made by the poller (for tests and metrics)
+	watchers map[string][]*watcher // user id → its streams (almost always one)
+	seen     map[string]string     // user id → fingerprint at the last poll
+	polls    int64                 // store queries made by the poller (for tests and metrics)
 }
 
 // watcher is one stream's subscription: a one-slot channel, so that a burst of changes wakes the stream
@@ -31,42 +43,79 @@ type watcher struct {
 // pollBatch bounds the user ids of one poll query.
 const pollBatch = 500
 
+// readSlotsPerCore bounds the watch reads in progress at a time. A read mostly waits for the store, so
+// a few per core keep the store busy; more would only queue in the driver's connection pool, each
+// holding a goroutine and a request.
+const readSlotsPerCore = 8
+
 func newWatchHub(s *Server, interval time.Duration) *watchHub {
 	return &watchHub{s: s, interval: interval, stopping: make(chan struct{}),
-		watchers: map[string]map[*watcher]struct{}{}, seen: map[string]string{}}
+		slots:    make(chan struct{}, readSlotsPerCore*runtime.GOMAXPROCS(0)),
+		watchers: map[string][]*watcher{}, seen: map[string]string{}}
 }
 
 func (h *watchHub) subscribe(userID string) *watcher {
 	w := &watcher{userID: userID, notify: make(chan struct{}, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.watchers[userID] == nil {
-		h.watchers[userID] = map[*watcher]struct{}{}
-	}
-	h.watchers[userID][w] = struct{}{}
+	h.watchers[userID] = append(h.watchers[userID], w)
 	return w
 }
 
 func (h *watchHub) unsubscribe(w *watcher) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.watchers[w.userID], w)
-	if len(h.watchers[w.userID]) == 0 {
+	ws := h.watchers[w.userID]
+	for i, x := range ws {
+		if x == w {
+			ws = append(ws[:i], ws[i+1:]...)
+			break
+		}
+	}
+	if len(ws) == 0 {
 		delete(h.watchers, w.userID)
 		delete(h.seen, w.userID)
+		return
 	}
+	h.watchers[w.userID] = ws
 }
 
 // changed wakes the streams of a user.
 func (h *watchHub) changed(userID string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for w := range h.watchers[userID] {
+	for _, w := range h.watchers[userID] {
 		select {
 		case w.notify <- struct{}{}:
 		default:
 		}
 	}
+}
+
+var errWatchStopping = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
+
+// update runs read, then send with what it returned, on a goroutine of their own (see deep), and waits
+// for them. read runs once a slot is free; send runs after the slot is released, so that a client slow to
+// take its messages (grpc-go's send waits for its flow-control window) never holds one. ctx is the
+// stream's: read and send give up when it ends, which is what lets update wait for them.
+func update[T any](ctx context.Context, h *watchHub, read func() (T, error), send func(T) error) error {
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-h.stopping:
+		return errWatchStopping
+	}
+	return h.s.deep(ctx, func() error {
+		v, err := func() (T, error) {
+			defer func() { <-h.slots }()
+			return read()
+		}()
+		if err != nil {
+			return err
+		}
+		return send(v)
+	})
 }
 
 // run polls until ctx is done, then ends every stream.

@@ -62,11 +62,22 @@ func translate(ctx context.Context, err error) error {
 		}
 		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
 
-	case isUnavailable(err):
+	case isUnreachable(err):
 		// The original error is not wrapped: a server selection timeout
 		// chains context.DeadlineExceeded, which callers would mistake for
 		// their own deadline.
 		return fmt.Errorf("%w: %s", store.ErrUnavailable, shortCause(err))
+
+	// No answer in time, or a connection pool the driver emptied after
+	// another request's failure (it re-checks the engine meanwhile): the
+	// request was slow to be served, which says nothing about whether the
+	// engine can be reached. A busy engine and a reachable one that is
+	// slow to answer look the same from here; an engine out of reach is
+	// told by the health checker (see Store.check), which counts the
+	// answers it gives to everyone, and the server refuses calls while it
+	// says so.
+	case isSelectionTimeout(err) || mongodriver.IsTimeout(err) || isPoolCleared(err):
+		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
 	}
 	return err
 }
@@ -103,16 +114,40 @@ func isWaitQueueTimeout(err error) bool {
 	return errors.As(err, &wqt)
 }
 
-// isUnavailable reports errors that say the engine could not be reached, as
-// opposed to errors the engine answered with, and the answers of an engine
-// whose own backend cannot serve (see backendUnavailable).
-func isUnavailable(err error) bool {
+// isUnreachable reports errors that say the engine could not be reached
+// (refused, reset or closed connections, a client disconnected), as opposed
+// to errors the engine answered with or answers that were slow in coming,
+// and the answers of an engine whose own backend cannot serve (see
+// backendUnavailable). A server selection timeout is one of them only when
+// the driver's last attempt to reach the engine failed for a reason other
+// than time.
+func isUnreachable(err error) bool {
 	var sse topology.ServerSelectionError
-	return errors.As(err, &sse) ||
-		errors.Is(err, mongodriver.ErrClientDisconnected) ||
-		mongodriver.IsNetworkError(err) ||
-		mongodriver.IsTimeout(err) ||
+	if errors.As(err, &sse) {
+		for _, s := range sse.Desc.Servers {
+			if s.LastError != nil && !mongodriver.IsTimeout(s.LastError) {
+				return true
+			}
+		}
+		return false
+	}
+	return errors.Is(err, mongodriver.ErrClientDisconnected) ||
+		(mongodriver.IsNetworkError(err) && !mongodriver.IsTimeout(err)) ||
 		isBackendUnavailable(err)
+}
+
+func isSelectionTimeout(err error) bool {
+	var sse topology.ServerSelectionError
+	return errors.As(err, &sse)
+}
+
+// isPoolCleared reports the driver's error for a request that found the
+// connection pool cleared, which the driver does when a connection fails
+// (its handshake too slow, say) and until it has checked the engine again.
+// It is the one retryable pool error the driver has.
+func isPoolCleared(err error) bool {
+	var pe driver.RetryablePoolError
+	return errors.As(err, &pe) && pe.Retryable()
 }
 
 // backendUnavailable are the texts with which FerretDB on PostgreSQL answers

@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"reflect"
+	"syscall"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/description"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/lanyardhq/lanyard/store"
@@ -24,7 +28,17 @@ func TestTranslate(t *testing.T) {
 	expired, cancel := context.WithDeadline(live, time.Now())
 	defer cancel()
 	passed := pastDeadline{live, time.Now().Add(-time.Second)}
-	selection := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded}
+	// A server selection timeout: the driver's last attempt to reach the engine was refused, timed out,
+	// or has not ended yet.
+	selectionRefused := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded, Desc: description.Topology{
+		Servers: []description.Server{{LastError: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}}}}
+	selectionSlow := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded, Desc: description.Topology{
+		Servers: []description.Server{{LastError: fmt.Errorf("handshake: %w", context.DeadlineExceeded)}}}}
+	selectionPending := topology.ServerSelectionError{Wrapped: context.DeadlineExceeded, Desc: description.Topology{
+		Servers: []description.Server{{}}}}
+	// What a request gets from a connection pool the driver cleared (the driver's own type is unexported).
+	poolCleared := driver.Error{Message: "connection pool for 127.0.0.1:1 was cleared because another operation failed with: connection() error occurred during connection handshake: context deadline exceeded",
+		Labels: []string{driver.TransientTransactionError}, Wrapped: clearedPool{}}
 	withDeadline, cancel := context.WithTimeout(live, time.Hour)
 	defer cancel()
 	// What FerretDB answered on PostgreSQL under a load average of 20 (the conformance suite's racing writes).
@@ -42,13 +56,17 @@ func TestTranslate(t *testing.T) {
 		{"FerretDB SQLite duplicate on update", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "UNIQUE constraint failed: users.email"}, store.ErrAlreadyExists, nil},
 		{"FerretDB PostgreSQL duplicate on update", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)"}, store.ErrAlreadyExists, nil},
 		{"other internal error", live, mongodriver.CommandError{Code: 1, Message: "boom"}, nil, store.ErrAlreadyExists},
-		{"server selection timeout", live, selection, store.ErrUnavailable, context.DeadlineExceeded},
+		{"server selection timeout, engine refused", live, selectionRefused, store.ErrUnavailable, context.DeadlineExceeded},
+		{"server selection timeout, engine slow to answer", live, selectionSlow, store.ErrBusy, store.ErrUnavailable},
+		{"server selection timeout, engine not checked yet", live, selectionPending, store.ErrBusy, store.ErrUnavailable},
 		{"network error", live, mongodriver.CommandError{Labels: []string{"NetworkError"}}, store.ErrUnavailable, nil},
+		{"network timeout", live, mongodriver.CommandError{Labels: []string{"NetworkError"}, Wrapped: &net.OpError{Op: "read", Net: "tcp", Err: timeoutError{}}}, store.ErrBusy, store.ErrUnavailable},
+		{"connection pool cleared", live, poolCleared, store.ErrBusy, store.ErrUnavailable},
 		{"client disconnected", live, mongodriver.ErrClientDisconnected, store.ErrUnavailable, nil},
 		{"caller canceled during selection", canceled, topology.ServerSelectionError{Wrapped: context.Canceled}, context.Canceled, store.ErrUnavailable},
 		{"caller canceled, network error", canceled, mongodriver.CommandError{Labels: []string{"NetworkError"}}, context.Canceled, store.ErrUnavailable},
 		{"caller deadline", expired, fmt.Errorf("op: %w", context.DeadlineExceeded), context.DeadlineExceeded, store.ErrUnavailable},
-		{"driver's own deadline", live, fmt.Errorf("op: %w", context.DeadlineExceeded), store.ErrUnavailable, context.DeadlineExceeded},
+		{"driver's own deadline", live, fmt.Errorf("op: %w", context.DeadlineExceeded), store.ErrBusy, context.DeadlineExceeded},
 		{"caller deadline passed, its timer not run yet", passed, mongodriver.CommandError{Labels: []string{"NetworkError"}, Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrUnavailable},
 		{"queued for a connection", live, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, store.ErrBusy, store.ErrUnavailable},
 		{"caller deadline while queued for a connection", expired, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrBusy},
@@ -107,6 +125,19 @@ func TestTranslate(t *testing.T) {
 		t.Errorf("translate(nil) = %v", got)
 	}
 }
+
+// clearedPool stands for the driver's error of a cleared connection pool, the one retryable pool error.
+type clearedPool struct{}
+
+func (clearedPool) Error() string   { return "connection pool cleared" }
+func (clearedPool) Retryable() bool { return true }
+
+// timeoutError is a network error that is a timeout, as a socket's deadline gives.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "i/o timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
 
 // pastDeadline is a context whose deadline has passed while its Err is still nil: how a context looks
 // when the driver's socket deadline fired before the context's own timer ran.

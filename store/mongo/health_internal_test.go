@@ -47,7 +47,7 @@ func TestCheckTellsBusyFromGone(t *testing.T) {
 	})
 	// Long enough that the goroutine standing for the other commands runs during it, even on a loaded
 	// machine.
-	s := &Store{client: client, log: storetest.Logger(t), pingTimeout: 2 * time.Second}
+	s := &Store{client: client, healthClient: client, log: storetest.Logger(t), pingTimeout: 2 * time.Second}
 
 	// Busy: other commands are answered while the ping waits.
 	answering, stopped := make(chan struct{}), make(chan struct{})

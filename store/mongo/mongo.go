@@ -79,6 +79,14 @@ type Config struct {
 	// a value set here.
 	ServerSelectionTimeout time.Duration
 
+	// SameProcess says the engine runs in this process (the embedded
+	// engine). A connection to it that is slow to open, or a heartbeat it is
+	// slow to answer, then says this process is busy, never that the engine
+	// is out of reach: the driver is given no time limit for them (unless
+	// URI sets connectTimeoutMS), so that it never empties its connection
+	// pool over a slow answer and fails the requests queued there.
+	SameProcess bool
+
 	// Logger receives health transitions. Nil means slog.Default().
 	Logger *slog.Logger
 
@@ -107,6 +115,11 @@ type Store struct {
 	client *mongodriver.Client
 	db     *mongodriver.Database
 	log    *slog.Logger
+
+	// healthClient is the health checker's own connection to the engine
+	// (see check): its pings never wait behind the requests queued for the
+	// connections of client.
+	healthClient *mongodriver.Client
 
 	pingTimeout time.Duration // defaultPingTimeout; shorter in tests
 
@@ -176,7 +189,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	case opts.ServerSelectionTimeout == nil:
 		opts.SetServerSelectionTimeout(DefaultServerSelectionTimeout)
 	}
-	if opts.ConnectTimeout == nil {
+	switch {
+	case opts.ConnectTimeout != nil:
+	case cfg.SameProcess:
+		opts.SetConnectTimeout(0) // none: see Config.SameProcess
+	default:
 		// The driver's 30 s would stall its monitor that long on a host that
 		// drops packets, delaying reconnection after an outage.
 		opts.SetConnectTimeout(5 * time.Second)
@@ -184,6 +201,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if opts.AppName == nil {
 		opts.SetAppName("lanyard")
 	}
+	// The health checker's client: the same engine and settings, one
+	// connection, and none of the monitors below (its pings are not answers
+	// to others' requests).
+	healthOpts := *opts
+	healthOpts.SetMaxPoolSize(1).SetMinPoolSize(0)
 	s := &Store{
 		log:         cfg.Logger,
 		pingTimeout: defaultPingTimeout,
@@ -227,8 +249,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// A bad URI or a failed SRV lookup; parse errors quote option values.
 		return nil, fmt.Errorf("store: MongoDB URI: %s", oneLine(scrubSecrets(err.Error(), cfg.URI)))
 	}
+	healthClient, err := mongodriver.Connect(&healthOpts)
+	if err != nil {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = client.Disconnect(dctx)
+		return nil, fmt.Errorf("store: MongoDB URI: %s", oneLine(scrubSecrets(err.Error(), cfg.URI)))
+	}
 
 	s.client = client
+	s.healthClient = healthClient
 	s.db = client.Database(cfg.Database)
 
 	fail := func(err error) (*Store, error) {
@@ -241,6 +271,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			x.unsubscribe()
 		}
 		_ = client.Disconnect(dctx)
+		_ = healthClient.Disconnect(dctx)
 		return nil, err
 	}
 
@@ -289,7 +320,7 @@ func (s *Store) waitReachable(ctx context.Context, cfg Config) error {
 		}
 		// translate with a live context: a timeout that ends the wait
 		// should still report why the engine was unreachable.
-		if terr := translate(context.Background(), err); errors.Is(terr, store.ErrUnavailable) {
+		if terr := translate(context.Background(), err); errors.Is(terr, store.ErrUnavailable) || errors.Is(terr, store.ErrBusy) {
 			last = err
 		} else {
 			return fmt.Errorf("store: cannot connect to MongoDB at %s: %s",
@@ -325,15 +356,26 @@ func (s *Store) Ping(ctx context.Context) error {
 // says about it in the health state, unless ctx is done: a check nobody
 // waits for anymore says nothing about the engine.
 //
-// A ping that got no answer in time while the engine answered other
-// commands is no evidence of an outage: under a burst it queues behind
-// them, for a connection or inside the engine. It leaves the state as it
-// was; only an engine that answered nothing in that time counts as down.
+// The ping goes over a connection of its own (healthClient): were it to
+// queue for one of the connections requests use, an engine slow to answer
+// them (a lock, a scan, a burst) would keep it waiting as long as they do,
+// and read as an engine out of reach. A ping that got no answer in time
+// while the engine answered other commands is no evidence of an outage
+// either: it may wait inside the engine behind them. It leaves the state as
+// it was, as does a ping the driver calls slow (ErrBusy); only an engine
+// that answered nothing in that time counts as down. An engine counts as
+// back once requests' own client reaches it too.
 func (s *Store) check(ctx context.Context) error {
 	answered := s.answers.Load()
 	pctx, cancel := context.WithTimeout(ctx, s.pingTimeout)
 	defer cancel()
-	err := s.client.Ping(pctx, nil)
+	err := s.healthClient.Ping(pctx, nil)
+	if err == nil && !s.health.Healthy() {
+		// Back from an outage, requests may come in again only once their own
+		// client (its monitor, its emptied pool) reaches the engine too. Its
+		// connections are free meanwhile: the server refuses the calls.
+		err = s.client.Ping(pctx, nil)
+	}
 	if ctx.Err() != nil || s.closed.Load() {
 		return translate(ctx, err)
 	}
@@ -345,8 +387,8 @@ func (s *Store) check(ctx context.Context) error {
 			return fmt.Errorf("%w: no answer to a ping within %s while answering other commands", store.ErrBusy, s.pingTimeout)
 		}
 		err = fmt.Errorf("%w: %s", store.ErrUnavailable, shortCause(err))
-	} else {
-		err = translate(pctx, err)
+	} else if err = translate(pctx, err); errors.Is(err, store.ErrBusy) {
+		return err
 	}
 	if s.health.Set(err == nil) {
 		if err == nil {
@@ -404,6 +446,7 @@ func (s *Store) Close(ctx context.Context) error {
 		if err := s.client.Disconnect(ctx); err != nil {
 			s.closeErr = fmt.Errorf("store: close: %w", err)
 		}
+		_ = s.healthClient.Disconnect(ctx)
 	})
 	return s.closeErr
 }
