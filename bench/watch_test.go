@@ -341,16 +341,3 @@ func procStatus(b *testing.B, p *proc) memory {
 	})
 	return m
 }
-
-// loadAverage is the system's one-minute load average.
-func loadAverage(b *testing.B) float64 {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := strconv.ParseFloat(strings.Fields(string(raw))[0], 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return v
-}
