@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
 // Lanyard's garbage collection, unless GOGC is set. Go's GOGC lets the heap grow, between collections, by
@@ -35,16 +36,17 @@ var scannedMetrics = []string{"/gc/heap/live:bytes", "/gc/scan/stack:bytes", "/g
 // gcTuner sets the GOGC of the process after every collection.
 type gcTuner struct {
 	samples []metrics.Sample
-	percent int
+	percent atomic.Int64 // what it set last (atomic: tests set it while the tuner runs)
 }
 
 // tuneGC starts adjusting GOGC, from now on, after every collection.
 func tuneGC() {
-	t := &gcTuner{percent: maxGCPercent}
+	t := &gcTuner{}
+	t.percent.Store(maxGCPercent)
 	for _, name := range scannedMetrics {
 		t.samples = append(t.samples, metrics.Sample{Name: name})
 	}
-	debug.SetGCPercent(t.percent)
+	debug.SetGCPercent(maxGCPercent)
 	t.arm()
 }
 
@@ -68,8 +70,8 @@ func (t *gcTuner) tune() {
 		}
 	}
 	// Small changes are left alone: each one moves the collector's next target.
-	if p := gcPercentFor(scanned); p*10 < t.percent*9 || p*10 > t.percent*11 {
-		t.percent = p
+	if p, last := gcPercentFor(scanned), int(t.percent.Load()); p*10 < last*9 || p*10 > last*11 {
+		t.percent.Store(int64(p))
 		debug.SetGCPercent(p)
 	}
 }

@@ -52,7 +52,7 @@ func TestGCTunerRunsAfterCollections(t *testing.T) {
 	}
 	tuner.arm()
 	for round := range 2 {
-		tuner.percent = 1000
+		tuner.percent.Store(1000)
 		debug.SetGCPercent(1000)
 		// Cleanups run on their own goroutine after the collection: wait for it, generously.
 		for i := 0; current() != maxGCPercent; i++ {
