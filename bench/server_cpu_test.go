@@ -90,6 +90,10 @@ func serveLogging(b *testing.B, bin string, logs io.Writer, env []string, args .
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if f, ok := logs.(*os.File); ok {
+		raw, _ := os.ReadFile(f.Name())
+		b.Fatalf("lanyard %v did not become healthy; its log ends with:\n%s", args, raw[max(0, len(raw)-4000):])
+	}
 	b.Fatalf("lanyard %v did not become healthy", args)
 	return nil
 }
