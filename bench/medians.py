@@ -9,7 +9,8 @@ for line in open(sys.argv[1]):
     if not line.startswith("Benchmark"):
         continue
     fields = line.split()
-    name = re.sub(r"-\d+$", "", fields[0])
+    # -N is GOMAXPROCS; #NN numbers sub-benchmarks of the same name (repeated rounds).
+    name = re.sub(r"(#\d+)?-\d+$", "", fields[0])
     for value, unit in zip(fields[2::2], fields[3::2]):
         try:
             runs[name][unit].append(float(value))

@@ -70,7 +70,14 @@ func serve(b *testing.B, bin string, args ...string) *proc {
 // serveLogging is serve with the server's log going to logs, and env added to its environment.
 func serveLogging(b *testing.B, bin string, logs io.Writer, env []string, args ...string) *proc {
 	p := &proc{grpc: freeAddr(b), http: freeAddr(b)}
-	p.cmd = exec.Command(bin, append([]string{"serve", "--grpc-addr", p.grpc, "--http-addr", p.http, "--data-dir", b.TempDir(), "--log-level", "warn"}, args...)...)
+	// Not b.TempDir(): a repeated sub-benchmark's name has a '#', and a data dir whose path has one puts
+	// every database of the embedded SQLite engine in one file (SQLite ends a file name at '#').
+	dataDir, err := os.MkdirTemp("", "lanyard-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = os.RemoveAll(dataDir) })
+	p.cmd = exec.Command(bin, append([]string{"serve", "--grpc-addr", p.grpc, "--http-addr", p.http, "--data-dir", dataDir, "--log-level", "warn"}, args...)...)
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	p.cmd.Stderr = logs
 	if err := p.cmd.Start(); err != nil {
@@ -89,6 +96,10 @@ func serveLogging(b *testing.B, bin string, logs io.Writer, env []string, args .
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if f, ok := logs.(*os.File); ok {
+		raw, _ := os.ReadFile(f.Name())
+		b.Fatalf("lanyard %v did not become healthy; its log ends with:\n%s", args, raw[max(0, len(raw)-4000):])
 	}
 	b.Fatalf("lanyard %v did not become healthy", args)
 	return nil

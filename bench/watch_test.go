@@ -50,12 +50,16 @@ const envWatchEnv = "LANYARD_BENCH_WATCH_ENV"
 // and its log so far.
 const envWatchProfiles = "LANYARD_BENCH_WATCH_PROFILES"
 
+// envWatchRounds is how many times each server is measured (3 unless set): with a baseline, the two
+// alternate, round after round. (-count would measure one of them that many times, then the other.)
+const envWatchRounds = "LANYARD_BENCH_WATCH_ROUNDS"
+
 // BenchmarkWatchStreams opens one WatchCustomData stream per user, one after another without waiting
 // for any answer, waits for every stream's first message (or error), and reports the server process's
-// memory as the system sees it (VmRSS now, VmHWM its peak, from /proc), its goroutines and Go heap
-// (from /metrics), how many streams failed (by code: a code's count is reported only when non-zero),
-// and the load average. The memory is the whole server process, so it includes the embedded engine.
-// b.N is not used: run it with -benchtime 1x and repeat it with -count.
+// memory as the system sees it (VmRSS then and settle later, and VmHWM, its peak until then, from
+// /proc), its goroutines and Go memory (from /metrics), how many streams failed (by code: a code's count
+// is reported only when non-zero), and the load average. The memory is the whole server process, so it
+// includes the embedded engine. b.N is not used: run it with -benchtime 1x -count 1.
 func BenchmarkWatchStreams(b *testing.B) {
 	bins := map[string]string{"worktree": buildLanyard(b)}
 	names := []string{"worktree"}
@@ -64,16 +68,28 @@ func BenchmarkWatchStreams(b *testing.B) {
 		names = []string{"baseline", "worktree"}
 		b.Logf("baseline is %s", rev)
 	}
-	for _, name := range names {
-		b.Run(name, func(b *testing.B) {
-			for b.Loop() {
-				profiles := ""
-				if name == "worktree" {
-					profiles = os.Getenv(envWatchProfiles)
+	rounds := 3
+	if v := os.Getenv(envWatchRounds); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("%s=%q is not a positive number", envWatchRounds, v)
+		}
+		rounds = n
+	}
+	for range rounds {
+		for _, name := range names {
+			// Sub-benchmarks of the same name are numbered (worktree#01, …); bench/medians.py puts them
+			// together.
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					profiles := ""
+					if name == "worktree" {
+						profiles = os.Getenv(envWatchProfiles)
+					}
+					watchOnce(b, bins[name], profiles)
 				}
-				watchOnce(b, bins[name], profiles)
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -215,11 +231,11 @@ func watchOnce(b *testing.B, bin, profiles string) {
 	}
 	sort.Strings(gauges)
 	b.Logf("Go runtime (MiB): %s", strings.Join(gauges, ", "))
-	b.Logf("before the streams: RSS %.0f MiB, goroutines %.0f; with them: RSS %.0f MiB (peak %.0f MiB), held by Go %.0f MiB, of which heap in use %.0f MiB and stacks %.0f MiB; goroutines %.0f; %s later: RSS %.0f MiB, heap in use %.0f MiB",
-		before.rss, before.goroutines, after.rss, after.hwm, after.goHeld, after.heapInuse, after.stackInuse, after.goroutines, settle, settled.rss, settled.heapInuse)
+	b.Logf("before the streams: RSS %.0f MiB, goroutines %.0f; with them: RSS %.0f MiB (peak so far %.0f MiB), held by Go %.0f MiB, of which heap in use %.0f MiB and stacks %.0f MiB; goroutines %.0f; %s later: RSS %.0f MiB (peak %.0f MiB), heap in use %.0f MiB",
+		before.rss, before.goroutines, after.rss, after.hwm, after.goHeld, after.heapInuse, after.stackInuse, after.goroutines, settle, settled.rss, settled.hwm, settled.heapInuse)
 
 	b.ReportMetric(after.rss, "rss-MiB")
-	b.ReportMetric(after.hwm, "peak-rss-MiB")
+	b.ReportMetric(settled.hwm, "peak-rss-MiB")
 	b.ReportMetric(after.rss-before.rss, "rss-added-MiB")
 	b.ReportMetric(settled.rss, "rss-settled-MiB")
 	b.ReportMetric(after.goHeld, "go-held-MiB")
