@@ -17,7 +17,11 @@ import (
 // Two PostgreSQL settings do, and the engine makes both:
 //
 //   - beside every index FerretDB keeps (the _id index of every collection included), a GIN index on
-//     the same expression for each top-level field of its key: GIN serves `@>`;
+//     the same expression for each top-level field of its key: GIN serves `@>`. Without fastupdate:
+//     with it, new entries wait in a pending list until a vacuum merges them, and every lookup reads
+//     the whole list, up to gin_pending_list_limit (4 MB) of it, a cost that grows with the writes
+//     since the last vacuum (BENCHMARKS.md has what it did to GetProfile at 100,000 users). An index
+//     an earlier version made with fastupdate on is switched off and its pending list merged;
 //   - plan_cache_mode=force_custom_plan on FerretDB's connections: FerretDB prepares its statements
 //     and reuses them, and a plan made for any field (a generic plan) cannot know which expression
 //     index `_jsonb->$1` is; one made for the field at hand can. A custom plan costs planning each
@@ -46,10 +50,11 @@ func withCustomPlans(pgURL string) (string, error) {
 	return u.String(), nil
 }
 
-// missingGINIndexes lists the statements that create the GIN indexes the tables of one of FerretDB's
-// databases lack (a schema of its own, whose _ferretdb_database_metadata names its tables and their
-// indexes; %s is that table, $1 the schema), after those that drop indexes a failed concurrent build
-// left invalid.
+// missingGINIndexes lists the statements that bring the GIN indexes of one of FerretDB's databases
+// (a schema of its own, whose _ferretdb_database_metadata names its tables and their indexes; %s is that
+// table, $1 the schema) to what the engine wants, in order: drop those a failed concurrent build left
+// invalid, create those missing, and switch fastupdate off on those made with it, merging their
+// pending lists.
 const missingGINIndexes = `
 WITH named AS (
 	SELECT DISTINCT d._jsonb->>'table' AS table_name, k.field,
@@ -61,16 +66,25 @@ WITH named AS (
 	AND EXISTS (SELECT 1 FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
 		WHERE n.nspname = $1 AND t.relname = d._jsonb->>'table')
 ), existing AS (
-	SELECT i.relname, x.indisvalid
+	SELECT i.relname, x.indisvalid, 'fastupdate=off' = ANY(coalesce(i.reloptions, '{}')) AS no_pending
 	FROM pg_class i JOIN pg_namespace ns ON ns.oid = i.relnamespace AND ns.nspname = $1
 	JOIN pg_index x ON x.indexrelid = i.oid
+), stmts AS (
+	SELECT 1 AS step, format('DROP INDEX CONCURRENTLY IF EXISTS %%I.%%I', $1, n.index_name) AS stmt
+	FROM named n JOIN existing e ON e.relname = n.index_name AND NOT e.indisvalid
+	UNION ALL
+	SELECT 2, format('CREATE INDEX CONCURRENTLY IF NOT EXISTS %%I ON %%I.%%I USING gin ((_jsonb->%%L)) WITH (fastupdate = off)',
+		n.index_name, $1, n.table_name, n.field)
+	FROM named n
+	WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.relname = n.index_name AND e.indisvalid)
+	UNION ALL
+	SELECT 3, format('ALTER INDEX %%I.%%I SET (fastupdate = off)', $1, n.index_name)
+	FROM named n JOIN existing e ON e.relname = n.index_name AND e.indisvalid AND NOT e.no_pending
+	UNION ALL
+	SELECT 4, format('SELECT gin_clean_pending_list(%%L::regclass)', format('%%I.%%I', $1, n.index_name))
+	FROM named n JOIN existing e ON e.relname = n.index_name AND e.indisvalid AND NOT e.no_pending
 )
-SELECT format('DROP INDEX CONCURRENTLY IF EXISTS %%I.%%I', $1, n.index_name)
-FROM named n JOIN existing e ON e.relname = n.index_name AND NOT e.indisvalid
-UNION ALL
-SELECT format('CREATE INDEX CONCURRENTLY IF NOT EXISTS %%I ON %%I.%%I USING gin ((_jsonb->%%L))', n.index_name, $1, n.table_name, n.field)
-FROM named n
-WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.relname = n.index_name AND e.indisvalid)`
+SELECT stmt FROM stmts ORDER BY step`
 
 // ensureGINIndexes creates the GIN indexes FerretDB's tables lack and returns how many statements it ran.
 func ensureGINIndexes(ctx context.Context, pgURL string) (int, error) {

@@ -101,3 +101,72 @@ func TestPostgreSQLServesLookupsFromIndexes(t *testing.T) {
 	}
 	t.Logf("before: %d sequential scans; after: %d index scans (idx_scan %d at start)", seqBefore-seq0, idx2-idx1, idx0)
 }
+
+// TestGINIndexesKeepNoPendingList checks that writes after the GIN indexes exist leave no pending list
+// (a lookup reads all of one), and that an index made with fastupdate on, as earlier versions made
+// them, is switched off and its pending list merged.
+func TestGINIndexesKeepNoPendingList(t *testing.T) {
+	pgURL := storetest.PostgreSQL(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	_, client := startWithClient(t, embedded.Config{PostgreSQLURL: pgURL})
+	coll := client.Database("pending").Collection("things")
+	insert := func(n int) {
+		t.Helper()
+		docs := make([]any, n)
+		for i := range docs {
+			docs[i] = bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "n", Value: i}}
+		}
+		if _, err := coll.InsertMany(ctx, docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert(1)
+	if _, err := embedded.EnsureGINIndexes(ctx, pgURL); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := pgx.Connect(ctx, pgURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close(context.Background())
+	var index string
+	err = pg.QueryRow(ctx, `SELECT format('%I.%I', n.nspname, i.relname) FROM pg_class i
+		JOIN pg_namespace n ON n.oid = i.relnamespace WHERE n.nspname = 'pending' AND i.relname LIKE 'lanyard_gin_%'`).Scan(&index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// gin_clean_pending_list merges the pending list and says how many pages it held.
+	pending := func() int64 {
+		t.Helper()
+		var pages int64
+		if err := pg.QueryRow(ctx, "SELECT gin_clean_pending_list($1::regclass)", index).Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		return pages
+	}
+	insert(2000)
+	if p := pending(); p != 0 {
+		t.Errorf("2,000 inserts left %d pending pages in %s", p, index)
+	}
+
+	// As an earlier version left it.
+	if _, err := pg.Exec(ctx, "ALTER INDEX "+index+" SET (fastupdate = on)"); err != nil {
+		t.Fatal(err)
+	}
+	insert(2000)
+	n, err := embedded.EnsureGINIndexes(ctx, pgURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("EnsureGINIndexes ran %d statements on an index with fastupdate on, want 2 (switch off, merge)", n)
+	}
+	if p := pending(); p != 0 {
+		t.Errorf("%d pending pages left in %s after EnsureGINIndexes", p, index)
+	}
+	insert(2000)
+	if p := pending(); p != 0 {
+		t.Errorf("2,000 inserts after EnsureGINIndexes left %d pending pages in %s", p, index)
+	}
+}
