@@ -34,14 +34,22 @@ def fmt(v, digits=3):
     return f"{v:.{digits}g}" if v < 1000 else f"{v:,.0f}"
 
 
+def split(key):
+    parts = [metric(key, u) for u in ("ferretdb-cpu-ms/op", "goruntime-cpu-ms/op", "own-cpu-ms/op")]
+    if None in parts:
+        return "—"
+    return " / ".join(fmt(p) for p in parts)
+
+
 engines = sorted({k[0] for k in runs}, key=lambda e: (e != "sqlite", e))
 for engine in engines:
     populations = sorted({k[1] for k in runs if k[0] == engine})
     for users in populations:
         print(f"#### {engine}, {users:,} users\n")
         print("| operation | calls per round | wall ms per call | latency ms | lanyard CPU ms | PostgreSQL CPU ms "
-              "(its database's backends) | total CPU ms | store round trips | load at start |")
-        print("|---|---|---|---|---|---|---|---|---|")
+              "(its database's backends) | total CPU ms | of lanyard's: FerretDB / Go runtime / Lanyard's own ms "
+              "| store round trips | load at start |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for op in OPS:
             key = (engine, users, op)
             if key not in runs:
@@ -51,7 +59,7 @@ for engine in engines:
                 pg = f"{fmt(metric(key, 'pg-cpu-ms/op'))} ({fmt(metric(key, 'pg-db-cpu-ms/op'))})"
             print(f"| {op} | {fmt(metric(key, 'calls/round'))} | {fmt(metric(key, 'wall-ms/op'))} "
                   f"| {fmt(metric(key, 'latency-ms/op'))} | {fmt(metric(key, 'lanyard-cpu-ms/op'))} | {pg} "
-                  f"| **{fmt(metric(key, 'total-cpu-ms/op'))}** | {fmt(metric(key, 'round-trips/op'), 2)} "
+                  f"| **{fmt(metric(key, 'total-cpu-ms/op'))}** | {split(key)} | {fmt(metric(key, 'round-trips/op'), 2)} "
                   f"| {fmt(metric(key, 'load'), 2)} |")
         print()
     if len(populations) < 2:

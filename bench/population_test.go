@@ -96,7 +96,7 @@ func BenchmarkPopulation(b *testing.B) {
 			for _, users := range populations {
 				b.Run(fmt.Sprintf("users=%d", users), func(b *testing.B) {
 					for _, m := range measurePopulation(b, bin, engine, users) {
-						b.Run(m.op, func(b *testing.B) { reportSamples(b, engine, m.samples) })
+						b.Run(m.op, func(b *testing.B) { reportSamples(b, engine, m) })
 					}
 				})
 			}
@@ -104,10 +104,12 @@ func BenchmarkPopulation(b *testing.B) {
 	}
 }
 
-// measured is what the rounds measured of one operation.
+// measured is what the rounds measured of one operation, and how a profile taken after them split its
+// CPU.
 type measured struct {
 	op      string
 	samples []popSample
+	shares  cpuShares
 }
 
 // measurePopulation fills a store with users, serves it, and measures every operation popRounds times.
@@ -197,6 +199,11 @@ func measurePopulation(b *testing.B, bin, engine string, users int) []measured {
 			results[i].samples = append(results[i].samples, s)
 		}
 	}
+	for i, op := range ops {
+		results[i].shares = profileShares(b, p.pprof, what, op, calls[op.name])
+		fmt.Fprintf(os.Stderr, "%s, %s profiled: %.0f%% engine, %.0f%% Go runtime, %.0f%% Lanyard\n", what, op.name,
+			100*results[i].shares.engine, 100*results[i].shares.runtime, 100*results[i].shares.lanyard)
+	}
 	return results
 }
 
@@ -249,7 +256,8 @@ func measureCalls(b *testing.B, p *proc, what, database string, n int, op popOp)
 }
 
 // reportSamples reports the medians over the rounds.
-func reportSamples(b *testing.B, engine string, samples []popSample) {
+func reportSamples(b *testing.B, engine string, m measured) {
+	samples := m.samples
 	if len(samples) != popRounds {
 		b.Fatalf("%d rounds measured, want %d", len(samples), popRounds)
 	}
@@ -275,6 +283,10 @@ func reportSamples(b *testing.B, engine string, samples []popSample) {
 	b.ReportMetric(pg, "pg-cpu-ms/op")
 	b.ReportMetric(med(func(s popSample) float64 { return ms(s.dbCPU) }), "pg-db-cpu-ms/op")
 	b.ReportMetric(total, "total-cpu-ms/op")
+	// The lanyard process's CPU split as its profile split it: FerretDB runs inside it on both engines.
+	b.ReportMetric(m.shares.engine*lanyard, "ferretdb-cpu-ms/op")
+	b.ReportMetric(m.shares.runtime*lanyard, "goruntime-cpu-ms/op")
+	b.ReportMetric(m.shares.lanyard*lanyard, "own-cpu-ms/op")
 	b.ReportMetric(med(func(s popSample) float64 { return s.roundTrips }), "round-trips/op")
 	b.ReportMetric(med(func(s popSample) float64 { return s.load }), "load")
 }
@@ -285,8 +297,8 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // store takes longer to open than an empty one, so the wait is long, but a server that exits fails at
 // once, with what it printed.
 func servePopulated(b *testing.B, bin, what string, storeArgs []string) *proc {
-	p := &proc{grpc: freeAddr(b), http: freeAddr(b)}
-	args := []string{"serve", "--grpc-addr", p.grpc, "--http-addr", p.http, "--log-level", "warn",
+	p := &proc{grpc: freeAddr(b), http: freeAddr(b), pprof: freeAddr(b)}
+	args := []string{"serve", "--grpc-addr", p.grpc, "--http-addr", p.http, "--pprof-addr", p.pprof, "--log-level", "warn",
 		"--master-key", authn.GenerateMasterKey(), "--public-url", "http://lanyard.bench",
 		// Background work is slowed down so that it does not count against the calls.
 		"--store-ping-interval", "1h", "--revocation-interval", "1h", "--key-reload-interval", "1h", "--custom-data-poll-interval", "1h"}

@@ -49,9 +49,10 @@ func freeAddr(b *testing.B) string {
 
 // proc is a running `lanyard serve`.
 type proc struct {
-	cmd  *exec.Cmd
-	grpc string
-	http string
+	cmd   *exec.Cmd
+	grpc  string
+	http  string
+	pprof string // where it serves its profiles, if it does
 }
 
 func buildLanyard(b *testing.B) string {
