@@ -22,8 +22,11 @@ import (
 // shared by both and reported on its own; every other sample is Lanyard's.
 
 // cpuShares are the fractions of a profile's CPU time spent by the engine, by the Go runtime's own
-// goroutines, and by Lanyard.
-type cpuShares struct{ engine, runtime, lanyard float64 }
+// goroutines, and by Lanyard, out of samples samples.
+type cpuShares struct {
+	engine, runtime, lanyard float64
+	samples                  int
+}
 
 // engineFrame tells whether a function belongs to the embedded engine.
 func engineFrame(fn string) bool {
@@ -41,17 +44,22 @@ func runtimeFrame(fn string) bool {
 
 // splitProfile sums a CPU profile's time by cpuShares.
 func splitProfile(p *profile.Profile) (cpuShares, error) {
-	value := -1
+	value, count := -1, -1
 	for i, st := range p.SampleType {
-		if st.Type == "cpu" {
+		switch st.Type {
+		case "cpu":
 			value = i
+		case "samples":
+			count = i
 		}
 	}
-	if value < 0 {
+	if value < 0 || count < 0 {
 		return cpuShares{}, fmt.Errorf("not a CPU profile: sample types %v", p.SampleType)
 	}
 	var engine, runtime, total float64
+	samples := 0
 	for _, s := range p.Sample {
+		samples += int(s.Value[count])
 		v := float64(s.Value[value])
 		total += v
 		isEngine, onlyRuntime := false, true
@@ -75,7 +83,7 @@ func splitProfile(p *profile.Profile) (cpuShares, error) {
 	if total == 0 {
 		return cpuShares{}, fmt.Errorf("the profile holds no samples")
 	}
-	return cpuShares{engine / total, runtime / total, (total - engine - runtime) / total}, nil
+	return cpuShares{engine / total, runtime / total, (total - engine - runtime) / total, samples}, nil
 }
 
 // profileWindow is how long each operation is profiled: at the profiler's 100 samples a second on two
@@ -167,7 +175,7 @@ func TestSplitProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (cpuShares{engine: 0.3, runtime: 0.1, lanyard: 0.6}); got != want {
+	if want := (cpuShares{engine: 0.3, runtime: 0.1, lanyard: 0.6, samples: 3}); got != want {
 		t.Errorf("splitProfile = %+v, want %+v", got, want)
 	}
 	if _, err := splitProfile(&profile.Profile{SampleType: []*profile.ValueType{{Type: "alloc_space"}}}); err == nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -199,10 +200,28 @@ func measurePopulation(b *testing.B, bin, engine string, users int) []measured {
 			results[i].samples = append(results[i].samples, s)
 		}
 	}
-	for i, op := range ops {
-		results[i].shares = profileShares(b, p.pprof, what, op, calls[op.name])
-		fmt.Fprintf(os.Stderr, "%s, %s profiled: %.0f%% engine, %.0f%% Go runtime, %.0f%% Lanyard\n", what, op.name,
-			100*results[i].shares.engine, 100*results[i].shares.runtime, 100*results[i].shares.lanyard)
+	// Profiled after the rounds, the operations adding users last, each allowed as many users again as
+	// its rounds added: the profile needs a few hundred samples, and the rounds are measured by then.
+	order := slices.Clone(ops)
+	slices.SortStableFunc(order, func(a, b popOp) int {
+		if a.grows == b.grows {
+			return 0
+		}
+		if a.grows {
+			return 1
+		}
+		return -1
+	})
+	for _, op := range order {
+		i := slices.IndexFunc(ops, func(o popOp) bool { return o.name == op.name })
+		limit := math.MaxInt // the window ends the others
+		if op.grows {
+			limit = int(maxGrowth * float64(users))
+		}
+		results[i].shares = profileShares(b, p.pprof, what, op, limit)
+		sh := results[i].shares
+		fmt.Fprintf(os.Stderr, "%s, %s profiled: %d samples, %.0f%% engine, %.0f%% Go runtime, %.0f%% Lanyard\n", what, op.name,
+			sh.samples, 100*sh.engine, 100*sh.runtime, 100*sh.lanyard)
 	}
 	return results
 }
@@ -287,6 +306,7 @@ func reportSamples(b *testing.B, engine string, m measured) {
 	b.ReportMetric(m.shares.engine*lanyard, "ferretdb-cpu-ms/op")
 	b.ReportMetric(m.shares.runtime*lanyard, "goruntime-cpu-ms/op")
 	b.ReportMetric(m.shares.lanyard*lanyard, "own-cpu-ms/op")
+	b.ReportMetric(float64(m.shares.samples), "profile-samples")
 	b.ReportMetric(med(func(s popSample) float64 { return s.roundTrips }), "round-trips/op")
 	b.ReportMetric(med(func(s popSample) float64 { return s.load }), "load")
 }
