@@ -38,7 +38,8 @@ def split(key):
     parts = [metric(key, u) for u in ("ferretdb-cpu-ms/op", "goruntime-cpu-ms/op", "own-cpu-ms/op")]
     if None in parts:
         return "—"
-    return " / ".join(fmt(p) for p in parts)
+    samples = metric(key, "profile-samples")
+    return " / ".join(fmt(p) for p in parts) + (f" ({samples:.0f} samples)" if samples is not None else "")
 
 
 engines = sorted({k[0] for k in runs}, key=lambda e: (e != "sqlite", e))
