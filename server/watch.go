@@ -94,11 +94,11 @@ func (h *watchHub) changed(userID string) {
 
 var errWatchStopping = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
 
-// update runs read, then send with what it returned, on a goroutine of their own (see deep), and waits
-// for them. read runs once a slot is free; send runs after the slot is released, so that a client slow to
-// take its messages (grpc-go's send waits for its flow-control window) never holds one. ctx is the
-// stream's: read and send give up when it ends, which is what lets update wait for them.
-func update[T any](ctx context.Context, h *watchHub, read func() (T, error), send func(T) error) error {
+// update runs read, then sends what it returned unless that is nil, on a goroutine of their own (see
+// deep), and waits for them. read runs once a slot is free; send runs after the slot is released, so that
+// a client slow to take its messages (grpc-go's send waits for its flow-control window) never holds one.
+// ctx is the stream's: read and send give up when it ends, which is what lets update wait for them.
+func (h *watchHub) update(ctx context.Context, read func() (*lanyardv1.WatchCustomDataResponse, error), send func(*lanyardv1.WatchCustomDataResponse) error) error {
 	select {
 	case h.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -107,14 +107,14 @@ func update[T any](ctx context.Context, h *watchHub, read func() (T, error), sen
 		return errWatchStopping
 	}
 	return h.s.deep(ctx, func() error {
-		v, err := func() (T, error) {
+		resp, err := func() (*lanyardv1.WatchCustomDataResponse, error) {
 			defer func() { <-h.slots }()
 			return read()
 		}()
-		if err != nil {
+		if err != nil || resp == nil {
 			return err
 		}
-		return send(v)
+		return send(resp)
 	})
 }
 
