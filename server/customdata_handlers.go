@@ -232,6 +232,11 @@ func (h *customDataService) WatchCustomData(req *lanyardv1.WatchCustomDataReques
 	// what stays behind per stream is a small stack.
 	var last [sha256.Size]byte // of the document sent last; before the first, zero, which no document will hash to
 	read := func() (*lanyardv1.WatchCustomDataResponse, error) {
+		if last == ([sha256.Size]byte{}) {
+			if err := h.s.watch.baseline(ctx, c.userID); err != nil {
+				return nil, err
+			}
+		}
 		doc, err := h.s.store.GetCustomData(ctx, c.userID)
 		if err != nil {
 			return nil, err
