@@ -43,7 +43,7 @@ import (
 //     handlers only see well-formed requests. Last, because only authorized callers deserve the detail.
 func (s *Server) interceptors(metrics *grpcprom.ServerMetrics) ([]grpc.UnaryServerInterceptor, []grpc.StreamServerInterceptor) {
 	recoverOpt := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
-		s.log.ErrorContext(ctx, "panic in handler", "request_id", requestIDFrom(ctx), "panic", p, "stack", string(debug.Stack()))
+		s.logPanic(ctx, p)
 		return errPanic
 	})
 	unary := []grpc.UnaryServerInterceptor{
@@ -82,13 +82,19 @@ func (s *Server) deep(ctx context.Context, fn func() error) error {
 		var err error = errPanic
 		defer func() {
 			if p := recover(); p != nil {
-				s.log.ErrorContext(ctx, "panic in handler", "request_id", requestIDFrom(ctx), "panic", p, "stack", string(debug.Stack()))
+				s.logPanic(ctx, p)
 			}
 			done <- err
 		}()
 		err = fn()
 	}()
 	return <-done
+}
+
+// logPanic logs a recovered panic with the stack of the goroutine that panicked: it must be called from
+// the deferred function that recovered it.
+func (s *Server) logPanic(ctx context.Context, p any) {
+	s.log.ErrorContext(ctx, "panic in handler", "request_id", requestIDFrom(ctx), "panic", p, "stack", string(debug.Stack()))
 }
 
 // errPanic is what a recovered panic becomes; the error mapper turns it into a masked INTERNAL.

@@ -339,23 +339,17 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.EmbeddedAddr != "" {
-		host, _, err := net.SplitHostPort(c.EmbeddedAddr)
-		if err != nil {
-			bad("embedded-addr", "%q is not host:port", c.EmbeddedAddr)
-		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			bad("embedded-addr", "%q is not a loopback address; the embedded engine has no authentication", c.EmbeddedAddr)
+		if err := checkLoopbackAddr(c.EmbeddedAddr, "the embedded engine has no authentication"); err != nil {
+			bad("embedded-addr", "%v", err)
 		}
 		if c.MongoDBURI != "" {
 			bad("embedded-addr", "has no effect with LANYARD_MONGODB_URI set")
 		}
 	}
 	if c.PprofAddr != "" {
-		host, _, err := net.SplitHostPort(c.PprofAddr)
-		if err != nil {
-			bad("pprof-addr", "%q is not host:port", c.PprofAddr)
-		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			// Profiles show the process's stacks and allocation sites to whoever asks.
-			bad("pprof-addr", "%q is not a loopback address; profiles have no authentication", c.PprofAddr)
+		// Profiles show the process's stacks and allocation sites to whoever asks.
+		if err := checkLoopbackAddr(c.PprofAddr, "profiles have no authentication"); err != nil {
+			bad("pprof-addr", "%v", err)
 		}
 	}
 	if c.PublicURL == "" && c.MongoDBURI != "" {
@@ -485,6 +479,19 @@ func (c Config) Validate() error {
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
+}
+
+// checkLoopbackAddr accepts the host:port of a listener that only this machine can reach, for listeners
+// that serve without authentication; why says what is unprotected.
+func checkLoopbackAddr(addr, why string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%q is not a loopback address; %s", addr, why)
+	}
+	return nil
 }
 
 // checkPublicURL accepts an absolute http(s) URL without credentials, query or fragment: it is the

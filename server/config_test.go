@@ -67,6 +67,8 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"bad uri scheme", []string{"--mongodb-uri", "http://x", "--master-key", "k"}, nil, "LANYARD_MONGODB_URI"},
 		{"exposed engine", []string{"--embedded-addr", "0.0.0.0:27017"}, nil, "LANYARD_EMBEDDED_ADDR"},
 		{"exposed profiles", []string{"--pprof-addr", "0.0.0.0:6060"}, nil, "LANYARD_PPROF_ADDR"},
+		{"engine address without port", []string{"--embedded-addr", "localhost"}, nil, `LANYARD_EMBEDDED_ADDR: "localhost" is not host:port`},
+		{"profiles address without port", []string{"--pprof-addr", "localhost"}, nil, `LANYARD_PPROF_ADDR: "localhost" is not host:port`},
 		{"bad level", []string{"--log-level", "loud"}, nil, "LANYARD_LOG_LEVEL"},
 		{"bad origin", []string{"--cors-origins", "example.com"}, nil, "LANYARD_CORS_ORIGINS"},
 		{"bad public url", []string{"--public-url", "ftp://x"}, nil, "LANYARD_PUBLIC_URL"},

@@ -230,32 +230,30 @@ func (h *customDataService) WatchCustomData(req *lanyardv1.WatchCustomDataReques
 	defer h.s.watch.unsubscribe(w)
 	// This goroutine only waits: reading, rendering and sending run on the hub's (see watchHub), so that
 	// what stays behind per stream is a small stack.
-	var last [sha256.Size]byte
-	first := true
+	var last [sha256.Size]byte // of the document sent last; before the first, zero, which no document will hash to
 	read := func() (*lanyardv1.WatchCustomDataResponse, error) {
+		if last == ([sha256.Size]byte{}) {
+			if err := h.s.watch.baseline(ctx, c.userID); err != nil {
+				return nil, err
+			}
+		}
 		doc, err := h.s.store.GetCustomData(ctx, c.userID)
 		if err != nil {
 			return nil, err
 		}
 		fp := fingerprint(doc)
-		if !first && fp == last {
+		if fp == last {
 			return nil, nil
 		}
 		data, err := h.s.readable(c, doc)
 		if err != nil {
 			return nil, err
 		}
-		first, last = false, fp
+		last = fp
 		return &lanyardv1.WatchCustomDataResponse{Data: data, Version: doc.Version}, nil
 	}
-	send := func(resp *lanyardv1.WatchCustomDataResponse) error {
-		if resp == nil {
-			return nil
-		}
-		return stream.Send(resp)
-	}
 	for {
-		if err := update(ctx, h.s.watch, read, send); err != nil {
+		if err := h.s.watch.update(ctx, read, stream.Send); err != nil {
 			return err
 		}
 		select {
@@ -275,10 +273,8 @@ func fingerprint(doc *store.CustomDoc) [sha256.Size]byte {
 	var version [8]byte
 	binary.BigEndian.PutUint64(version[:], uint64(doc.Version))
 	h.Write(version[:])
-	if doc.JSON != nil {
-		// A document ({...}) and no document (nil) never share a digest: only the former writes a byte here.
-		h.Write(doc.JSON)
-	}
+	// A document ({...}) and no document (nil, which writes nothing) never share a digest.
+	h.Write(doc.JSON)
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum

@@ -29,8 +29,11 @@ type watchHub struct {
 
 	mu       sync.Mutex
 	watchers map[string][]*watcher // user id → its streams (almost always one)
-	seen     map[string]string     // user id → fingerprint at the last poll
-	polls    int64                 // store queries made by the poller (for tests and metrics)
+	// seen maps a watched user id to the store's fingerprint of its document (CustomDataVersions) as last
+	// observed; the first one observed is from before any of the user's streams read the document.
+	seen  map[string]string
+	polls int64 // store queries made by the poller (for tests and metrics)
+	wakes int64 // users whose streams were woken by a changed fingerprint (for tests)
 }
 
 // watcher is one stream's subscription: a one-slot channel, so that a burst of changes wakes the stream
@@ -84,7 +87,11 @@ func (h *watchHub) unsubscribe(w *watcher) {
 func (h *watchHub) changed(userID string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, w := range h.watchers[userID] {
+	wake(h.watchers[userID])
+}
+
+func wake(ws []*watcher) {
+	for _, w := range ws {
 		select {
 		case w.notify <- struct{}{}:
 		default:
@@ -92,13 +99,53 @@ func (h *watchHub) changed(userID string) {
 	}
 }
 
+// baseline runs before a stream's first read of the document: unless the hub has a fingerprint of the
+// user's document already, it observes the store's current one, so that the poller compares what it
+// finds with a state from before the read. The stream's own digest cannot serve, being of another form,
+// and a first fingerprint taken by a poll after the read could hide a change made in between: a poll
+// seeing a user first would have to wake its streams to read again, a read per stream, where this is
+// one small query per user when its first stream opens.
+func (h *watchHub) baseline(ctx context.Context, userID string) error {
+	h.mu.Lock()
+	_, known := h.seen[userID]
+	h.mu.Unlock()
+	if known {
+		return nil
+	}
+	versions, err := h.s.store.CustomDataVersions(ctx, []string{userID})
+	if err != nil {
+		return err
+	}
+	h.observe(userID, versions[userID])
+	return nil
+}
+
+// observe records the store's fingerprint of a watched user's document and wakes the user's streams when
+// it differs from the one recorded before. Every stream of the user first read the document after the
+// first fingerprint recorded for it (see baseline), so an unchanged one means nothing new for any of them.
+func (h *watchHub) observe(userID, version string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ws := h.watchers[userID]
+	if len(ws) == 0 {
+		// The user's last stream ended while the fingerprint was read: recording it would keep it forever.
+		return
+	}
+	prev, known := h.seen[userID]
+	h.seen[userID] = version
+	if known && prev != version {
+		h.wakes++
+		wake(ws)
+	}
+}
+
 var errWatchStopping = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
 
-// update runs read, then send with what it returned, on a goroutine of their own (see deep), and waits
-// for them. read runs once a slot is free; send runs after the slot is released, so that a client slow to
-// take its messages (grpc-go's send waits for its flow-control window) never holds one. ctx is the
-// stream's: read and send give up when it ends, which is what lets update wait for them.
-func update[T any](ctx context.Context, h *watchHub, read func() (T, error), send func(T) error) error {
+// update runs read, then sends what it returned unless that is nil, on a goroutine of their own (see
+// deep), and waits for them. read runs once a slot is free; send runs after the slot is released, so that
+// a client slow to take its messages (grpc-go's send waits for its flow-control window) never holds one.
+// ctx is the stream's: read and send give up when it ends, which is what lets update wait for them.
+func (h *watchHub) update(ctx context.Context, read func() (*lanyardv1.WatchCustomDataResponse, error), send func(*lanyardv1.WatchCustomDataResponse) error) error {
 	select {
 	case h.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -107,14 +154,14 @@ func update[T any](ctx context.Context, h *watchHub, read func() (T, error), sen
 		return errWatchStopping
 	}
 	return h.s.deep(ctx, func() error {
-		v, err := func() (T, error) {
+		resp, err := func() (*lanyardv1.WatchCustomDataResponse, error) {
 			defer func() { <-h.slots }()
 			return read()
 		}()
-		if err != nil {
+		if err != nil || resp == nil {
 			return err
 		}
-		return send(v)
+		return send(resp)
 	})
 }
 
@@ -153,16 +200,7 @@ func (h *watchHub) poll(ctx context.Context) {
 			return
 		}
 		for _, id := range batch {
-			h.mu.Lock()
-			prev, known := h.seen[id]
-			h.seen[id] = versions[id]
-			h.mu.Unlock()
-			// A user seen for the first time wakes its streams too: a change between a stream's first
-			// read and this poll would otherwise go unnoticed. The stream compares and sends nothing
-			// when nothing changed.
-			if !known || prev != versions[id] {
-				h.changed(id)
-			}
+			h.observe(id, versions[id])
 		}
 	}
 }

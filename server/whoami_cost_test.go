@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"runtime"
 	"strings"
@@ -36,8 +37,16 @@ func itemsDocument(size int) string {
 // few hundred members makes as many allocations, in the server's own code (interceptors, handler,
 // encoding of the answer), as one whose token carries 100 bytes, and allocates little more than the
 // document's bytes in the answer. Rendering the document through maps and a Struct made thousands more.
+//
+// Allocations are counted process-wide, so the server's background loops are slowed to an hour and each
+// document keeps the least of a few rounds: work that is not the call's can only add to a round.
 func TestWhoAmICostDoesNotGrowWithTheDocument(t *testing.T) {
-	ts := startQuietServer(t, testConfig(t))
+	cfg := testConfig(t)
+	cfg.StorePingInterval = time.Hour
+	cfg.RevocationInterval = time.Hour
+	cfg.KeyReloadInterval = time.Hour
+	cfg.CustomDataPollInterval = time.Hour
+	ts := startQuietServer(t, cfg)
 	small, large := `{"plan":"pro","seats":3,"theme":"dark","locale":"en-GB","beta":true,"tags":["a","b"]}`, itemsDocument(4096)
 	// token is the access token of a new user with doc, as UpdateCustomData returns it: the login's token
 	// was minted before the document existed.
@@ -60,34 +69,37 @@ func TestWhoAmICostDoesNotGrowWithTheDocument(t *testing.T) {
 		return upd.GetAccessToken()
 	}
 	call := ts.WhoAmIInProcess()
-	const runs = 500
+	const runs, rounds = 500, 5
 	type cost struct {
 		allocs, bytes float64
 		answer        int
 	}
 	measure := func(doc string) cost {
 		ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Bearer "+token(doc)))
-		var c cost
+		c := cost{allocs: math.Inf(1), bytes: math.Inf(1)}
 		var err error
 		// The first call verifies the token; the ones measured find it in the verify cache, as a client
 		// reusing its token does.
 		if c.answer, err = call(ctx); err != nil {
 			t.Fatal(err)
 		}
-		c.allocs = testing.AllocsPerRun(runs, func() {
-			if _, err := call(ctx); err != nil {
-				t.Fatal(err)
+		for range rounds {
+			allocs := testing.AllocsPerRun(runs, func() {
+				if _, err := call(ctx); err != nil {
+					t.Fatal(err)
+				}
+			})
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range runs {
+				if _, err := call(ctx); err != nil {
+					t.Fatal(err)
+				}
 			}
-		})
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for range runs {
-			if _, err := call(ctx); err != nil {
-				t.Fatal(err)
-			}
+			runtime.ReadMemStats(&after)
+			bytes := float64(after.TotalAlloc-before.TotalAlloc) / runs
+			c.allocs, c.bytes = min(c.allocs, allocs), min(c.bytes, bytes)
 		}
-		runtime.ReadMemStats(&after)
-		c.bytes = float64(after.TotalAlloc-before.TotalAlloc) / runs
 		return c
 	}
 	s, l := measure(small), measure(large)
