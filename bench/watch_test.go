@@ -200,7 +200,7 @@ func watchOnce(b *testing.B, bin, profiles string) {
 	after := procStatus(b, srv)
 	load1 := loadAverage(b)
 	// Then the streams idle for a while (the poller still runs, every 2 s by default): what they hold once
-	// every first read and the poller's first wake-up are over.
+	// every first read and the poller's first pass are over.
 	time.Sleep(settle)
 	settled := procStatus(b, srv)
 	if profiles != "" {
