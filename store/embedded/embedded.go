@@ -216,7 +216,7 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	go func() {
 		defer close(e.done)
 		_ = fdb.Run(runCtx) // always nil; it returns once everything is closed
-		e.proxy.wait()
+		e.proxy.finish()    // only now: the writes it settles have run
 		keeper.Wait()
 		_ = os.RemoveAll(sockDir)
 		unlock()
