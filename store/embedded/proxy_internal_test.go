@@ -1,7 +1,8 @@
 package embedded
 
 import (
-	"bufio"
+	"encoding/binary"
+	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -14,22 +15,28 @@ import (
 	"github.com/lanyardhq/lanyard/store/feed"
 )
 
-// proxyRig is a proxy in front of a stand-in for FerretDB's socket that
-// reads messages and answers none, so that a write stays unanswered for as
-// long as the test wants.
+// proxyRig is a proxy in front of a stand-in for FerretDB's socket. The
+// stand-in reads each message's header, hands it to the test and waits for
+// the test to let it read the rest; then it answers {ok: 1} if answer is set,
+// else nothing, so that a write stays unanswered for as long as the test
+// wants.
 type proxyRig struct {
 	p        *proxy
 	finish   func() // p.finish, once
 	addr     string
-	received chan []byte           // each message the stand-in read
+	answer   bool
+	received chan []byte           // the header of each message the stand-in reads
+	proceed  chan struct{}         // lets the stand-in read the rest of the message
 	heard    chan feed.Change      // each change published for app.custom user_id
 	asked    chan chan<- time.Time // each timer the proxy asked for, to fire
 }
 
-func newProxyRig(t *testing.T) *proxyRig {
+func newProxyRig(t *testing.T, answer bool) *proxyRig {
 	t.Helper()
 	r := &proxyRig{
-		received: make(chan []byte, 16),
+		answer:   answer,
+		received: make(chan []byte),
+		proceed:  make(chan struct{}),
 		heard:    make(chan feed.Change, 16),
 		asked:    make(chan chan<- time.Time, 16),
 	}
@@ -38,8 +45,9 @@ func newProxyRig(t *testing.T) *proxyRig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan struct{})
 	var served sync.WaitGroup
-	t.Cleanup(func() { _ = backend.Close(); served.Wait() })
+	t.Cleanup(func() { close(done); _ = backend.Close(); served.Wait() })
 	served.Go(func() {
 		for {
 			c, err := backend.Accept()
@@ -48,13 +56,31 @@ func newProxyRig(t *testing.T) *proxyRig {
 			}
 			served.Go(func() {
 				defer c.Close()
-				br := bufio.NewReader(c)
 				for {
-					msg, err := readMessage(br, nil)
-					if err != nil {
+					hdr := make([]byte, headerLen)
+					if _, err := io.ReadFull(c, hdr); err != nil {
 						return
 					}
-					r.received <- msg
+					select {
+					case r.received <- hdr:
+					case <-done:
+						return
+					}
+					select {
+					case <-r.proceed:
+					case <-done:
+						return
+					}
+					if _, err := io.CopyN(io.Discard, c, int64(binary.LittleEndian.Uint32(hdr))-headerLen); err != nil {
+						return
+					}
+					if r.answer {
+						reply := cmd(D{kv("ok", 1)})
+						copy(reply[8:12], hdr[4:8]) // responseTo: the requestID
+						if _, err := c.Write(reply); err != nil {
+							return
+						}
+					}
 				}
 			})
 		}
@@ -89,15 +115,25 @@ func (r *proxyRig) leaveAWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insert := cmd(D{kv("insert", "custom"), kv("documents", A{D{kv("_id", "d1"), kv("user_id", "alice")}}), kv("$db", "app")})
-	if _, err := c.Write(insert); err != nil {
+	if _, err := c.Write(insertOne("d1", "alice", 0)); err != nil {
 		t.Fatal(err)
 	}
 	<-r.received
+	r.proceed <- struct{}{}
 	if got := r.drainHeard(); len(got) != 1 || len(got[0].Docs) != 1 {
 		t.Fatalf("before the write was passed on, heard %v, want its document", got)
 	}
 	_ = c.Close()
+}
+
+// insertOne is an OP_MSG insert of {_id: id, user_id: owner, pad: pad bytes}
+// into app.custom, with request id 7.
+func insertOne(id, owner string, pad int) []byte {
+	m := cmd(D{kv("insert", "custom"), kv("documents", A{
+		D{kv("_id", id), kv("user_id", owner), kv("pad", strings.Repeat("x", pad))},
+	}), kv("$db", "app")})
+	binary.LittleEndian.PutUint32(m[4:8], 7)
+	return m
 }
 
 // drainHeard returns what was published and not yet looked at.
@@ -118,7 +154,7 @@ func (r *proxyRig) drainHeard() []feed.Change {
 // before finish returns, and no goroutine of the proxy is left to publish
 // anything later.
 func TestProxyFinishSettlesAndStops(t *testing.T) {
-	r := newProxyRig(t)
+	r := newProxyRig(t, false)
 	r.leaveAWrite(t)
 	r.finish()
 
@@ -133,7 +169,7 @@ func TestProxyFinishSettlesAndStops(t *testing.T) {
 // TestProxySettlesAbandonedWritesLater checks that a write whose client
 // left is settled when the proxy's timer fires, not before.
 func TestProxySettlesAbandonedWritesLater(t *testing.T) {
-	r := newProxyRig(t)
+	r := newProxyRig(t, false)
 	r.leaveAWrite(t)
 	fire := <-r.asked // the proxy waits on it now
 	if got := r.drainHeard(); len(got) != 0 {
@@ -156,4 +192,49 @@ func proxyStacks() string {
 		}
 	}
 	return strings.Join(out, "\n\n")
+}
+
+// TestProxyPublishesBeforeAnswering holds the proxy while it passes a write
+// to the stand-in, and while it passes the answer to the client, and checks
+// each time that the write was already published: a subscriber hears of the
+// write before it runs, and again after it ran, before its client knows.
+func TestProxyPublishesBeforeAnswering(t *testing.T) {
+	r := newProxyRig(t, true)
+	// The client's end is a pipe: the proxy's write of the answer returns
+	// only once the test has read all of it.
+	client, conn := net.Pipe()
+	defer client.Close()
+	if !r.p.track(conn) {
+		t.Fatal("the proxy is closed")
+	}
+	r.p.wg.Add(1)
+	go r.p.handle(conn)
+
+	// Larger than a socket's buffer: the stand-in reads its header while
+	// the proxy is still writing it.
+	msg := insertOne("d1", "alice", 4<<20)
+	wrote := make(chan error, 1)
+	go func() { _, err := client.Write(msg); wrote <- err }()
+	<-r.received
+	if got := r.drainHeard(); len(got) != 1 || len(got[0].Docs) != 1 {
+		t.Errorf("while the write was being passed on, heard %v; want its document", got)
+	}
+	r.proceed <- struct{}{}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+
+	answer := make([]byte, headerLen)
+	if _, err := io.ReadFull(client, answer[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.drainHeard(); len(got) != 1 || len(got[0].Docs) != 1 {
+		t.Errorf("while the answer was being passed on, heard %v; want the write settled", got)
+	}
+	if _, err := io.ReadFull(client, answer[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if to := binary.LittleEndian.Uint32(answer[8:12]); to != 7 {
+		t.Errorf("answer to request %d, want 7", to)
+	}
 }
