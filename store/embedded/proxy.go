@@ -258,8 +258,8 @@ func (p *proxy) answer(server io.Reader, client io.Writer, w *awaited) {
 }
 
 // forward passes the client's messages to the server, each after its
-// changes are published, until a read or write fails or a message has a
-// length out of bounds.
+// changes are published, until a read or write fails, or a message has a
+// length out of bounds or documents nested too deep.
 func (p *proxy) forward(client io.Reader, server io.Writer, w *awaited) {
 	defer func() {
 		// classify never panics (it is fuzzed), and subscribers must not;
@@ -275,6 +275,11 @@ func (p *proxy) forward(client io.Reader, server io.Writer, w *awaited) {
 	for {
 		msg, err := readMessage(r, buf[:0])
 		if err != nil {
+			return
+		}
+		if tooDeep(msg) {
+			p.log.Warn("embedded: operator port dropped a connection that sent documents nested too deep",
+				slog.Int("max_depth", maxDepth))
 			return
 		}
 		pubs := classify(msg, p.feed.Watches)

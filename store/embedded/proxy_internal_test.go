@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/lanyardhq/lanyard/store/feed"
 )
@@ -236,5 +239,48 @@ func TestProxyPublishesBeforeAnswering(t *testing.T) {
 	}
 	if to := binary.LittleEndian.Uint32(answer[8:12]); to != 7 {
 		t.Errorf("answer to request %d, want 7", to)
+	}
+}
+
+// TestProxyRefusesDeepDocuments sends a message whose document nests one
+// level deeper than maxDepth: the proxy ends the connection without passing
+// it on. One at the limit goes through.
+func TestProxyRefusesDeepDocuments(t *testing.T) {
+	r := newProxyRig(t, true)
+	send := func(depth int, id uint32) net.Conn {
+		t.Helper()
+		c, err := net.Dial("tcp", r.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		m := cmd(D{kv("insert", "custom"), kv("documents", A{bson.Raw(nested(depth - 2))}), kv("$db", "app")})
+		binary.LittleEndian.PutUint32(m[4:8], id)
+		if _, err := c.Write(m); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	deep := send(maxDepth+1, 1)
+	ended := make(chan error, 1)
+	go func() { _, err := deep.Read(make([]byte, 1)); ended <- err }()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, io.EOF) {
+			t.Fatalf("reading after a message too deep: %v, want the connection closed", err)
+		}
+	case hdr := <-r.received:
+		t.Fatalf("request %d, too deep, was passed on", binary.LittleEndian.Uint32(hdr[4:8]))
+	}
+
+	atLimit := send(maxDepth, 2)
+	if hdr := <-r.received; binary.LittleEndian.Uint32(hdr[4:8]) != 2 {
+		t.Fatalf("request %d passed on, want 2", binary.LittleEndian.Uint32(hdr[4:8]))
+	}
+	r.proceed <- struct{}{}
+	answer := make([]byte, headerLen)
+	if _, err := io.ReadFull(atLimit, answer); err != nil {
+		t.Fatal(err)
 	}
 }
