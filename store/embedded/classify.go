@@ -38,6 +38,14 @@ const (
 	// process. The operator port does not pass such a message on.
 	maxDepth = 200
 
+	// maxReadings bounds the values of one key that a command is read
+	// with: a key is repeated only in a hand-built message, and its readings
+	// multiply with those of the keys read along with it (each $db with
+	// each collection name, each q of an update statement with each u), so
+	// that a message of a few hundred KB made the proxy allocate gigabytes.
+	// Past it, the write is taken as All.
+	maxReadings = 4
+
 	// maxNamed bounds the documents and users one message's change names
 	// for one watched field; past it the change becomes All. It is
 	// maxWriteBatchSize, which drivers respect: only a hand-built message
@@ -426,12 +434,7 @@ func (c *classifier) command(r *request) {
 		// Each statement {q, u, upsert, multi} by updateChange.
 		for _, w := range c.targets(r, name) {
 			r.eachDoc("updates", func(s bson.Raw) {
-				upsert := truthy(s, "upsert")
-				for _, u := range orAbsent(values(s, "u")) {
-					for _, q := range filters(s, "q") {
-						c.add(w, updateChange(q, u, upsert, w.Field))
-					}
-				}
+				c.update(w, filters(s, "q"), orAbsent(values(s, "u")), truthy(s, "upsert"))
 			})
 		}
 	case "findAndModify", "findandmodify":
@@ -439,12 +442,7 @@ func (c *classifier) command(r *request) {
 		// of update. remove is a delete (nothing to report); with an update
 		// as well FerretDB refuses it, so the update is read regardless.
 		for _, w := range c.targets(r, name) {
-			upsert := truthy(r.body, "upsert")
-			for _, u := range values(r.body, "update") {
-				for _, q := range filters(r.body, "query") {
-					c.add(w, updateChange(q, u, upsert, w.Field))
-				}
-			}
+			c.update(w, filters(r.body, "query"), values(r.body, "update"), truthy(r.body, "upsert"))
 		}
 	case "aggregate":
 		// $out and $merge write documents computed by the pipeline: All for
@@ -454,6 +452,10 @@ func (c *classifier) command(r *request) {
 		r.eachDoc("pipeline", func(stage bson.Raw) {
 			elems(stage, func(k string, v bson.RawValue) {
 				if k != "$out" && k != "$merge" {
+					return
+				}
+				if len(r.databases()) > maxReadings {
+					c.everywhere()
 					return
 				}
 				for _, db := range r.databases() {
@@ -491,19 +493,42 @@ func (c *classifier) command(r *request) {
 }
 
 // targets returns the watches on the collection(s) a command names in its
-// database(s).
+// database(s), each once.
 func (c *classifier) targets(r *request, name string) []feed.Watch {
+	colls := values(r.body, name)
+	if len(colls) > maxReadings || len(r.databases()) > maxReadings {
+		c.everywhere()
+		return nil
+	}
 	var out []feed.Watch
-	for _, v := range values(r.body, name) {
+	for _, v := range colls {
 		coll, ok := v.StringValueOK()
 		if !ok {
 			continue
 		}
 		for _, db := range r.databases() {
-			out = append(out, c.watchesOf(db, coll)...)
+			for _, w := range c.watchesOf(db, coll) {
+				if !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
 		}
 	}
 	return out
+}
+
+// update adds to w what an update may do, read with each filter of qs and
+// each update of us.
+func (c *classifier) update(w feed.Watch, qs []bson.Raw, us []bson.RawValue, upsert bool) {
+	if len(qs) > maxReadings || len(us) > maxReadings {
+		c.add(w, feed.Change{All: true})
+		return
+	}
+	for _, u := range us {
+		for _, q := range qs {
+			c.add(w, updateChange(q, u, upsert, w.Field))
+		}
+	}
 }
 
 // stageTarget returns the namespace a $out or $merge stage writes: $out:

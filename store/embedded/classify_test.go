@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -461,6 +462,63 @@ func TestTooDeep(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tooDeep(tc.msg); got != tc.want {
 				t.Fatalf("tooDeep = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestClassifyRepeatedKeys classifies hand-built messages that repeat the
+// keys whose readings multiply, and checks that each is taken as All at a
+// cost in memory bounded by the message's size.
+func TestClassifyRepeatedKeys(t *testing.T) {
+	const n = 1000
+	repeat := func(k string, v any) D {
+		d := make(D, n)
+		for i := range d {
+			d[i] = kv(k, v)
+		}
+		return d
+	}
+	join := func(ds ...D) D {
+		var out D
+		for _, d := range ds {
+			out = append(out, d...)
+		}
+		return out
+	}
+	stages := make(A, n)
+	for i := range stages {
+		stages[i] = D{kv("$out", "custom")}
+	}
+	doc := D{kv("_id", "d1"), kv("user_id", "alice")}
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		want string
+	}{
+		{"insert into many collections of many databases",
+			cmd(join(repeat("insert", "custom"), D{kv("documents", A{doc})}, repeat("$db", "app"))),
+			`app.custom user_id: all; app.profiles owner.id: all`},
+		{"update statement of many filters and updates",
+			cmd(D{kv("update", "custom"), kv("updates", A{join(repeat("q", byID("d1")), repeat("u", set(kv("user_id", "bob"))))}), kv("$db", "app")}),
+			`app.custom user_id: all`},
+		{"findAndModify of many queries and updates",
+			cmd(join(D{kv("findAndModify", "custom")}, repeat("query", byID("d1")), repeat("update", set(kv("user_id", "bob"))), D{kv("$db", "app")})),
+			`app.custom user_id: all`},
+		{"aggregate with many $out stages in many databases",
+			cmd(join(D{kv("aggregate", "src"), kv("pipeline", stages)}, repeat("$db", "app"))),
+			`app.custom user_id: all; app.profiles owner.id: all`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			got := classify(tc.msg, fixedWatches)
+			runtime.ReadMemStats(&after)
+			if d := describe(got); d != tc.want {
+				t.Errorf("classify: %s, want %s", d, tc.want)
+			}
+			if alloc, limit := after.TotalAlloc-before.TotalAlloc, uint64(32*len(tc.msg)); alloc > limit {
+				t.Errorf("classify allocated %d bytes for a message of %d, more than %d", alloc, len(tc.msg), limit)
 			}
 		})
 	}
