@@ -52,7 +52,7 @@ func BenchmarkFindRoundTrip(b *testing.B) {
 	f := feed.New()
 	defer f.Subscribe("bench", "docs", "user_id", func(feed.Change) {})() // watched, as in Lanyard
 	p := startProxy(ln, sock, f, slog.New(slog.DiscardHandler))
-	defer func() { p.close(); p.wait() }()
+	defer p.finish()
 
 	for _, bc := range []struct{ name, uri string }{
 		{"socket", socketURI(sock)},
@@ -119,7 +119,7 @@ func BenchmarkProxyHop(b *testing.B) {
 	f := feed.New()
 	defer f.Subscribe("bench", "docs", "user_id", func(feed.Change) {})()
 	p := startProxy(ln, sock, f, slog.New(slog.DiscardHandler))
-	defer func() { p.close(); p.wait() }()
+	defer p.finish()
 
 	find, err := bson.Marshal(bson.D{{Key: "find", Value: "docs"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: "d1"}}},
 		{Key: "limit", Value: int64(1)}, {Key: "singleBatch", Value: true}, {Key: "$db", Value: "bench"},

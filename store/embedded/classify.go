@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/lanyardhq/lanyard/store/feed"
 )
@@ -27,6 +28,23 @@ const (
 
 	// msgChecksumPresent is the OP_MSG flag bit of a trailing CRC-32C.
 	msgChecksumPresent = 1 << 0
+
+	// maxDepth is how deep the documents of a message may nest, objects
+	// and arrays alike, each document of the message being level 1: the
+	// depth to which MongoDB validates BSON, refusing deeper. FerretDB v1
+	// decodes documents recursively and sets no limit, so a message of a few
+	// MB nested millions of levels deep overflows the stack of its
+	// goroutine: a fatal error, which no recover stops, that ends the
+	// process. The operator port does not pass such a message on.
+	maxDepth = 200
+
+	// maxReadings bounds the values of one key that a command is read
+	// with: a key is repeated only in a hand-built message, and its readings
+	// multiply with those of the keys read along with it (each $db with
+	// each collection name, each q of an update statement with each u), so
+	// that a message of a few hundred KB made the proxy allocate gigabytes.
+	// Past it, the write is taken as All.
+	maxReadings = 4
 
 	// maxNamed bounds the documents and users one message's change names
 	// for one watched field; past it the change becomes All. It is
@@ -223,6 +241,90 @@ func parseOpQuery(b []byte) (request, bool) {
 	return request{body: doc, dbs: []string{db}, dbsRead: true}, true
 }
 
+// tooDeep reports whether a document that FerretDB would decode from the
+// client message msg (header included) nests deeper than maxDepth: those of
+// an OP_MSG's sections, an OP_QUERY's query and selector. It reads the
+// framing as FerretDB does (github.com/FerretDB/wire's UnmarshalBinaryNocopy)
+// and stops where that fails, since FerretDB then refuses the message
+// before decoding any document of it. It never panics.
+func tooDeep(msg []byte) bool {
+	if len(msg) < headerLen {
+		return false
+	}
+	body := msg[headerLen:]
+	deep := false
+	check := func(docs []byte) {
+		for !deep && len(docs) > 0 {
+			d, ok := frame(docs)
+			if !ok {
+				return
+			}
+			deep = nestsDeeper(d, maxDepth)
+			docs = docs[len(d):]
+		}
+	}
+	switch int32(binary.LittleEndian.Uint32(msg[12:16])) {
+	case opMsg:
+		if len(body) < 4 {
+			return false
+		}
+		end := len(body)
+		if binary.LittleEndian.Uint32(body)&msgChecksumPresent != 0 {
+			end -= 4
+		}
+		if end < 4 {
+			return false
+		}
+		walkSections(body[4:end], func(_ byte, _ string, docs []byte) { check(docs) })
+	case opQuery:
+		if len(body) < 4 {
+			return false
+		}
+		i := bytes.IndexByte(body[4:], 0)
+		if i < 0 || len(body[4+i+1:]) < 8 {
+			return false
+		}
+		check(body[4+i+1+8:]) // the query, then the selector if any
+	}
+	return deep
+}
+
+// nestsDeeper reports whether the framed document doc holds documents or
+// arrays nested more than max levels deep, doc being level 1. It keeps its
+// own stack, so that the depth it can read does not depend on the
+// goroutine's, and stops at what does not parse.
+func nestsDeeper(doc bson.Raw, max int) bool {
+	open := [][]byte{doc[4 : len(doc)-1]} // the elements left to read in each open document
+	for len(open) > 0 {
+		top := len(open) - 1
+		if len(open[top]) == 0 {
+			open = open[:top]
+			continue
+		}
+		e, rest, ok := bsoncore.ReadElement(open[top])
+		if !ok {
+			return false
+		}
+		open[top] = rest
+		if t := bsoncore.Type(e[0]); t != bsoncore.TypeEmbeddedDocument && t != bsoncore.TypeArray {
+			continue
+		}
+		if len(open) == max {
+			return true
+		}
+		v, err := e.ValueErr()
+		if err != nil {
+			return false
+		}
+		inner, ok := frame(v.Data)
+		if !ok || len(inner) != len(v.Data) {
+			return false
+		}
+		open = append(open, inner[4:len(inner)-1])
+	}
+	return false
+}
+
 // classifier gathers the changes of one message, by watch.
 type classifier struct {
 	watchesFn func() []feed.Watch
@@ -332,12 +434,7 @@ func (c *classifier) command(r *request) {
 		// Each statement {q, u, upsert, multi} by updateChange.
 		for _, w := range c.targets(r, name) {
 			r.eachDoc("updates", func(s bson.Raw) {
-				upsert := truthy(s, "upsert")
-				for _, u := range orAbsent(values(s, "u")) {
-					for _, q := range filters(s, "q") {
-						c.add(w, updateChange(q, u, upsert, w.Field))
-					}
-				}
+				c.update(w, filters(s, "q"), orAbsent(values(s, "u")), truthy(s, "upsert"))
 			})
 		}
 	case "findAndModify", "findandmodify":
@@ -345,12 +442,7 @@ func (c *classifier) command(r *request) {
 		// of update. remove is a delete (nothing to report); with an update
 		// as well FerretDB refuses it, so the update is read regardless.
 		for _, w := range c.targets(r, name) {
-			upsert := truthy(r.body, "upsert")
-			for _, u := range values(r.body, "update") {
-				for _, q := range filters(r.body, "query") {
-					c.add(w, updateChange(q, u, upsert, w.Field))
-				}
-			}
+			c.update(w, filters(r.body, "query"), values(r.body, "update"), truthy(r.body, "upsert"))
 		}
 	case "aggregate":
 		// $out and $merge write documents computed by the pipeline: All for
@@ -360,6 +452,10 @@ func (c *classifier) command(r *request) {
 		r.eachDoc("pipeline", func(stage bson.Raw) {
 			elems(stage, func(k string, v bson.RawValue) {
 				if k != "$out" && k != "$merge" {
+					return
+				}
+				if len(r.databases()) > maxReadings {
+					c.everywhere()
 					return
 				}
 				for _, db := range r.databases() {
@@ -397,19 +493,42 @@ func (c *classifier) command(r *request) {
 }
 
 // targets returns the watches on the collection(s) a command names in its
-// database(s).
+// database(s), each once.
 func (c *classifier) targets(r *request, name string) []feed.Watch {
+	colls := values(r.body, name)
+	if len(colls) > maxReadings || len(r.databases()) > maxReadings {
+		c.everywhere()
+		return nil
+	}
 	var out []feed.Watch
-	for _, v := range values(r.body, name) {
+	for _, v := range colls {
 		coll, ok := v.StringValueOK()
 		if !ok {
 			continue
 		}
 		for _, db := range r.databases() {
-			out = append(out, c.watchesOf(db, coll)...)
+			for _, w := range c.watchesOf(db, coll) {
+				if !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
 		}
 	}
 	return out
+}
+
+// update adds to w what an update may do, read with each filter of qs and
+// each update of us.
+func (c *classifier) update(w feed.Watch, qs []bson.Raw, us []bson.RawValue, upsert bool) {
+	if len(qs) > maxReadings || len(us) > maxReadings {
+		c.add(w, feed.Change{All: true})
+		return
+	}
+	for _, u := range us {
+		for _, q := range qs {
+			c.add(w, updateChange(q, u, upsert, w.Field))
+		}
+	}
 }
 
 // stageTarget returns the namespace a $out or $merge stage writes: $out:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -266,6 +267,7 @@ func FuzzClassify(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {
+		tooDeep(msg) // must not panic either
 		ws := func() []feed.Watch { return testWatches }
 		first := classify(msg, ws)
 		cp := bytes.Clone(msg)
@@ -386,4 +388,138 @@ func opQueryBytes(coll string, doc any) []byte {
 	body = binary.LittleEndian.AppendUint32(body, 0xffffffff) // numberToReturn -1
 	body = append(body, mustMarshal(doc)...)
 	return message(opQuery, body)
+}
+
+// nested returns the document {"a": {"a": ... {}}} of depth levels (itself
+// being level 1), with arrays at every other level, built without recursion.
+func nested(depth int) []byte {
+	n := 5 + 8*(depth-1)
+	b := make([]byte, n)
+	pos := 0
+	for i := 0; i < depth-1; i++ {
+		binary.LittleEndian.PutUint32(b[pos:], uint32(n-8*i))
+		b[pos+4] = byte(bson.TypeEmbeddedDocument)
+		if i%2 == 1 {
+			b[pos+4] = byte(bson.TypeArray)
+		}
+		b[pos+5], b[pos+6] = '0', 0
+		pos += 7
+	}
+	binary.LittleEndian.PutUint32(b[pos:], 5)
+	// The trailing NULs of the inner documents are already there: b is zeroed.
+	return b
+}
+
+func TestNested(t *testing.T) {
+	for _, depth := range []int{1, 2, 3, 10} {
+		d := bson.Raw(nested(depth))
+		if err := d.Validate(); err != nil {
+			t.Fatalf("nested(%d): %v", depth, err)
+		}
+		got := 1
+		for len(d) > 5 {
+			d = d.Index(0).Value().Value
+			got++
+		}
+		if got != depth {
+			t.Fatalf("nested(%d) has depth %d", depth, got)
+		}
+	}
+}
+
+func TestTooDeep(t *testing.T) {
+	withX := func(depth int) bson.Raw { // {insert: "custom", x: nested(depth-1)}: depth levels
+		return mustMarshal(D{kv("insert", "custom"), kv("x", bson.Raw(nested(depth-1))), kv("$db", "app")})
+	}
+	section := func(doc []byte) []byte { return append([]byte{0}, doc...) }
+	checksummed := func(m []byte) []byte {
+		binary.LittleEndian.PutUint32(m[16:], msgChecksumPresent)
+		return appendCRC(m)
+	}
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		want bool
+	}{
+		{"body at the limit", opMsgBytes(0, section(withX(maxDepth))), false},
+		{"body over it", opMsgBytes(0, section(withX(maxDepth+1))), true},
+		{"body far over it", opMsgBytes(0, section(withX(1_000_000))), true},
+		{"checksummed body over it", checksummed(opMsgBytes(0, section(withX(maxDepth+1)))), true},
+		{"section document at the limit",
+			opMsgBytes(0, section(withX(2)), kind1raw("documents", mustMarshal(D{kv("_id", 1)}), nested(maxDepth))), false},
+		{"section document over it",
+			opMsgBytes(0, section(withX(2)), kind1raw("documents", mustMarshal(D{kv("_id", 1)}), nested(maxDepth+1))), true},
+		{"query over it", opQueryBytes("app.$cmd", withX(maxDepth+1)), true},
+		{"query on a collection over it", opQueryBytes("app.custom", withX(maxDepth+1)), true},
+		{"selector over it", func() []byte {
+			m := append(opQueryBytes("app.custom", D{}), nested(maxDepth+1)...)
+			binary.LittleEndian.PutUint32(m, uint32(len(m)))
+			return m
+		}(), true},
+		{"truncated", opMsgBytes(0, section(withX(maxDepth+1)))[:100], false},
+		{"unknown opcode", message(2010, section(withX(maxDepth+1))), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tooDeep(tc.msg); got != tc.want {
+				t.Fatalf("tooDeep = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestClassifyRepeatedKeys classifies hand-built messages that repeat the
+// keys whose readings multiply, and checks that each is taken as All at a
+// cost in memory bounded by the message's size.
+func TestClassifyRepeatedKeys(t *testing.T) {
+	const n = 1000
+	repeat := func(k string, v any) D {
+		d := make(D, n)
+		for i := range d {
+			d[i] = kv(k, v)
+		}
+		return d
+	}
+	join := func(ds ...D) D {
+		var out D
+		for _, d := range ds {
+			out = append(out, d...)
+		}
+		return out
+	}
+	stages := make(A, n)
+	for i := range stages {
+		stages[i] = D{kv("$out", "custom")}
+	}
+	doc := D{kv("_id", "d1"), kv("user_id", "alice")}
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		want string
+	}{
+		{"insert into many collections of many databases",
+			cmd(join(repeat("insert", "custom"), D{kv("documents", A{doc})}, repeat("$db", "app"))),
+			`app.custom user_id: all; app.profiles owner.id: all`},
+		{"update statement of many filters and updates",
+			cmd(D{kv("update", "custom"), kv("updates", A{join(repeat("q", byID("d1")), repeat("u", set(kv("user_id", "bob"))))}), kv("$db", "app")}),
+			`app.custom user_id: all`},
+		{"findAndModify of many queries and updates",
+			cmd(join(D{kv("findAndModify", "custom")}, repeat("query", byID("d1")), repeat("update", set(kv("user_id", "bob"))), D{kv("$db", "app")})),
+			`app.custom user_id: all`},
+		{"aggregate with many $out stages in many databases",
+			cmd(join(D{kv("aggregate", "src"), kv("pipeline", stages)}, repeat("$db", "app"))),
+			`app.custom user_id: all; app.profiles owner.id: all`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			got := classify(tc.msg, fixedWatches)
+			runtime.ReadMemStats(&after)
+			if d := describe(got); d != tc.want {
+				t.Errorf("classify: %s, want %s", d, tc.want)
+			}
+			if alloc, limit := after.TotalAlloc-before.TotalAlloc, uint64(32*len(tc.msg)); alloc > limit {
+				t.Errorf("classify allocated %d bytes for a message of %d, more than %d", alloc, len(tc.msg), limit)
+			}
+		})
+	}
 }

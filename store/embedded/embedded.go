@@ -216,7 +216,7 @@ func Start(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	go func() {
 		defer close(e.done)
 		_ = fdb.Run(runCtx) // always nil; it returns once everything is closed
-		e.proxy.wait()
+		e.proxy.finish()    // only now: the writes it settles have run
 		keeper.Wait()
 		_ = os.RemoveAll(sockDir)
 		unlock()
@@ -247,11 +247,30 @@ func sqliteDir(dataDir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("embedded: data dir: %w", err)
 	}
+	if i := strings.IndexAny(dir, unsafeInDir); i >= 0 {
+		return "", fmt.Errorf("embedded: data dir %q: SQLite cannot keep its files under a path with %q in it; choose another data dir",
+			filepath.Dir(dir), dir[i])
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("embedded: data dir: %w", err)
 	}
 	return dir, nil
 }
+
+// unsafeInDir are the characters that FerretDB cannot carry in the path of
+// its SQLite directory. It decodes the file: URI it is given and hands the
+// bare path to SQLite inside a URI again, where '#' and '?' end the file name
+// and '%' starts an escape: the files would go elsewhere, even outside the
+// data dir. It also lists its databases with filepath.Glob on that path, so
+// a glob metacharacter in it finds none, or another directory's, after a
+// restart.
+var unsafeInDir = func() string {
+	s := "#?%*["
+	if filepath.Separator != '\\' {
+		s += "\\" // Glob's escape, except on Windows where it separates
+	}
+	return s
+}()
 
 // RootCause returns the innermost error of err on one line: pgx repeats the
 // address and the cause once per dial attempt ("connection refused" twice

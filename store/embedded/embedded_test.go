@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -241,4 +242,38 @@ func startWithClient(t *testing.T, cfg embedded.Config) (*embedded.Engine, *mong
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
 	return e, client
+}
+
+// TestDataDirNames starts the SQLite engine on data dirs named with the
+// characters that FerretDB's file: URI of its directory cannot carry: Start
+// refuses each on one line naming the data dir, and writes nothing anywhere;
+// a plain dir keeps its data across a restart.
+func TestDataDirNames(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	t.Run("plain", func(t *testing.T) {
+		testPersistsAcrossRestart(t, embedded.Config{DataDir: filepath.Join(t.TempDir(), "data-1.2_x")})
+	})
+	unsafe := []string{"#", "?", "%", "%41", "*", "["}
+	if filepath.Separator != '\\' {
+		unsafe = append(unsafe, `\`)
+	}
+	for _, c := range unsafe {
+		t.Run(c, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "data"+c+"1")
+			e, err := embedded.Start(ctx, embedded.Config{DataDir: dir, Logger: storetest.Logger(t)})
+			if err == nil {
+				_ = e.Close(ctx)
+				t.Fatalf("Start on %q succeeded", dir)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, strconv.Quote(dir)) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q should name %q on one line", msg, dir)
+			}
+			if left, _ := os.ReadDir(parent); len(left) > 0 {
+				t.Errorf("a refused start left %v in %s", left, parent)
+			}
+		})
+	}
 }

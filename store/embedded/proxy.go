@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -26,9 +27,14 @@ type proxy struct {
 	socket string
 	feed   *feed.Feed
 	log    *slog.Logger
+	// after is time.After, which tests replace to decide when a write its
+	// client left unanswered is taken to have run.
+	after func(time.Duration) <-chan time.Time
 
-	stop chan struct{} // closed by close
-	wg   sync.WaitGroup
+	ctx         context.Context // canceled by close
+	cancel      context.CancelFunc
+	backendGone chan struct{} // closed by finish, once FerretDB has stopped
+	wg          sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -48,14 +54,16 @@ const keepBuffer = 1 << 20
 const dialTimeout = 10 * time.Second
 
 func startProxy(ln net.Listener, socket string, f *feed.Feed, log *slog.Logger) *proxy {
-	p := &proxy{ln: ln, socket: socket, feed: f, log: log, stop: make(chan struct{}), conns: map[net.Conn]struct{}{}}
+	p := &proxy{ln: ln, socket: socket, feed: f, log: log, after: time.After,
+		backendGone: make(chan struct{}), conns: map[net.Conn]struct{}{}}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.wg.Add(1)
 	go p.serve()
 	return p
 }
 
-// close stops accepting and closes every connection, both sides; wait
-// waits for the proxy's goroutines. close may be called more than once.
+// close stops accepting and closes every connection, both sides. It may be
+// called more than once.
 func (p *proxy) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -63,14 +71,23 @@ func (p *proxy) close() {
 		return
 	}
 	p.closed = true
-	close(p.stop)
+	p.cancel()
 	_ = p.ln.Close()
 	for c := range p.conns {
 		_ = c.Close()
 	}
 }
 
-func (p *proxy) wait() { p.wg.Wait() }
+// finish closes the proxy if it is not yet, settles the writes that clients
+// left unanswered and waits for every goroutine of the proxy: once it
+// returns, the proxy publishes nothing more. It is called once FerretDB has
+// stopped, so that each of those writes has run (or never will) when it is
+// settled.
+func (p *proxy) finish() {
+	p.close()
+	close(p.backendGone)
+	p.wg.Wait()
+}
 
 // track registers c to be closed by close; false when the proxy is closed
 // already.
@@ -97,16 +114,14 @@ func (p *proxy) serve() {
 	for {
 		c, err := p.ln.Accept()
 		if err != nil {
-			select {
-			case <-p.stop:
+			if p.ctx.Err() != nil {
 				return
-			default:
 			}
 			// Out of file descriptors, say: wait a little, as net/http does.
 			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
 			p.log.Warn("embedded: operator port cannot accept connections", slog.String("error", err.Error()))
 			select {
-			case <-p.stop:
+			case <-p.ctx.Done():
 				return
 			case <-time.After(backoff):
 			}
@@ -122,24 +137,44 @@ func (p *proxy) serve() {
 	}
 }
 
-// handle serves one client until either side closes, then closes both.
+// handle serves one client until either side closes, then settles the
+// writes the client left unanswered: they may still run inside FerretDB for
+// a moment, so they are settled abandonedSettle later, or once FerretDB has
+// stopped if that comes first.
 func (p *proxy) handle(client net.Conn) {
 	defer p.wg.Done()
+	left := p.relay(client)
+	if len(left) == 0 {
+		return
+	}
+	select {
+	case <-p.after(abandonedSettle):
+	case <-p.backendGone:
+	}
+	p.settle(left)
+}
+
+// relay passes messages between client and a connection of its own to
+// FerretDB until either side closes, closes both, and returns what the
+// writes left unanswered published.
+func (p *proxy) relay(client net.Conn) []publication {
 	defer p.drop(client)
-	server, err := net.DialTimeout("unix", p.socket, dialTimeout)
+	// The proxy's context ends the dial too, so that finish does not wait
+	// dialTimeout for it.
+	server, err := (&net.Dialer{Timeout: dialTimeout}).DialContext(p.ctx, "unix", p.socket)
 	if err != nil {
-		return // stopping, most likely; the client sees its connection closed
+		return nil // stopping, most likely; the client sees its connection closed
 	}
 	if !p.track(server) {
 		_ = server.Close()
-		return
+		return nil
 	}
 	defer p.drop(server)
 
 	w := &awaited{byRequest: map[uint32][]publication{}}
-	p.wg.Add(1)
+	answered := make(chan struct{})
 	go func() {
-		defer p.wg.Done()
+		defer close(answered)
 		p.answer(server, client, w)
 		_ = client.Close()
 		_ = server.Close()
@@ -147,10 +182,9 @@ func (p *proxy) handle(client net.Conn) {
 	p.forward(client, server, w)
 	_ = client.Close()
 	_ = server.Close()
-	// Writes the client left unanswered may still run inside FerretDB for a moment: settle them later.
-	if left := w.drain(); len(left) > 0 {
-		time.AfterFunc(abandonedSettle, func() { p.settle(left) })
-	}
+	// Answers that came back were settled as they passed: what is left was never answered.
+	<-answered
+	return w.drain()
 }
 
 // abandonedSettle is how long after its client left a write is taken to have run.
@@ -224,8 +258,8 @@ func (p *proxy) answer(server io.Reader, client io.Writer, w *awaited) {
 }
 
 // forward passes the client's messages to the server, each after its
-// changes are published, until a read or write fails or a message has a
-// length out of bounds.
+// changes are published, until a read or write fails, or a message has a
+// length out of bounds or documents nested too deep.
 func (p *proxy) forward(client io.Reader, server io.Writer, w *awaited) {
 	defer func() {
 		// classify never panics (it is fuzzed), and subscribers must not;
@@ -241,6 +275,11 @@ func (p *proxy) forward(client io.Reader, server io.Writer, w *awaited) {
 	for {
 		msg, err := readMessage(r, buf[:0])
 		if err != nil {
+			return
+		}
+		if tooDeep(msg) {
+			p.log.Warn("embedded: operator port dropped a connection that sent documents nested too deep",
+				slog.Int("max_depth", maxDepth))
 			return
 		}
 		pubs := classify(msg, p.feed.Watches)
