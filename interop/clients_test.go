@@ -1,7 +1,11 @@
-// Package interop_test runs Lanyard's generated non-Go clients end to end: the programs in interop/ts
-// (gen/ts: protoc-gen-es with Connect-ES over gRPC, run with tsx), interop/python (gen/python: protoc's
-// Python output with grpcio, run with Debian's /usr/bin/python3) and interop/java (gen/java: protoc's Java
-// output with grpc-java, compiled with javac against Debian's jars), each against a live in-process Lanyard.
+// Package interop_test runs Lanyard's generated non-Go clients end to end, each against a live in-process
+// Lanyard:
+//   - interop/ts: gen/ts, the npm package that `npm ci` in interop/ts installs (protoc-gen-es with Connect-ES
+//     over gRPC), run with tsx;
+//   - interop/python: gen/python on PYTHONPATH (protoc's Python output with grpcio), run with Debian's
+//     /usr/bin/python3;
+//   - interop/java: gen/java (protoc's Java output with grpc-java), compiled with javac against Debian's
+//     jars.
 //
 // Each program logs in anonymously, calls WhoAmI, updates and reads its custom data, refreshes its session
 // (the refresh token must rotate), watches its custom data through one change of its own, and calls an
@@ -9,8 +13,8 @@
 // decoded from the grpc-status-details-bin trailer) and as the server principal of a server API key. A
 // program prints every check and exits non-zero at the first failure.
 //
-// Setup: `bash interop/setup.sh` (Debian packages, `npm ci` in interop/ts). Without it a client test fails
-// when CI is set and is skipped, loudly, otherwise.
+// Setup: `bash interop/setup.sh` (Debian packages, `npm ci` in interop/ts, again whenever gen/ts changed).
+// Without it a client test fails when CI is set and is skipped, loudly, otherwise.
 package interop_test
 
 import (
@@ -158,14 +162,18 @@ func TestClients(t *testing.T) {
 		if _, err := exec.LookPath("npx"); err != nil {
 			missing(t, "TypeScript", "Node.js and npm (npx) are not installed")
 		}
-		for _, f := range []string{"node_modules/.bin/tsx", "node_modules/.bin/tsc", "node_modules/@connectrpc/connect-node/package.json"} {
+		for _, f := range []string{"node_modules/.bin/tsx", "node_modules/.bin/tsc", "node_modules/@connectrpc/connect-node/package.json", tsClient + "/package.json"} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 				missing(t, "TypeScript", fmt.Sprintf("interop/ts/%s is missing (npm ci has not run in interop/ts)", f))
 			}
 		}
+		// npm installs a copy of gen/ts, so a copy made before gen/ts was last generated would test old code.
+		if diff := sameFiles(filepath.Join(root, "gen", "ts"), filepath.Join(dir, tsClient), "package.json", "src"); diff != "" {
+			missing(t, "TypeScript", fmt.Sprintf("interop/ts/%s is not the current gen/ts (%s): run `bash interop/setup.sh` to install it again", tsClient, diff))
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
 		defer cancel()
-		// Type-check the program together with gen/ts, then run it.
+		// Type-check the program against the package's declarations, then run it.
 		run(t, ctx, dir, nil, "npx", "--no", "--", "tsc", "-p", ".")
 		run(t, ctx, dir, env, "npx", "--no", "--", "tsx", "client.ts")
 	})
@@ -210,6 +218,36 @@ func TestClients(t *testing.T) {
 			"-sourcepath", filepath.Join("gen", "java"), filepath.Join("interop", "java", "LanyardClient.java"))
 		run(t, ctx, root, env, tools[1], "-cp", classes+string(os.PathListSeparator)+cp, "LanyardClient")
 	})
+}
+
+// tsClient is where `npm ci` installs gen/ts, in interop/ts.
+const tsClient = "node_modules/@lanyardhq/lanyard-client"
+
+// sameFiles compares the named files and folders of two trees: it names a file that differs, or returns "".
+func sameFiles(a, b string, names ...string) string {
+	for _, name := range names {
+		files := map[string]bool{}
+		for _, root := range []string{a, b} {
+			err := filepath.WalkDir(filepath.Join(root, name), func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					rel, _ := filepath.Rel(root, p)
+					files[rel] = true
+				}
+				return err
+			})
+			if err != nil {
+				return err.Error()
+			}
+		}
+		for f := range files {
+			x, errA := os.ReadFile(filepath.Join(a, f))
+			y, errB := os.ReadFile(filepath.Join(b, f))
+			if errA != nil || errB != nil || !bytes.Equal(x, y) {
+				return f + " differs"
+			}
+		}
+	}
+	return ""
 }
 
 // javaJars are the Debian jars (in /usr/share/java) the Java client compiles and runs with: grpc-java

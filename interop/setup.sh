@@ -5,7 +5,8 @@
 # and takes about a second.
 #
 #   bash interop/setup.sh          install: Debian packages (as root, or through sudo), `npm ci` in
-#                                  interop/ts, and google/rpc/{status,error_details}.proto copied from npm
+#                                  interop/ts (which installs a copy of gen/ts: again whenever gen/ts
+#                                  changed), and google/rpc/{status,error_details}.proto copied from npm
 #                                  google-proto-files into .cache/googleapis (ignored; never committed)
 #   bash interop/setup.sh --check  install nothing: exit 0 when buf.gen.clients.yaml can run here with the
 #                                  pinned generators; otherwise say what is missing, on stderr, and exit 1
@@ -26,10 +27,17 @@ PROTOC_VERSION="libprotoc 3.21.12"
 TS=interop/ts
 # `npm ci` leaves the hash of the lockfile it installed here, so that a second run can skip it.
 NPM_STAMP=$TS/node_modules/.lanyard-setup-lock-sha256
+# Where `npm ci` installs its copy of gen/ts.
+TS_CLIENT=$TS/node_modules/@lanyardhq/lanyard-client
 GOOGLEAPIS=.cache/googleapis
 GOOGLE_PROTOS=(google/rpc/status.proto google/rpc/error_details.proto)
 
 lock_hash() { sha256sum "$TS/package-lock.json" | cut -d' ' -f1; }
+
+# ts_client_current says whether the copy of gen/ts in interop/ts/node_modules is gen/ts as it is now.
+ts_client_current() {
+	cmp -s gen/ts/package.json "$TS_CLIENT/package.json" && diff -r -q gen/ts/src "$TS_CLIENT/src" >/dev/null 2>&1
+}
 
 # check prints what buf.gen.clients.yaml lacks here, one line each; it prints nothing when all is there.
 check() {
@@ -84,13 +92,13 @@ else
 	echo "setup: Debian packages already installed"
 fi
 
-# 2. npm packages of interop/ts (protoc-gen-es, Connect, tsx, google-proto-files), only when the lockfile
-# changed since the last install.
+# 2. npm packages of interop/ts (protoc-gen-es, Connect, tsx, google-proto-files, and gen/ts), only when the
+# lockfile changed since the last install or gen/ts differs from the copy installed.
 if ! command -v npm >/dev/null; then
 	echo "setup: npm is missing: install Node.js 20 or later with npm" >&2
 	exit 1
 fi
-if [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$(lock_hash)" ]; then
+if [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$(lock_hash)" ] || ! ts_client_current; then
 	echo "setup: npm ci in $TS"
 	(cd "$TS" && npm ci --no-audit --no-fund --loglevel=error)
 	lock_hash >"$NPM_STAMP"
