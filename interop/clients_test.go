@@ -2,8 +2,8 @@
 // Lanyard:
 //   - interop/ts: gen/ts, the npm package that `npm ci` in interop/ts installs (protoc-gen-es with Connect-ES
 //     over gRPC), run with tsx;
-//   - interop/python: gen/python on PYTHONPATH (protoc's Python output with grpcio), run with Debian's
-//     /usr/bin/python3;
+//   - interop/python: gen/python, pip-installed into a temporary folder (protoc's Python output with grpcio),
+//     run with Debian's /usr/bin/python3;
 //   - interop/java: gen/java (protoc's Java output with grpc-java), compiled with javac against Debian's
 //     jars.
 //
@@ -186,14 +186,30 @@ func TestClients(t *testing.T) {
 		if _, err := os.Stat(python); err != nil {
 			missing(t, "Python", python+" is not installed")
 		}
-		if out, err := exec.Command(python, "-c", "import grpc, google.protobuf").CombinedOutput(); err != nil {
-			missing(t, "Python", fmt.Sprintf("%s cannot import grpc and google.protobuf (python3-grpcio, python3-protobuf): %s", python, strings.TrimSpace(string(out))))
+		// pip, setuptools and wheel are only looked for: imported in one process they can fail (setuptools refuses
+		// to load once the standard library's distutils is).
+		const probe = "import grpc, google.protobuf, importlib.util, sys\n" +
+			"absent = [m for m in ('pip', 'setuptools', 'wheel') if importlib.util.find_spec(m) is None]\n" +
+			"sys.exit('no module ' + ', '.join(absent) if absent else 0)"
+		if out, err := exec.Command(python, "-c", probe).CombinedOutput(); err != nil {
+			missing(t, "Python", fmt.Sprintf("%s cannot install and run the package (Debian packages python3-grpcio, python3-protobuf, python3-pip, python3-setuptools, python3-wheel): %s", python, strings.TrimSpace(string(out))))
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
 		defer cancel()
-		// No bytecode caches: they would land in gen/python as untracked files.
-		pyEnv := append([]string{"PYTHONPATH=" + filepath.Join(root, "gen", "python"), "PYTHONDONTWRITEBYTECODE=1"}, env...)
-		run(t, ctx, root, pyEnv, python, "-B", filepath.Join("interop", "python", "client.py"))
+		// setuptools builds in gen/python/build and gen/python/src/*.egg-info and never empties them: a file
+		// listed there by an earlier build would be installed too.
+		leftovers, _ := filepath.Glob(filepath.Join(root, "gen", "python", "src", "*.egg-info"))
+		for _, dir := range append(leftovers, filepath.Join(root, "gen", "python", "build")) {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Install the package offline, against the protobuf and grpcio Debian installed, into a folder of its own.
+		site := t.TempDir()
+		pyEnv := []string{"PYTHONDONTWRITEBYTECODE=1", "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_ROOT_USER_ACTION=ignore"}
+		run(t, ctx, root, pyEnv, python, "-m", "pip", "install", "--quiet", "--no-index", "--no-build-isolation", "--no-deps",
+			"--target", site, "."+string(filepath.Separator)+filepath.Join("gen", "python"))
+		run(t, ctx, root, append([]string{"PYTHONPATH=" + site}, env...), python, "-B", filepath.Join("interop", "python", "client.py"))
 	})
 
 	t.Run("Java", func(t *testing.T) {

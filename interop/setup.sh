@@ -16,9 +16,10 @@ cd "$(dirname "$0")/.."
 # Debian packages. The generated code is only reproducible with these versions (bookworm): protoc 3.21.12
 # (python, pyi and java are protoc built-ins), grpc_python_plugin 1.51.1, grpc_java_plugin 1.41.3. The
 # Python runtime (python3-protobuf 4.21.12) and the Java runtime (libprotobuf-java 3.21.12) match protoc.
+# pip, setuptools and wheel install gen/python with no package index.
 APT_PACKAGES=(
 	protobuf-compiler protobuf-compiler-grpc protobuf-compiler-grpc-java-plugin
-	python3-grpcio python3-protobuf
+	python3-grpcio python3-protobuf python3-pip python3-setuptools python3-wheel
 	libgrpc-java libprotobuf-java libnetty-java libguava-java libperfmark-java
 	libgeronimo-annotation-1.3-spec-java
 )
