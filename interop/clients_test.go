@@ -1,11 +1,11 @@
 // Package interop_test runs Lanyard's generated non-Go clients end to end, each against a live in-process
-// Lanyard:
+// Lanyard and each installed from its folder in gen/ as the package it is, the way an application would:
 //   - interop/ts: gen/ts, the npm package that `npm ci` in interop/ts installs (protoc-gen-es with Connect-ES
 //     over gRPC), run with tsx;
 //   - interop/python: gen/python, pip-installed into a temporary folder (protoc's Python output with grpcio),
 //     run with Debian's /usr/bin/python3;
-//   - interop/java: gen/java (protoc's Java output with grpc-java), compiled with javac against Debian's
-//     jars.
+//   - interop/java: gen/java, the jar Maven builds from it offline against Debian's repository (protoc's Java
+//     output with grpc-java), with which javac compiles the program against Debian's jars.
 //
 // Each program logs in anonymously, calls WhoAmI, updates and reads its custom data, refreshes its session
 // (the refresh token must rotate), watches its custom data through one change of its own, and calls an
@@ -34,8 +34,9 @@ import (
 	"github.com/lanyardhq/lanyard/server"
 )
 
-// programTimeout bounds one client program (the Java one includes compiling gen/java).
-const programTimeout = 4 * time.Minute
+// programTimeout bounds one client's test: installing its package (Maven compiles all of gen/java), building
+// the program and running it.
+const programTimeout = 6 * time.Minute
 
 // repoRoot is the module root: go test runs in the package directory, interop/.
 func repoRoot(t *testing.T) string {
@@ -215,10 +216,10 @@ func TestClients(t *testing.T) {
 	t.Run("Java", func(t *testing.T) {
 		t.Parallel()
 		var tools []string
-		for _, tool := range []string{"javac", "java"} {
+		for _, tool := range []string{"javac", "java", "mvn"} {
 			p, err := exec.LookPath(tool)
 			if err != nil {
-				missing(t, "Java", "a JDK is not installed ("+tool+" not found)")
+				missing(t, "Java", "a JDK and Maven are not installed ("+tool+" not found)")
 			}
 			tools = append(tools, p)
 		}
@@ -226,12 +227,28 @@ func TestClients(t *testing.T) {
 		if err != nil {
 			missing(t, "Java", err.Error())
 		}
+		for _, p := range mavenPlugins {
+			if _, err := os.Stat(filepath.Join(debianMavenRepo, "org", "apache", "maven", "plugins", p)); err != nil {
+				missing(t, "Java", fmt.Sprintf("Maven's %s is not in %s (Debian packages %s)", p, debianMavenRepo, strings.Join(mavenPackages, " ")))
+			}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
 		defer cancel()
+		// Build the jar of gen/java offline, its dependencies and plugins read from Debian's repository (which
+		// `package` does not write to). An old version's jar would stay in target/ beside the new one.
+		target := filepath.Join(root, "gen", "java", "target")
+		if err := os.RemoveAll(target); err != nil {
+			t.Fatal(err)
+		}
+		run(t, ctx, root, nil, tools[2], "--offline", "--batch-mode", "--quiet", "-Dmaven.repo.local="+debianMavenRepo,
+			"--file", filepath.Join("gen", "java", "pom.xml"), "package")
+		jars, err := filepath.Glob(filepath.Join(target, "lanyard-client-*.jar"))
+		if err != nil || len(jars) != 1 {
+			t.Fatalf("Maven built %v in %s, want one lanyard-client jar (%v)", jars, target, err)
+		}
+		cp = jars[0] + string(os.PathListSeparator) + cp
 		classes := t.TempDir()
-		// javac compiles from gen/java only the classes the program reaches.
-		run(t, ctx, root, nil, tools[0], "-encoding", "UTF-8", "-nowarn", "-d", classes, "-cp", cp,
-			"-sourcepath", filepath.Join("gen", "java"), filepath.Join("interop", "java", "LanyardClient.java"))
+		run(t, ctx, root, nil, tools[0], "-encoding", "UTF-8", "-d", classes, "-cp", cp, filepath.Join("interop", "java", "LanyardClient.java"))
 		run(t, ctx, root, env, tools[1], "-cp", classes+string(os.PathListSeparator)+cp, "LanyardClient")
 	})
 }
@@ -266,16 +283,24 @@ func sameFiles(a, b string, names ...string) string {
 	return ""
 }
 
-// javaJars are the Debian jars (in /usr/share/java) the Java client compiles and runs with: grpc-java
-// (libgrpc-java), protobuf-java (libprotobuf-java), Netty (libnetty-java), Guava (libguava-java), PerfMark
-// (libperfmark-java) and javax.annotation.Generated, which the generated stubs carry
-// (libgeronimo-annotation-1.3-spec-java).
+// debianMavenRepo is the Maven repository Debian's Java packages install into; mavenPlugins are the plugins
+// that `mvn package` of gen/java runs (their versions are pinned in gen/java/pom.xml), from mavenPackages.
+const debianMavenRepo = "/usr/share/maven-repo"
+
+var (
+	mavenPlugins  = []string{"maven-resources-plugin/3.3.0", "maven-compiler-plugin/3.10.1", "maven-surefire-plugin/2.22.3", "maven-jar-plugin/3.3.0"}
+	mavenPackages = []string{"maven", "libmaven-resources-plugin-java", "libmaven-compiler-plugin-java", "libsurefire-java", "libmaven-jar-plugin-java"}
+)
+
+// javaJars are the Debian jars (in /usr/share/java) the Java client compiles and runs with, besides the jar
+// of gen/java: grpc-java (libgrpc-java), protobuf-java (libprotobuf-java), Netty (libnetty-java), Guava
+// (libguava-java) and PerfMark (libperfmark-java).
 var javaJars = []string{
 	"grpc-api", "grpc-context", "grpc-core", "grpc-netty", "grpc-protobuf", "grpc-protobuf-lite", "grpc-stub",
 	"protobuf",
 	"netty-buffer", "netty-codec", "netty-codec-http", "netty-codec-http2", "netty-common", "netty-handler",
 	"netty-resolver", "netty-transport",
-	"guava", "perfmark-api", "geronimo-annotation-1.3-spec",
+	"guava", "perfmark-api",
 }
 
 func javaClasspath() (string, error) {
@@ -283,7 +308,7 @@ func javaClasspath() (string, error) {
 	for _, j := range javaJars {
 		p := filepath.Join("/usr/share/java", j+".jar")
 		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("%s is missing (Debian packages libgrpc-java libprotobuf-java libnetty-java libguava-java libperfmark-java libgeronimo-annotation-1.3-spec-java)", p)
+			return "", fmt.Errorf("%s is missing (Debian packages libgrpc-java libprotobuf-java libnetty-java libguava-java libperfmark-java)", p)
 		}
 		cp = append(cp, p)
 	}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, on a Debian 12 machine, what Lanyard's TypeScript, Python and Java clients need: the code
 # generators that `buf generate --template buf.gen.clients.yaml` runs (gen/ts, gen/python, gen/java) and the
-# runtimes of their end-to-end tests (interop/clients_test.go). Idempotent: a second run installs nothing
-# and takes about a second.
+# runtimes of their end-to-end tests (interop/clients_test.go), which install each client as a package:
+# gen/ts with npm, gen/python with pip, gen/java with Maven. Idempotent: a second run installs nothing and
+# takes about a second.
 #
 #   bash interop/setup.sh          install: Debian packages (as root, or through sudo), `npm ci` in
 #                                  interop/ts (which installs a copy of gen/ts: again whenever gen/ts
@@ -16,12 +17,14 @@ cd "$(dirname "$0")/.."
 # Debian packages. The generated code is only reproducible with these versions (bookworm): protoc 3.21.12
 # (python, pyi and java are protoc built-ins), grpc_python_plugin 1.51.1, grpc_java_plugin 1.41.3. The
 # Python runtime (python3-protobuf 4.21.12) and the Java runtime (libprotobuf-java 3.21.12) match protoc.
-# pip, setuptools and wheel install gen/python with no package index.
+# pip, setuptools and wheel install gen/python with no package index. Maven builds gen/java offline: its
+# dependencies and the plugins gen/java/pom.xml pins come from Debian's /usr/share/maven-repo.
 APT_PACKAGES=(
 	protobuf-compiler protobuf-compiler-grpc protobuf-compiler-grpc-java-plugin
 	python3-grpcio python3-protobuf python3-pip python3-setuptools python3-wheel
 	libgrpc-java libprotobuf-java libnetty-java libguava-java libperfmark-java
 	libgeronimo-annotation-1.3-spec-java
+	maven libmaven-resources-plugin-java libmaven-compiler-plugin-java libsurefire-java libmaven-jar-plugin-java
 )
 PROTOC=/usr/bin/protoc
 PROTOC_VERSION="libprotoc 3.21.12"
