@@ -170,7 +170,7 @@ func TestClients(t *testing.T) {
 		}
 		// npm installs a copy of gen/ts, so a copy made before gen/ts was last generated would test old code.
 		if diff := sameFiles(filepath.Join(root, "gen", "ts"), filepath.Join(dir, tsClient), "package.json", "src"); diff != "" {
-			missing(t, "TypeScript", fmt.Sprintf("interop/ts/%s is not the current gen/ts (%s): run `bash interop/setup.sh` to install it again", tsClient, diff))
+			missing(t, "TypeScript", fmt.Sprintf("interop/ts/%s is not the current gen/ts (%s), so it must be installed again", tsClient, diff))
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
 		defer cancel()
