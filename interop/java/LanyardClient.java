@@ -1,8 +1,8 @@
-// End-to-end check of the Java client (gen/java: protoc's Java output and grpc_java_plugin, with grpc-java)
-// against a live Lanyard. Run by interop/clients_test.go: compiled with javac against Debian's jars
-// (-sourcepath gen/java), then run with LANYARD_GRPC_ADDR (host:port of Lanyard's plaintext gRPC listener)
-// and LANYARD_SERVER_API_KEY (a server API key) set. It prints every check it makes and exits non-zero at
-// the first one that fails.
+// End-to-end check of the Java client (gen/java, the Maven module com.lanyardhq:lanyard-client: protoc's Java
+// output and grpc_java_plugin, with grpc-java) against a live Lanyard. Run by interop/clients_test.go:
+// compiled with javac against the jar Maven builds from gen/java and Debian's jars, then run with
+// LANYARD_GRPC_ADDR (host:port of Lanyard's plaintext gRPC listener) and LANYARD_SERVER_API_KEY (a server
+// API key) set. It prints every check it makes and exits non-zero at the first one that fails.
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;

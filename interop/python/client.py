@@ -1,7 +1,9 @@
-"""End-to-end check of the Python client (gen/python: protoc's Python output and grpc_python_plugin, with
-grpcio) against a live Lanyard. Run by interop/clients_test.go with Debian's interpreter:
+"""End-to-end check of the Python client (gen/python, the package lanyard-client: protoc's Python output and
+grpc_python_plugin, with grpcio) against a live Lanyard. Run by interop/clients_test.go with Debian's
+interpreter, the package installed into a folder of its own:
 
-    PYTHONPATH=gen/python /usr/bin/python3 interop/python/client.py
+    /usr/bin/python3 -m pip install --no-index --no-build-isolation --no-deps --target DIR ./gen/python
+    PYTHONPATH=DIR /usr/bin/python3 interop/python/client.py
 
 with LANYARD_GRPC_ADDR (host:port of Lanyard's plaintext gRPC listener) and LANYARD_SERVER_API_KEY (a
 server API key) set. It prints every check it makes and exits non-zero at the first one that fails.

@@ -1,5 +1,6 @@
-// End-to-end check of the TypeScript client (gen/ts, protoc-gen-es + Connect-ES over plain gRPC) against a
-// live Lanyard. Run by interop/clients_test.go as `npx tsx client.ts` with:
+// End-to-end check of the TypeScript client (gen/ts, installed as the npm package @lanyardhq/lanyard-client:
+// protoc-gen-es + Connect-ES over plain gRPC) against a live Lanyard. Run by interop/clients_test.go as
+// `npx tsx client.ts` with:
 //   LANYARD_GRPC_ADDR       host:port of Lanyard's gRPC listener (plaintext)
 //   LANYARD_SERVER_API_KEY  a server API key (`lanyard apikey create --server NAME`)
 // It prints every check it makes and exits non-zero at the first one that fails.
@@ -8,10 +9,10 @@ import { Code, ConnectError, createClient, type CallOptions } from "@connectrpc/
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { JsonObject } from "@bufbuild/protobuf";
 
-import { AdminService } from "../../gen/ts/lanyard/v1/admin_pb.js";
-import { AuthService } from "../../gen/ts/lanyard/v1/auth_pb.js";
-import { CustomDataService } from "../../gen/ts/lanyard/v1/custom_data_pb.js";
-import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
+import { AdminService } from "@lanyardhq/lanyard-client/lanyard/v1/admin_pb.js";
+import { AuthService } from "@lanyardhq/lanyard-client/lanyard/v1/auth_pb.js";
+import { CustomDataService } from "@lanyardhq/lanyard-client/lanyard/v1/custom_data_pb.js";
+import { ErrorInfoSchema } from "@lanyardhq/lanyard-client/google/rpc/error_details_pb.js";
 
 const addr = mustEnv("LANYARD_GRPC_ADDR");
 const serverKey = mustEnv("LANYARD_SERVER_API_KEY");
