@@ -57,9 +57,13 @@ type index struct {
 	unique bool
 }
 
+// indexesV2 names the collections as they were when migration 2 was written: its identities are the
+// earlier layout's (collLegacyIdentities), found by provider and by user there. The keyed layout that
+// replaced it (collIdentities, collUserIdentities) is read and written by _id alone, which the key
+// serves, so it has no index of its own.
 var indexesV2 = []index{
-	{collIdentities, "provider_unique", bson.D{{Key: "provider_type", Value: 1}, {Key: "provider_id", Value: 1}}, true},
-	{collIdentities, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
+	{collLegacyIdentities, "provider_unique", bson.D{{Key: "provider_type", Value: 1}, {Key: "provider_id", Value: 1}}, true},
+	{collLegacyIdentities, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
 	{collSessions, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
 	{collSessions, "expires_at", bson.D{{Key: "expires_at", Value: 1}}, false},
 	{collSessionRevocations, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
