@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -114,15 +113,7 @@ func (s *Store) copyIdentityBatch(ctx context.Context, batch []*identityDoc) err
 		return fmt.Errorf("slots of identities: %w", err)
 	}
 	for _, i := range taken {
-		d := batch[i]
-		have, err := s.slots(ctx, d.UserID)
-		if err != nil {
-			return err
-		}
-		if slices.ContainsFunc(have, func(sl slotDoc) bool { return sl.Key == d.Key }) {
-			continue
-		}
-		if _, err := s.claimSlot(ctx, d.UserID, d.Key, len(have)); err != nil {
+		if err := s.ensureSlot(ctx, batch[i].UserID, batch[i].Key); err != nil {
 			return err
 		}
 	}

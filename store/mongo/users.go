@@ -503,14 +503,8 @@ func (s *Store) AddIdentity(ctx context.Context, id *store.Identity) error {
 	if taken {
 		return store.ErrAlreadyExists
 	}
-	slots, err := s.slots(ctx, id.UserID)
-	if err != nil {
+	if err := s.ensureSlot(ctx, id.UserID, d.Key); err != nil {
 		return err
-	}
-	if !slices.ContainsFunc(slots, func(sl slotDoc) bool { return sl.Key == d.Key }) {
-		if _, err := s.claimSlot(ctx, id.UserID, d.Key, len(slots)); err != nil {
-			return err
-		}
 	}
 	d.User = u.copyAt(d.LastLoginAt)
 	if _, err := s.coll(collIdentities).InsertOne(ctx, d); err != nil {
@@ -601,6 +595,19 @@ func (s *Store) slots(ctx context.Context, userID string) ([]slotDoc, error) {
 		}
 		out = append(out, *d)
 	}
+}
+
+// ensureSlot claims a slot of the user pointing to key unless one of its slots does already.
+func (s *Store) ensureSlot(ctx context.Context, userID, key string) error {
+	slots, err := s.slots(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(slots, func(sl slotDoc) bool { return sl.Key == key }) {
+		return nil
+	}
+	_, err = s.claimSlot(ctx, userID, key, len(slots))
+	return err
 }
 
 // claimSlot inserts a slot of the user pointing to key, at the first free number after the known
