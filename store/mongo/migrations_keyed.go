@@ -67,9 +67,9 @@ var copyBatch = 500
 // copyIdentities copies the identities of the earlier layout, a batch at a
 // time: first their slots, then the identities (see users.go for why in
 // that order).
-func copyIdentities(ctx context.Context, db *mongodriver.Database) error {
+func copyIdentities(ctx context.Context, db *mongodriver.Database, c *claim) error {
 	s := &Store{db: db}
-	return copyInBatches(ctx, db.Collection(collLegacyIdentities), options.Find(), "identity",
+	return copyInBatches(ctx, c, db.Collection(collLegacyIdentities), options.Find(), "identity",
 		func(d *legacyIdentityDoc) (*identityDoc, bool) { return d.keyed(), true },
 		s.copyIdentityBatch)
 }
@@ -110,12 +110,12 @@ func (s *Store) copyIdentityBatch(ctx context.Context, batch []*identityDoc) err
 }
 
 // copyAPIKeyHashes gives every API key its hash document.
-func copyAPIKeyHashes(ctx context.Context, db *mongodriver.Database) error {
+func copyAPIKeyHashes(ctx context.Context, db *mongodriver.Database, c *claim) error {
 	// DeleteUser removes a user's hash documents by user_id.
-	if err := createIndexes([]index{{collAPIKeyHashes, "user_id", bson.D{{Key: "user_id", Value: 1}}, false}})(ctx, db); err != nil {
+	if err := createIndexes([]index{{collAPIKeyHashes, "user_id", bson.D{{Key: "user_id", Value: 1}}, false}})(ctx, db, c); err != nil {
 		return err
 	}
-	return copyInBatches(ctx, db.Collection(collAPIKeys),
+	return copyInBatches(ctx, c, db.Collection(collAPIKeys),
 		options.Find().SetProjection(D{{Key: "_id", Value: 1}, {Key: "user_id", Value: 1}, {Key: "secret_hash", Value: 1}}), "API key",
 		func(k *apiKeyDoc) (any, bool) {
 			// A key without a hash is found by no secret.
@@ -129,8 +129,10 @@ func copyAPIKeyHashes(ctx context.Context, db *mongodriver.Database) error {
 }
 
 // copyInBatches reads every document of coll, turns each into what is to be written (or nothing, when
-// convert says so), and hands them to write copyBatch at a time, the rest at the end.
-func copyInBatches[From, To any](ctx context.Context, coll *mongodriver.Collection, opts *options.FindOptionsBuilder, what string,
+// convert says so), and hands them to write copyBatch at a time, the rest at the end. It renews the
+// migration's claim after each batch: a copy of a large store outlasts staleClaim, and another process
+// would otherwise take it for one whose owner died and run it too.
+func copyInBatches[From, To any](ctx context.Context, c *claim, coll *mongodriver.Collection, opts *options.FindOptionsBuilder, what string,
 	convert func(*From) (To, bool), write func(context.Context, []To) error) error {
 	cur, err := coll.Find(ctx, D{}, opts)
 	if err != nil {
@@ -149,6 +151,9 @@ func copyInBatches[From, To any](ctx context.Context, coll *mongodriver.Collecti
 		}
 		if batch = append(batch, to); len(batch) == copyBatch {
 			if err := write(ctx, batch); err != nil {
+				return err
+			}
+			if err := c.renew(ctx); err != nil {
 				return err
 			}
 			batch = batch[:0]

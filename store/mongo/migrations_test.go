@@ -59,7 +59,7 @@ func TestMigrate(t *testing.T) {
 
 			// Rerunning a migration (a stale claim taken over) is harmless.
 			for _, m := range migrations {
-				if err := m.up(ctx, db); err != nil {
+				if err := m.up(ctx, db, nil); err != nil {
 					t.Errorf("migration %d run again: %v", m.version, err)
 				}
 			}
@@ -103,14 +103,14 @@ func countRuns(runs *sync.Map) (restore func()) {
 	migrations = make([]migration, len(saved))
 	for i, m := range saved {
 		up := m.up
-		m.up = func(ctx context.Context, db *mongodriver.Database) error {
+		m.up = func(ctx context.Context, db *mongodriver.Database, c *claim) error {
 			for {
 				n, _ := runs.LoadOrStore(m.version, 0)
 				if runs.CompareAndSwap(m.version, n, n.(int)+1) {
 					break
 				}
 			}
-			return up(ctx, db)
+			return up(ctx, db, c)
 		}
 		migrations[i] = m
 	}
