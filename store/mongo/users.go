@@ -281,6 +281,7 @@ func (s *Store) UserWithIdentities(ctx context.Context, id string) (*store.User,
 	if err != nil {
 		return nil, nil, err
 	}
+	sortIdentities(docs)
 	u := currentUser(id, docs)
 	if u == nil {
 		d, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: oid}})
@@ -554,7 +555,8 @@ func (s *Store) ListIdentities(ctx context.Context, userIDs ...string) ([]*store
 	return identities(docs), nil
 }
 
-// userIdentities reads the user's identities through its slots, oldest first.
+// userIdentities reads the user's identities through its slots, in no particular order: its callers
+// sort what they return once.
 func (s *Store) userIdentities(ctx context.Context, userID string) ([]identityDoc, error) {
 	slots, err := s.slots(ctx, userID)
 	if err != nil {
@@ -578,7 +580,6 @@ func (s *Store) userIdentities(ctx context.Context, userID string) ([]identityDo
 			docs = append(docs, *d)
 		}
 	}
-	sortIdentities(docs)
 	return docs, nil
 }
 
