@@ -87,14 +87,14 @@ func (s *Store) copyIdentityBatch(ctx context.Context, batch []*identityDoc) err
 	slots := make([]any, len(batch))
 	for i, d := range batch {
 		numbered[d.UserID]++
-		slots[i] = slotDoc{ID: slotID(d.UserID, numbered[d.UserID]), Key: d.Key}
+		slots[i] = slotDoc{ID: slotID(d.UserID, numbered[d.UserID]), Key: d.Key, Ident: d.ID}
 	}
 	taken, err := insertAll(ctx, s.coll(collUserIdentities), slots)
 	if err != nil {
 		return fmt.Errorf("slots of identities: %w", err)
 	}
 	for _, i := range taken {
-		if err := s.ensureSlot(ctx, batch[i].UserID, batch[i].Key); err != nil {
+		if _, _, err := s.ensureSlot(ctx, batch[i].UserID, batch[i].Key, batch[i].ID); err != nil {
 			return err
 		}
 	}
