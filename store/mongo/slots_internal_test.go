@@ -3,6 +3,7 @@ package mongo
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -128,6 +129,69 @@ func TestIdentityReadsFollowLiveIdentities(t *testing.T) {
 		slices.Sort(ids)
 		if want := []string{slotID(churned, 1), slotID(churned, 2)}; !slices.Equal(ids, want) {
 			t.Errorf("slots of the user whose identities came and went: %v, want %v", ids, want)
+		}
+	})
+}
+
+// TestIdentitiesOfAPage checks that the identities of a page of users are read, on MongoDB's path, in a
+// few queries by _id for the whole page (two of slots, as one user has more than a window of them, and
+// one of identities) rather than a few per user, and that they are those the reads of one user at a time
+// find: past a free slot, past a slot that leads to another user's identity, over a window's end.
+func TestIdentitiesOfAPage(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		newUser := func(identities int) string {
+			t.Helper()
+			u := &store.User{ID: store.NewID(), Type: store.UserTypeNormal, CreatedAt: now, LastLoginAt: now}
+			mustDo(t, s.CreateUser(ctx, u, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "anon-user",
+				ProviderID: store.NewID(), CreatedAt: now, LastLoginAt: now}), "CreateUser")
+			for i := 1; i < identities; i++ {
+				mustDo(t, s.AddIdentity(ctx, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "custom-token",
+					ProviderID: store.NewID(), CreatedAt: now.Add(time.Duration(i) * time.Second), LastLoginAt: now}), "AddIdentity")
+			}
+			return u.ID
+		}
+		one, many, window := newUser(1), newUser(slotWindow+1), newUser(slotWindow)
+		// A free slot between two in use: a key's identity deleted.
+		freed := newUser(1)
+		key := &store.APIKey{ID: store.NewID(), UserID: freed, Name: "gone", SecretHash: []byte(freed), CreatedAt: now}
+		mustDo(t, s.CreateAPIKey(ctx, key), "CreateAPIKey")
+		mustDo(t, s.AddIdentity(ctx, &store.Identity{ID: store.NewID(), UserID: freed, ProviderType: apiKeyProvider, ProviderID: key.ID, CreatedAt: now}), "AddIdentity")
+		mustDo(t, s.AddIdentity(ctx, &store.Identity{ID: store.NewID(), UserID: freed, ProviderType: "custom-token", ProviderID: store.NewID(), CreatedAt: now}), "AddIdentity")
+		mustDo(t, s.DeleteAPIKey(ctx, freed, key.ID), "DeleteAPIKey")
+		// A slot leading to another user's identity, as one whose claim was lost and never freed leaves.
+		lost := newUser(1)
+		oneIdents, err := s.ListIdentities(ctx, one)
+		mustDo(t, err, "ListIdentities")
+		_, err = s.coll(collUserIdentities).InsertOne(ctx, slotDoc{ID: slotID(lost, 2),
+			Key: identityKey(oneIdents[0].ProviderType, oneIdents[0].ProviderID)})
+		mustDo(t, err, "insert a slot leading to another user's identity")
+		page := []string{one, many, window, freed, lost, one}
+
+		probe, rec := probeStore(t, uri, s)
+		probe.scansIn = true // one user at a time
+		want, err := probe.ListIdentities(ctx, page...)
+		mustDo(t, err, "ListIdentities, one user at a time")
+		if n := 1 + (slotWindow + 1) + slotWindow + 2 + 1; len(want) != n {
+			t.Fatalf("ListIdentities, one user at a time: %d identities, want %d", len(want), n)
+		}
+		probe.scansIn = false // MongoDB's path
+		rec.takeQueries()
+		got, err := probe.ListIdentities(ctx, page...)
+		mustDo(t, err, "ListIdentities of a page")
+		qs := rec.takeQueries()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ListIdentities of a page:\n got %v\nwant %v", got, want)
+		}
+		if len(qs) != 3 {
+			t.Errorf("ListIdentities of a page: %d queries, want 3: %v", len(qs), qs)
+		}
+		for _, q := range qs {
+			if fields := filterFields(q.filter); !slices.Equal(fields, []string{"_id"}) {
+				t.Errorf("ListIdentities of a page: %s is not a query by _id", q)
+			}
 		}
 	})
 }

@@ -544,22 +544,35 @@ func (s *Store) FindIdentity(ctx context.Context, providerType, providerID strin
 	return d.identity(), nil
 }
 
-// ListIdentities returns the users' identities, oldest first. Each user's are read by key, through its
-// slots: a handful of reads per user that cost the same at any size of the store, where one query on
-// user_id would decode every identity on FerretDB.
+// ListIdentities returns the users' identities, oldest first, read by _id through their slots. One
+// user's are read one document at a time: a few reads that cost the same at any size of the store, where
+// a query on user_id would decode every identity on FerretDB. Those of several users (a page of an
+// admin listing) are read, on MongoDB, a few queries for the whole page (see pageIdentities); FerretDB
+// answers those $in queries by decoding the whole collection, so there each user's are read as one
+// user's.
 func (s *Store) ListIdentities(ctx context.Context, userIDs ...string) ([]*store.Identity, error) {
-	var docs []identityDoc
+	users := make([]string, 0, len(userIDs))
 	seen := make(map[string]bool, len(userIDs))
 	for _, id := range userIDs {
-		if seen[id] || !store.ValidID(id) {
-			continue
+		if !seen[id] && store.ValidID(id) {
+			seen[id] = true
+			users = append(users, id)
 		}
-		seen[id] = true
-		mine, err := s.userIdentities(ctx, id)
-		if err != nil {
+	}
+	var docs []identityDoc
+	if len(users) > 1 && !s.scansIn {
+		var err error
+		if docs, err = s.pageIdentities(ctx, users); err != nil {
 			return nil, err
 		}
-		docs = append(docs, mine...)
+	} else {
+		for _, id := range users {
+			mine, err := s.userIdentities(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, mine...)
+		}
 	}
 	sortIdentities(docs)
 	return identities(docs), nil
@@ -572,6 +585,18 @@ func (s *Store) userIdentities(ctx context.Context, userID string) ([]identityDo
 	if err != nil {
 		return nil, err
 	}
+	return ownIdentities(userID, slots, func(key string) (*identityDoc, error) {
+		d, err := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: key}})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		return d, err
+	})
+}
+
+// ownIdentities returns, each once, the identities the user's slots lead to that are the user's; read
+// returns the identity of a key (nil: none).
+func ownIdentities(userID string, slots []slotDoc, read func(key string) (*identityDoc, error)) ([]identityDoc, error) {
 	var docs []identityDoc
 	seen := make(map[string]bool, len(slots))
 	for _, sl := range slots {
@@ -579,16 +604,83 @@ func (s *Store) userIdentities(ctx context.Context, userID string) ([]identityDo
 			continue
 		}
 		seen[sl.Key] = true
-		d, err := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: sl.Key}})
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
+		d, err := read(sl.Key)
 		if err != nil {
 			return nil, err
 		}
-		if d.UserID == userID {
+		if d != nil && d.UserID == userID {
 			docs = append(docs, *d)
 		}
+	}
+	return docs, nil
+}
+
+// slotWindow is how many slot numbers of each user one query of pageIdentities asks for: enough for
+// most users' identities, so that most pages take one query of slots.
+const slotWindow = 4
+
+// pageIdentities reads the identities of several users in a few queries by _id with $in, which the key
+// serves on MongoDB: the users' slots, slotWindow numbers of each at a time until each user's first
+// missing one, then every identity they lead to at once.
+func (s *Store) pageIdentities(ctx context.Context, users []string) ([]identityDoc, error) {
+	slots := make(map[string][]slotDoc, len(users))
+	open := users
+	for first := 1; len(open) > 0; first += slotWindow {
+		ids := make([]string, 0, len(open)*slotWindow)
+		for _, u := range open {
+			for n := first; n < first+slotWindow; n++ {
+				ids = append(ids, slotID(u, n))
+			}
+		}
+		found, err := findAll[slotDoc](ctx, s.coll(collUserIdentities), D{{Key: "_id", Value: D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]slotDoc, len(found))
+		for _, sl := range found {
+			byID[sl.ID] = sl
+		}
+		var more []string
+		for _, u := range open {
+			n := first
+			for ; n < first+slotWindow; n++ {
+				sl, ok := byID[slotID(u, n)]
+				if !ok {
+					break
+				}
+				sl.n = n
+				slots[u] = append(slots[u], sl)
+			}
+			if n == first+slotWindow {
+				more = append(more, u)
+			}
+		}
+		open = more
+	}
+
+	var keys []string
+	for _, u := range users {
+		for _, sl := range slots[u] {
+			if sl.Free == "" {
+				keys = append(keys, sl.Key)
+			}
+		}
+	}
+	byKey := make(map[string]*identityDoc, len(keys))
+	if len(keys) > 0 {
+		slices.Sort(keys)
+		found, err := findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: D{{Key: "$in", Value: slices.Compact(keys)}}}})
+		if err != nil {
+			return nil, err
+		}
+		for i := range found {
+			byKey[found[i].Key] = &found[i]
+		}
+	}
+	var docs []identityDoc
+	for _, u := range users {
+		mine, _ := ownIdentities(u, slots[u], func(key string) (*identityDoc, error) { return byKey[key], nil })
+		docs = append(docs, mine...)
 	}
 	return docs, nil
 }
