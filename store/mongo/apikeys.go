@@ -168,8 +168,9 @@ func (s *Store) SetAPIKeyDisabled(ctx context.Context, userID, id string, disabl
 }
 
 // DeleteAPIKey removes one of the user's keys, then its hash document, then
-// the identity it logs in with. An API key login finds the key by its
-// secret first, so what a failure in between leaves behind logs nobody in.
+// the identity it logs in with and that identity's slot. An API key login
+// finds the key by its secret first, so what a failure in between leaves
+// behind logs nobody in.
 func (s *Store) DeleteAPIKey(ctx context.Context, userID, id string) error {
 	d, err := s.userKey(ctx, userID, id)
 	if err != nil {
@@ -187,6 +188,9 @@ func (s *Store) DeleteAPIKey(ctx context.Context, userID, id string) error {
 	}
 	ident, err := s.deleteIdentity(ctx, identityKey(apiKeyProvider, id), func(x *identityDoc) bool { return x.UserID == userID })
 	if err != nil || ident == nil {
+		return err
+	}
+	if err := s.releaseIdentitySlots(ctx, userID, ident.Key, ident.ID); err != nil {
 		return err
 	}
 	// Its copy in the earlier layout, found by the identity's id.

@@ -20,7 +20,7 @@ const (
 	collUsers              = "users"
 	collDisabledUsers      = "disabled_users"      // claims: {_id: user id}
 	collIdentities         = "provider_identities" // claims: {_id: "provider type:provider id"} (see users.go)
-	collUserIdentities     = "user_identities"     // claims: {_id: "user id:n", key: an identity's _id}
+	collUserIdentities     = "user_identities"     // claims: {_id: "user id:n", key: an identity's _id} (see slots.go)
 	collLegacyIdentities   = "identities"          // {_id: identity id}: read by earlier versions; copied by migration 6
 	collSessions           = "sessions"
 	collSessionRevocations = "session_revocations" // claims: {_id: session id}

@@ -53,16 +53,20 @@ func translate(ctx context.Context, err error) error {
 		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
 
 	// The engine gave up at a time limit: the one the driver sends with
-	// each command (maxTimeMS, the caller's deadline less a round trip, so
-	// it fires a moment before ctx's own timer), or its backend's. A slow
-	// engine, not a broken one.
+	// each command (maxTimeMS, the caller's deadline less the fastest round
+	// trip, so that it fires just before ctx's own timer), or its backend's,
+	// or one of the engine's own (a default time limit of the server). A
+	// slow engine, not a broken one; the caller's deadline only when it was
+	// the caller's time that ran out.
 	case isEngineTimeLimit(err):
-		if _, ok := ctx.Deadline(); ok {
+		if deadlineNear(ctx) {
 			return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
 		}
 		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
+	}
 
-	case isUnreachable(err):
+	switch unreachable, selection := isUnreachable(err); {
+	case unreachable:
 		// The original error is not wrapped: a server selection timeout
 		// chains context.DeadlineExceeded, which callers would mistake for
 		// their own deadline.
@@ -76,7 +80,7 @@ func translate(ctx context.Context, err error) error {
 	// told by the health checker (see Store.check), which counts the
 	// answers it gives to everyone, and the server refuses calls while it
 	// says so.
-	case isSelectionTimeout(err) || mongodriver.IsTimeout(err) || isPoolCleared(err):
+	case selection || mongodriver.IsTimeout(err) || isPoolCleared(err):
 		return fmt.Errorf("%w: %s", store.ErrBusy, shortCause(err))
 	}
 	return err
@@ -100,6 +104,20 @@ func deadlinePassed(ctx context.Context) bool {
 	return ok && !time.Now().Before(d)
 }
 
+// deadlineSlack is how close to the caller's deadline an engine's time limit
+// must fire to have been the caller's. An engine that ran out of the
+// maxTimeMS the driver derived from the deadline (what was left of it less
+// the fastest round trip) answers about when the deadline passes, a moment
+// early at most; one that stopped well before had a limit of its own.
+const deadlineSlack = time.Second
+
+// deadlineNear reports whether ctx's deadline has passed or is within
+// deadlineSlack.
+func deadlineNear(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && time.Until(d) <= deadlineSlack
+}
+
 // isEngineTimeLimit reports MongoDB's MaxTimeMSExpired (50) and FerretDB's
 // InternalError carrying pgx's "timeout: …" (seen on PostgreSQL under a load
 // average of 20: "timeout: read tcp …->…:5432: i/o timeout"), which is how
@@ -118,27 +136,22 @@ func isWaitQueueTimeout(err error) bool {
 // (refused, reset or closed connections, a client disconnected), as opposed
 // to errors the engine answered with or answers that were slow in coming,
 // and the answers of an engine whose own backend cannot serve (see
-// backendUnavailable). A server selection timeout is one of them only when
-// the driver's last attempt to reach the engine failed for a reason other
-// than time.
-func isUnreachable(err error) bool {
+// backendUnavailable). selection says whether err is a server selection
+// timeout, which is unreachable only when the driver's last attempt to
+// reach the engine failed for a reason other than time.
+func isUnreachable(err error) (unreachable, selection bool) {
 	var sse topology.ServerSelectionError
 	if errors.As(err, &sse) {
 		for _, s := range sse.Desc.Servers {
 			if s.LastError != nil && !mongodriver.IsTimeout(s.LastError) {
-				return true
+				return true, true
 			}
 		}
-		return false
+		return false, true
 	}
 	return errors.Is(err, mongodriver.ErrClientDisconnected) ||
 		(mongodriver.IsNetworkError(err) && !mongodriver.IsTimeout(err)) ||
-		isBackendUnavailable(err)
-}
-
-func isSelectionTimeout(err error) bool {
-	var sse topology.ServerSelectionError
-	return errors.As(err, &sse)
+		isBackendUnavailable(err), false
 }
 
 // isPoolCleared reports the driver's error for a request that found the

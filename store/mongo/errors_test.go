@@ -39,8 +39,10 @@ func TestTranslate(t *testing.T) {
 	// What a request gets from a connection pool the driver cleared (the driver's own type is unexported).
 	poolCleared := driver.Error{Message: "connection pool for 127.0.0.1:1 was cleared because another operation failed with: connection() error occurred during connection handshake: context deadline exceeded",
 		Labels: []string{driver.TransientTransactionError}, Wrapped: clearedPool{}}
-	withDeadline, cancel := context.WithTimeout(live, time.Hour)
+	// A deadline an hour away, and one the engine's time limit left close to (its timer has not run).
+	farDeadline, cancel := context.WithTimeout(live, time.Hour)
 	defer cancel()
+	nearDeadline := pastDeadline{live, time.Now().Add(deadlineSlack / 2)}
 	// What FerretDB answered on PostgreSQL under a load average of 20 (the conformance suite's racing writes).
 	const ferretTimeout = "[msg_update.go:133 handler.(*Handler).updateDocument] [update.go:114 common.UpdateDocument] [collection.go:227 postgresql.(*collection).UpdateAll] timeout: read tcp 127.0.0.1:44218->127.0.0.1:5432: i/o timeout"
 
@@ -70,8 +72,12 @@ func TestTranslate(t *testing.T) {
 		{"caller deadline passed, its timer not run yet", passed, mongodriver.CommandError{Labels: []string{"NetworkError"}, Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrUnavailable},
 		{"queued for a connection", live, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, store.ErrBusy, store.ErrUnavailable},
 		{"caller deadline while queued for a connection", expired, topology.WaitQueueTimeoutError{Wrapped: context.DeadlineExceeded}, context.DeadlineExceeded, store.ErrBusy},
-		{"MongoDB's time limit, caller deadline", withDeadline, mongodriver.CommandError{Code: 50, Name: "MaxTimeMSExpired"}, context.DeadlineExceeded, store.ErrUnavailable},
-		{"FerretDB PostgreSQL backend timeout, caller deadline", withDeadline, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: ferretTimeout}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"MongoDB's time limit at the caller's deadline", nearDeadline, mongodriver.CommandError{Code: 50, Name: "MaxTimeMSExpired"}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"MongoDB's time limit past the caller's deadline", passed, mongodriver.CommandError{Code: 50, Name: "MaxTimeMSExpired"}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"MongoDB's time limit, caller deadline far away", farDeadline, mongodriver.CommandError{Code: 50, Name: "MaxTimeMSExpired"}, store.ErrBusy, context.DeadlineExceeded},
+		{"MongoDB's time limit, no deadline", live, mongodriver.CommandError{Code: 50, Name: "MaxTimeMSExpired"}, store.ErrBusy, context.DeadlineExceeded},
+		{"FerretDB PostgreSQL backend timeout at the caller's deadline", nearDeadline, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: ferretTimeout}, context.DeadlineExceeded, store.ErrUnavailable},
+		{"FerretDB PostgreSQL backend timeout, caller deadline far away", farDeadline, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: ferretTimeout}, store.ErrBusy, context.DeadlineExceeded},
 		{"FerretDB PostgreSQL backend timeout, no deadline", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: ferretTimeout}, store.ErrBusy, store.ErrUnavailable},
 		{"other internal error naming a timeout", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "boom: the timeout: field is invalid"}, nil, store.ErrBusy},
 	}

@@ -76,8 +76,7 @@ func TestIndexesCoverEveryQuery(t *testing.T) {
 // wholeCollectionReads are collections Lanyard reads whole on purpose: the custom data collection when a
 // store builds its owner index and for ListShadowedCustomData (an admin listing); the signing keys (a
 // handful); and the collections of the previous layout, which a migration copies once (the old
-// identities, empty in a store that began with this version and indexed by migration 2 in one that did
-// not, are also swept by user when a user is deleted).
+// identities are also swept by user when a user is deleted, served by the index migration 2 made).
 var wholeCollectionReads = map[string]bool{DefaultCustomDataCollection: true, collKeys: true, collLegacyIdentities: true, collAPIKeys: true}
 
 // shape is what an index must serve of one query.

@@ -26,21 +26,24 @@ const migrationsCollection = "migrations"
 // it, and when a claim goes stale while its owner is merely slow. Index
 // creation is (createIndexes with the same spec is a no-op). Migrations must
 // also be additive, so that replicas still on the previous version keep
-// working during a rolling upgrade.
+// working during a rolling upgrade. One that may run longer than staleClaim
+// renews its claim (c) as it goes.
 type migration struct {
 	version int
 	name    string
-	up      func(ctx context.Context, db *mongodriver.Database) error
+	up      func(ctx context.Context, db *mongodriver.Database, c *claim) error
 }
 
 var migrations = []migration{
-	{1, "record applied migrations", func(context.Context, *mongodriver.Database) error {
+	{1, "record applied migrations", func(context.Context, *mongodriver.Database, *claim) error {
 		return nil // creating the record of version 1 creates the collection
 	}},
 	{2, "indexes of users, sessions, keys, passwords and revocations", createIndexes(indexesV2)},
 	{3, "index of sessions by sid", createIndexes([]index{{collSessions, "sid", bson.D{{Key: "sid", Value: 1}}, false}})},
 	{4, "index of the revocation log by time", createIndexes([]index{{collRevocationLog, "at", bson.D{{Key: "at", Value: 1}}, false}})},
-	{5, "number the creation claims of custom data without gaps", fillCreationGaps},
+	{5, "number the creation claims of custom data without gaps", func(ctx context.Context, db *mongodriver.Database, _ *claim) error {
+		return fillCreationGaps(ctx, db)
+	}},
 	// 6 and 7 need the replicas of the previous version stopped first; see migrations_keyed.go.
 	{6, "identities keyed by provider and subject, listed per user by numbered slots", copyIdentities},
 	{7, "API keys found by the hash of their secret", copyAPIKeyHashes},
@@ -57,9 +60,13 @@ type index struct {
 	unique bool
 }
 
+// indexesV2 names the collections as they were when migration 2 was written: its identities are the
+// earlier layout's (collLegacyIdentities), found by provider and by user there. The keyed layout that
+// replaced it (collIdentities, collUserIdentities) is read and written by _id alone, which the key
+// serves, so it has no index of its own.
 var indexesV2 = []index{
-	{collIdentities, "provider_unique", bson.D{{Key: "provider_type", Value: 1}, {Key: "provider_id", Value: 1}}, true},
-	{collIdentities, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
+	{collLegacyIdentities, "provider_unique", bson.D{{Key: "provider_type", Value: 1}, {Key: "provider_id", Value: 1}}, true},
+	{collLegacyIdentities, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
 	{collSessions, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
 	{collSessions, "expires_at", bson.D{{Key: "expires_at", Value: 1}}, false},
 	{collSessionRevocations, "user_id", bson.D{{Key: "user_id", Value: 1}}, false},
@@ -77,8 +84,8 @@ var indexesV2 = []index{
 // names one index: FerretDB v1.24 panics (and drops the connection) on a
 // command listing two or more indexes that already exist (it deletes them
 // from its list by their original positions).
-func createIndexes(list []index) func(ctx context.Context, db *mongodriver.Database) error {
-	return func(ctx context.Context, db *mongodriver.Database) error {
+func createIndexes(list []index) func(ctx context.Context, db *mongodriver.Database, c *claim) error {
+	return func(ctx context.Context, db *mongodriver.Database, _ *claim) error {
 		for _, ix := range list {
 			opts := options.Index().SetName(ix.name)
 			if ix.unique {
@@ -97,7 +104,8 @@ func createIndexes(list []index) func(ctx context.Context, db *mongodriver.Datab
 // Inserting it is the claim: the unique _id lets exactly one process win,
 // even on FerretDB v1, whose updates are not atomic but whose unique inserts
 // are. Only the claim's winner (or, after staleClaim, whoever takes over an
-// idempotent rerun) ever updates it.
+// idempotent rerun) ever updates it: to renew the claim, then to record the
+// migration applied.
 type migrationRecord struct {
 	Version   int        `bson:"_id"`
 	Name      string     `bson:"name"`
@@ -109,16 +117,49 @@ type migrationRecord struct {
 
 // Timing of migrate; variables so that tests can shorten them.
 var (
-	// staleClaim is how long a claim may stay unapplied before another
-	// process assumes its owner died and reruns the migration.
+	// staleClaim is how long a claim may stay unapplied, and unrenewed,
+	// before another process assumes its owner died and reruns the migration.
 	staleClaim = time.Minute
 	// claimPoll is how often a process waiting on another's claim looks.
 	claimPoll = 200 * time.Millisecond
+	// migrationClock tells the time of claims; tests set a clock of their own.
+	migrationClock = time.Now
 )
+
+// claimStale reports whether a claim unapplied at now was left by an owner
+// that died: it was neither made nor renewed for staleClaim.
+func claimStale(rec *migrationRecord, now time.Time) bool {
+	return rec.AppliedAt == nil && now.Sub(rec.ClaimedAt) > staleClaim
+}
+
+// claim is a process's hold on the migration it runs.
+type claim struct {
+	coll    *mongodriver.Collection
+	version int
+	owner   string
+}
+
+// renew makes the claim fresh, so that other processes keep waiting for a
+// migration that is still at work rather than run it too. It names this
+// process, which may have taken the claim over. A nil claim (a migration run
+// outside migrate, by a test) has nothing to renew.
+//
+// On FerretDB, whose updates rewrite the document they read, a renewal
+// racing the record of the migration applied by another process (which
+// took over a claim that went stale) can erase that record: the migration
+// then runs once more at the next start, which idempotent migrations allow.
+func (c *claim) renew(ctx context.Context) error {
+	if c == nil {
+		return nil
+	}
+	_, err := c.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: c.version}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "claimed_by", Value: c.owner}, {Key: "claimed_at", Value: migrationClock().UTC()}}}})
+	return translate(ctx, err)
+}
 
 // migrate applies, in order, every migration not yet recorded as applied.
 // Several processes may run it at once; each migration still runs once
-// unless its owner stalls for staleClaim.
+// unless its owner stalls for staleClaim without renewing its claim.
 func migrate(ctx context.Context, db *mongodriver.Database) error {
 	coll := db.Collection(migrationsCollection)
 	owner := rand.Text()
@@ -139,19 +180,24 @@ func applyMigration(ctx context.Context, coll *mongodriver.Collection, m migrati
 			return nil
 
 		case errors.Is(err, store.ErrNotFound):
-			claim := migrationRecord{Version: m.version, Name: m.name, ClaimedBy: owner, ClaimedAt: time.Now().UTC()}
-			_, err := coll.InsertOne(ctx, claim)
+			rec := migrationRecord{Version: m.version, Name: m.name, ClaimedBy: owner, ClaimedAt: migrationClock().UTC()}
+			_, err := coll.InsertOne(ctx, rec)
 			switch err := translate(ctx, err); {
 			case err == nil:
-				return runMigration(ctx, coll, m, owner)
+				return runMigration(ctx, &claim{coll, m.version, owner}, m)
 			case errors.Is(err, store.ErrAlreadyExists):
 				continue // lost the race; wait for the winner like any other process
 			default:
 				return err
 			}
 
-		case err == nil && time.Since(rec.ClaimedAt) > staleClaim:
-			return runMigration(ctx, coll, m, owner)
+		case err == nil && claimStale(&rec, migrationClock()):
+			// Taken over: renewed at once, so that the processes that come next wait for this one.
+			c := &claim{coll, m.version, owner}
+			if err := c.renew(ctx); err != nil {
+				return err
+			}
+			return runMigration(ctx, c, m)
 
 		case err != nil:
 			return err
@@ -165,14 +211,14 @@ func applyMigration(ctx context.Context, coll *mongodriver.Collection, m migrati
 	}
 }
 
-func runMigration(ctx context.Context, coll *mongodriver.Collection, m migration, owner string) error {
-	if err := m.up(ctx, coll.Database()); err != nil {
+func runMigration(ctx context.Context, c *claim, m migration) error {
+	if err := m.up(ctx, c.coll.Database(), c); err != nil {
 		return err
 	}
-	_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.version}},
+	_, err := c.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.version}},
 		bson.D{{Key: "$set", Value: bson.D{
-			{Key: "applied_at", Value: time.Now().UTC()},
-			{Key: "applied_by", Value: owner},
+			{Key: "applied_at", Value: migrationClock().UTC()},
+			{Key: "applied_by", Value: c.owner},
 		}}})
 	return translate(ctx, err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -68,30 +67,11 @@ var copyBatch = 500
 // copyIdentities copies the identities of the earlier layout, a batch at a
 // time: first their slots, then the identities (see users.go for why in
 // that order).
-func copyIdentities(ctx context.Context, db *mongodriver.Database) error {
+func copyIdentities(ctx context.Context, db *mongodriver.Database, c *claim) error {
 	s := &Store{db: db}
-	cur, err := db.Collection(collLegacyIdentities).Find(ctx, D{})
-	if err != nil {
-		return translate(ctx, err)
-	}
-	defer cur.Close(context.WithoutCancel(ctx))
-	batch := make([]*identityDoc, 0, copyBatch)
-	for cur.Next(ctx) {
-		var d legacyIdentityDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("identity %v: %w", cur.Current.Lookup("_id"), err)
-		}
-		if batch = append(batch, d.keyed()); len(batch) == copyBatch {
-			if err := s.copyIdentityBatch(ctx, batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return translate(ctx, err)
-	}
-	return s.copyIdentityBatch(ctx, batch)
+	return copyInBatches(ctx, c, db.Collection(collLegacyIdentities), options.Find(), "identity",
+		func(d *legacyIdentityDoc) (*identityDoc, bool) { return d.keyed(), true },
+		s.copyIdentityBatch)
 }
 
 // copyIdentityBatch gives each user's identities of the batch the slots
@@ -107,22 +87,14 @@ func (s *Store) copyIdentityBatch(ctx context.Context, batch []*identityDoc) err
 	slots := make([]any, len(batch))
 	for i, d := range batch {
 		numbered[d.UserID]++
-		slots[i] = slotDoc{ID: slotID(d.UserID, numbered[d.UserID]), Key: d.Key}
+		slots[i] = slotDoc{ID: slotID(d.UserID, numbered[d.UserID]), Key: d.Key, Ident: d.ID}
 	}
 	taken, err := insertAll(ctx, s.coll(collUserIdentities), slots)
 	if err != nil {
 		return fmt.Errorf("slots of identities: %w", err)
 	}
 	for _, i := range taken {
-		d := batch[i]
-		have, err := s.slots(ctx, d.UserID)
-		if err != nil {
-			return err
-		}
-		if slices.ContainsFunc(have, func(sl slotDoc) bool { return sl.Key == d.Key }) {
-			continue
-		}
-		if _, err := s.claimSlot(ctx, d.UserID, d.Key, len(have)); err != nil {
+		if _, _, err := s.ensureSlot(ctx, batch[i].UserID, batch[i].Key, batch[i].ID); err != nil {
 			return err
 		}
 	}
@@ -138,42 +110,62 @@ func (s *Store) copyIdentityBatch(ctx context.Context, batch []*identityDoc) err
 }
 
 // copyAPIKeyHashes gives every API key its hash document.
-func copyAPIKeyHashes(ctx context.Context, db *mongodriver.Database) error {
+func copyAPIKeyHashes(ctx context.Context, db *mongodriver.Database, c *claim) error {
 	// DeleteUser removes a user's hash documents by user_id.
-	if err := createIndexes([]index{{collAPIKeyHashes, "user_id", bson.D{{Key: "user_id", Value: 1}}, false}})(ctx, db); err != nil {
+	if err := createIndexes([]index{{collAPIKeyHashes, "user_id", bson.D{{Key: "user_id", Value: 1}}, false}})(ctx, db, c); err != nil {
 		return err
 	}
-	cur, err := db.Collection(collAPIKeys).Find(ctx, D{},
-		options.Find().SetProjection(D{{Key: "_id", Value: 1}, {Key: "user_id", Value: 1}, {Key: "secret_hash", Value: 1}}))
+	return copyInBatches(ctx, c, db.Collection(collAPIKeys),
+		options.Find().SetProjection(D{{Key: "_id", Value: 1}, {Key: "user_id", Value: 1}, {Key: "secret_hash", Value: 1}}), "API key",
+		func(k *apiKeyDoc) (any, bool) {
+			// A key without a hash is found by no secret.
+			return apiKeyHashDoc{ID: hashID(k.SecretHash), KeyID: k.ID, UserID: k.UserID}, len(k.SecretHash) > 0
+		},
+		func(ctx context.Context, batch []any) error {
+			// A duplicate is a hash document made before.
+			_, err := insertAll(ctx, db.Collection(collAPIKeyHashes), batch)
+			return err
+		})
+}
+
+// copyInBatches reads every document of coll, turns each into what is to be written (or nothing, when
+// convert says so), and hands them to write copyBatch at a time, the rest at the end. It renews the
+// migration's claim after each batch: a copy of a large store outlasts staleClaim, and another process
+// would otherwise take it for one whose owner died and run it too.
+func copyInBatches[From, To any](ctx context.Context, c *claim, coll *mongodriver.Collection, opts *options.FindOptionsBuilder, what string,
+	convert func(*From) (To, bool), write func(context.Context, []To) error) error {
+	cur, err := coll.Find(ctx, D{}, opts)
 	if err != nil {
 		return translate(ctx, err)
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
-	batch := make([]any, 0, copyBatch)
-	flush := func() error {
-		// A duplicate is a hash document made before.
-		_, err := insertAll(ctx, db.Collection(collAPIKeyHashes), batch)
-		batch = batch[:0]
-		return err
-	}
+	batch := make([]To, 0, copyBatch)
 	for cur.Next(ctx) {
-		var k apiKeyDoc
-		if err := cur.Decode(&k); err != nil {
-			return fmt.Errorf("API key %v: %w", cur.Current.Lookup("_id"), err)
+		var d From
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("%s %v: %w", what, cur.Current.Lookup("_id"), err)
 		}
-		if len(k.SecretHash) == 0 {
-			continue // found by no secret
+		to, ok := convert(&d)
+		if !ok {
+			continue
 		}
-		if batch = append(batch, apiKeyHashDoc{ID: hashID(k.SecretHash), KeyID: k.ID, UserID: k.UserID}); len(batch) == copyBatch {
-			if err := flush(); err != nil {
+		if batch = append(batch, to); len(batch) == copyBatch {
+			if err := write(ctx, batch); err != nil {
 				return err
 			}
+			if err := c.renew(ctx); err != nil {
+				return err
+			}
+			batch = batch[:0]
 		}
 	}
 	if err := cur.Err(); err != nil {
 		return translate(ctx, err)
 	}
-	return flush()
+	if len(batch) == 0 {
+		return nil
+	}
+	return write(ctx, batch)
 }
 
 // insertAll inserts docs in one unordered insert and returns the positions

@@ -6,10 +6,12 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -246,8 +248,8 @@ func TestKeyedLayoutReadsAsBefore(t *testing.T) {
 		_, err = s.coll(collAPIKeyHashes).DeleteOne(ctx, bson.D{{Key: "_id", Value: hashID(old.keys[0].SecretHash)}})
 		mustDo(t, err, "delete a key's hash document")
 		for range 2 { // and once more, over a finished copy
-			mustDo(t, copyIdentities(ctx, s.db), "copy identities again")
-			mustDo(t, copyAPIKeyHashes(ctx, s.db), "copy API key hashes again")
+			mustDo(t, copyIdentities(ctx, s.db, nil), "copy identities again")
+			mustDo(t, copyAPIKeyHashes(ctx, s.db, nil), "copy API key hashes again")
 		}
 		checkOldAnswers(t, ctx, s, old)
 		slots, err := s.coll(collUserIdentities).CountDocuments(ctx, bson.D{})
@@ -296,6 +298,74 @@ func TestKeyedLayoutReadsAsBefore(t *testing.T) {
 			if n != 0 {
 				t.Errorf("%d documents left in %s after deleting every user", n, coll)
 			}
+		}
+	})
+}
+
+// TestLongCopyKeepsItsClaim runs migration 6 over identities copied one at a time, each copy taking two
+// thirds of staleClaim on a clock the test moves, and checks at every copy that a process starting then
+// would find the migration's claim fresh and wait, rather than take it for a dead owner's and copy too.
+func TestLongCopyKeepsItsClaim(t *testing.T) {
+	saved := copyBatch
+	copyBatch = 1
+	t.Cleanup(func() { copyBatch = saved })
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		name := storetest.DatabaseName(t)
+		reader, err := mongodriver.Connect(options.Client().ApplyURI(uri))
+		mustDo(t, err, "connect")
+		defer reader.Disconnect(context.Background())
+		records := reader.Database(name).Collection(migrationsCollection)
+
+		var (
+			mu     sync.Mutex
+			now    = time.Now()
+			copies int
+		)
+		savedClock := migrationClock
+		t.Cleanup(func() { migrationClock = savedClock })
+		migrationClock = func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return now
+		}
+		// Each insert of identities is one batch of the copy: the clock moves, and a process starting now
+		// looks at the claim.
+		batchTakesLong := func(_ context.Context, e *event.CommandStartedEvent) {
+			if e.CommandName != "insert" || e.Command.Lookup("insert").StringValue() != collIdentities {
+				return
+			}
+			mu.Lock()
+			now = now.Add(2 * staleClaim / 3)
+			at := now
+			copies++
+			mu.Unlock()
+			var rec migrationRecord
+			if err := records.FindOne(context.Background(), bson.D{{Key: "_id", Value: 6}}).Decode(&rec); err != nil {
+				t.Errorf("read the claim of migration 6: %v", err)
+			} else if claimStale(&rec, at) {
+				t.Errorf("at the copy of batch %d, the claim of %s made or renewed at %v is stale at %v", copies, rec.ClaimedBy, rec.ClaimedAt, at)
+			}
+		}
+		client, err := mongodriver.Connect(options.Client().ApplyURI(uri).SetMonitor(&event.CommandMonitor{Started: batchTakesLong}))
+		mustDo(t, err, "connect")
+		defer client.Disconnect(context.Background())
+		db := client.Database(name)
+		migrateUpTo(t, ctx, db, 5)
+		writeOldLayout(t, ctx, db)
+
+		mu.Lock()
+		copies = 0
+		mu.Unlock()
+		migrateUpTo(t, ctx, db, 6)
+		if copies < 3 {
+			t.Errorf("the copy took %d batches; want enough to outlast staleClaim", copies)
+		}
+		var rec migrationRecord
+		mustDo(t, records.FindOne(ctx, bson.D{{Key: "_id", Value: 6}}).Decode(&rec), "read the record of migration 6")
+		if rec.AppliedAt == nil || rec.AppliedBy != "previous version" {
+			t.Errorf("record of migration 6 after the copy: %+v", rec)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func TestMigrate(t *testing.T) {
 
 			// Rerunning a migration (a stale claim taken over) is harmless.
 			for _, m := range migrations {
-				if err := m.up(ctx, db); err != nil {
+				if err := m.up(ctx, db, nil); err != nil {
 					t.Errorf("migration %d run again: %v", m.version, err)
 				}
 			}
@@ -102,14 +103,14 @@ func countRuns(runs *sync.Map) (restore func()) {
 	migrations = make([]migration, len(saved))
 	for i, m := range saved {
 		up := m.up
-		m.up = func(ctx context.Context, db *mongodriver.Database) error {
+		m.up = func(ctx context.Context, db *mongodriver.Database, c *claim) error {
 			for {
 				n, _ := runs.LoadOrStore(m.version, 0)
 				if runs.CompareAndSwap(m.version, n, n.(int)+1) {
 					break
 				}
 			}
-			return up(ctx, db)
+			return up(ctx, db, c)
 		}
 		migrations[i] = m
 	}
@@ -134,4 +135,34 @@ func checkRecords(t *testing.T, ctx context.Context, db *mongodriver.Database) {
 			t.Errorf("migration %d claimed by %s but not applied", r.Version, r.ClaimedBy)
 		}
 	}
+}
+
+// TestMigration2IndexesTheEarlierIdentities checks what migration 2 creates on a fresh store: the indexes
+// of the identities of the earlier layout, which it was written for, and none on the keyed identities,
+// which are read by _id alone.
+func TestMigration2IndexesTheEarlierIdentities(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		s := openInternal(t, uri)
+		names := func(coll string) []string {
+			t.Helper()
+			specs, err := s.coll(coll).Indexes().ListSpecifications(t.Context())
+			mustDo(t, err, "list the indexes of "+coll)
+			var out []string
+			for _, spec := range specs {
+				if spec.Name != "_id_" {
+					out = append(out, spec.Name)
+				}
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got, want := names(collLegacyIdentities), []string{"provider_unique", "user_id"}; !slices.Equal(got, want) {
+			t.Errorf("indexes of %s: %v, want %v", collLegacyIdentities, got, want)
+		}
+		for _, coll := range []string{collIdentities, collUserIdentities} {
+			if got := names(coll); len(got) != 0 {
+				t.Errorf("indexes of %s: %v, want none but _id", coll, got)
+			}
+		}
+	})
 }

@@ -266,12 +266,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// just expired.
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		s.stopBackground()
-		if x := s.customData.index; x != nil {
-			x.unsubscribe()
-		}
-		_ = client.Disconnect(dctx)
-		_ = healthClient.Disconnect(dctx)
+		_ = s.release(dctx)
 		return nil, err
 	}
 
@@ -439,16 +434,24 @@ func (s *Store) Close(ctx context.Context) error {
 		s.closed.Store(true)
 		s.stopPinger()
 		<-s.pingerDone
-		s.stopBackground()
-		if x := s.customData.index; x != nil {
-			x.unsubscribe()
-		}
-		if err := s.client.Disconnect(ctx); err != nil {
+		if err := s.release(ctx); err != nil {
 			s.closeErr = fmt.Errorf("store: close: %w", err)
 		}
-		_ = s.healthClient.Disconnect(ctx)
 	})
 	return s.closeErr
+}
+
+// release stops the store's background work and disconnects both clients: what Close does after the
+// pinger stopped, and what Open undoes when it fails after connecting. The error is the requests'
+// client's.
+func (s *Store) release(ctx context.Context) error {
+	s.stopBackground()
+	if x := s.customData.index; x != nil {
+		x.unsubscribe()
+	}
+	err := s.client.Disconnect(ctx)
+	_ = s.healthClient.Disconnect(ctx)
+	return err
 }
 
 // oneLine folds a message onto one line.

@@ -194,21 +194,24 @@ func (s *Store) claimRevocation(ctx context.Context, id bson.ObjectID, userID st
 	case err != nil:
 		return false, err
 	}
-	markers := []struct {
-		coll string
-		doc  any
-	}{
-		{collSessions, revokedMarkerDoc{ID: revokedKey(id.Hex()), SID: id.Hex(), At: now}},
-		{collRotations, rotationDoc{ID: revokedKey(id.Hex()), SessionID: id.Hex(), CreatedAt: now}},
+	return won, s.writeRevocationMarkers(ctx, []sessionRevocationDoc{{ID: id, At: now}})
+}
+
+// writeRevocationMarkers inserts the markers of revoked sessions that earlier versions read, one insert
+// per collection; those written before are left as they are.
+func (s *Store) writeRevocationMarkers(ctx context.Context, revoked []sessionRevocationDoc) error {
+	inSessions := make([]any, len(revoked))
+	inRotations := make([]any, len(revoked))
+	for i, r := range revoked {
+		id := r.ID.Hex()
+		inSessions[i] = revokedMarkerDoc{ID: revokedKey(id), SID: id, At: r.At}
+		inRotations[i] = rotationDoc{ID: revokedKey(id), SessionID: id, CreatedAt: r.At}
 	}
-	for _, m := range markers {
-		if _, err := s.coll(m.coll).InsertOne(ctx, m.doc); err != nil {
-			if err := translate(ctx, err); !errors.Is(err, store.ErrAlreadyExists) {
-				return won, err
-			}
-		}
+	if _, err := insertAll(ctx, s.coll(collSessions), inSessions); err != nil {
+		return err
 	}
-	return won, nil
+	_, err := insertAll(ctx, s.coll(collRotations), inRotations)
+	return err
 }
 
 // UserSessionIDs lists the ids of the user's sessions (revocation markers have no user_id).
@@ -226,35 +229,43 @@ func (s *Store) UserSessionIDs(ctx context.Context, userID string) ([]string, er
 }
 
 // RevokeUserSessions claims the revocation of each of the user's sessions
-// not revoked yet, and counts the claims it won.
+// not revoked yet, and counts the claims it won. Then it writes the markers
+// of every revoked session of the user, also of those an earlier call
+// claimed but failed to mark, so that calling it again after a failure
+// completes what the failed call left.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
 	idOnly := options.Find().SetProjection(D{{Key: "_id", Value: 1}})
 	sessions, err := findAll[sessionDoc](ctx, s.coll(collSessions), D{{Key: "user_id", Value: userID}}, idOnly)
 	if err != nil || len(sessions) == 0 {
 		return 0, err
 	}
-	claimed, err := findAll[sessionRevocationDoc](ctx, s.coll(collSessionRevocations), D{{Key: "user_id", Value: userID}}, idOnly)
+	claimed, err := findAll[sessionRevocationDoc](ctx, s.coll(collSessionRevocations), D{{Key: "user_id", Value: userID}},
+		options.Find().SetProjection(D{{Key: "_id", Value: 1}, {Key: "at", Value: 1}}))
 	if err != nil {
 		return 0, err
 	}
-	revoked := make(map[bson.ObjectID]bool, len(claimed))
+	revoked := make(map[bson.ObjectID]time.Time, len(claimed))
 	for _, c := range claimed {
-		revoked[c.ID] = true
+		revoked[c.ID] = c.At
 	}
+	now := time.Now()
+	marks := make([]sessionRevocationDoc, 0, len(sessions))
 	n := 0
 	for _, d := range sessions {
-		if revoked[d.ID] {
-			continue
+		at, ok := revoked[d.ID]
+		if !ok {
+			at = now
+			_, err := s.coll(collSessionRevocations).InsertOne(ctx, sessionRevocationDoc{ID: d.ID, UserID: userID, At: now})
+			switch err := translate(ctx, err); {
+			case err == nil:
+				n++
+			case !errors.Is(err, store.ErrAlreadyExists): // claimed meanwhile by another caller, who counts it
+				return n, err
+			}
 		}
-		won, err := s.claimRevocation(ctx, d.ID, userID)
-		if won {
-			n++
-		}
-		if err != nil {
-			return n, err
-		}
+		marks = append(marks, sessionRevocationDoc{ID: d.ID, At: at})
 	}
-	return n, nil
+	return n, s.writeRevocationMarkers(ctx, marks)
 }
 
 // ClaimRotation inserts the rotation: its _id is the claim.

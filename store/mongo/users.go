@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,18 +34,14 @@ import (
 // A user's identities are found through numbered slots in user_identities,
 // {_id: "<user id>:<n>", key: an identity's _id} for n = 1, 2, …: a reader
 // reads slot 1, 2, … up to the first missing one, then each identity by its
-// key. A slot is claimed by a unique insert of the next number (of racing
-// writers one wins it, the others try the next) before the identity it
-// points to is inserted, so that every identity of a user can be reached
-// from the user's slots, by DeleteUser too, even after a crash between the
-// two inserts. Slots are never updated, and never deleted but with their
-// user (by DeleteUser, from the last one down, so that a retry after a
-// failure still finds those left): a slot missing in the middle would hide
-// every later one. A slot may thus point to nothing the user has, and
-// readers skip it: its identity is missing (it lost its claim, was taken
-// back, or was removed, as DeleteAPIKey removes a key's identity), or
-// belongs to another user (who won the claim), or was met at an earlier
-// slot (an identity removed and claimed again).
+// key (slots.go has how slots are taken and freed). A slot is taken before
+// the identity it points to is inserted, so that every identity of a user
+// can be reached from the user's slots, by DeleteUser too, even after a
+// crash between the two. Readers skip a free slot, and one that points to
+// nothing the user has: its identity is not inserted yet, or is another
+// user's (who won the claim), or was met at an earlier slot, or is missing
+// with its slot not freed yet (or never, after a crash at the wrong moment,
+// or when an earlier version left it).
 //
 // Why slots and not a list on the user document: FerretDB v1 applies an
 // update by rewriting the whole document it read (see mongo.go), so two
@@ -56,7 +51,8 @@ import (
 // so that a TouchLogin racing SetUserDisabled cannot write the old flag
 // back: disabling is an insert and enabling a delete. The updates left
 // (TouchLogin's, of the user and of one identity, and the API key flag)
-// only set fields where the last writer winning is right.
+// only set fields where the last writer winning is right, but those of a
+// slot, which slots.go leaves to one writer at a time.
 //
 // A profile (the user and its identities) reads no user document as a
 // rule: every login writes the user as it leaves it (its id, type, times
@@ -131,17 +127,6 @@ var keyEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
 func identityKey(providerType, providerID string) string {
 	return keyEscaper.Replace(providerType) + ":" + providerID
 }
-
-// slotDoc says that the identity of key may be the user's (see the comment at the top).
-type slotDoc struct {
-	ID  string `bson:"_id"` // slotID(user id, n)
-	Key string `bson:"key"`
-}
-
-func slotID(userID string, n int) string { return userID + ":" + strconv.Itoa(n) }
-
-// maxSlotAttempts bounds the slot numbers one claim tries past those it read.
-const maxSlotAttempts = 50
 
 // currentUser returns the user as its latest login left it (the later-created identity on a tie), or nil
 // when that login wrote no copy of this user. docs are in creation order.
@@ -229,7 +214,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User, first *store.Iden
 	if _, err := s.coll(collUsers).InsertOne(ctx, udoc); err != nil {
 		return translate(ctx, err)
 	}
-	slot, err := s.claimSlot(ctx, u.ID, idoc.Key, 0)
+	slot, err := s.claimSlot(ctx, u.ID, idoc.Key, idoc.ID, 0)
 	if err == nil {
 		_, err = s.coll(collIdentities).InsertOne(ctx, idoc)
 		err = translate(ctx, err)
@@ -237,8 +222,8 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User, first *store.Iden
 	if err != nil {
 		// Nobody knows the user yet (no identity leads to it), so no slot of it can follow this one.
 		s.bestEffort(ctx, "withdraw the user of a lost identity claim", func(ctx context.Context) error {
-			if slot != "" {
-				if _, err := s.coll(collUserIdentities).DeleteOne(ctx, D{{Key: "_id", Value: slot}}); err != nil {
+			if slot != 0 {
+				if _, err := s.coll(collUserIdentities).DeleteOne(ctx, D{{Key: "_id", Value: slotID(u.ID, slot)}}); err != nil {
 					return err
 				}
 			}
@@ -281,6 +266,7 @@ func (s *Store) UserWithIdentities(ctx context.Context, id string) (*store.User,
 	if err != nil {
 		return nil, nil, err
 	}
+	sortIdentities(docs)
 	u := currentUser(id, docs)
 	if u == nil {
 		d, err := findOne[userDoc](ctx, s.coll(collUsers), D{{Key: "_id", Value: oid}})
@@ -442,6 +428,9 @@ func (s *Store) deleteIdentities(ctx context.Context, userID string) error {
 		return err
 	}
 	for _, sl := range slots {
+		if sl.Free != "" {
+			continue
+		}
 		if _, err := s.deleteIdentity(ctx, sl.Key, func(d *identityDoc) bool { return d.UserID == userID }); err != nil {
 			return err
 		}
@@ -481,10 +470,11 @@ func (s *Store) deleteIdentity(ctx context.Context, key string, mine func(*ident
 }
 
 // AddIdentity reads the user (for its copy on the identity, whose time is
-// now its latest login's), claims a slot, then the identity, and looks at
+// now its latest login's), takes a slot, claims the identity, and looks at
 // the user again: a user deleted meanwhile takes the claim back. DeleteUser
 // removes the user before it reads the slots, so either it finds this
-// identity's slot or this look finds no user.
+// identity's slot or this look finds no user. A slot taken for an identity
+// that does not go in, or is taken back, is freed.
 func (s *Store) AddIdentity(ctx context.Context, id *store.Identity) error {
 	d, err := newIdentityDoc(id)
 	if err != nil {
@@ -503,18 +493,30 @@ func (s *Store) AddIdentity(ctx context.Context, id *store.Identity) error {
 	if taken {
 		return store.ErrAlreadyExists
 	}
-	slots, err := s.slots(ctx, id.UserID)
+	slot, took, err := s.ensureSlot(ctx, id.UserID, d.Key, d.ID)
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(slots, func(sl slotDoc) bool { return sl.Key == d.Key }) {
-		if _, err := s.claimSlot(ctx, id.UserID, d.Key, len(slots)); err != nil {
-			return err
+	release := func(ctx context.Context) error {
+		if !took {
+			return nil
 		}
+		return s.releaseSlot(ctx, id.UserID, slot)
 	}
 	d.User = u.copyAt(d.LastLoginAt)
 	if _, err := s.coll(collIdentities).InsertOne(ctx, d); err != nil {
-		return translate(ctx, err)
+		if err = translate(ctx, err); !errors.Is(err, store.ErrAlreadyExists) {
+			return err // it may have gone in all the same: its slot stays
+		}
+		switch had, rerr := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: d.Key}}); {
+		case rerr == nil && had.ID == d.ID:
+			// The insert's retry found what its first attempt inserted.
+		case rerr != nil && !errors.Is(rerr, store.ErrNotFound):
+			return rerr // whose it is is unknown: its slot stays
+		default:
+			s.bestEffort(ctx, "free the identity slot of a lost claim", release)
+			return err
+		}
 	}
 	found, err := exists(ctx, s.coll(collUsers), D{{Key: "_id", Value: uid}})
 	if err == nil && found {
@@ -524,8 +526,11 @@ func (s *Store) AddIdentity(ctx context.Context, id *store.Identity) error {
 		err = store.ErrNotFound
 	}
 	s.bestEffort(ctx, "withdraw an identity claim", func(ctx context.Context) error {
-		_, err := s.deleteIdentity(ctx, d.Key, func(x *identityDoc) bool { return x.ID == d.ID })
-		return err
+		gone, err := s.deleteIdentity(ctx, d.Key, func(x *identityDoc) bool { return x.ID == d.ID })
+		if err != nil || gone == nil {
+			return err
+		}
+		return release(ctx)
 	})
 	return err
 }
@@ -539,84 +544,145 @@ func (s *Store) FindIdentity(ctx context.Context, providerType, providerID strin
 	return d.identity(), nil
 }
 
-// ListIdentities returns the users' identities, oldest first. Each user's are read by key, through its
-// slots: a handful of reads per user that cost the same at any size of the store, where one query on
-// user_id would decode every identity on FerretDB.
+// ListIdentities returns the users' identities, oldest first, read by _id through their slots. One
+// user's are read one document at a time: a few reads that cost the same at any size of the store, where
+// a query on user_id would decode every identity on FerretDB. Those of several users (a page of an
+// admin listing) are read, on MongoDB, a few queries for the whole page (see pageIdentities); FerretDB
+// answers those $in queries by decoding the whole collection, so there each user's are read as one
+// user's.
 func (s *Store) ListIdentities(ctx context.Context, userIDs ...string) ([]*store.Identity, error) {
-	var docs []identityDoc
+	users := make([]string, 0, len(userIDs))
 	seen := make(map[string]bool, len(userIDs))
 	for _, id := range userIDs {
-		if seen[id] || !store.ValidID(id) {
-			continue
+		if !seen[id] && store.ValidID(id) {
+			seen[id] = true
+			users = append(users, id)
 		}
-		seen[id] = true
-		mine, err := s.userIdentities(ctx, id)
-		if err != nil {
+	}
+	var docs []identityDoc
+	if len(users) > 1 && !s.scansIn {
+		var err error
+		if docs, err = s.pageIdentities(ctx, users); err != nil {
 			return nil, err
 		}
-		docs = append(docs, mine...)
+	} else {
+		for _, id := range users {
+			mine, err := s.userIdentities(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, mine...)
+		}
 	}
 	sortIdentities(docs)
 	return identities(docs), nil
 }
 
-// userIdentities reads the user's identities through its slots, oldest first.
+// userIdentities reads the user's identities through its slots, in no particular order: its callers
+// sort what they return once.
 func (s *Store) userIdentities(ctx context.Context, userID string) ([]identityDoc, error) {
 	slots, err := s.slots(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
+	return ownIdentities(userID, slots, func(key string) (*identityDoc, error) {
+		d, err := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: key}})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		return d, err
+	})
+}
+
+// ownIdentities returns, each once, the identities the user's slots lead to that are the user's; read
+// returns the identity of a key (nil: none).
+func ownIdentities(userID string, slots []slotDoc, read func(key string) (*identityDoc, error)) ([]identityDoc, error) {
 	var docs []identityDoc
 	seen := make(map[string]bool, len(slots))
 	for _, sl := range slots {
-		if seen[sl.Key] {
+		if sl.Free != "" || seen[sl.Key] {
 			continue
 		}
 		seen[sl.Key] = true
-		d, err := findOne[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: sl.Key}})
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
+		d, err := read(sl.Key)
 		if err != nil {
 			return nil, err
 		}
-		if d.UserID == userID {
+		if d != nil && d.UserID == userID {
 			docs = append(docs, *d)
 		}
 	}
-	sortIdentities(docs)
 	return docs, nil
 }
 
-// slots reads the user's slots in order, up to the first missing one.
-func (s *Store) slots(ctx context.Context, userID string) ([]slotDoc, error) {
-	var out []slotDoc
-	for n := 1; ; n++ {
-		d, err := findOne[slotDoc](ctx, s.coll(collUserIdentities), D{{Key: "_id", Value: slotID(userID, n)}})
-		if errors.Is(err, store.ErrNotFound) {
-			return out, nil
+// slotWindow is how many slot numbers of each user one query of pageIdentities asks for: enough for
+// most users' identities, so that most pages take one query of slots.
+const slotWindow = 4
+
+// pageIdentities reads the identities of several users in a few queries by _id with $in, which the key
+// serves on MongoDB: the users' slots, slotWindow numbers of each at a time until each user's first
+// missing one, then every identity they lead to at once.
+func (s *Store) pageIdentities(ctx context.Context, users []string) ([]identityDoc, error) {
+	slots := make(map[string][]slotDoc, len(users))
+	open := users
+	for first := 1; len(open) > 0; first += slotWindow {
+		ids := make([]string, 0, len(open)*slotWindow)
+		for _, u := range open {
+			for n := first; n < first+slotWindow; n++ {
+				ids = append(ids, slotID(u, n))
+			}
 		}
+		found, err := findAll[slotDoc](ctx, s.coll(collUserIdentities), D{{Key: "_id", Value: D{{Key: "$in", Value: ids}}}})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *d)
+		byID := make(map[string]slotDoc, len(found))
+		for _, sl := range found {
+			byID[sl.ID] = sl
+		}
+		var more []string
+		for _, u := range open {
+			n := first
+			for ; n < first+slotWindow; n++ {
+				sl, ok := byID[slotID(u, n)]
+				if !ok {
+					break
+				}
+				sl.n = n
+				slots[u] = append(slots[u], sl)
+			}
+			if n == first+slotWindow {
+				more = append(more, u)
+			}
+		}
+		open = more
 	}
-}
 
-// claimSlot inserts a slot of the user pointing to key, at the first free number after the known
-// slots, and returns its _id. A number taken meanwhile by another writer is skipped.
-func (s *Store) claimSlot(ctx context.Context, userID, key string, known int) (string, error) {
-	for n := known + 1; n <= known+maxSlotAttempts; n++ {
-		id := slotID(userID, n)
-		_, err := s.coll(collUserIdentities).InsertOne(ctx, slotDoc{ID: id, Key: key})
-		switch err := translate(ctx, err); {
-		case err == nil:
-			return id, nil
-		case !errors.Is(err, store.ErrAlreadyExists):
-			return "", err
+	var keys []string
+	for _, u := range users {
+		for _, sl := range slots[u] {
+			if sl.Free == "" {
+				keys = append(keys, sl.Key)
+			}
 		}
 	}
-	return "", fmt.Errorf("store: user %s: %d identity slots in a row taken by other writers", userID, maxSlotAttempts)
+	byKey := make(map[string]*identityDoc, len(keys))
+	if len(keys) > 0 {
+		slices.Sort(keys)
+		found, err := findAll[identityDoc](ctx, s.coll(collIdentities), D{{Key: "_id", Value: D{{Key: "$in", Value: slices.Compact(keys)}}}})
+		if err != nil {
+			return nil, err
+		}
+		for i := range found {
+			byKey[found[i].Key] = &found[i]
+		}
+	}
+	var docs []identityDoc
+	for _, u := range users {
+		mine, _ := ownIdentities(u, slots[u], func(key string) (*identityDoc, error) { return byKey[key], nil })
+		docs = append(docs, mine...)
+	}
+	return docs, nil
 }
 
 func identities(docs []identityDoc) []*store.Identity {

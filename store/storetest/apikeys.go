@@ -102,6 +102,46 @@ func runAPIKeys(t *testing.T, open func(t *testing.T) store.Store) {
 		must(t, s.CreateAPIKey(ctx, newKey(u.ID, "ci", now())), "CreateAPIKey with the freed name")
 	})
 
+	t.Run("APIKeys/RacingLinksAndDeletesKeepEveryIdentity", func(t *testing.T) {
+		// Keys' identities added to one user while others of its keys are deleted: the user lists every
+		// identity it keeps, each once, and none it lost, round after round.
+		s := open(t)
+		ctx := testContext(t)
+		u, first := newUser(t, s)
+		var linked []string // keys with their identity, oldest first
+		for round := range 4 {
+			var adds []string
+			for i := range 4 {
+				k := newKey(u.ID, fmt.Sprintf("round %d key %d", round, i), now())
+				must(t, s.CreateAPIKey(ctx, k), "CreateAPIKey")
+				adds = append(adds, k.ID)
+			}
+			deletes := linked[:max(0, len(linked)-1)] // all but the latest
+			errs := race(len(adds)+len(deletes), func(i int) error {
+				if i < len(adds) {
+					return s.AddIdentity(ctx, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "api-key", ProviderID: adds[i], CreatedAt: now()})
+				}
+				return s.DeleteAPIKey(ctx, u.ID, deletes[i-len(adds)])
+			})
+			for i, err := range errs {
+				must(t, err, "round %d: call %d", round, i)
+			}
+			linked = append(linked[len(deletes):], adds...)
+
+			ids, err := s.ListIdentities(ctx, u.ID)
+			must(t, err, "ListIdentities")
+			got := map[string]int{}
+			for _, id := range ids {
+				got[id.ProviderID]++
+			}
+			want := map[string]int{first.ProviderID: 1}
+			for _, k := range linked {
+				want[k] = 1
+			}
+			sameValue(t, got, want, fmt.Sprintf("round %d: identities listed (provider id: times)", round))
+		}
+	})
+
 	t.Run("APIKeys/RefusedKeyLeavesNothing", func(t *testing.T) {
 		// A key refused for its name or id leaves its secret unknown and free for another key.
 		s := open(t)
