@@ -45,8 +45,10 @@ type Users interface {
 	// GetUser returns the user; ErrNotFound when there is none.
 	GetUser(ctx context.Context, id string) (*User, error)
 	// UserWithIdentities returns the user and its identities, oldest first, without asking whether the
-	// user is disabled (Disabled is false): what a profile shows, as the latest login recorded it, in one
-	// query where that login was recorded by TouchLogin. ErrNotFound when there is no such user.
+	// user is disabled (Disabled is false): what a profile shows, as the latest login recorded it. Read by
+	// key only (the user's identity slots, then each identity), and the user document only where no login
+	// left its copy on an identity, so that its cost does not grow with the number of users. ErrNotFound
+	// when there is no such user.
 	UserWithIdentities(ctx context.Context, id string) (*User, []*Identity, error)
 	// ListUsers returns up to limit users with ids greater than afterID, in id order. An empty afterID
 	// starts at the beginning; one that is not an id yields no users.
@@ -72,8 +74,10 @@ type Users interface {
 	AddIdentity(ctx context.Context, id *Identity) error
 	// FindIdentity returns the identity with this provider and subject; ErrNotFound when there is none.
 	FindIdentity(ctx context.Context, providerType, providerID string) (*Identity, error)
-	// ListIdentities returns the identities of the users, oldest first (by CreatedAt), in one query: a
-	// page of users must not cost a query per user.
+	// ListIdentities returns the identities of the users, oldest first (by CreatedAt). On engines whose
+	// $in is served by an index (MongoDB) a page costs a few queries; on FerretDB, whose $in reads the
+	// whole collection, each identity is read by its key, which costs more per page but stays flat as
+	// users are added.
 	ListIdentities(ctx context.Context, userIDs ...string) ([]*Identity, error)
 }
 
