@@ -2,11 +2,16 @@ package authn
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/lanyardhq/lanyard/jws"
 )
 
 var benchDocs = []struct {
@@ -188,4 +193,30 @@ func BenchmarkRefreshToken(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRSAModulus is what a larger modulus than rsaBits would cost: an RS256 signature (through
+// jws.Sign, as access tokens are signed) and a key generation, at 2048 and 3072 bits.
+func BenchmarkRSAModulus(b *testing.B) {
+	input := []byte("header.payload")
+	for _, bits := range []int{2048, 3072} {
+		b.Run(fmt.Sprintf("sign/%d", bits), func(b *testing.B) {
+			key, err := rsa.GenerateKey(rand.Reader, bits)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := jws.Sign(AlgRS256, key, input); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("generate/%d", bits), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := rsa.GenerateKey(rand.Reader, bits); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

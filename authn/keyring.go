@@ -196,11 +196,11 @@ func (r *Keyring) keyOrReload(kid string) (*SigningKey, bool) {
 // signAccess signs the concatenation of payload's parts as a compact JWS with the current key.
 //
 // Access tokens are made here rather than through go-jose, as refresh tokens are (see refreshHeader):
-// go-jose base64-encodes the payload twice, once for the signing input and again to serialize, and
-// marshals the header anew for every token; with a 4 KB custom data document that was a fifth of what
-// minting cost (BenchmarkMintAccess). The header is the one go-jose writes (sorted keys), and tests
-// verify the tokens with go-jose. The signature is jws.Sign's: ES256 ones are low-S, the only form
-// verification accepts.
+// go-jose base64-encodes the payload twice, once for the signing input and again to serialize, which
+// weighs most with a large custom data document, and marshals the header anew for every token
+// (BenchmarkMintAccess; numbers in BENCHMARKS.md). The header is the one go-jose writes (sorted keys),
+// and tests verify the tokens with go-jose. The signature is jws.Sign's: ES256 ones are low-S, the only
+// form verification accepts.
 func (r *Keyring) signAccess(payload ...[]byte) (string, error) {
 	s := r.snap.Load()
 	if s == nil {

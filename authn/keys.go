@@ -26,9 +26,10 @@ const (
 // rsaBits is the modulus size of generated RSA keys. 2048 bits gives 112-bit
 // security (NIST: acceptable through 2030), which outlives any key here by
 // far: keys rotate and the tokens they sign live 30 minutes. 3072 bits would
-// make every RS256 signature ~3x and key generation ~5x slower for no
-// practical gain; operators who want a stronger key should pick ES256 or
-// EdDSA, which are both stronger and faster.
+// make every RS256 signature and every key generation several times slower
+// (BenchmarkRSAModulus; numbers in BENCHMARKS.md) for no practical gain;
+// operators who want a stronger key should pick ES256 or EdDSA, which are
+// both stronger and faster.
 const rsaBits = 2048
 
 // SigningKey is one key pair of the keyring. Only the current key signs; the

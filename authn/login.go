@@ -322,7 +322,7 @@ func (s *Service) LinkIdentity(ctx context.Context, p *Principal, cred Credentia
 
 // eventLog appends auth events. A failure to record an event is logged, not returned: the login it
 // describes already happened.
-type eventLog struct{ store store.Store }
+type eventLog struct{ store store.AuthEvents }
 
 // append records one event of each of types, in order and in one store write.
 func (e *eventLog) append(ctx context.Context, log *slog.Logger, userID string, providers []string, at time.Time, types ...string) {

@@ -93,12 +93,25 @@ func (c *Config) setDefaults() {
 	}
 }
 
+// Store is what the service reads and writes: every kind of record, and none of the store's lifecycle
+// (Ping, health, Close), which stays with whoever opened the store. A store.Store is one.
+type Store interface {
+	store.Users
+	store.Sessions
+	store.Revocations
+	store.Keys
+	store.APIKeys
+	store.Passwords
+	store.AuthEvents
+	store.CustomData // the creation hook's document, the last login stamp, the deletion with the user
+}
+
 // Service is Lanyard's authentication: logins with every provider, sessions and their refresh tokens,
 // signing keys, account flows and revocation. Handlers of both APIs (gRPC and App Services HTTP) call
 // it, so that every rule lives here once.
 type Service struct {
 	cfg      Config
-	store    store.Store
+	store    Store
 	issuer   *Issuer
 	keys     *Keyring
 	revoked  *revocationSet
@@ -110,7 +123,7 @@ type Service struct {
 
 // New loads (or, on first start, creates) the signing keys and returns a service ready to mint and
 // verify tokens. Run must be called for revocations and key rotations by other replicas to be seen.
-func New(ctx context.Context, cfg Config, st store.Store) (*Service, error) {
+func New(ctx context.Context, cfg Config, st Store) (*Service, error) {
 	cfg.setDefaults()
 	if len(cfg.MasterKey) != 32 {
 		return nil, errors.New("authn: master key must be 32 bytes")

@@ -1,7 +1,8 @@
-// Package store defines the persistence contract of Lanyard: the one Store
-// interface the auth logic and the server use, the domain records it reads and
-// writes, and the sentinel errors every implementation maps its engine's
-// errors to.
+// Package store defines the persistence contract of Lanyard: the Store
+// interface the server opens, the smaller interfaces it is made of (which the
+// auth logic takes, each consumer only the ones it uses), the domain records
+// they read and write, and the sentinel errors every implementation maps its
+// engine's errors to.
 //
 // The package knows no engine, no transport and no token policy: domain
 // records are plain Go structs declared here, never driver or wire types, so

@@ -47,10 +47,11 @@ const (
 
 // customData is the resolved configuration.
 type customData struct {
-	cfg   store.CustomDataConfig
-	coll  *mongodriver.Collection // the operator's collection
-	locks *userLocks              // see customdata_write.go
-	index *ownerIndex             // nil without a feed (see customdata_index.go)
+	cfg    store.CustomDataConfig
+	timing ClaimTiming             // with its defaults (see customdata_write.go)
+	coll   *mongodriver.Collection // the operator's collection
+	locks  *userLocks              // see customdata_write.go
+	index  *ownerIndex             // nil without a feed (see customdata_index.go)
 }
 
 // resolveCustomData applies the defaults and checks cfg. An empty Database
@@ -78,10 +79,11 @@ func resolveCustomData(cfg store.CustomDataConfig, lanyardDB string) (store.Cust
 }
 
 // openCustomData sets up custom data for Open: the configuration (resolved
-// by resolveCustomData), the indexes (see customDataIndexes) and, when the
-// engine reports writes (a feed), the owner index.
-func (s *Store) openCustomData(ctx context.Context, cfg store.CustomDataConfig) error {
-	s.customData = customData{cfg: cfg, coll: s.client.Database(cfg.Database).Collection(cfg.Collection), locks: &userLocks{}}
+// by resolveCustomData), the timing of the claims, the indexes (see
+// customDataIndexes) and, when the engine reports writes (a feed), the
+// owner index.
+func (s *Store) openCustomData(ctx context.Context, cfg store.CustomDataConfig, timing ClaimTiming) error {
+	s.customData = customData{cfg: cfg, timing: timing.withDefaults(), coll: s.client.Database(cfg.Database).Collection(cfg.Collection), locks: &userLocks{}}
 	if err := s.customDataIndexes(ctx); err != nil {
 		return err
 	}

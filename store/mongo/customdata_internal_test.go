@@ -22,9 +22,15 @@ import (
 
 func openInternal(t *testing.T, uri string) *Store {
 	t.Helper()
+	return openTimed(t, uri, ClaimTiming{})
+}
+
+// openTimed opens a store whose claims wait as timing says.
+func openTimed(t *testing.T, uri string, timing ClaimTiming) *Store {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	s, err := Open(ctx, Config{URI: uri, Database: storetest.DatabaseName(t), Logger: storetest.Logger(t)})
+	s, err := Open(ctx, Config{URI: uri, Database: storetest.DatabaseName(t), Logger: storetest.Logger(t), ClaimTiming: timing})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -32,10 +38,21 @@ func openInternal(t *testing.T, uri string) *Store {
 	return s
 }
 
-func setTiming(t *testing.T, v *time.Duration, d time.Duration) {
-	old := *v
-	*v = d
-	t.Cleanup(func() { *v = old })
+// TestClaimTimingDefaults holds the zero ClaimTiming to the values its fields document, which lean on
+// one another, and a field that is set to what it says.
+func TestClaimTimingDefaults(t *testing.T) {
+	d := ClaimTiming{}.withDefaults()
+	if want := (ClaimTiming{HelpDelay: time.Second, StaleAfter: 30 * time.Second, CreateWindow: 20 * time.Second, MinSweepAge: time.Minute}); d != want {
+		t.Errorf("defaults %+v, want %+v", d, want)
+	}
+	// Helping comes before a claim is stale; inserts of a creation stop before it is spent; the sweep
+	// takes only claims nobody acts on.
+	if !(d.HelpDelay < d.StaleAfter && d.CreateWindow < d.StaleAfter && d.StaleAfter < d.MinSweepAge) {
+		t.Errorf("defaults %+v: want HelpDelay and CreateWindow < StaleAfter < MinSweepAge", d)
+	}
+	if got := (ClaimTiming{HelpDelay: 50 * time.Millisecond}).withDefaults(); got.HelpDelay != 50*time.Millisecond || got.StaleAfter != d.StaleAfter {
+		t.Errorf("HelpDelay set alone: %+v, want it kept and the rest defaulted", got)
+	}
 }
 
 func mustDo(t *testing.T, err error, what string) {
@@ -61,9 +78,8 @@ func setUpdate(js string) store.CustomDataUpdate {
 // document and every update.
 func TestCustomDataRawContention(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
-		serializeUserWrites = false
-		t.Cleanup(func() { serializeUserWrites = true })
 		s := openInternal(t, uri)
+		s.customData.locks.off = true
 		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 		defer cancel()
 		u := store.NewID()
@@ -106,9 +122,8 @@ func TestCustomDataRawContention(t *testing.T) {
 }
 
 func TestCustomDataClaimRecovery(t *testing.T) {
-	setTiming(t, &claimHelpDelay, 50*time.Millisecond)
 	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
-		s := openInternal(t, uri)
+		s := openTimed(t, uri, ClaimTiming{HelpDelay: 50 * time.Millisecond})
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		defer cancel()
 		claims := s.coll(collCustomDataClaims)
@@ -142,8 +157,8 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			if field(t, doc, "dead") != "1" || field(t, doc, "b") != "2" || doc.Version != 3 {
 				t.Errorf("document %s (version %d), want the dead claim's write and then this one", doc.JSON, doc.Version)
 			}
-			if waited := time.Since(began); waited < claimHelpDelay {
-				t.Errorf("helped after %v, before claimHelpDelay", waited)
+			if waited, delay := time.Since(began), s.customData.timing.HelpDelay; waited < delay {
+				t.Errorf("helped after %v, before HelpDelay (%v)", waited, delay)
 			}
 		})
 
@@ -266,7 +281,9 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 		})
 
 		t.Run("SweepEmptiesOldCreations", func(t *testing.T) {
-			setTiming(t, &claimMinSweepAge, 0)
+			// A store of its own: the default MinSweepAge would keep these claims, made just now.
+			s := openTimed(t, uri, ClaimTiming{MinSweepAge: time.Nanosecond})
+			claims := s.coll(collCustomDataClaims)
 			u := store.NewID()
 			_, err := s.UpdateCustomData(ctx, u, setUpdate(`{"a": 1}`))
 			mustDo(t, err, "UpdateCustomData")

@@ -25,7 +25,7 @@ func TestCustomDataConfig(t *testing.T) {
 		name := cd.Database + ".profiles"
 		db := storetest.DatabaseName(t)
 		s := open(t, mongo.Config{URI: uri, Database: db, CustomData: cd})
-		coll := s.CustomDataTestCollection()
+		coll := collection(t, uri, cd.Database, cd.Collection)
 		u := store.NewID()
 		doc, err := s.UpdateCustomData(ctx, u, store.CustomDataUpdate{Set: json.RawMessage(`{"a": 1}`)})
 		if err != nil {
@@ -49,7 +49,7 @@ func TestCustomDataConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		s2 := open(t, mongo.Config{URI: uri, Database: db, CustomData: cd})
-		_, err = s2.CustomDataTestCollection().InsertOne(ctx, bson.D{{Key: "owner", Value: u}})
+		_, err = coll.InsertOne(ctx, bson.D{{Key: "owner", Value: u}})
 		if !mongodriver.IsDuplicateKeyError(err) {
 			t.Fatalf("insert of a second document with enforce_unique: %v, want a duplicate key error", err)
 		}

@@ -39,13 +39,13 @@ import (
 //     Nothing ever applies a change to a document it was not computed
 //     from, so no write through Lanyard is lost.
 //   - A loser waits for the winner to apply its claim. Only when the
-//     winner stays silent for claimHelpDelay (it died between claim and
+//     winner stays silent for HelpDelay (it died between claim and
 //     replace, or is stuck) does a loser apply the claimed document itself
 //     (helping). Helping late rather than at once matters on FerretDB: its
 //     filtered replace is a read-then-write too, so a helper racing the
 //     winner could write version n back over a version n+1 made in
 //     between. Whoever may have raced that way (a helper; a winner slower
-//     than claimHelpDelay) rolls the document forward afterwards along the
+//     than HelpDelay) rolls the document forward afterwards along the
 //     chain of claims (rollForward).
 //   - A claim that was not computed from the document as it is now (an
 //     earlier document with the same _id, or one an operator replaced and
@@ -65,9 +65,9 @@ import (
 //     "gone:<user id>:<k>" (inserted before it deletes; whoever inserts a
 //     created document checks for it afterwards and deletes what it
 //     inserted, so a helper never brings a deleted document back), or when
-//     the claim is older than claimStaleAfter. To leave room for clocks
-//     that differ, nobody inserts a created document later than
-//     createWindow after its claim. "Made but missing" is only trusted
+//     the claim is older than StaleAfter. To leave room for clocks that
+//     differ, nobody inserts a created document later than CreateWindow
+//     after its claim. "Made but missing" is only trusted
 //     when a later read of the user's documents still finds none: the
 //     document may have been inserted just after the first read.
 //
@@ -92,23 +92,54 @@ const (
 	claimMade   = "made"
 )
 
-// Timing of claims; variables so that tests can shorten them.
-var (
-	// claimHelpDelay is how long a writer waits on another writer's claim
-	// before it applies the claimed document itself.
-	claimHelpDelay = time.Second
-	// claimStaleAfter is the age at which a claim that is not applied never
-	// will be (its writer gave up or died).
-	claimStaleAfter = 30 * time.Second
-	// createWindow bounds when a created document may still be inserted.
-	createWindow = 20 * time.Second
-	// claimMinSweepAge keeps SweepCustomDataClaims off claims that may
-	// still be in use.
-	claimMinSweepAge = time.Minute
-	// serializeUserWrites turns userLocks on; tests turn it off to race
-	// many writers of one Store for the same claims.
-	serializeUserWrites = true
-)
+// ClaimTiming bounds the waits of the claims custom data writes make (see
+// the comment at the top of customdata_write.go). A field <= 0 takes the
+// default named in its comment. Each process compares
+// the ages of claims other processes made with its own bounds, so every
+// process writing to one database should run with the same values: the
+// defaults. Tests shorten them to reach the recovery paths without waiting.
+type ClaimTiming struct {
+	// HelpDelay is how long a writer waits on another writer's claim before
+	// it applies the claimed document itself (helps). 1 s: far longer than a
+	// live winner takes from its claim to its replace (a round trip or two),
+	// so that helpers, and the roll forward that repairs what they may have
+	// raced, stay rare; short, as every write of the document waits that
+	// long behind a writer that died.
+	HelpDelay time.Duration
+
+	// StaleAfter is the age at which a claim that is not applied never will
+	// be (its writer gave up or died): nobody waits on it or applies it, and
+	// a creation claim that old is spent. 30 s: longer than any live write
+	// takes, and longer than CreateWindow by the difference between clocks
+	// of processes that is tolerated.
+	StaleAfter time.Duration
+
+	// CreateWindow bounds how long after its claim a created document may
+	// still be inserted. 20 s: it must stay shorter than StaleAfter, so that
+	// nobody inserts a document that a process whose clock runs ahead
+	// counts as spent already (and has created another for).
+	CreateWindow time.Duration
+
+	// MinSweepAge is the youngest a claim may be for SweepCustomDataClaims
+	// to remove it, whatever the caller asks. 1 min: past StaleAfter, so
+	// that the sweep only removes claims no writer acts on anymore (removing
+	// a write claim frees its number for another).
+	MinSweepAge time.Duration
+}
+
+// withDefaults fills in the zero fields.
+func (t ClaimTiming) withDefaults() ClaimTiming {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.HelpDelay, time.Second)
+	def(&t.StaleAfter, 30*time.Second)
+	def(&t.CreateWindow, 20*time.Second)
+	def(&t.MinSweepAge, time.Minute)
+	return t
+}
 
 // Bounds of one write: claims lost to other writers, and rounds (reads of
 // the document) in all.
@@ -346,6 +377,9 @@ func (s *Store) writeCustomData(ctx context.Context, userID string, w write) (*s
 type userLocks struct {
 	mu    sync.Mutex
 	locks map[string]*userLock
+	// off, set by tests before the first write, lets the writes of the
+	// Store race one another for the same claims.
+	off bool
 }
 
 type userLock struct {
@@ -355,7 +389,7 @@ type userLock struct {
 
 // lock waits for the user's lock (or ctx) and returns its release.
 func (l *userLocks) lock(ctx context.Context, userID string) (func(), error) {
-	if !serializeUserWrites {
+	if l.off {
 		return func() {}, nil
 	}
 	l.mu.Lock()
@@ -456,7 +490,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 	if w.expected != nil && *w.expected != cur.version {
 		return nil, false, &versionMismatch{expected: *w.expected, current: cur.version}
 	}
-	if c := wt.inFlight; c != nil && inFlightOn(c, cur) {
+	if c := wt.inFlight; c != nil && s.inFlightOn(c, cur) {
 		// Nothing changed since the last round: still waiting.
 		return nil, false, s.waitOrHelp(ctx, cur, c, wt)
 	}
@@ -489,7 +523,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 		if err != nil {
 			return nil, false, err
 		}
-		if inFlightOn(other, cur) {
+		if s.inFlightOn(other, cur) {
 			return nil, false, s.waitOrHelp(ctx, cur, other, wt)
 		}
 		// Stale: skip to the number after the highest claimed.
@@ -498,7 +532,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, false, err
 		}
-		if latest != nil && inFlightOn(latest, cur) {
+		if latest != nil && s.inFlightOn(latest, cur) {
 			return nil, false, s.waitOrHelp(ctx, cur, latest, wt)
 		}
 		if latest != nil && latest.N >= n {
@@ -512,9 +546,9 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 
 // inFlightOn reports whether c was computed from the document as cur
 // holds it and may still be applied.
-func inFlightOn(c *writeClaim, cur *current) bool {
+func (s *Store) inFlightOn(c *writeClaim, cur *current) bool {
 	return c.DocKey == cur.idKey && c.From == cur.version && bytes.Equal(c.Base, cur.hash()) &&
-		time.Since(c.At) < claimStaleAfter
+		time.Since(c.At) < s.customData.timing.StaleAfter
 }
 
 // replaceAt replaces cur with doc (a claimed document of user) if cur still has the version it was read
@@ -555,16 +589,16 @@ func (s *Store) replaceAt(ctx context.Context, cur *current, user string, doc cl
 }
 
 // waitOrHelp waits on another writer's claim c on cur, and applies it
-// once this writer has waited claimHelpDelay for it.
+// once this writer has waited HelpDelay for it.
 func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt *waiter) error {
 	if wt.inFlight == nil || wt.inFlight.ID != c.ID {
 		wt.inFlight, wt.since = c, time.Now()
 		return nil
 	}
-	if time.Since(wt.since) < claimHelpDelay {
+	if time.Since(wt.since) < s.customData.timing.HelpDelay {
 		return nil
 	}
-	wt.since = time.Now() // help again only after another claimHelpDelay
+	wt.since = time.Now() // help again only after another HelpDelay
 	if _, err := s.replaceAt(ctx, cur, c.User, c.Doc); err != nil {
 		return err
 	}
@@ -576,7 +610,7 @@ func (s *Store) waitOrHelp(ctx context.Context, cur *current, c *writeClaim, wt 
 func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, start time.Time, result *store.CustomDoc) (*store.CustomDoc, bool, error) {
 	matched, err := s.replaceAt(ctx, cur, c.User, c.Doc)
 	if err != nil {
-		// The claim stays: a later writer applies it after claimHelpDelay.
+		// The claim stays: a later writer applies it after HelpDelay.
 		return nil, false, err
 	}
 	if !matched {
@@ -585,7 +619,7 @@ func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, sta
 			return nil, false, err
 		}
 	}
-	if time.Since(start) >= claimHelpDelay {
+	if time.Since(start) >= s.customData.timing.HelpDelay {
 		// Slow enough that a helper may have written this version too,
 		// possibly over a later one (see the comment at the top).
 		if err := s.rollForward(ctx, cur.id); err != nil {
@@ -645,7 +679,7 @@ func (s *Store) rollForward(ctx context.Context, id bson.RawValue) error {
 		if err != nil {
 			return err
 		}
-		if !inFlightOn(next, cur) {
+		if !s.inFlightOn(next, cur) {
 			return nil
 		}
 		if _, err := s.replaceAt(ctx, cur, next.User, next.Doc); err != nil {
@@ -743,7 +777,7 @@ const (
 )
 
 func (s *Store) creationState(ctx context.Context, c *createClaim) (int, error) {
-	if time.Since(c.At) > claimStaleAfter {
+	if time.Since(c.At) > s.customData.timing.StaleAfter {
 		return creationSpent, nil
 	}
 	claims := s.coll(collCustomDataClaims)
@@ -761,7 +795,7 @@ func (s *Store) creationState(ctx context.Context, c *createClaim) (int, error) 
 // already) or the claim is too old to insert. A document inserted after
 // its creation was deleted is deleted again.
 func (s *Store) insertCreated(ctx context.Context, c *createClaim) (bool, error) {
-	if time.Since(c.At) > createWindow {
+	if time.Since(c.At) > s.customData.timing.CreateWindow {
 		return false, nil
 	}
 	s.announce(c.DocID, c.User)
@@ -822,13 +856,13 @@ func (s *Store) DeleteCustomData(ctx context.Context, userID string) (bool, erro
 }
 
 // SweepCustomDataClaims removes the claims made before olderThan (at most
-// claimMinSweepAge ago, so that claims in use stay), except creation claims:
+// MinSweepAge ago, so that claims in use stay), except creation claims:
 // those number the next creation of their user (see latestCreation), so the
 // old ones, which nothing reads anymore but the number, only lose their
 // document. It returns how many claims it removed or emptied. The server
 // calls it periodically; it is not part of store.Store.
 func (s *Store) SweepCustomDataClaims(ctx context.Context, olderThan time.Time) (int, error) {
-	if limit := time.Now().Add(-claimMinSweepAge); olderThan.After(limit) {
+	if limit := time.Now().Add(-s.customData.timing.MinSweepAge); olderThan.After(limit) {
 		olderThan = limit
 	}
 	claims := s.coll(collCustomDataClaims)

@@ -49,7 +49,7 @@ func TestIndexesCoverEveryQuery(t *testing.T) {
 			}
 			t.Cleanup(func() { s.Close(context.Background()) })
 			s.scansIn = false // MongoDB's paths
-			return s
+			return ownCollection{s}
 		})
 	})
 	if indexes == nil {
@@ -72,6 +72,12 @@ func TestIndexesCoverEveryQuery(t *testing.T) {
 	}
 	t.Logf("%d query shapes over %d databases, each served by an index", len(shapes), len(databases))
 }
+
+// ownCollection hands the suite the store's own custom data collection (storetest.CustomDataHooks), so
+// that the suite's direct reads and writes are recorded with the store's.
+type ownCollection struct{ *Store }
+
+func (s ownCollection) CustomDataTestCollection() *mongodriver.Collection { return s.customData.coll }
 
 // wholeCollectionReads are collections Lanyard reads whole on purpose: the custom data collection when a
 // store builds its owner index and for ListShadowedCustomData (an admin listing); the signing keys (a

@@ -105,6 +105,10 @@ type Config struct {
 	// reached by URI): reads then query the user id field.
 	Feed *feed.Feed
 
+	// ClaimTiming bounds the waits of custom data writes. Lanyard runs with
+	// the zero value, the defaults; tests shorten them.
+	ClaimTiming ClaimTiming
+
 	// observe, set by tests of this package, sees every command sent.
 	observe func(*event.CommandStartedEvent)
 }
@@ -279,7 +283,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := migrate(ctx, s.db); err != nil {
 		return fail(fmt.Errorf("store: %w", err))
 	}
-	if err := s.openCustomData(ctx, customData); err != nil {
+	if err := s.openCustomData(ctx, customData, cfg.ClaimTiming); err != nil {
 		return fail(err)
 	}
 

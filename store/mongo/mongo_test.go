@@ -23,7 +23,7 @@ func TestConformance(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		storetest.Run(t, func(t *testing.T, database string) store.Store {
 			s := open(t, mongo.Config{URI: e.URI, Database: database, Feed: e.Feed})
-			return operatorStore{s, operatorCollection(t, e.OperatorURI, database)}
+			return operatorStore{s, collection(t, e.OperatorURI, database, mongo.DefaultCustomDataCollection)}
 		})
 	})
 }
@@ -36,13 +36,14 @@ func TestCustomDataByQuery(t *testing.T) {
 			t.Skip("TestConformance runs this engine without a feed already")
 		}
 		storetest.RunCustomData(t, func(t *testing.T, database string) store.Store {
-			return open(t, mongo.Config{URI: e.URI, Database: database})
+			s := open(t, mongo.Config{URI: e.URI, Database: database})
+			return operatorStore{s, collection(t, e.URI, database, mongo.DefaultCustomDataCollection)}
 		})
 	})
 }
 
-// operatorStore is a store whose CustomDataTestCollection (storetest.CustomDataHooks) is reached as other
-// tools reach the engine.
+// operatorStore is a store whose custom data collection (storetest.CustomDataHooks) is reached as other
+// tools reach the engine: through a connection of the test's own.
 type operatorStore struct {
 	*mongo.Store
 	coll *mongodriver.Collection
@@ -50,14 +51,14 @@ type operatorStore struct {
 
 func (s operatorStore) CustomDataTestCollection() *mongodriver.Collection { return s.coll }
 
-// operatorCollection is the default custom data collection of database, through uri.
-func operatorCollection(t *testing.T, uri, database string) *mongodriver.Collection {
+// collection is the named collection of database, through a connection of its own to uri.
+func collection(t *testing.T, uri, database, name string) *mongodriver.Collection {
 	client, err := mongodriver.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return client.Database(database).Collection(mongo.DefaultCustomDataCollection)
+	return client.Database(database).Collection(name)
 }
 
 // TestOutageRecovery stops the engine under an open Store and starts it

@@ -23,7 +23,10 @@ import (
 // CustomDataHooks gives the suite the driver's handle on the custom data
 // collection of a store opened with the default custom data configuration
 // (collection custom_user_data, field user_id), to write documents as an
-// operator would and to look at the stored BSON types.
+// operator would and to look at the stored BSON types. No production store
+// offers it: an Opener returns its store wrapped in a type that does, with
+// the collection reached as the test sees fit (as another tool would, for
+// one).
 type CustomDataHooks interface {
 	CustomDataTestCollection() *mongodriver.Collection
 }
