@@ -1012,7 +1012,7 @@ var File_lanyard_v1_admin_proto protoreflect.FileDescriptor
 const file_lanyard_v1_admin_proto_rawDesc = "" +
 	"\n" +
 	"\x16lanyard/v1/admin.proto\x12\n" +
-	"lanyard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\")\n" +
+	"lanyard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\")\n" +
 	"\x0eGetUserRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"7\n" +
 	"\x0fGetUserResponse\x12$\n" +
@@ -1064,19 +1064,19 @@ const file_lanyard_v1_admin_proto_rawDesc = "" +
 	"\x1bAUTH_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16AUTH_EVENT_TYPE_CREATE\x10\x01\x12\x19\n" +
 	"\x15AUTH_EVENT_TYPE_LOGIN\x10\x02\x12\x1a\n" +
-	"\x16AUTH_EVENT_TYPE_DELETE\x10\x032\x8d\x06\n" +
-	"\fAdminService\x12B\n" +
-	"\aGetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\x12H\n" +
-	"\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\x12N\n" +
-	"\vDisableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\x12K\n" +
+	"\x16AUTH_EVENT_TYPE_DELETE\x10\x032\xe7\x06\n" +
+	"\fAdminService\x12L\n" +
+	"\aGetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12R\n" +
+	"\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12X\n" +
+	"\vDisableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n" +
 	"\n" +
-	"EnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\x12K\n" +
+	"EnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n" +
 	"\n" +
-	"DeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\x12W\n" +
-	"\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\x12o\n" +
-	"\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\x12]\n" +
-	"\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\x12\\\n" +
-	"\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse0\x01B\x9f\x01\n" +
+	"DeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12a\n" +
+	"\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12y\n" +
+	"\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12g\n" +
+	"\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12f\n" +
+	"\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x010\x01B\x9f\x01\n" +
 	"\x0ecom.lanyard.v1B\n" +
 	"AdminProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
@@ -1156,6 +1156,7 @@ func file_lanyard_v1_admin_proto_init() {
 	if File_lanyard_v1_admin_proto != nil {
 		return
 	}
+	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_types_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

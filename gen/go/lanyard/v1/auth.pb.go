@@ -2253,7 +2253,7 @@ var File_lanyard_v1_auth_proto protoreflect.FileDescriptor
 const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\n" +
 	"\x15lanyard/v1/auth.proto\x12\n" +
-	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\"\x16\n" +
+	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\"\x16\n" +
 	"\x14AnonymousCredentials\"L\n" +
 	"\x18EmailPasswordCredentials\x12\x14\n" +
 	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
@@ -2366,26 +2366,25 @@ const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\tuser_data\x18\b \x01(\v2\x17.google.protobuf.StructR\buserData\x12*\n" +
 	"\x11user_data_omitted\x18\t \x01(\bR\x0fuserDataOmitted\x12<\n" +
 	"\ruser_metadata\x18\n" +
-	" \x01(\v2\x17.google.protobuf.StructR\fuserMetadata2\xe3\n" +
-	"\n" +
-	"\vAuthService\x12<\n" +
-	"\x05Login\x12\x18.lanyard.v1.LoginRequest\x1a\x19.lanyard.v1.LoginResponse\x12Q\n" +
-	"\fLinkIdentity\x12\x1f.lanyard.v1.LinkIdentityRequest\x1a .lanyard.v1.LinkIdentityResponse\x12W\n" +
-	"\x0eRefreshSession\x12!.lanyard.v1.RefreshSessionRequest\x1a\".lanyard.v1.RefreshSessionResponse\x12?\n" +
-	"\x06Logout\x12\x19.lanyard.v1.LogoutRequest\x1a\x1a.lanyard.v1.LogoutResponse\x12Q\n" +
-	"\fRegisterUser\x12\x1f.lanyard.v1.RegisterUserRequest\x1a .lanyard.v1.RegisterUserResponse\x12N\n" +
-	"\vConfirmUser\x12\x1e.lanyard.v1.ConfirmUserRequest\x1a\x1f.lanyard.v1.ConfirmUserResponse\x12c\n" +
-	"\x12ResendConfirmation\x12%.lanyard.v1.ResendConfirmationRequest\x1a&.lanyard.v1.ResendConfirmationResponse\x12`\n" +
-	"\x11SendPasswordReset\x12$.lanyard.v1.SendPasswordResetRequest\x1a%.lanyard.v1.SendPasswordResetResponse\x12T\n" +
-	"\rResetPassword\x12 .lanyard.v1.ResetPasswordRequest\x1a!.lanyard.v1.ResetPasswordResponse\x12E\n" +
-	"\bDeleteMe\x12\x1b.lanyard.v1.DeleteMeRequest\x1a\x1c.lanyard.v1.DeleteMeResponse\x12Q\n" +
-	"\fCreateApiKey\x12\x1f.lanyard.v1.CreateApiKeyRequest\x1a .lanyard.v1.CreateApiKeyResponse\x12N\n" +
-	"\vListApiKeys\x12\x1e.lanyard.v1.ListApiKeysRequest\x1a\x1f.lanyard.v1.ListApiKeysResponse\x12Q\n" +
-	"\fDeleteApiKey\x12\x1f.lanyard.v1.DeleteApiKeyRequest\x1a .lanyard.v1.DeleteApiKeyResponse\x12Q\n" +
-	"\fEnableApiKey\x12\x1f.lanyard.v1.EnableApiKeyRequest\x1a .lanyard.v1.EnableApiKeyResponse\x12T\n" +
-	"\rDisableApiKey\x12 .lanyard.v1.DisableApiKeyRequest\x1a!.lanyard.v1.DisableApiKeyResponse\x12B\n" +
-	"\aGetJwks\x12\x1a.lanyard.v1.GetJwksRequest\x1a\x1b.lanyard.v1.GetJwksResponse\x12?\n" +
-	"\x06WhoAmI\x12\x19.lanyard.v1.WhoAmIRequest\x1a\x1a.lanyard.v1.WhoAmIResponseB\x9e\x01\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\fuserMetadata2\x8d\f\n" +
+	"\vAuthService\x12F\n" +
+	"\x05Login\x12\x18.lanyard.v1.LoginRequest\x1a\x19.lanyard.v1.LoginResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12[\n" +
+	"\fLinkIdentity\x12\x1f.lanyard.v1.LinkIdentityRequest\x1a .lanyard.v1.LinkIdentityResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12a\n" +
+	"\x0eRefreshSession\x12!.lanyard.v1.RefreshSessionRequest\x1a\".lanyard.v1.RefreshSessionResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12I\n" +
+	"\x06Logout\x12\x19.lanyard.v1.LogoutRequest\x1a\x1a.lanyard.v1.LogoutResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12[\n" +
+	"\fRegisterUser\x12\x1f.lanyard.v1.RegisterUserRequest\x1a .lanyard.v1.RegisterUserResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12X\n" +
+	"\vConfirmUser\x12\x1e.lanyard.v1.ConfirmUserRequest\x1a\x1f.lanyard.v1.ConfirmUserResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12m\n" +
+	"\x12ResendConfirmation\x12%.lanyard.v1.ResendConfirmationRequest\x1a&.lanyard.v1.ResendConfirmationResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12j\n" +
+	"\x11SendPasswordReset\x12$.lanyard.v1.SendPasswordResetRequest\x1a%.lanyard.v1.SendPasswordResetResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12^\n" +
+	"\rResetPassword\x12 .lanyard.v1.ResetPasswordRequest\x1a!.lanyard.v1.ResetPasswordResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12O\n" +
+	"\bDeleteMe\x12\x1b.lanyard.v1.DeleteMeRequest\x1a\x1c.lanyard.v1.DeleteMeResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
+	"\fCreateApiKey\x12\x1f.lanyard.v1.CreateApiKeyRequest\x1a .lanyard.v1.CreateApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12X\n" +
+	"\vListApiKeys\x12\x1e.lanyard.v1.ListApiKeysRequest\x1a\x1f.lanyard.v1.ListApiKeysResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
+	"\fDeleteApiKey\x12\x1f.lanyard.v1.DeleteApiKeyRequest\x1a .lanyard.v1.DeleteApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
+	"\fEnableApiKey\x12\x1f.lanyard.v1.EnableApiKeyRequest\x1a .lanyard.v1.EnableApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12^\n" +
+	"\rDisableApiKey\x12 .lanyard.v1.DisableApiKeyRequest\x1a!.lanyard.v1.DisableApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12L\n" +
+	"\aGetJwks\x12\x1a.lanyard.v1.GetJwksRequest\x1a\x1b.lanyard.v1.GetJwksResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x00\x12I\n" +
+	"\x06WhoAmI\x12\x19.lanyard.v1.WhoAmIRequest\x1a\x1a.lanyard.v1.WhoAmIResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x00B\x9e\x01\n" +
 	"\x0ecom.lanyard.v1B\tAuthProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
 	"Lanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\vLanyard::V1b\x06proto3"
@@ -2519,6 +2518,7 @@ func file_lanyard_v1_auth_proto_init() {
 	if File_lanyard_v1_auth_proto != nil {
 		return
 	}
+	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_types_proto_init()
 	file_lanyard_v1_auth_proto_msgTypes[6].OneofWrappers = []any{
 		(*LoginRequest_Anonymous)(nil),

@@ -571,7 +571,7 @@ var File_lanyard_v1_custom_data_proto protoreflect.FileDescriptor
 const file_lanyard_v1_custom_data_proto_rawDesc = "" +
 	"\n" +
 	"\x1clanyard/v1/custom_data.proto\x12\n" +
-	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\"/\n" +
+	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x18lanyard/v1/options.proto\"/\n" +
 	"\x14GetCustomDataRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"^\n" +
 	"\x15GetCustomDataResponse\x12+\n" +
@@ -601,13 +601,13 @@ const file_lanyard_v1_custom_data_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"`\n" +
 	"\x17WatchCustomDataResponse\x12+\n" +
 	"\x04data\x18\x01 \x01(\v2\x17.google.protobuf.StructR\x04data\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x03R\aversion2\xe7\x03\n" +
-	"\x11CustomDataService\x12T\n" +
-	"\rGetCustomData\x12 .lanyard.v1.GetCustomDataRequest\x1a!.lanyard.v1.GetCustomDataResponse\x12]\n" +
-	"\x10UpdateCustomData\x12#.lanyard.v1.UpdateCustomDataRequest\x1a$.lanyard.v1.UpdateCustomDataResponse\x12]\n" +
-	"\x10DeleteCustomData\x12#.lanyard.v1.DeleteCustomDataRequest\x1a$.lanyard.v1.DeleteCustomDataResponse\x12`\n" +
-	"\x11RefreshCustomData\x12$.lanyard.v1.RefreshCustomDataRequest\x1a%.lanyard.v1.RefreshCustomDataResponse\x12\\\n" +
-	"\x0fWatchCustomData\x12\".lanyard.v1.WatchCustomDataRequest\x1a#.lanyard.v1.WatchCustomDataResponse0\x01B\xa4\x01\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion2\x99\x04\n" +
+	"\x11CustomDataService\x12^\n" +
+	"\rGetCustomData\x12 .lanyard.v1.GetCustomDataRequest\x1a!.lanyard.v1.GetCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12g\n" +
+	"\x10UpdateCustomData\x12#.lanyard.v1.UpdateCustomDataRequest\x1a$.lanyard.v1.UpdateCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12g\n" +
+	"\x10DeleteCustomData\x12#.lanyard.v1.DeleteCustomDataRequest\x1a$.lanyard.v1.DeleteCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12j\n" +
+	"\x11RefreshCustomData\x12$.lanyard.v1.RefreshCustomDataRequest\x1a%.lanyard.v1.RefreshCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12f\n" +
+	"\x0fWatchCustomData\x12\".lanyard.v1.WatchCustomDataRequest\x1a#.lanyard.v1.WatchCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x010\x01B\xa4\x01\n" +
 	"\x0ecom.lanyard.v1B\x0fCustomDataProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
 	"Lanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\vLanyard::V1b\x06proto3"
@@ -667,6 +667,7 @@ func file_lanyard_v1_custom_data_proto_init() {
 	if File_lanyard_v1_custom_data_proto != nil {
 		return
 	}
+	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_custom_data_proto_msgTypes[2].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

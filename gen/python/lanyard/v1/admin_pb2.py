@@ -12,10 +12,11 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from lanyard.v1 import options_pb2 as lanyard_dot_v1_dot_options__pb2
 from lanyard.v1 import types_pb2 as lanyard_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lanyard/v1/admin.proto\x12\nlanyard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\")\n\x0eGetUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"7\n\x0fGetUserResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x10.lanyard.v1.UserR\x04user\"N\n\x10ListUsersRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"c\n\x11ListUsersResponse\x12&\n\x05users\x18\x01 \x03(\x0b\x32\x10.lanyard.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"-\n\x12\x44isableUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x15\n\x13\x44isableUserResponse\",\n\x11\x45nableUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x45nableUserResponse\",\n\x11\x44\x65leteUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x44\x65leteUserResponse\"0\n\x15RevokeSessionsRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"2\n\x16RevokeSessionsResponse\x12\x18\n\x07revoked\x18\x01 \x01(\x05R\x07revoked\"[\n\x1dListShadowedCustomDataRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"o\n\x12ShadowedCustomData\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1d\n\nwinning_id\x18\x02 \x01(\tR\twinningId\x12!\n\x0c\x64ocument_ids\x18\x03 \x03(\tR\x0b\x64ocumentIds\"~\n\x1eListShadowedCustomDataResponse\x12\x34\n\x05users\x18\x01 \x03(\x0b\x32\x1e.lanyard.v1.ShadowedCustomDataR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x19\n\x17RotateSigningKeyRequest\",\n\x18RotateSigningKeyResponse\x12\x10\n\x03kid\x18\x01 \x01(\tR\x03kid\">\n\x16WatchAuthEventsRequest\x12$\n\x0e\x61\x66ter_event_id\x18\x01 \x01(\tR\x0c\x61\x66terEventId\"\xca\x01\n\x17WatchAuthEventsResponse\x12\x19\n\x08\x65vent_id\x18\x01 \x01(\tR\x07\x65ventId\x12-\n\x04type\x18\x02 \x01(\x0e\x32\x19.lanyard.v1.AuthEventTypeR\x04type\x12\x17\n\x07user_id\x18\x03 \x01(\tR\x06userId\x12\x1c\n\tproviders\x18\x04 \x03(\tR\tproviders\x12.\n\x04time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time*\x83\x01\n\rAuthEventType\x12\x1f\n\x1b\x41UTH_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41UTH_EVENT_TYPE_CREATE\x10\x01\x12\x19\n\x15\x41UTH_EVENT_TYPE_LOGIN\x10\x02\x12\x1a\n\x16\x41UTH_EVENT_TYPE_DELETE\x10\x03\x32\x8d\x06\n\x0c\x41\x64minService\x12\x42\n\x07GetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\x12H\n\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\x12N\n\x0b\x44isableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\x12K\n\nEnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\x12K\n\nDeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\x12W\n\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\x12o\n\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\x12]\n\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\x12\\\n\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse0\x01\x42o\n\x18\x63om.lanyardhq.lanyard.v1B\nAdminProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lanyard/v1/admin.proto\x12\nlanyard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\")\n\x0eGetUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"7\n\x0fGetUserResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x10.lanyard.v1.UserR\x04user\"N\n\x10ListUsersRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"c\n\x11ListUsersResponse\x12&\n\x05users\x18\x01 \x03(\x0b\x32\x10.lanyard.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"-\n\x12\x44isableUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x15\n\x13\x44isableUserResponse\",\n\x11\x45nableUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x45nableUserResponse\",\n\x11\x44\x65leteUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x44\x65leteUserResponse\"0\n\x15RevokeSessionsRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"2\n\x16RevokeSessionsResponse\x12\x18\n\x07revoked\x18\x01 \x01(\x05R\x07revoked\"[\n\x1dListShadowedCustomDataRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"o\n\x12ShadowedCustomData\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1d\n\nwinning_id\x18\x02 \x01(\tR\twinningId\x12!\n\x0c\x64ocument_ids\x18\x03 \x03(\tR\x0b\x64ocumentIds\"~\n\x1eListShadowedCustomDataResponse\x12\x34\n\x05users\x18\x01 \x03(\x0b\x32\x1e.lanyard.v1.ShadowedCustomDataR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x19\n\x17RotateSigningKeyRequest\",\n\x18RotateSigningKeyResponse\x12\x10\n\x03kid\x18\x01 \x01(\tR\x03kid\">\n\x16WatchAuthEventsRequest\x12$\n\x0e\x61\x66ter_event_id\x18\x01 \x01(\tR\x0c\x61\x66terEventId\"\xca\x01\n\x17WatchAuthEventsResponse\x12\x19\n\x08\x65vent_id\x18\x01 \x01(\tR\x07\x65ventId\x12-\n\x04type\x18\x02 \x01(\x0e\x32\x19.lanyard.v1.AuthEventTypeR\x04type\x12\x17\n\x07user_id\x18\x03 \x01(\tR\x06userId\x12\x1c\n\tproviders\x18\x04 \x03(\tR\tproviders\x12.\n\x04time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time*\x83\x01\n\rAuthEventType\x12\x1f\n\x1b\x41UTH_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41UTH_EVENT_TYPE_CREATE\x10\x01\x12\x19\n\x15\x41UTH_EVENT_TYPE_LOGIN\x10\x02\x12\x1a\n\x16\x41UTH_EVENT_TYPE_DELETE\x10\x03\x32\xe7\x06\n\x0c\x41\x64minService\x12L\n\x07GetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12R\n\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12X\n\x0b\x44isableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n\nEnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n\nDeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12\x61\n\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12y\n\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12g\n\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12\x66\n\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x30\x01\x42o\n\x18\x63om.lanyardhq.lanyard.v1B\nAdminProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lanyard.v1.admin_pb2', globals())
@@ -23,46 +24,64 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\030com.lanyardhq.lanyard.v1B\nAdminProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1'
-  _AUTHEVENTTYPE._serialized_start=1361
-  _AUTHEVENTTYPE._serialized_end=1492
-  _GETUSERREQUEST._serialized_start=95
-  _GETUSERREQUEST._serialized_end=136
-  _GETUSERRESPONSE._serialized_start=138
-  _GETUSERRESPONSE._serialized_end=193
-  _LISTUSERSREQUEST._serialized_start=195
-  _LISTUSERSREQUEST._serialized_end=273
-  _LISTUSERSRESPONSE._serialized_start=275
-  _LISTUSERSRESPONSE._serialized_end=374
-  _DISABLEUSERREQUEST._serialized_start=376
-  _DISABLEUSERREQUEST._serialized_end=421
-  _DISABLEUSERRESPONSE._serialized_start=423
-  _DISABLEUSERRESPONSE._serialized_end=444
-  _ENABLEUSERREQUEST._serialized_start=446
-  _ENABLEUSERREQUEST._serialized_end=490
-  _ENABLEUSERRESPONSE._serialized_start=492
-  _ENABLEUSERRESPONSE._serialized_end=512
-  _DELETEUSERREQUEST._serialized_start=514
-  _DELETEUSERREQUEST._serialized_end=558
-  _DELETEUSERRESPONSE._serialized_start=560
-  _DELETEUSERRESPONSE._serialized_end=580
-  _REVOKESESSIONSREQUEST._serialized_start=582
-  _REVOKESESSIONSREQUEST._serialized_end=630
-  _REVOKESESSIONSRESPONSE._serialized_start=632
-  _REVOKESESSIONSRESPONSE._serialized_end=682
-  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_start=684
-  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_end=775
-  _SHADOWEDCUSTOMDATA._serialized_start=777
-  _SHADOWEDCUSTOMDATA._serialized_end=888
-  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_start=890
-  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_end=1016
-  _ROTATESIGNINGKEYREQUEST._serialized_start=1018
-  _ROTATESIGNINGKEYREQUEST._serialized_end=1043
-  _ROTATESIGNINGKEYRESPONSE._serialized_start=1045
-  _ROTATESIGNINGKEYRESPONSE._serialized_end=1089
-  _WATCHAUTHEVENTSREQUEST._serialized_start=1091
-  _WATCHAUTHEVENTSREQUEST._serialized_end=1153
-  _WATCHAUTHEVENTSRESPONSE._serialized_start=1156
-  _WATCHAUTHEVENTSRESPONSE._serialized_end=1358
-  _ADMINSERVICE._serialized_start=1495
-  _ADMINSERVICE._serialized_end=2276
+  _ADMINSERVICE.methods_by_name['GetUser']._options = None
+  _ADMINSERVICE.methods_by_name['GetUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['ListUsers']._options = None
+  _ADMINSERVICE.methods_by_name['ListUsers']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['DisableUser']._options = None
+  _ADMINSERVICE.methods_by_name['DisableUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['EnableUser']._options = None
+  _ADMINSERVICE.methods_by_name['EnableUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['DeleteUser']._options = None
+  _ADMINSERVICE.methods_by_name['DeleteUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['RevokeSessions']._options = None
+  _ADMINSERVICE.methods_by_name['RevokeSessions']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['ListShadowedCustomData']._options = None
+  _ADMINSERVICE.methods_by_name['ListShadowedCustomData']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['RotateSigningKey']._options = None
+  _ADMINSERVICE.methods_by_name['RotateSigningKey']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['WatchAuthEvents']._options = None
+  _ADMINSERVICE.methods_by_name['WatchAuthEvents']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _AUTHEVENTTYPE._serialized_start=1387
+  _AUTHEVENTTYPE._serialized_end=1518
+  _GETUSERREQUEST._serialized_start=121
+  _GETUSERREQUEST._serialized_end=162
+  _GETUSERRESPONSE._serialized_start=164
+  _GETUSERRESPONSE._serialized_end=219
+  _LISTUSERSREQUEST._serialized_start=221
+  _LISTUSERSREQUEST._serialized_end=299
+  _LISTUSERSRESPONSE._serialized_start=301
+  _LISTUSERSRESPONSE._serialized_end=400
+  _DISABLEUSERREQUEST._serialized_start=402
+  _DISABLEUSERREQUEST._serialized_end=447
+  _DISABLEUSERRESPONSE._serialized_start=449
+  _DISABLEUSERRESPONSE._serialized_end=470
+  _ENABLEUSERREQUEST._serialized_start=472
+  _ENABLEUSERREQUEST._serialized_end=516
+  _ENABLEUSERRESPONSE._serialized_start=518
+  _ENABLEUSERRESPONSE._serialized_end=538
+  _DELETEUSERREQUEST._serialized_start=540
+  _DELETEUSERREQUEST._serialized_end=584
+  _DELETEUSERRESPONSE._serialized_start=586
+  _DELETEUSERRESPONSE._serialized_end=606
+  _REVOKESESSIONSREQUEST._serialized_start=608
+  _REVOKESESSIONSREQUEST._serialized_end=656
+  _REVOKESESSIONSRESPONSE._serialized_start=658
+  _REVOKESESSIONSRESPONSE._serialized_end=708
+  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_start=710
+  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_end=801
+  _SHADOWEDCUSTOMDATA._serialized_start=803
+  _SHADOWEDCUSTOMDATA._serialized_end=914
+  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_start=916
+  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_end=1042
+  _ROTATESIGNINGKEYREQUEST._serialized_start=1044
+  _ROTATESIGNINGKEYREQUEST._serialized_end=1069
+  _ROTATESIGNINGKEYRESPONSE._serialized_start=1071
+  _ROTATESIGNINGKEYRESPONSE._serialized_end=1115
+  _WATCHAUTHEVENTSREQUEST._serialized_start=1117
+  _WATCHAUTHEVENTSREQUEST._serialized_end=1179
+  _WATCHAUTHEVENTSRESPONSE._serialized_start=1182
+  _WATCHAUTHEVENTSRESPONSE._serialized_end=1384
+  _ADMINSERVICE._serialized_start=1521
+  _ADMINSERVICE._serialized_end=2392
 # @@protoc_insertion_point(module_scope)
