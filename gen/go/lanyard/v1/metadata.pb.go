@@ -7,6 +7,7 @@
 package lanyardv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -413,9 +414,9 @@ var File_lanyard_v1_metadata_proto protoreflect.FileDescriptor
 const file_lanyard_v1_metadata_proto_rawDesc = "" +
 	"\n" +
 	"\x19lanyard/v1/metadata.proto\x12\n" +
-	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\",\n" +
-	"\x11GetProfileRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x9a\x02\n" +
+	"lanyard.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\"F\n" +
+	"\x11GetProfileRequest\x121\n" +
+	"\auser_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\x06userId\"\x9a\x02\n" +
 	"\aProfile\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12+\n" +

@@ -74,52 +74,57 @@ public final class CustomDataProto {
   static {
     java.lang.String[] descriptorData = {
       "\n\034lanyard/v1/custom_data.proto\022\nlanyard." +
-      "v1\032\034google/protobuf/struct.proto\032\030lanyar" +
-      "d/v1/options.proto\"/\n\024GetCustomDataReque" +
-      "st\022\027\n\007user_id\030\001 \001(\tR\006userId\"^\n\025GetCustom" +
-      "DataResponse\022+\n\004data\030\001 \001(\0132\027.google.prot" +
-      "obuf.StructR\004data\022\030\n\007version\030\002 \001(\003R\007vers" +
-      "ion\"\343\001\n\027UpdateCustomDataRequest\022\027\n\007user_" +
-      "id\030\001 \001(\tR\006userId\022)\n\003set\030\002 \001(\0132\027.google.p" +
-      "rotobuf.StructR\003set\022\024\n\005unset\030\003 \003(\tR\005unse" +
-      "t\022)\n\003inc\030\004 \001(\0132\027.google.protobuf.StructR" +
-      "\003inc\022.\n\020expected_version\030\005 \001(\003H\000R\017expect" +
-      "edVersion\210\001\001B\023\n\021_expected_version\"\204\001\n\030Up" +
-      "dateCustomDataResponse\022+\n\004data\030\001 \001(\0132\027.g" +
-      "oogle.protobuf.StructR\004data\022!\n\014access_to" +
-      "ken\030\002 \001(\tR\013accessToken\022\030\n\007version\030\003 \001(\003R" +
-      "\007version\"2\n\027DeleteCustomDataRequest\022\027\n\007u" +
-      "ser_id\030\001 \001(\tR\006userId\"4\n\030DeleteCustomData" +
-      "Response\022\030\n\007deleted\030\001 \001(\010R\007deleted\"3\n\030Re" +
-      "freshCustomDataRequest\022\027\n\007user_id\030\001 \001(\tR" +
-      "\006userId\"k\n\031RefreshCustomDataResponse\022+\n\004" +
-      "data\030\001 \001(\0132\027.google.protobuf.StructR\004dat" +
-      "a\022!\n\014access_token\030\002 \001(\tR\013accessToken\"1\n\026" +
-      "WatchCustomDataRequest\022\027\n\007user_id\030\001 \001(\tR" +
-      "\006userId\"`\n\027WatchCustomDataResponse\022+\n\004da" +
-      "ta\030\001 \001(\0132\027.google.protobuf.StructR\004data\022" +
-      "\030\n\007version\030\002 \001(\003R\007version2\231\004\n\021CustomData" +
-      "Service\022^\n\rGetCustomData\022 .lanyard.v1.Ge" +
-      "tCustomDataRequest\032!.lanyard.v1.GetCusto" +
-      "mDataResponse\"\010\350\206\035\002\360\206\035\001\022g\n\020UpdateCustomD" +
-      "ata\022#.lanyard.v1.UpdateCustomDataRequest" +
-      "\032$.lanyard.v1.UpdateCustomDataResponse\"\010" +
-      "\350\206\035\002\360\206\035\001\022g\n\020DeleteCustomData\022#.lanyard.v" +
-      "1.DeleteCustomDataRequest\032$.lanyard.v1.D" +
-      "eleteCustomDataResponse\"\010\350\206\035\002\360\206\035\001\022j\n\021Ref" +
-      "reshCustomData\022$.lanyard.v1.RefreshCusto" +
-      "mDataRequest\032%.lanyard.v1.RefreshCustomD" +
-      "ataResponse\"\010\350\206\035\002\360\206\035\001\022f\n\017WatchCustomData" +
-      "\022\".lanyard.v1.WatchCustomDataRequest\032#.l" +
-      "anyard.v1.WatchCustomDataResponse\"\010\350\206\035\002\360" +
-      "\206\035\0010\001Bt\n\030com.lanyardhq.lanyard.v1B\017Custo" +
-      "mDataProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyar" +
-      "d\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard:" +
-      ":V1b\006proto3"
+      "v1\032\033buf/validate/validate.proto\032\034google/" +
+      "protobuf/struct.proto\032\030lanyard/v1/option" +
+      "s.proto\"I\n\024GetCustomDataRequest\0221\n\007user_" +
+      "id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$R\006user" +
+      "Id\"^\n\025GetCustomDataResponse\022+\n\004data\030\001 \001(" +
+      "\0132\027.google.protobuf.StructR\004data\022\030\n\007vers" +
+      "ion\030\002 \001(\003R\007version\"\215\002\n\027UpdateCustomDataR" +
+      "equest\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016^[0-9" +
+      "a-f]{24}$R\006userId\0221\n\003set\030\002 \001(\0132\027.google." +
+      "protobuf.StructB\006\272H\003\330\001\003R\003set\022\024\n\005unset\030\003 " +
+      "\003(\tR\005unset\0221\n\003inc\030\004 \001(\0132\027.google.protobu" +
+      "f.StructB\006\272H\003\330\001\003R\003inc\022.\n\020expected_versio" +
+      "n\030\005 \001(\003H\000R\017expectedVersion\210\001\001B\023\n\021_expect" +
+      "ed_version\"\204\001\n\030UpdateCustomDataResponse\022" +
+      "+\n\004data\030\001 \001(\0132\027.google.protobuf.StructR\004" +
+      "data\022!\n\014access_token\030\002 \001(\tR\013accessToken\022" +
+      "\030\n\007version\030\003 \001(\003R\007version\"L\n\027DeleteCusto" +
+      "mDataRequest\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202" +
+      "\016^[0-9a-f]{24}$R\006userId\"4\n\030DeleteCustomD" +
+      "ataResponse\022\030\n\007deleted\030\001 \001(\010R\007deleted\"M\n" +
+      "\030RefreshCustomDataRequest\0221\n\007user_id\030\001 \001" +
+      "(\tB\030\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$R\006userId\"k\n\031" +
+      "RefreshCustomDataResponse\022+\n\004data\030\001 \001(\0132" +
+      "\027.google.protobuf.StructR\004data\022!\n\014access" +
+      "_token\030\002 \001(\tR\013accessToken\"K\n\026WatchCustom" +
+      "DataRequest\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016" +
+      "^[0-9a-f]{24}$R\006userId\"`\n\027WatchCustomDat" +
+      "aResponse\022+\n\004data\030\001 \001(\0132\027.google.protobu" +
+      "f.StructR\004data\022\030\n\007version\030\002 \001(\003R\007version" +
+      "2\231\004\n\021CustomDataService\022^\n\rGetCustomData\022" +
+      " .lanyard.v1.GetCustomDataRequest\032!.lany" +
+      "ard.v1.GetCustomDataResponse\"\010\350\206\035\002\360\206\035\001\022g" +
+      "\n\020UpdateCustomData\022#.lanyard.v1.UpdateCu" +
+      "stomDataRequest\032$.lanyard.v1.UpdateCusto" +
+      "mDataResponse\"\010\350\206\035\002\360\206\035\001\022g\n\020DeleteCustomD" +
+      "ata\022#.lanyard.v1.DeleteCustomDataRequest" +
+      "\032$.lanyard.v1.DeleteCustomDataResponse\"\010" +
+      "\350\206\035\002\360\206\035\001\022j\n\021RefreshCustomData\022$.lanyard." +
+      "v1.RefreshCustomDataRequest\032%.lanyard.v1" +
+      ".RefreshCustomDataResponse\"\010\350\206\035\002\360\206\035\001\022f\n\017" +
+      "WatchCustomData\022\".lanyard.v1.WatchCustom" +
+      "DataRequest\032#.lanyard.v1.WatchCustomData" +
+      "Response\"\010\350\206\035\002\360\206\035\0010\001Bt\n\030com.lanyardhq.la" +
+      "nyard.v1B\017CustomDataProtoP\001\242\002\003LXX\252\002\nLany" +
+      "ard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMeta" +
+      "data\352\002\013Lanyard::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          build.buf.validate.ValidateProto.getDescriptor(),
           com.google.protobuf.StructProto.getDescriptor(),
           com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor(),
         });
@@ -185,10 +190,12 @@ public final class CustomDataProto {
         new java.lang.String[] { "Data", "Version", });
     com.google.protobuf.ExtensionRegistry registry =
         com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(build.buf.validate.ValidateProto.field);
     registry.add(com.lanyardhq.lanyard.v1.OptionsProto.access);
     registry.add(com.lanyardhq.lanyard.v1.OptionsProto.needsStore);
     com.google.protobuf.Descriptors.FileDescriptor
         .internalUpdateFileDescriptor(descriptor, registry);
+    build.buf.validate.ValidateProto.getDescriptor();
     com.google.protobuf.StructProto.getDescriptor();
     com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor();
   }

@@ -59,40 +59,43 @@ public final class MetadataProto {
   static {
     java.lang.String[] descriptorData = {
       "\n\031lanyard/v1/metadata.proto\022\nlanyard.v1\032" +
-      "\034google/protobuf/struct.proto\032\037google/pr" +
-      "otobuf/timestamp.proto\032\030lanyard/v1/optio" +
-      "ns.proto\032\026lanyard/v1/types.proto\",\n\021GetP" +
-      "rofileRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\"\232" +
-      "\002\n\007Profile\022\027\n\007user_id\030\001 \001(\tR\006userId\022\022\n\004t" +
-      "ype\030\002 \001(\tR\004type\022+\n\004data\030\003 \001(\0132\027.google.p" +
-      "rotobuf.StructR\004data\0224\n\nidentities\030\004 \003(\013" +
-      "2\024.lanyard.v1.IdentityR\nidentities\022;\n\013cr" +
-      "eate_time\030\005 \001(\0132\032.google.protobuf.Timest" +
-      "ampR\ncreateTime\022B\n\017last_login_time\030\006 \001(\013" +
-      "2\032.google.protobuf.TimestampR\rlastLoginT" +
-      "ime\"C\n\022GetProfileResponse\022-\n\007profile\030\001 \001" +
-      "(\0132\023.lanyard.v1.ProfileR\007profile\"\033\n\031List" +
-      "MetadataFieldsRequest\"^\n\rMetadataField\022\022" +
-      "\n\004name\030\001 \001(\tR\004name\022\035\n\nfield_name\030\002 \001(\tR\t" +
-      "fieldName\022\032\n\010required\030\003 \001(\010R\010required\"p\n" +
-      "\026ProviderMetadataFields\022#\n\rprovider_type" +
-      "\030\001 \001(\tR\014providerType\0221\n\006fields\030\002 \003(\0132\031.l" +
-      "anyard.v1.MetadataFieldR\006fields\"^\n\032ListM" +
-      "etadataFieldsResponse\022@\n\tproviders\030\001 \003(\013" +
-      "2\".lanyard.v1.ProviderMetadataFieldsR\tpr" +
-      "oviders2\327\001\n\017MetadataService\022U\n\nGetProfil" +
-      "e\022\035.lanyard.v1.GetProfileRequest\032\036.lanya" +
-      "rd.v1.GetProfileResponse\"\010\350\206\035\002\360\206\035\001\022m\n\022Li" +
-      "stMetadataFields\022%.lanyard.v1.ListMetada" +
-      "taFieldsRequest\032&.lanyard.v1.ListMetadat" +
-      "aFieldsResponse\"\010\350\206\035\001\360\206\035\000Br\n\030com.lanyard" +
-      "hq.lanyard.v1B\rMetadataProtoP\001\242\002\003LXX\252\002\nL" +
-      "anyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBM" +
-      "etadata\352\002\013Lanyard::V1b\006proto3"
+      "\033buf/validate/validate.proto\032\034google/pro" +
+      "tobuf/struct.proto\032\037google/protobuf/time" +
+      "stamp.proto\032\030lanyard/v1/options.proto\032\026l" +
+      "anyard/v1/types.proto\"F\n\021GetProfileReque" +
+      "st\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016^[0-9a-f]" +
+      "{24}$R\006userId\"\232\002\n\007Profile\022\027\n\007user_id\030\001 \001" +
+      "(\tR\006userId\022\022\n\004type\030\002 \001(\tR\004type\022+\n\004data\030\003" +
+      " \001(\0132\027.google.protobuf.StructR\004data\0224\n\ni" +
+      "dentities\030\004 \003(\0132\024.lanyard.v1.IdentityR\ni" +
+      "dentities\022;\n\013create_time\030\005 \001(\0132\032.google." +
+      "protobuf.TimestampR\ncreateTime\022B\n\017last_l" +
+      "ogin_time\030\006 \001(\0132\032.google.protobuf.Timest" +
+      "ampR\rlastLoginTime\"C\n\022GetProfileResponse" +
+      "\022-\n\007profile\030\001 \001(\0132\023.lanyard.v1.ProfileR\007" +
+      "profile\"\033\n\031ListMetadataFieldsRequest\"^\n\r" +
+      "MetadataField\022\022\n\004name\030\001 \001(\tR\004name\022\035\n\nfie" +
+      "ld_name\030\002 \001(\tR\tfieldName\022\032\n\010required\030\003 \001" +
+      "(\010R\010required\"p\n\026ProviderMetadataFields\022#" +
+      "\n\rprovider_type\030\001 \001(\tR\014providerType\0221\n\006f" +
+      "ields\030\002 \003(\0132\031.lanyard.v1.MetadataFieldR\006" +
+      "fields\"^\n\032ListMetadataFieldsResponse\022@\n\t" +
+      "providers\030\001 \003(\0132\".lanyard.v1.ProviderMet" +
+      "adataFieldsR\tproviders2\327\001\n\017MetadataServi" +
+      "ce\022U\n\nGetProfile\022\035.lanyard.v1.GetProfile" +
+      "Request\032\036.lanyard.v1.GetProfileResponse\"" +
+      "\010\350\206\035\002\360\206\035\001\022m\n\022ListMetadataFields\022%.lanyar" +
+      "d.v1.ListMetadataFieldsRequest\032&.lanyard" +
+      ".v1.ListMetadataFieldsResponse\"\010\350\206\035\001\360\206\035\000" +
+      "Br\n\030com.lanyardhq.lanyard.v1B\rMetadataPr" +
+      "otoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026" +
+      "Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1b\006pr" +
+      "oto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          build.buf.validate.ValidateProto.getDescriptor(),
           com.google.protobuf.StructProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
           com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor(),
@@ -142,10 +145,12 @@ public final class MetadataProto {
         new java.lang.String[] { "Providers", });
     com.google.protobuf.ExtensionRegistry registry =
         com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(build.buf.validate.ValidateProto.field);
     registry.add(com.lanyardhq.lanyard.v1.OptionsProto.access);
     registry.add(com.lanyardhq.lanyard.v1.OptionsProto.needsStore);
     com.google.protobuf.Descriptors.FileDescriptor
         .internalUpdateFileDescriptor(descriptor, registry);
+    build.buf.validate.ValidateProto.getDescriptor();
     com.google.protobuf.StructProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
     com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor();
