@@ -62,9 +62,15 @@ lint: validate-proto ## buf format and lint, gofmt, go vet, staticcheck
 	$(TOOL) staticcheck ./...
 
 .PHONY: breaking
+# The release's files are compared from a copy with today's validate.proto added, which git does not hold:
+# buf reading '.git#tag=...' would find the .cache/protovalidate module of buf.yaml empty.
 breaking: validate-proto ## Check the API against the latest release tag
-	@if [ -z "$(RELEASE)" ]; then echo "breaking: no release tag yet, nothing to compare"; \
-	else $(BUF) breaking --against '.git#tag=$(RELEASE)'; fi
+	@if [ -z "$(RELEASE)" ]; then echo "breaking: no release tag yet, nothing to compare"; exit 0; fi; \
+	against=$$(mktemp -d); trap 'rm -rf "$$against"' EXIT; \
+	git archive $(RELEASE) | tar -x -C "$$against"; \
+	install -D -m 0644 $(VALIDATE_PROTO) "$$against/$(VALIDATE_PROTO)"; \
+	echo "$(BUF) breaking --against $(RELEASE)"; \
+	$(BUF) breaking --against "$$against"
 
 .PHONY: build
 build: ## Build bin/lanyard
