@@ -5,9 +5,6 @@ SHELL := bash
 TOOL  := go tool -modfile=tools/go.mod
 BUF   := $(TOOL) buf
 GOTEST_FLAGS ?= -race -count=1 -timeout 30m
-# The Go packages `lint` checks: all but the generated ones (gen/go), which are what their generators make
-# them, not code to fix by hand.
-LINT_PACKAGES = $(shell go list ./... | grep -v '^github.com/lanyardhq/lanyard/gen/')
 # The latest release tag; `breaking` joins `test` once one exists.
 RELEASE := $(shell git describe --tags --abbrev=0 --match 'v*' 2>/dev/null)
 
@@ -17,8 +14,24 @@ RELEASE := $(shell git describe --tags --abbrev=0 --match 'v*' 2>/dev/null)
 help: ## List the tasks
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# buf/validate/validate.proto, which Lanyard's protos import for their field rules (protovalidate). It is
+# not committed: validate-proto copies it from the Go module of the protovalidate release whose generated Go
+# package (buf.build/gen/go/bufbuild/protovalidate, the one protovalidate-go in go.mod depends on) was built
+# from the same file, into .cache/protovalidate, which buf.yaml lists as a second module. Every buf task
+# runs it first. Bump PROTOVALIDATE together with buf.build/go/protovalidate in go.mod.
+PROTOVALIDATE := github.com/bufbuild/protovalidate@v1.2.2
+VALIDATE_PROTO := .cache/protovalidate/buf/validate/validate.proto
+
+.PHONY: validate-proto
+validate-proto:
+	@dir=$$(go mod download -json $(PROTOVALIDATE) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	if [ -z "$$dir" ]; then echo "validate-proto: go mod download $(PROTOVALIDATE) failed"; exit 1; fi; \
+	if ! cmp -s "$$dir/proto/protovalidate/buf/validate/validate.proto" $(VALIDATE_PROTO); then \
+		install -D -m 0644 "$$dir/proto/protovalidate/buf/validate/validate.proto" $(VALIDATE_PROTO); \
+	fi
+
 .PHONY: generate
-generate: ## Regenerate gen/ from proto/: gen/go always; gen/ts, gen/python, gen/java once interop/setup.sh ran
+generate: validate-proto ## Regenerate gen/ from proto/: gen/go always; gen/ts, gen/python, gen/java once interop/setup.sh ran
 	$(BUF) generate
 	@if bash interop/setup.sh --check; then \
 		echo "$(BUF) generate --template buf.gen.clients.yaml"; \
@@ -40,18 +53,24 @@ check-generated: generate ## Fail when gen/ differs from what proto/ generates
 	fi
 
 .PHONY: lint
-lint: ## buf format and lint, gofmt, go vet, staticcheck; not of the generated code in gen/
-	$(BUF) format -d --exit-code
+lint: validate-proto ## buf format and lint, gofmt, go vet, staticcheck
+	$(BUF) format -d --exit-code proto
 	$(BUF) lint
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
 		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
-	go vet $(LINT_PACKAGES)
-	$(TOOL) staticcheck $(LINT_PACKAGES)
+	go vet ./...
+	$(TOOL) staticcheck ./...
 
 .PHONY: breaking
-breaking: ## Check the API against the latest release tag
-	@if [ -z "$(RELEASE)" ]; then echo "breaking: no release tag yet, nothing to compare"; \
-	else $(BUF) breaking --against '.git#tag=$(RELEASE)'; fi
+# The release's files are compared from a copy with today's validate.proto added, which git does not hold:
+# buf reading '.git#tag=...' would find the .cache/protovalidate module of buf.yaml empty.
+breaking: validate-proto ## Check the API against the latest release tag
+	@if [ -z "$(RELEASE)" ]; then echo "breaking: no release tag yet, nothing to compare"; exit 0; fi; \
+	against=$$(mktemp -d); trap 'rm -rf "$$against"' EXIT; \
+	git archive $(RELEASE) | tar -x -C "$$against"; \
+	install -D -m 0644 $(VALIDATE_PROTO) "$$against/$(VALIDATE_PROTO)"; \
+	echo "$(BUF) breaking --against $(RELEASE)"; \
+	$(BUF) breaking --against "$$against"
 
 .PHONY: build
 build: ## Build bin/lanyard

@@ -14,7 +14,7 @@ import (
 )
 
 // mountAppServices serves the App Services client API v2.0 (package appservices) on the HTTP mux. Its
-// core is this server's: the same authn.Service, store, request validators and error mapping as the gRPC
+// core is this server's: the same authn.Service, store, request rules and error mapping as the gRPC
 // handlers, so that no rule exists twice. The only difference is the one App Services clients need:
 // sessions opened here do not rotate their refresh token.
 func (s *Server) mountAppServices(handle func(pattern string, h http.Handler)) {
@@ -103,7 +103,7 @@ func (c *appCore) AuthenticateRefresh(ctx context.Context, authorization []strin
 // over gRPC is refused (authn.ErrSessionRotates) once proven genuine: refreshing it here would rotate it
 // without handing the successor to a client that cannot read one.
 func (c *appCore) refresh(ctx context.Context, token string) (string, error) {
-	if err := validate(lanyardv1.AuthService_RefreshSession_FullMethodName, &lanyardv1.RefreshSessionRequest{RefreshToken: token}); err != nil {
+	if err := validate(&lanyardv1.RefreshSessionRequest{RefreshToken: token}); err != nil {
 		return "", err
 	}
 	t, err := c.s.auth.RefreshWithoutRotation(ctx, token)
@@ -113,7 +113,7 @@ func (c *appCore) refresh(ctx context.Context, token string) (string, error) {
 	return t.AccessToken, nil
 }
 
-// loginRequest is the gRPC request of the same login, for the gRPC validators.
+// loginRequest is the gRPC request of the same login, checked against that message's field rules.
 func loginRequest(cred authn.Credentials, deviceID string) *lanyardv1.LoginRequest {
 	req := &lanyardv1.LoginRequest{Device: &lanyardv1.DeviceInfo{DeviceId: deviceID}}
 	switch cred.Provider {
@@ -133,8 +133,8 @@ func loginRequest(cred authn.Credentials, deviceID string) *lanyardv1.LoginReque
 	return req
 }
 
-// linkIdentityRequest is the gRPC request of the same link, for the gRPC validators (which refuse
-// anonymous credentials: LinkIdentityRequest has none).
+// linkIdentityRequest is the gRPC request of the same link, checked against that message's field rules
+// (which refuse anonymous credentials: LinkIdentityRequest has none, so its credentials stay unset).
 func linkIdentityRequest(cred authn.Credentials) *lanyardv1.LinkIdentityRequest {
 	req := &lanyardv1.LinkIdentityRequest{}
 	switch l := loginRequest(cred, "").GetCredentials().(type) {
@@ -158,7 +158,7 @@ func (c *appCore) Login(ctx context.Context, in appservices.LoginInput) (*appser
 	if !store.ValidID(in.DeviceID) {
 		in.DeviceID = ""
 	}
-	if err := validate(lanyardv1.AuthService_Login_FullMethodName, loginRequest(in.Credentials, in.DeviceID)); err != nil {
+	if err := validate(loginRequest(in.Credentials, in.DeviceID)); err != nil {
 		return nil, err
 	}
 	res, err := c.s.auth.Login(ctx, authn.LoginRequest{Credentials: in.Credentials, DeviceID: in.DeviceID, Peer: in.Peer, Rotating: false})
@@ -171,7 +171,7 @@ func (c *appCore) Login(ctx context.Context, in appservices.LoginInput) (*appser
 // Link links an identity to the caller and mints a new access token for the caller's session.
 func (c *appCore) Link(ctx context.Context, in appservices.LoginInput) (*appservices.LoginOutput, error) {
 	p, _ := principalFrom(ctx)
-	if err := validate(lanyardv1.AuthService_LinkIdentity_FullMethodName, linkIdentityRequest(in.Credentials)); err != nil {
+	if err := validate(linkIdentityRequest(in.Credentials)); err != nil {
 		return nil, err
 	}
 	u, _, err := c.s.auth.LinkIdentity(ctx, p, in.Credentials, in.Peer)
@@ -202,14 +202,14 @@ func (c *appCore) Logout(ctx context.Context, authorization []string) error {
 	if err != nil {
 		return err
 	}
-	if err := validate(lanyardv1.AuthService_Logout_FullMethodName, &lanyardv1.LogoutRequest{RefreshToken: token}); err != nil {
+	if err := validate(&lanyardv1.LogoutRequest{RefreshToken: token}); err != nil {
 		return err
 	}
 	return c.s.auth.Logout(ctx, token)
 }
 
 func (c *appCore) Register(ctx context.Context, email, password string) error {
-	if err := validate(lanyardv1.AuthService_RegisterUser_FullMethodName, &lanyardv1.RegisterUserRequest{Email: email, Password: password}); err != nil {
+	if err := validate(&lanyardv1.RegisterUserRequest{Email: email, Password: password}); err != nil {
 		return err
 	}
 	_, err := c.s.auth.Register(ctx, email, password)
@@ -217,28 +217,28 @@ func (c *appCore) Register(ctx context.Context, email, password string) error {
 }
 
 func (c *appCore) Confirm(ctx context.Context, token, tokenID string) error {
-	if err := validate(lanyardv1.AuthService_ConfirmUser_FullMethodName, &lanyardv1.ConfirmUserRequest{Token: token, TokenId: tokenID}); err != nil {
+	if err := validate(&lanyardv1.ConfirmUserRequest{Token: token, TokenId: tokenID}); err != nil {
 		return err
 	}
 	return c.s.auth.Confirm(ctx, token, tokenID)
 }
 
 func (c *appCore) ResendConfirmation(ctx context.Context, email string) error {
-	if err := validate(lanyardv1.AuthService_ResendConfirmation_FullMethodName, &lanyardv1.ResendConfirmationRequest{Email: email}); err != nil {
+	if err := validate(&lanyardv1.ResendConfirmationRequest{Email: email}); err != nil {
 		return err
 	}
 	return c.s.auth.ResendConfirmation(ctx, email)
 }
 
 func (c *appCore) SendPasswordReset(ctx context.Context, email string) error {
-	if err := validate(lanyardv1.AuthService_SendPasswordReset_FullMethodName, &lanyardv1.SendPasswordResetRequest{Email: email}); err != nil {
+	if err := validate(&lanyardv1.SendPasswordResetRequest{Email: email}); err != nil {
 		return err
 	}
 	return c.s.auth.SendPasswordReset(ctx, email)
 }
 
 func (c *appCore) ResetPassword(ctx context.Context, token, tokenID, password string) error {
-	if err := validate(lanyardv1.AuthService_ResetPassword_FullMethodName, &lanyardv1.ResetPasswordRequest{Token: token, TokenId: tokenID, Password: password}); err != nil {
+	if err := validate(&lanyardv1.ResetPasswordRequest{Token: token, TokenId: tokenID, Password: password}); err != nil {
 		return err
 	}
 	return c.s.auth.ResetPassword(ctx, token, tokenID, password)
@@ -269,7 +269,7 @@ func (c *appCore) DeleteMe(ctx context.Context) error {
 }
 
 func (c *appCore) CreateAPIKey(ctx context.Context, name string) (*appservices.APIKey, error) {
-	if err := validate(lanyardv1.AuthService_CreateApiKey_FullMethodName, &lanyardv1.CreateApiKeyRequest{Name: name}); err != nil {
+	if err := validate(&lanyardv1.CreateApiKeyRequest{Name: name}); err != nil {
 		return nil, err
 	}
 	p, _ := principalFrom(ctx)
@@ -293,10 +293,10 @@ func (c *appCore) ListAPIKeys(ctx context.Context) ([]*appservices.APIKey, error
 	return out, nil
 }
 
-// validKeyID applies the gRPC validators' id rule to an API key id (DeleteApiKey's, which every key
+// validKeyID applies the id rule of the gRPC API to an API key id (DeleteApiKeyRequest's, which every key
 // route shares).
 func validKeyID(id string) error {
-	return validate(lanyardv1.AuthService_DeleteApiKey_FullMethodName, &lanyardv1.DeleteApiKeyRequest{Id: id})
+	return validate(&lanyardv1.DeleteApiKeyRequest{Id: id})
 }
 
 func (c *appCore) GetAPIKey(ctx context.Context, id string) (*appservices.APIKey, error) {

@@ -50,16 +50,18 @@ func (s *Server) streamAuth(srv any, ss grpc.ServerStream, info *grpc.StreamServ
 	return next(srv, &contextStream{ServerStream: ss, ctx: ctx})
 }
 
-// authorize applies the policy table to one call: public methods pass, user and server methods need a
-// verified access token (UNAUTHENTICATED otherwise), server methods a server principal (PERMISSION_DENIED
-// otherwise), and methods missing from the table are refused.
+// authorize applies the method's access option to one call: public methods pass, user and server methods
+// need a verified access token (UNAUTHENTICATED otherwise), server methods a server principal
+// (PERMISSION_DENIED otherwise), and methods with no access option, or one this server does not know,
+// are refused.
 func (s *Server) authorize(ctx context.Context, method string) (context.Context, error) {
-	r, ok := policy[method]
-	if !ok || r.access == accessNone {
-		return ctx, errNoPolicy
-	}
-	if r.access == accessPublic {
+	r := s.policy[method]
+	switch r.access {
+	case lanyardv1.Access_ACCESS_PUBLIC:
 		return ctx, nil
+	case lanyardv1.Access_ACCESS_USER, lanyardv1.Access_ACCESS_SERVER:
+	default:
+		return ctx, errNoPolicy
 	}
 	token, err := bearer(ctx)
 	if err != nil {
@@ -72,7 +74,7 @@ func (s *Server) authorize(ctx context.Context, method string) (context.Context,
 	if c := callFrom(ctx); c != nil {
 		c.userID = p.UserID
 	}
-	if r.access == accessServer && !p.IsServer() {
+	if r.access == lanyardv1.Access_ACCESS_SERVER && !p.IsServer() {
 		return ctx, errServerOnly
 	}
 	return authn.WithPrincipal(ctx, p), nil

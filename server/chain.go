@@ -120,7 +120,7 @@ func (s *Server) streamErrors(srv any, ss grpc.ServerStream, _ *grpc.StreamServe
 }
 
 func (s *Server) unaryAvailability(ctx context.Context, req any, info *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
-	if !policy[info.FullMethod].store {
+	if !s.policy[info.FullMethod].store {
 		return next(ctx, req)
 	}
 	ctx, done, err := s.enterStore(ctx)
@@ -134,7 +134,7 @@ func (s *Server) unaryAvailability(ctx context.Context, req any, info *grpc.Unar
 // streamAvailability only refuses streams while the store is unreachable: a stream outlives outages
 // and reports the store's failures on its own.
 func (s *Server) streamAvailability(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, next grpc.StreamHandler) error {
-	if policy[info.FullMethod].store && !s.store.Healthy() {
+	if s.policy[info.FullMethod].store && !s.store.Healthy() {
 		return storeUnavailable
 	}
 	return next(srv, ss)

@@ -30,10 +30,10 @@ func (s *healthOnlyStore) Healthy() bool { return s.healthy.Load() }
 func TestCallWaitingForStoreEndsWhenItIsLost(t *testing.T) {
 	st := &healthOnlyStore{}
 	st.healthy.Store(true)
-	s := &Server{store: st, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &Server{store: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)), policy: apiPolicy}
 	s.storeOutage.set(true)
 	info := &grpc.UnaryServerInfo{FullMethod: lanyardv1.AuthService_RefreshSession_FullMethodName}
-	if !policy[info.FullMethod].store {
+	if !s.policy[info.FullMethod].store {
 		t.Fatalf("%s does not need the store", info.FullMethod)
 	}
 	// waiting stands for a handler whose store request waits for the engine until its context ends.

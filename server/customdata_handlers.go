@@ -7,6 +7,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -74,6 +78,61 @@ func mapStruct(m map[string]any) (*structpb.Struct, error) {
 	return jsonStruct(raw)
 }
 
+// finiteNumbers refuses NaN and ±Infinity anywhere in an update's set and inc, naming each by its path
+// ("set.a.b.1"): JSON cannot carry them (structJSON would fail), and no engine Lanyard runs on stores them
+// alike (FerretDB v1 fails on NaN and refuses infinities), so custom data never holds them. It is Go
+// rather than a field rule in the proto because a rule cannot walk a Struct to any depth (CEL has no
+// recursion). The same numbers in $numberDouble wrappers, and the nesting limit, are the store's checks.
+func finiteNumbers(req *lanyardv1.UpdateCustomDataRequest) error {
+	set, inc := structpb.NewStructValue(req.GetSet()), structpb.NewStructValue(req.GetInc())
+	if finite(set) && finite(inc) {
+		return nil
+	}
+	var v violations
+	nonFinite(&v, "set", set)
+	nonFinite(&v, "inc", inc)
+	return v.err()
+}
+
+// finite is nonFinite's question without the paths, which cost an allocation per member: almost every
+// update has only finite numbers.
+func finite(val *structpb.Value) bool {
+	switch k := val.GetKind().(type) {
+	case *structpb.Value_NumberValue:
+		return !math.IsNaN(k.NumberValue) && !math.IsInf(k.NumberValue, 0)
+	case *structpb.Value_StructValue:
+		for _, x := range k.StructValue.GetFields() {
+			if !finite(x) {
+				return false
+			}
+		}
+	case *structpb.Value_ListValue:
+		for _, x := range k.ListValue.GetValues() {
+			if !finite(x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func nonFinite(v *violations, path string, val *structpb.Value) {
+	switch k := val.GetKind().(type) {
+	case *structpb.Value_NumberValue:
+		if f := k.NumberValue; math.IsNaN(f) || math.IsInf(f, 0) {
+			v.add(path, strconv.FormatFloat(f, 'g', -1, 64)+" cannot be stored: custom data numbers are finite")
+		}
+	case *structpb.Value_StructValue:
+		for _, key := range slices.Sorted(maps.Keys(k.StructValue.GetFields())) {
+			nonFinite(v, path+"."+key, k.StructValue.GetFields()[key])
+		}
+	case *structpb.Value_ListValue:
+		for i, x := range k.ListValue.GetValues() {
+			nonFinite(v, path+"."+strconv.Itoa(i), x)
+		}
+	}
+}
+
 func structJSON(st *structpb.Struct) (json.RawMessage, error) {
 	if st == nil {
 		return nil, nil
@@ -98,6 +157,9 @@ func (h *customDataService) GetCustomData(ctx context.Context, req *lanyardv1.Ge
 }
 
 func (h *customDataService) UpdateCustomData(ctx context.Context, req *lanyardv1.UpdateCustomDataRequest) (*lanyardv1.UpdateCustomDataResponse, error) {
+	if err := finiteNumbers(req); err != nil {
+		return nil, err
+	}
 	c, err := h.s.customDataCall(ctx, req.GetUserId())
 	if err != nil {
 		return nil, err

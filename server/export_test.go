@@ -27,7 +27,7 @@ func (s *Server) AccessTokenCode(token string) codes.Code {
 // RefreshTokenCode is the code RefreshSession answers token with, without the round trip.
 func (s *Server) RefreshTokenCode(token string) codes.Code {
 	ctx := context.Background()
-	err := validate(lanyardv1.AuthService_RefreshSession_FullMethodName, &lanyardv1.RefreshSessionRequest{RefreshToken: token})
+	err := validate(&lanyardv1.RefreshSessionRequest{RefreshToken: token})
 	if err == nil {
 		_, err = s.auth.Refresh(ctx, token)
 	}

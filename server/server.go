@@ -85,13 +85,17 @@ type Server struct {
 
 	storeOutage storeOutage // ends calls waiting for the store when it turns unhealthy (chain.go)
 
+	// policy is who may call each method and whether it needs the store, from the API's definition
+	// (policy.go).
+	policy map[string]rule
+
 	stopOnce sync.Once
 }
 
 // New opens the store (starting the embedded engine when no MongoDB URI is configured), builds both
 // listeners and binds their addresses. Nothing is served until Serve.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
-	s := &Server{cfg: cfg, log: log}
+	s := &Server{cfg: cfg, log: log, policy: apiPolicy}
 	defer func() {
 		if err != nil {
 			s.closeStore(context.WithoutCancel(ctx))

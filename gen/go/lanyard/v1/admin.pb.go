@@ -7,6 +7,7 @@
 package lanyardv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -882,7 +883,8 @@ func (x *RotateSigningKeyResponse) GetKid() string {
 // WatchAuthEventsRequest says where to resume.
 type WatchAuthEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Resume after this event id; empty starts with the oldest retained event.
+	// Resume after this event id (the decimal event_id of an event received before); empty starts with
+	// the oldest retained event.
 	AfterEventId  string `protobuf:"bytes,1,opt,name=after_event_id,json=afterEventId,proto3" json:"after_event_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1012,33 +1014,35 @@ var File_lanyard_v1_admin_proto protoreflect.FileDescriptor
 const file_lanyard_v1_admin_proto_rawDesc = "" +
 	"\n" +
 	"\x16lanyard/v1/admin.proto\x12\n" +
-	"lanyard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\")\n" +
-	"\x0eGetUserRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"7\n" +
+	"lanyard.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\"@\n" +
+	"\x0eGetUserRequest\x12.\n" +
+	"\auser_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x06userId\"7\n" +
 	"\x0fGetUserResponse\x12$\n" +
-	"\x04user\x18\x01 \x01(\v2\x10.lanyard.v1.UserR\x04user\"N\n" +
-	"\x10ListUsersRequest\x12\x1b\n" +
-	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\x04user\x18\x01 \x01(\v2\x10.lanyard.v1.UserR\x04user\"t\n" +
+	"\x10ListUsersRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x127\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tR\tpageToken\"c\n" +
+	"page_token\x18\x02 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\tpageToken\"c\n" +
 	"\x11ListUsersResponse\x12&\n" +
 	"\x05users\x18\x01 \x03(\v2\x10.lanyard.v1.UserR\x05users\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"-\n" +
-	"\x12DisableUserRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x15\n" +
-	"\x13DisableUserResponse\",\n" +
-	"\x11EnableUserRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x14\n" +
-	"\x12EnableUserResponse\",\n" +
-	"\x11DeleteUserRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x14\n" +
-	"\x12DeleteUserResponse\"0\n" +
-	"\x15RevokeSessionsRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"2\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"D\n" +
+	"\x12DisableUserRequest\x12.\n" +
+	"\auser_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x06userId\"\x15\n" +
+	"\x13DisableUserResponse\"C\n" +
+	"\x11EnableUserRequest\x12.\n" +
+	"\auser_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x06userId\"\x14\n" +
+	"\x12EnableUserResponse\"C\n" +
+	"\x11DeleteUserRequest\x12.\n" +
+	"\auser_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x06userId\"\x14\n" +
+	"\x12DeleteUserResponse\"G\n" +
+	"\x15RevokeSessionsRequest\x12.\n" +
+	"\auser_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x06userId\"2\n" +
 	"\x16RevokeSessionsResponse\x12\x18\n" +
-	"\arevoked\x18\x01 \x01(\x05R\arevoked\"[\n" +
-	"\x1dListShadowedCustomDataRequest\x12\x1b\n" +
-	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\arevoked\x18\x01 \x01(\x05R\arevoked\"g\n" +
+	"\x1dListShadowedCustomDataRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\"o\n" +
 	"\x12ShadowedCustomData\x12\x17\n" +
@@ -1051,9 +1055,9 @@ const file_lanyard_v1_admin_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x19\n" +
 	"\x17RotateSigningKeyRequest\",\n" +
 	"\x18RotateSigningKeyResponse\x12\x10\n" +
-	"\x03kid\x18\x01 \x01(\tR\x03kid\">\n" +
-	"\x16WatchAuthEventsRequest\x12$\n" +
-	"\x0eafter_event_id\x18\x01 \x01(\tR\fafterEventId\"\xca\x01\n" +
+	"\x03kid\x18\x01 \x01(\tR\x03kid\"W\n" +
+	"\x16WatchAuthEventsRequest\x12=\n" +
+	"\x0eafter_event_id\x18\x01 \x01(\tB\x17\xbaH\x14\xd8\x01\x01r\x0f2\r^[0-9]{1,18}$R\fafterEventId\"\xca\x01\n" +
 	"\x17WatchAuthEventsResponse\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12-\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x19.lanyard.v1.AuthEventTypeR\x04type\x12\x17\n" +
@@ -1064,19 +1068,19 @@ const file_lanyard_v1_admin_proto_rawDesc = "" +
 	"\x1bAUTH_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16AUTH_EVENT_TYPE_CREATE\x10\x01\x12\x19\n" +
 	"\x15AUTH_EVENT_TYPE_LOGIN\x10\x02\x12\x1a\n" +
-	"\x16AUTH_EVENT_TYPE_DELETE\x10\x032\x8d\x06\n" +
-	"\fAdminService\x12B\n" +
-	"\aGetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\x12H\n" +
-	"\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\x12N\n" +
-	"\vDisableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\x12K\n" +
+	"\x16AUTH_EVENT_TYPE_DELETE\x10\x032\xe7\x06\n" +
+	"\fAdminService\x12L\n" +
+	"\aGetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12R\n" +
+	"\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12X\n" +
+	"\vDisableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n" +
 	"\n" +
-	"EnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\x12K\n" +
+	"EnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n" +
 	"\n" +
-	"DeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\x12W\n" +
-	"\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\x12o\n" +
-	"\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\x12]\n" +
-	"\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\x12\\\n" +
-	"\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse0\x01B\x9f\x01\n" +
+	"DeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12a\n" +
+	"\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12y\n" +
+	"\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12g\n" +
+	"\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12f\n" +
+	"\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse\"\b\xe8\x86\x1d\x03\xf0\x86\x1d\x010\x01B\x9f\x01\n" +
 	"\x0ecom.lanyard.v1B\n" +
 	"AdminProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
@@ -1156,6 +1160,7 @@ func file_lanyard_v1_admin_proto_init() {
 	if File_lanyard_v1_admin_proto != nil {
 		return
 	}
+	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_types_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

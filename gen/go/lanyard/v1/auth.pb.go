@@ -7,6 +7,7 @@
 package lanyardv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -165,7 +166,7 @@ func (x *ApiKeyCredentials) GetKey() string {
 // (provider "custom-token").
 type CustomTokenCredentials struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The compact JWT; at most 1,000,000 characters.
+	// The compact JWT (App Services' limit: 1,000,000 bytes).
 	Token         string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1453,7 +1454,7 @@ func (*DeleteMeResponse) Descriptor() ([]byte, []int) {
 // CreateApiKeyRequest names the new key.
 type CreateApiKeyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A name for the key, unique per user: 1 to 64 characters.
+	// A name for the key, unique per user: 1 to 64 characters, none of them a control character.
 	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2253,19 +2254,19 @@ var File_lanyard_v1_auth_proto protoreflect.FileDescriptor
 const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\n" +
 	"\x15lanyard/v1/auth.proto\x12\n" +
-	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\"\x16\n" +
-	"\x14AnonymousCredentials\"L\n" +
-	"\x18EmailPasswordCredentials\x12\x14\n" +
-	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
-	"\bpassword\x18\x02 \x01(\tR\bpassword\"%\n" +
-	"\x11ApiKeyCredentials\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\".\n" +
-	"\x16CustomTokenCredentials\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\".\n" +
-	"\x11GoogleCredentials\x12\x19\n" +
-	"\bid_token\x18\x01 \x01(\tR\aidToken\"8\n" +
-	"\x13FacebookCredentials\x12!\n" +
-	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\"\xd9\x03\n" +
+	"lanyard.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\"\x16\n" +
+	"\x14AnonymousCredentials\"f\n" +
+	"\x18EmailPasswordCredentials\x12!\n" +
+	"\x05email\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\xfe\x01R\x05email\x12'\n" +
+	"\bpassword\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\bR\bpassword\"2\n" +
+	"\x11ApiKeyCredentials\x12\x1d\n" +
+	"\x03key\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\x02R\x03key\"<\n" +
+	"\x16CustomTokenCredentials\x12\"\n" +
+	"\x05token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\xc0\x84=R\x05token\"<\n" +
+	"\x11GoogleCredentials\x12'\n" +
+	"\bid_token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\x80\x80\x02R\aidToken\"F\n" +
+	"\x13FacebookCredentials\x12/\n" +
+	"\faccess_token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\x80\x80\x02R\vaccessToken\"\xe0\x03\n" +
 	"\fLoginRequest\x12@\n" +
 	"\tanonymous\x18\x01 \x01(\v2 .lanyard.v1.AnonymousCredentialsH\x00R\tanonymous\x12M\n" +
 	"\x0eemail_password\x18\x02 \x01(\v2$.lanyard.v1.EmailPasswordCredentialsH\x00R\remailPassword\x128\n" +
@@ -2273,69 +2274,69 @@ const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\fcustom_token\x18\x04 \x01(\v2\".lanyard.v1.CustomTokenCredentialsH\x00R\vcustomToken\x127\n" +
 	"\x06google\x18\x05 \x01(\v2\x1d.lanyard.v1.GoogleCredentialsH\x00R\x06google\x12=\n" +
 	"\bfacebook\x18\x06 \x01(\v2\x1f.lanyard.v1.FacebookCredentialsH\x00R\bfacebook\x12.\n" +
-	"\x06device\x18\a \x01(\v2\x16.lanyard.v1.DeviceInfoR\x06deviceB\r\n" +
-	"\vcredentials\"\xb3\x01\n" +
+	"\x06device\x18\a \x01(\v2\x16.lanyard.v1.DeviceInfoR\x06deviceB\x14\n" +
+	"\vcredentials\x12\x05\xbaH\x02\b\x01\"\xb3\x01\n" +
 	"\rLoginResponse\x12!\n" +
 	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
 	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x17\n" +
 	"\auser_id\x18\x03 \x01(\tR\x06userId\x12\x1b\n" +
 	"\tdevice_id\x18\x04 \x01(\tR\bdeviceId\x12$\n" +
-	"\x04user\x18\x05 \x01(\v2\x10.lanyard.v1.UserR\x04user\"\xee\x02\n" +
+	"\x04user\x18\x05 \x01(\v2\x10.lanyard.v1.UserR\x04user\"\xf5\x02\n" +
 	"\x13LinkIdentityRequest\x12M\n" +
 	"\x0eemail_password\x18\x02 \x01(\v2$.lanyard.v1.EmailPasswordCredentialsH\x00R\remailPassword\x128\n" +
 	"\aapi_key\x18\x03 \x01(\v2\x1d.lanyard.v1.ApiKeyCredentialsH\x00R\x06apiKey\x12G\n" +
 	"\fcustom_token\x18\x04 \x01(\v2\".lanyard.v1.CustomTokenCredentialsH\x00R\vcustomToken\x127\n" +
 	"\x06google\x18\x05 \x01(\v2\x1d.lanyard.v1.GoogleCredentialsH\x00R\x06google\x12=\n" +
-	"\bfacebook\x18\x06 \x01(\v2\x1f.lanyard.v1.FacebookCredentialsH\x00R\bfacebookB\r\n" +
-	"\vcredentials\"<\n" +
+	"\bfacebook\x18\x06 \x01(\v2\x1f.lanyard.v1.FacebookCredentialsH\x00R\bfacebookB\x14\n" +
+	"\vcredentials\x12\x05\xbaH\x02\b\x01\"<\n" +
 	"\x14LinkIdentityResponse\x12$\n" +
-	"\x04user\x18\x01 \x01(\v2\x10.lanyard.v1.UserR\x04user\"<\n" +
-	"\x15RefreshSessionRequest\x12#\n" +
-	"\rrefresh_token\x18\x01 \x01(\tR\frefreshToken\"`\n" +
+	"\x04user\x18\x01 \x01(\v2\x10.lanyard.v1.UserR\x04user\"J\n" +
+	"\x15RefreshSessionRequest\x121\n" +
+	"\rrefresh_token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\x80\x80\x02R\frefreshToken\"`\n" +
 	"\x16RefreshSessionResponse\x12!\n" +
 	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
-	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\"4\n" +
-	"\rLogoutRequest\x12#\n" +
-	"\rrefresh_token\x18\x01 \x01(\tR\frefreshToken\"\x10\n" +
-	"\x0eLogoutResponse\"G\n" +
-	"\x13RegisterUserRequest\x12\x14\n" +
-	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
-	"\bpassword\x18\x02 \x01(\tR\bpassword\"4\n" +
+	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\"B\n" +
+	"\rLogoutRequest\x121\n" +
+	"\rrefresh_token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\x80\x80\x02R\frefreshToken\"\x10\n" +
+	"\x0eLogoutResponse\"a\n" +
+	"\x13RegisterUserRequest\x12!\n" +
+	"\x05email\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\xfe\x01R\x05email\x12'\n" +
+	"\bpassword\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\bR\bpassword\"4\n" +
 	"\x14RegisterUserResponse\x12\x1c\n" +
-	"\tconfirmed\x18\x01 \x01(\bR\tconfirmed\"E\n" +
-	"\x12ConfirmUserRequest\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
-	"\btoken_id\x18\x02 \x01(\tR\atokenId\"\x15\n" +
-	"\x13ConfirmUserResponse\"1\n" +
-	"\x19ResendConfirmationRequest\x12\x14\n" +
-	"\x05email\x18\x01 \x01(\tR\x05email\"\x1c\n" +
-	"\x1aResendConfirmationResponse\"0\n" +
-	"\x18SendPasswordResetRequest\x12\x14\n" +
-	"\x05email\x18\x01 \x01(\tR\x05email\"\x1b\n" +
-	"\x19SendPasswordResetResponse\"c\n" +
-	"\x14ResetPasswordRequest\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
-	"\btoken_id\x18\x02 \x01(\tR\atokenId\x12\x1a\n" +
-	"\bpassword\x18\x03 \x01(\tR\bpassword\"\x17\n" +
+	"\tconfirmed\x18\x01 \x01(\bR\tconfirmed\"_\n" +
+	"\x12ConfirmUserRequest\x12!\n" +
+	"\x05token\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\x02R\x05token\x12&\n" +
+	"\btoken_id\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\x02R\atokenId\"\x15\n" +
+	"\x13ConfirmUserResponse\">\n" +
+	"\x19ResendConfirmationRequest\x12!\n" +
+	"\x05email\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\xfe\x01R\x05email\"\x1c\n" +
+	"\x1aResendConfirmationResponse\"=\n" +
+	"\x18SendPasswordResetRequest\x12!\n" +
+	"\x05email\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\xfe\x01R\x05email\"\x1b\n" +
+	"\x19SendPasswordResetResponse\"\x8a\x01\n" +
+	"\x14ResetPasswordRequest\x12!\n" +
+	"\x05token\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\x02R\x05token\x12&\n" +
+	"\btoken_id\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\x02R\atokenId\x12'\n" +
+	"\bpassword\x18\x03 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\bR\bpassword\"\x17\n" +
 	"\x15ResetPasswordResponse\"\x11\n" +
 	"\x0fDeleteMeRequest\"\x12\n" +
-	"\x10DeleteMeResponse\")\n" +
-	"\x13CreateApiKeyRequest\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\"U\n" +
+	"\x10DeleteMeResponse\"I\n" +
+	"\x13CreateApiKeyRequest\x122\n" +
+	"\x04name\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18@2\x13^[^\\x00-\\x1F\\x7F]*$R\x04name\"U\n" +
 	"\x14CreateApiKeyResponse\x12+\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x12.lanyard.v1.ApiKeyR\x06apiKey\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\"\x14\n" +
 	"\x12ListApiKeysRequest\"D\n" +
 	"\x13ListApiKeysResponse\x12-\n" +
-	"\bapi_keys\x18\x01 \x03(\v2\x12.lanyard.v1.ApiKeyR\aapiKeys\"%\n" +
-	"\x13DeleteApiKeyRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"\x16\n" +
-	"\x14DeleteApiKeyResponse\"%\n" +
-	"\x13EnableApiKeyRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"\x16\n" +
-	"\x14EnableApiKeyResponse\"&\n" +
-	"\x14DisableApiKeyRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"\x17\n" +
+	"\bapi_keys\x18\x01 \x03(\v2\x12.lanyard.v1.ApiKeyR\aapiKeys\"<\n" +
+	"\x13DeleteApiKeyRequest\x12%\n" +
+	"\x02id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x02id\"\x16\n" +
+	"\x14DeleteApiKeyResponse\"<\n" +
+	"\x13EnableApiKeyRequest\x12%\n" +
+	"\x02id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x02id\"\x16\n" +
+	"\x14EnableApiKeyResponse\"=\n" +
+	"\x14DisableApiKeyRequest\x12%\n" +
+	"\x02id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{24}$R\x02id\"\x17\n" +
 	"\x15DisableApiKeyResponse\"\x10\n" +
 	"\x0eGetJwksRequest\"=\n" +
 	"\x0fGetJwksResponse\x12*\n" +
@@ -2366,26 +2367,25 @@ const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\tuser_data\x18\b \x01(\v2\x17.google.protobuf.StructR\buserData\x12*\n" +
 	"\x11user_data_omitted\x18\t \x01(\bR\x0fuserDataOmitted\x12<\n" +
 	"\ruser_metadata\x18\n" +
-	" \x01(\v2\x17.google.protobuf.StructR\fuserMetadata2\xe3\n" +
-	"\n" +
-	"\vAuthService\x12<\n" +
-	"\x05Login\x12\x18.lanyard.v1.LoginRequest\x1a\x19.lanyard.v1.LoginResponse\x12Q\n" +
-	"\fLinkIdentity\x12\x1f.lanyard.v1.LinkIdentityRequest\x1a .lanyard.v1.LinkIdentityResponse\x12W\n" +
-	"\x0eRefreshSession\x12!.lanyard.v1.RefreshSessionRequest\x1a\".lanyard.v1.RefreshSessionResponse\x12?\n" +
-	"\x06Logout\x12\x19.lanyard.v1.LogoutRequest\x1a\x1a.lanyard.v1.LogoutResponse\x12Q\n" +
-	"\fRegisterUser\x12\x1f.lanyard.v1.RegisterUserRequest\x1a .lanyard.v1.RegisterUserResponse\x12N\n" +
-	"\vConfirmUser\x12\x1e.lanyard.v1.ConfirmUserRequest\x1a\x1f.lanyard.v1.ConfirmUserResponse\x12c\n" +
-	"\x12ResendConfirmation\x12%.lanyard.v1.ResendConfirmationRequest\x1a&.lanyard.v1.ResendConfirmationResponse\x12`\n" +
-	"\x11SendPasswordReset\x12$.lanyard.v1.SendPasswordResetRequest\x1a%.lanyard.v1.SendPasswordResetResponse\x12T\n" +
-	"\rResetPassword\x12 .lanyard.v1.ResetPasswordRequest\x1a!.lanyard.v1.ResetPasswordResponse\x12E\n" +
-	"\bDeleteMe\x12\x1b.lanyard.v1.DeleteMeRequest\x1a\x1c.lanyard.v1.DeleteMeResponse\x12Q\n" +
-	"\fCreateApiKey\x12\x1f.lanyard.v1.CreateApiKeyRequest\x1a .lanyard.v1.CreateApiKeyResponse\x12N\n" +
-	"\vListApiKeys\x12\x1e.lanyard.v1.ListApiKeysRequest\x1a\x1f.lanyard.v1.ListApiKeysResponse\x12Q\n" +
-	"\fDeleteApiKey\x12\x1f.lanyard.v1.DeleteApiKeyRequest\x1a .lanyard.v1.DeleteApiKeyResponse\x12Q\n" +
-	"\fEnableApiKey\x12\x1f.lanyard.v1.EnableApiKeyRequest\x1a .lanyard.v1.EnableApiKeyResponse\x12T\n" +
-	"\rDisableApiKey\x12 .lanyard.v1.DisableApiKeyRequest\x1a!.lanyard.v1.DisableApiKeyResponse\x12B\n" +
-	"\aGetJwks\x12\x1a.lanyard.v1.GetJwksRequest\x1a\x1b.lanyard.v1.GetJwksResponse\x12?\n" +
-	"\x06WhoAmI\x12\x19.lanyard.v1.WhoAmIRequest\x1a\x1a.lanyard.v1.WhoAmIResponseB\x9e\x01\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\fuserMetadata2\x8d\f\n" +
+	"\vAuthService\x12F\n" +
+	"\x05Login\x12\x18.lanyard.v1.LoginRequest\x1a\x19.lanyard.v1.LoginResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12[\n" +
+	"\fLinkIdentity\x12\x1f.lanyard.v1.LinkIdentityRequest\x1a .lanyard.v1.LinkIdentityResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12a\n" +
+	"\x0eRefreshSession\x12!.lanyard.v1.RefreshSessionRequest\x1a\".lanyard.v1.RefreshSessionResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12I\n" +
+	"\x06Logout\x12\x19.lanyard.v1.LogoutRequest\x1a\x1a.lanyard.v1.LogoutResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12[\n" +
+	"\fRegisterUser\x12\x1f.lanyard.v1.RegisterUserRequest\x1a .lanyard.v1.RegisterUserResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12X\n" +
+	"\vConfirmUser\x12\x1e.lanyard.v1.ConfirmUserRequest\x1a\x1f.lanyard.v1.ConfirmUserResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12m\n" +
+	"\x12ResendConfirmation\x12%.lanyard.v1.ResendConfirmationRequest\x1a&.lanyard.v1.ResendConfirmationResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12j\n" +
+	"\x11SendPasswordReset\x12$.lanyard.v1.SendPasswordResetRequest\x1a%.lanyard.v1.SendPasswordResetResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12^\n" +
+	"\rResetPassword\x12 .lanyard.v1.ResetPasswordRequest\x1a!.lanyard.v1.ResetPasswordResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12O\n" +
+	"\bDeleteMe\x12\x1b.lanyard.v1.DeleteMeRequest\x1a\x1c.lanyard.v1.DeleteMeResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
+	"\fCreateApiKey\x12\x1f.lanyard.v1.CreateApiKeyRequest\x1a .lanyard.v1.CreateApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12X\n" +
+	"\vListApiKeys\x12\x1e.lanyard.v1.ListApiKeysRequest\x1a\x1f.lanyard.v1.ListApiKeysResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
+	"\fDeleteApiKey\x12\x1f.lanyard.v1.DeleteApiKeyRequest\x1a .lanyard.v1.DeleteApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
+	"\fEnableApiKey\x12\x1f.lanyard.v1.EnableApiKeyRequest\x1a .lanyard.v1.EnableApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12^\n" +
+	"\rDisableApiKey\x12 .lanyard.v1.DisableApiKeyRequest\x1a!.lanyard.v1.DisableApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12L\n" +
+	"\aGetJwks\x12\x1a.lanyard.v1.GetJwksRequest\x1a\x1b.lanyard.v1.GetJwksResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x00\x12I\n" +
+	"\x06WhoAmI\x12\x19.lanyard.v1.WhoAmIRequest\x1a\x1a.lanyard.v1.WhoAmIResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x00B\x9e\x01\n" +
 	"\x0ecom.lanyard.v1B\tAuthProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
 	"Lanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\vLanyard::V1b\x06proto3"
@@ -2519,6 +2519,7 @@ func file_lanyard_v1_auth_proto_init() {
 	if File_lanyard_v1_auth_proto != nil {
 		return
 	}
+	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_types_proto_init()
 	file_lanyard_v1_auth_proto_msgTypes[6].OneofWrappers = []any{
 		(*LoginRequest_Anonymous)(nil),

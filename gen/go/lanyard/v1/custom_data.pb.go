@@ -7,6 +7,7 @@
 package lanyardv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -129,12 +130,13 @@ type UpdateCustomDataRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The user whose document to update; empty for the caller. Server principals only.
 	UserId string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
-	// Top-level fields to set, each replacing the stored value.
+	// Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+	// (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
 	Set *structpb.Struct `protobuf:"bytes,2,opt,name=set,proto3" json:"set,omitempty"`
 	// Dotted paths to remove.
 	Unset []string `protobuf:"bytes,3,rep,name=unset,proto3" json:"unset,omitempty"`
 	// Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-	// {"$numberLong": "..."} as an int64); a missing field starts at 0.
+	// {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
 	Inc *structpb.Struct `protobuf:"bytes,4,opt,name=inc,proto3" json:"inc,omitempty"`
 	// When set, the update applies only if the stored version equals it (0 = no document yet).
 	ExpectedVersion *int64 `protobuf:"varint,5,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
@@ -571,43 +573,43 @@ var File_lanyard_v1_custom_data_proto protoreflect.FileDescriptor
 const file_lanyard_v1_custom_data_proto_rawDesc = "" +
 	"\n" +
 	"\x1clanyard/v1/custom_data.proto\x12\n" +
-	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\"/\n" +
-	"\x14GetCustomDataRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"^\n" +
+	"lanyard.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x18lanyard/v1/options.proto\"I\n" +
+	"\x14GetCustomDataRequest\x121\n" +
+	"\auser_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\x06userId\"^\n" +
 	"\x15GetCustomDataResponse\x12+\n" +
 	"\x04data\x18\x01 \x01(\v2\x17.google.protobuf.StructR\x04data\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x03R\aversion\"\xe3\x01\n" +
-	"\x17UpdateCustomDataRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\x12)\n" +
-	"\x03set\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x03set\x12\x14\n" +
-	"\x05unset\x18\x03 \x03(\tR\x05unset\x12)\n" +
-	"\x03inc\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x03inc\x12.\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\"\x8d\x02\n" +
+	"\x17UpdateCustomDataRequest\x121\n" +
+	"\auser_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\x06userId\x121\n" +
+	"\x03set\x18\x02 \x01(\v2\x17.google.protobuf.StructB\x06\xbaH\x03\xd8\x01\x03R\x03set\x12\x14\n" +
+	"\x05unset\x18\x03 \x03(\tR\x05unset\x121\n" +
+	"\x03inc\x18\x04 \x01(\v2\x17.google.protobuf.StructB\x06\xbaH\x03\xd8\x01\x03R\x03inc\x12.\n" +
 	"\x10expected_version\x18\x05 \x01(\x03H\x00R\x0fexpectedVersion\x88\x01\x01B\x13\n" +
 	"\x11_expected_version\"\x84\x01\n" +
 	"\x18UpdateCustomDataResponse\x12+\n" +
 	"\x04data\x18\x01 \x01(\v2\x17.google.protobuf.StructR\x04data\x12!\n" +
 	"\faccess_token\x18\x02 \x01(\tR\vaccessToken\x12\x18\n" +
-	"\aversion\x18\x03 \x01(\x03R\aversion\"2\n" +
-	"\x17DeleteCustomDataRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"4\n" +
+	"\aversion\x18\x03 \x01(\x03R\aversion\"L\n" +
+	"\x17DeleteCustomDataRequest\x121\n" +
+	"\auser_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\x06userId\"4\n" +
 	"\x18DeleteCustomDataResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"3\n" +
-	"\x18RefreshCustomDataRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"k\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"M\n" +
+	"\x18RefreshCustomDataRequest\x121\n" +
+	"\auser_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\x06userId\"k\n" +
 	"\x19RefreshCustomDataResponse\x12+\n" +
 	"\x04data\x18\x01 \x01(\v2\x17.google.protobuf.StructR\x04data\x12!\n" +
-	"\faccess_token\x18\x02 \x01(\tR\vaccessToken\"1\n" +
-	"\x16WatchCustomDataRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"`\n" +
+	"\faccess_token\x18\x02 \x01(\tR\vaccessToken\"K\n" +
+	"\x16WatchCustomDataRequest\x121\n" +
+	"\auser_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\x06userId\"`\n" +
 	"\x17WatchCustomDataResponse\x12+\n" +
 	"\x04data\x18\x01 \x01(\v2\x17.google.protobuf.StructR\x04data\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x03R\aversion2\xe7\x03\n" +
-	"\x11CustomDataService\x12T\n" +
-	"\rGetCustomData\x12 .lanyard.v1.GetCustomDataRequest\x1a!.lanyard.v1.GetCustomDataResponse\x12]\n" +
-	"\x10UpdateCustomData\x12#.lanyard.v1.UpdateCustomDataRequest\x1a$.lanyard.v1.UpdateCustomDataResponse\x12]\n" +
-	"\x10DeleteCustomData\x12#.lanyard.v1.DeleteCustomDataRequest\x1a$.lanyard.v1.DeleteCustomDataResponse\x12`\n" +
-	"\x11RefreshCustomData\x12$.lanyard.v1.RefreshCustomDataRequest\x1a%.lanyard.v1.RefreshCustomDataResponse\x12\\\n" +
-	"\x0fWatchCustomData\x12\".lanyard.v1.WatchCustomDataRequest\x1a#.lanyard.v1.WatchCustomDataResponse0\x01B\xa4\x01\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion2\x99\x04\n" +
+	"\x11CustomDataService\x12^\n" +
+	"\rGetCustomData\x12 .lanyard.v1.GetCustomDataRequest\x1a!.lanyard.v1.GetCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12g\n" +
+	"\x10UpdateCustomData\x12#.lanyard.v1.UpdateCustomDataRequest\x1a$.lanyard.v1.UpdateCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12g\n" +
+	"\x10DeleteCustomData\x12#.lanyard.v1.DeleteCustomDataRequest\x1a$.lanyard.v1.DeleteCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12j\n" +
+	"\x11RefreshCustomData\x12$.lanyard.v1.RefreshCustomDataRequest\x1a%.lanyard.v1.RefreshCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12f\n" +
+	"\x0fWatchCustomData\x12\".lanyard.v1.WatchCustomDataRequest\x1a#.lanyard.v1.WatchCustomDataResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x010\x01B\xa4\x01\n" +
 	"\x0ecom.lanyard.v1B\x0fCustomDataProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
 	"Lanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\vLanyard::V1b\x06proto3"
@@ -667,6 +669,7 @@ func file_lanyard_v1_custom_data_proto_init() {
 	if File_lanyard_v1_custom_data_proto != nil {
 		return
 	}
+	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_custom_data_proto_msgTypes[2].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -7,6 +7,7 @@
 package lanyardv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -413,9 +414,9 @@ var File_lanyard_v1_metadata_proto protoreflect.FileDescriptor
 const file_lanyard_v1_metadata_proto_rawDesc = "" +
 	"\n" +
 	"\x19lanyard/v1/metadata.proto\x12\n" +
-	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\",\n" +
-	"\x11GetProfileRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x9a\x02\n" +
+	"lanyard.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\"F\n" +
+	"\x11GetProfileRequest\x121\n" +
+	"\auser_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\x06userId\"\x9a\x02\n" +
 	"\aProfile\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12+\n" +
@@ -438,11 +439,11 @@ const file_lanyard_v1_metadata_proto_rawDesc = "" +
 	"\rprovider_type\x18\x01 \x01(\tR\fproviderType\x121\n" +
 	"\x06fields\x18\x02 \x03(\v2\x19.lanyard.v1.MetadataFieldR\x06fields\"^\n" +
 	"\x1aListMetadataFieldsResponse\x12@\n" +
-	"\tproviders\x18\x01 \x03(\v2\".lanyard.v1.ProviderMetadataFieldsR\tproviders2\xc3\x01\n" +
-	"\x0fMetadataService\x12K\n" +
+	"\tproviders\x18\x01 \x03(\v2\".lanyard.v1.ProviderMetadataFieldsR\tproviders2\xd7\x01\n" +
+	"\x0fMetadataService\x12U\n" +
 	"\n" +
-	"GetProfile\x12\x1d.lanyard.v1.GetProfileRequest\x1a\x1e.lanyard.v1.GetProfileResponse\x12c\n" +
-	"\x12ListMetadataFields\x12%.lanyard.v1.ListMetadataFieldsRequest\x1a&.lanyard.v1.ListMetadataFieldsResponseB\xa2\x01\n" +
+	"GetProfile\x12\x1d.lanyard.v1.GetProfileRequest\x1a\x1e.lanyard.v1.GetProfileResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12m\n" +
+	"\x12ListMetadataFields\x12%.lanyard.v1.ListMetadataFieldsRequest\x1a&.lanyard.v1.ListMetadataFieldsResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x00B\xa2\x01\n" +
 	"\x0ecom.lanyard.v1B\rMetadataProtoP\x01Z8github.com/lanyardhq/lanyard/gen/go/lanyard/v1;lanyardv1\xa2\x02\x03LXX\xaa\x02\n" +
 	"Lanyard.V1\xca\x02\n" +
 	"Lanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\vLanyard::V1b\x06proto3"
@@ -496,6 +497,7 @@ func file_lanyard_v1_metadata_proto_init() {
 	if File_lanyard_v1_metadata_proto != nil {
 		return
 	}
+	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_types_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

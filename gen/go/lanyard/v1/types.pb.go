@@ -7,6 +7,7 @@
 package lanyardv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -359,7 +360,7 @@ var File_lanyard_v1_types_proto protoreflect.FileDescriptor
 const file_lanyard_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"\x16lanyard/v1/types.proto\x12\n" +
-	"lanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x02\n" +
+	"lanyard.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x02\n" +
 	"\x04User\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12+\n" +
@@ -376,15 +377,15 @@ const file_lanyard_v1_types_proto_rawDesc = "" +
 	"\rprovider_type\x18\x02 \x01(\tR\fproviderType\x12\x1f\n" +
 	"\vprovider_id\x18\x03 \x01(\tR\n" +
 	"providerId\x12+\n" +
-	"\x04data\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x04data\"\xb2\x01\n" +
+	"\x04data\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x04data\"\xf4\x01\n" +
 	"\n" +
-	"DeviceInfo\x12\x1b\n" +
-	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12\x1a\n" +
-	"\bplatform\x18\x02 \x01(\tR\bplatform\x12)\n" +
-	"\x10platform_version\x18\x03 \x01(\tR\x0fplatformVersion\x12\x1f\n" +
-	"\vsdk_version\x18\x04 \x01(\tR\n" +
-	"sdkVersion\x12\x1f\n" +
-	"\vapp_version\x18\x05 \x01(\tR\n" +
+	"DeviceInfo\x125\n" +
+	"\tdevice_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[0-9a-f]{24}$R\bdeviceId\x12$\n" +
+	"\bplatform\x18\x02 \x01(\tB\b\xbaH\x05r\x03(\x80\x01R\bplatform\x123\n" +
+	"\x10platform_version\x18\x03 \x01(\tB\b\xbaH\x05r\x03(\x80\x01R\x0fplatformVersion\x12)\n" +
+	"\vsdk_version\x18\x04 \x01(\tB\b\xbaH\x05r\x03(\x80\x01R\n" +
+	"sdkVersion\x12)\n" +
+	"\vapp_version\x18\x05 \x01(\tB\b\xbaH\x05r\x03(\x80\x01R\n" +
 	"appVersion\"\x85\x01\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +

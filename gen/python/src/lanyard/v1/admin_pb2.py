@@ -11,11 +11,13 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from lanyard.v1 import options_pb2 as lanyard_dot_v1_dot_options__pb2
 from lanyard.v1 import types_pb2 as lanyard_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lanyard/v1/admin.proto\x12\nlanyard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\")\n\x0eGetUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"7\n\x0fGetUserResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x10.lanyard.v1.UserR\x04user\"N\n\x10ListUsersRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"c\n\x11ListUsersResponse\x12&\n\x05users\x18\x01 \x03(\x0b\x32\x10.lanyard.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"-\n\x12\x44isableUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x15\n\x13\x44isableUserResponse\",\n\x11\x45nableUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x45nableUserResponse\",\n\x11\x44\x65leteUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x44\x65leteUserResponse\"0\n\x15RevokeSessionsRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"2\n\x16RevokeSessionsResponse\x12\x18\n\x07revoked\x18\x01 \x01(\x05R\x07revoked\"[\n\x1dListShadowedCustomDataRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"o\n\x12ShadowedCustomData\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1d\n\nwinning_id\x18\x02 \x01(\tR\twinningId\x12!\n\x0c\x64ocument_ids\x18\x03 \x03(\tR\x0b\x64ocumentIds\"~\n\x1eListShadowedCustomDataResponse\x12\x34\n\x05users\x18\x01 \x03(\x0b\x32\x1e.lanyard.v1.ShadowedCustomDataR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x19\n\x17RotateSigningKeyRequest\",\n\x18RotateSigningKeyResponse\x12\x10\n\x03kid\x18\x01 \x01(\tR\x03kid\">\n\x16WatchAuthEventsRequest\x12$\n\x0e\x61\x66ter_event_id\x18\x01 \x01(\tR\x0c\x61\x66terEventId\"\xca\x01\n\x17WatchAuthEventsResponse\x12\x19\n\x08\x65vent_id\x18\x01 \x01(\tR\x07\x65ventId\x12-\n\x04type\x18\x02 \x01(\x0e\x32\x19.lanyard.v1.AuthEventTypeR\x04type\x12\x17\n\x07user_id\x18\x03 \x01(\tR\x06userId\x12\x1c\n\tproviders\x18\x04 \x03(\tR\tproviders\x12.\n\x04time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time*\x83\x01\n\rAuthEventType\x12\x1f\n\x1b\x41UTH_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41UTH_EVENT_TYPE_CREATE\x10\x01\x12\x19\n\x15\x41UTH_EVENT_TYPE_LOGIN\x10\x02\x12\x1a\n\x16\x41UTH_EVENT_TYPE_DELETE\x10\x03\x32\x8d\x06\n\x0c\x41\x64minService\x12\x42\n\x07GetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\x12H\n\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\x12N\n\x0b\x44isableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\x12K\n\nEnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\x12K\n\nDeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\x12W\n\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\x12o\n\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\x12]\n\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\x12\\\n\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse0\x01\x42o\n\x18\x63om.lanyardhq.lanyard.v1B\nAdminProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lanyard/v1/admin.proto\x12\nlanyard.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\"@\n\x0eGetUserRequest\x12.\n\x07user_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"7\n\x0fGetUserResponse\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x10.lanyard.v1.UserR\x04user\"t\n\x10ListUsersRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\x37\n\npage_token\x18\x02 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\tpageToken\"c\n\x11ListUsersResponse\x12&\n\x05users\x18\x01 \x03(\x0b\x32\x10.lanyard.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"D\n\x12\x44isableUserRequest\x12.\n\x07user_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"\x15\n\x13\x44isableUserResponse\"C\n\x11\x45nableUserRequest\x12.\n\x07user_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"\x14\n\x12\x45nableUserResponse\"C\n\x11\x44\x65leteUserRequest\x12.\n\x07user_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"\x14\n\x12\x44\x65leteUserResponse\"G\n\x15RevokeSessionsRequest\x12.\n\x07user_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"2\n\x16RevokeSessionsResponse\x12\x18\n\x07revoked\x18\x01 \x01(\x05R\x07revoked\"g\n\x1dListShadowedCustomDataRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"o\n\x12ShadowedCustomData\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1d\n\nwinning_id\x18\x02 \x01(\tR\twinningId\x12!\n\x0c\x64ocument_ids\x18\x03 \x03(\tR\x0b\x64ocumentIds\"~\n\x1eListShadowedCustomDataResponse\x12\x34\n\x05users\x18\x01 \x03(\x0b\x32\x1e.lanyard.v1.ShadowedCustomDataR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x19\n\x17RotateSigningKeyRequest\",\n\x18RotateSigningKeyResponse\x12\x10\n\x03kid\x18\x01 \x01(\tR\x03kid\"W\n\x16WatchAuthEventsRequest\x12=\n\x0e\x61\x66ter_event_id\x18\x01 \x01(\tB\x17\xbaH\x14\xd8\x01\x01r\x0f\x32\r^[0-9]{1,18}$R\x0c\x61\x66terEventId\"\xca\x01\n\x17WatchAuthEventsResponse\x12\x19\n\x08\x65vent_id\x18\x01 \x01(\tR\x07\x65ventId\x12-\n\x04type\x18\x02 \x01(\x0e\x32\x19.lanyard.v1.AuthEventTypeR\x04type\x12\x17\n\x07user_id\x18\x03 \x01(\tR\x06userId\x12\x1c\n\tproviders\x18\x04 \x03(\tR\tproviders\x12.\n\x04time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time*\x83\x01\n\rAuthEventType\x12\x1f\n\x1b\x41UTH_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41UTH_EVENT_TYPE_CREATE\x10\x01\x12\x19\n\x15\x41UTH_EVENT_TYPE_LOGIN\x10\x02\x12\x1a\n\x16\x41UTH_EVENT_TYPE_DELETE\x10\x03\x32\xe7\x06\n\x0c\x41\x64minService\x12L\n\x07GetUser\x12\x1a.lanyard.v1.GetUserRequest\x1a\x1b.lanyard.v1.GetUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12R\n\tListUsers\x12\x1c.lanyard.v1.ListUsersRequest\x1a\x1d.lanyard.v1.ListUsersResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12X\n\x0b\x44isableUser\x12\x1e.lanyard.v1.DisableUserRequest\x1a\x1f.lanyard.v1.DisableUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n\nEnableUser\x12\x1d.lanyard.v1.EnableUserRequest\x1a\x1e.lanyard.v1.EnableUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12U\n\nDeleteUser\x12\x1d.lanyard.v1.DeleteUserRequest\x1a\x1e.lanyard.v1.DeleteUserResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12\x61\n\x0eRevokeSessions\x12!.lanyard.v1.RevokeSessionsRequest\x1a\".lanyard.v1.RevokeSessionsResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12y\n\x16ListShadowedCustomData\x12).lanyard.v1.ListShadowedCustomDataRequest\x1a*.lanyard.v1.ListShadowedCustomDataResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12g\n\x10RotateSigningKey\x12#.lanyard.v1.RotateSigningKeyRequest\x1a$.lanyard.v1.RotateSigningKeyResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x12\x66\n\x0fWatchAuthEvents\x12\".lanyard.v1.WatchAuthEventsRequest\x1a#.lanyard.v1.WatchAuthEventsResponse\"\x08\xe8\x86\x1d\x03\xf0\x86\x1d\x01\x30\x01\x42o\n\x18\x63om.lanyardhq.lanyard.v1B\nAdminProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lanyard.v1.admin_pb2', globals())
@@ -23,46 +25,82 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\030com.lanyardhq.lanyard.v1B\nAdminProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1'
-  _AUTHEVENTTYPE._serialized_start=1361
-  _AUTHEVENTTYPE._serialized_end=1492
-  _GETUSERREQUEST._serialized_start=95
-  _GETUSERREQUEST._serialized_end=136
-  _GETUSERRESPONSE._serialized_start=138
-  _GETUSERRESPONSE._serialized_end=193
-  _LISTUSERSREQUEST._serialized_start=195
-  _LISTUSERSREQUEST._serialized_end=273
-  _LISTUSERSRESPONSE._serialized_start=275
-  _LISTUSERSRESPONSE._serialized_end=374
-  _DISABLEUSERREQUEST._serialized_start=376
-  _DISABLEUSERREQUEST._serialized_end=421
-  _DISABLEUSERRESPONSE._serialized_start=423
-  _DISABLEUSERRESPONSE._serialized_end=444
-  _ENABLEUSERREQUEST._serialized_start=446
-  _ENABLEUSERREQUEST._serialized_end=490
-  _ENABLEUSERRESPONSE._serialized_start=492
-  _ENABLEUSERRESPONSE._serialized_end=512
-  _DELETEUSERREQUEST._serialized_start=514
-  _DELETEUSERREQUEST._serialized_end=558
-  _DELETEUSERRESPONSE._serialized_start=560
-  _DELETEUSERRESPONSE._serialized_end=580
-  _REVOKESESSIONSREQUEST._serialized_start=582
-  _REVOKESESSIONSREQUEST._serialized_end=630
-  _REVOKESESSIONSRESPONSE._serialized_start=632
-  _REVOKESESSIONSRESPONSE._serialized_end=682
-  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_start=684
-  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_end=775
-  _SHADOWEDCUSTOMDATA._serialized_start=777
-  _SHADOWEDCUSTOMDATA._serialized_end=888
-  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_start=890
-  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_end=1016
-  _ROTATESIGNINGKEYREQUEST._serialized_start=1018
-  _ROTATESIGNINGKEYREQUEST._serialized_end=1043
-  _ROTATESIGNINGKEYRESPONSE._serialized_start=1045
-  _ROTATESIGNINGKEYRESPONSE._serialized_end=1089
-  _WATCHAUTHEVENTSREQUEST._serialized_start=1091
-  _WATCHAUTHEVENTSREQUEST._serialized_end=1153
-  _WATCHAUTHEVENTSRESPONSE._serialized_start=1156
-  _WATCHAUTHEVENTSRESPONSE._serialized_end=1358
-  _ADMINSERVICE._serialized_start=1495
-  _ADMINSERVICE._serialized_end=2276
+  _GETUSERREQUEST.fields_by_name['user_id']._options = None
+  _GETUSERREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\022r\0202\016^[0-9a-f]{24}$'
+  _LISTUSERSREQUEST.fields_by_name['page_size']._options = None
+  _LISTUSERSREQUEST.fields_by_name['page_size']._serialized_options = b'\272H\007\032\005\030\350\007(\000'
+  _LISTUSERSREQUEST.fields_by_name['page_token']._options = None
+  _LISTUSERSREQUEST.fields_by_name['page_token']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _DISABLEUSERREQUEST.fields_by_name['user_id']._options = None
+  _DISABLEUSERREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\022r\0202\016^[0-9a-f]{24}$'
+  _ENABLEUSERREQUEST.fields_by_name['user_id']._options = None
+  _ENABLEUSERREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\022r\0202\016^[0-9a-f]{24}$'
+  _DELETEUSERREQUEST.fields_by_name['user_id']._options = None
+  _DELETEUSERREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\022r\0202\016^[0-9a-f]{24}$'
+  _REVOKESESSIONSREQUEST.fields_by_name['user_id']._options = None
+  _REVOKESESSIONSREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\022r\0202\016^[0-9a-f]{24}$'
+  _LISTSHADOWEDCUSTOMDATAREQUEST.fields_by_name['page_size']._options = None
+  _LISTSHADOWEDCUSTOMDATAREQUEST.fields_by_name['page_size']._serialized_options = b'\272H\007\032\005\030\350\007(\000'
+  _WATCHAUTHEVENTSREQUEST.fields_by_name['after_event_id']._options = None
+  _WATCHAUTHEVENTSREQUEST.fields_by_name['after_event_id']._serialized_options = b'\272H\024\330\001\001r\0172\r^[0-9]{1,18}$'
+  _ADMINSERVICE.methods_by_name['GetUser']._options = None
+  _ADMINSERVICE.methods_by_name['GetUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['ListUsers']._options = None
+  _ADMINSERVICE.methods_by_name['ListUsers']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['DisableUser']._options = None
+  _ADMINSERVICE.methods_by_name['DisableUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['EnableUser']._options = None
+  _ADMINSERVICE.methods_by_name['EnableUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['DeleteUser']._options = None
+  _ADMINSERVICE.methods_by_name['DeleteUser']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['RevokeSessions']._options = None
+  _ADMINSERVICE.methods_by_name['RevokeSessions']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['ListShadowedCustomData']._options = None
+  _ADMINSERVICE.methods_by_name['ListShadowedCustomData']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['RotateSigningKey']._options = None
+  _ADMINSERVICE.methods_by_name['RotateSigningKey']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _ADMINSERVICE.methods_by_name['WatchAuthEvents']._options = None
+  _ADMINSERVICE.methods_by_name['WatchAuthEvents']._serialized_options = b'\350\206\035\003\360\206\035\001'
+  _AUTHEVENTTYPE._serialized_start=1606
+  _AUTHEVENTTYPE._serialized_end=1737
+  _GETUSERREQUEST._serialized_start=150
+  _GETUSERREQUEST._serialized_end=214
+  _GETUSERRESPONSE._serialized_start=216
+  _GETUSERRESPONSE._serialized_end=271
+  _LISTUSERSREQUEST._serialized_start=273
+  _LISTUSERSREQUEST._serialized_end=389
+  _LISTUSERSRESPONSE._serialized_start=391
+  _LISTUSERSRESPONSE._serialized_end=490
+  _DISABLEUSERREQUEST._serialized_start=492
+  _DISABLEUSERREQUEST._serialized_end=560
+  _DISABLEUSERRESPONSE._serialized_start=562
+  _DISABLEUSERRESPONSE._serialized_end=583
+  _ENABLEUSERREQUEST._serialized_start=585
+  _ENABLEUSERREQUEST._serialized_end=652
+  _ENABLEUSERRESPONSE._serialized_start=654
+  _ENABLEUSERRESPONSE._serialized_end=674
+  _DELETEUSERREQUEST._serialized_start=676
+  _DELETEUSERREQUEST._serialized_end=743
+  _DELETEUSERRESPONSE._serialized_start=745
+  _DELETEUSERRESPONSE._serialized_end=765
+  _REVOKESESSIONSREQUEST._serialized_start=767
+  _REVOKESESSIONSREQUEST._serialized_end=838
+  _REVOKESESSIONSRESPONSE._serialized_start=840
+  _REVOKESESSIONSRESPONSE._serialized_end=890
+  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_start=892
+  _LISTSHADOWEDCUSTOMDATAREQUEST._serialized_end=995
+  _SHADOWEDCUSTOMDATA._serialized_start=997
+  _SHADOWEDCUSTOMDATA._serialized_end=1108
+  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_start=1110
+  _LISTSHADOWEDCUSTOMDATARESPONSE._serialized_end=1236
+  _ROTATESIGNINGKEYREQUEST._serialized_start=1238
+  _ROTATESIGNINGKEYREQUEST._serialized_end=1263
+  _ROTATESIGNINGKEYRESPONSE._serialized_start=1265
+  _ROTATESIGNINGKEYRESPONSE._serialized_end=1309
+  _WATCHAUTHEVENTSREQUEST._serialized_start=1311
+  _WATCHAUTHEVENTSREQUEST._serialized_end=1398
+  _WATCHAUTHEVENTSRESPONSE._serialized_start=1401
+  _WATCHAUTHEVENTSRESPONSE._serialized_end=1603
+  _ADMINSERVICE._serialized_start=1740
+  _ADMINSERVICE._serialized_end=2611
 # @@protoc_insertion_point(module_scope)

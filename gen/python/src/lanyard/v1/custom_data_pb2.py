@@ -11,10 +11,12 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
+from lanyard.v1 import options_pb2 as lanyard_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1clanyard/v1/custom_data.proto\x12\nlanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\"/\n\x14GetCustomDataRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"^\n\x15GetCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07version\"\xe3\x01\n\x17UpdateCustomDataRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12)\n\x03set\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x03set\x12\x14\n\x05unset\x18\x03 \x03(\tR\x05unset\x12)\n\x03inc\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructR\x03inc\x12.\n\x10\x65xpected_version\x18\x05 \x01(\x03H\x00R\x0f\x65xpectedVersion\x88\x01\x01\x42\x13\n\x11_expected_version\"\x84\x01\n\x18UpdateCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x18\n\x07version\x18\x03 \x01(\x03R\x07version\"2\n\x17\x44\x65leteCustomDataRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"4\n\x18\x44\x65leteCustomDataResponse\x12\x18\n\x07\x64\x65leted\x18\x01 \x01(\x08R\x07\x64\x65leted\"3\n\x18RefreshCustomDataRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"k\n\x19RefreshCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\tR\x0b\x61\x63\x63\x65ssToken\"1\n\x16WatchCustomDataRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"`\n\x17WatchCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07version2\xe7\x03\n\x11\x43ustomDataService\x12T\n\rGetCustomData\x12 .lanyard.v1.GetCustomDataRequest\x1a!.lanyard.v1.GetCustomDataResponse\x12]\n\x10UpdateCustomData\x12#.lanyard.v1.UpdateCustomDataRequest\x1a$.lanyard.v1.UpdateCustomDataResponse\x12]\n\x10\x44\x65leteCustomData\x12#.lanyard.v1.DeleteCustomDataRequest\x1a$.lanyard.v1.DeleteCustomDataResponse\x12`\n\x11RefreshCustomData\x12$.lanyard.v1.RefreshCustomDataRequest\x1a%.lanyard.v1.RefreshCustomDataResponse\x12\\\n\x0fWatchCustomData\x12\".lanyard.v1.WatchCustomDataRequest\x1a#.lanyard.v1.WatchCustomDataResponse0\x01\x42t\n\x18\x63om.lanyardhq.lanyard.v1B\x0f\x43ustomDataProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1clanyard/v1/custom_data.proto\x12\nlanyard.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x18lanyard/v1/options.proto\"I\n\x14GetCustomDataRequest\x12\x31\n\x07user_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"^\n\x15GetCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07version\"\x8d\x02\n\x17UpdateCustomDataRequest\x12\x31\n\x07user_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\x12\x31\n\x03set\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructB\x06\xbaH\x03\xd8\x01\x03R\x03set\x12\x14\n\x05unset\x18\x03 \x03(\tR\x05unset\x12\x31\n\x03inc\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructB\x06\xbaH\x03\xd8\x01\x03R\x03inc\x12.\n\x10\x65xpected_version\x18\x05 \x01(\x03H\x00R\x0f\x65xpectedVersion\x88\x01\x01\x42\x13\n\x11_expected_version\"\x84\x01\n\x18UpdateCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x18\n\x07version\x18\x03 \x01(\x03R\x07version\"L\n\x17\x44\x65leteCustomDataRequest\x12\x31\n\x07user_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"4\n\x18\x44\x65leteCustomDataResponse\x12\x18\n\x07\x64\x65leted\x18\x01 \x01(\x08R\x07\x64\x65leted\"M\n\x18RefreshCustomDataRequest\x12\x31\n\x07user_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"k\n\x19RefreshCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\tR\x0b\x61\x63\x63\x65ssToken\"K\n\x16WatchCustomDataRequest\x12\x31\n\x07user_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"`\n\x17WatchCustomDataResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07version2\x99\x04\n\x11\x43ustomDataService\x12^\n\rGetCustomData\x12 .lanyard.v1.GetCustomDataRequest\x1a!.lanyard.v1.GetCustomDataResponse\"\x08\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12g\n\x10UpdateCustomData\x12#.lanyard.v1.UpdateCustomDataRequest\x1a$.lanyard.v1.UpdateCustomDataResponse\"\x08\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12g\n\x10\x44\x65leteCustomData\x12#.lanyard.v1.DeleteCustomDataRequest\x1a$.lanyard.v1.DeleteCustomDataResponse\"\x08\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12j\n\x11RefreshCustomData\x12$.lanyard.v1.RefreshCustomDataRequest\x1a%.lanyard.v1.RefreshCustomDataResponse\"\x08\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12\x66\n\x0fWatchCustomData\x12\".lanyard.v1.WatchCustomDataRequest\x1a#.lanyard.v1.WatchCustomDataResponse\"\x08\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x30\x01\x42t\n\x18\x63om.lanyardhq.lanyard.v1B\x0f\x43ustomDataProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lanyard.v1.custom_data_pb2', globals())
@@ -22,26 +24,50 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\030com.lanyardhq.lanyard.v1B\017CustomDataProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1'
-  _GETCUSTOMDATAREQUEST._serialized_start=74
-  _GETCUSTOMDATAREQUEST._serialized_end=121
-  _GETCUSTOMDATARESPONSE._serialized_start=123
-  _GETCUSTOMDATARESPONSE._serialized_end=217
-  _UPDATECUSTOMDATAREQUEST._serialized_start=220
-  _UPDATECUSTOMDATAREQUEST._serialized_end=447
-  _UPDATECUSTOMDATARESPONSE._serialized_start=450
-  _UPDATECUSTOMDATARESPONSE._serialized_end=582
-  _DELETECUSTOMDATAREQUEST._serialized_start=584
-  _DELETECUSTOMDATAREQUEST._serialized_end=634
-  _DELETECUSTOMDATARESPONSE._serialized_start=636
-  _DELETECUSTOMDATARESPONSE._serialized_end=688
-  _REFRESHCUSTOMDATAREQUEST._serialized_start=690
-  _REFRESHCUSTOMDATAREQUEST._serialized_end=741
-  _REFRESHCUSTOMDATARESPONSE._serialized_start=743
-  _REFRESHCUSTOMDATARESPONSE._serialized_end=850
-  _WATCHCUSTOMDATAREQUEST._serialized_start=852
-  _WATCHCUSTOMDATAREQUEST._serialized_end=901
-  _WATCHCUSTOMDATARESPONSE._serialized_start=903
-  _WATCHCUSTOMDATARESPONSE._serialized_end=999
-  _CUSTOMDATASERVICE._serialized_start=1002
-  _CUSTOMDATASERVICE._serialized_end=1489
+  _GETCUSTOMDATAREQUEST.fields_by_name['user_id']._options = None
+  _GETCUSTOMDATAREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _UPDATECUSTOMDATAREQUEST.fields_by_name['user_id']._options = None
+  _UPDATECUSTOMDATAREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _UPDATECUSTOMDATAREQUEST.fields_by_name['set']._options = None
+  _UPDATECUSTOMDATAREQUEST.fields_by_name['set']._serialized_options = b'\272H\003\330\001\003'
+  _UPDATECUSTOMDATAREQUEST.fields_by_name['inc']._options = None
+  _UPDATECUSTOMDATAREQUEST.fields_by_name['inc']._serialized_options = b'\272H\003\330\001\003'
+  _DELETECUSTOMDATAREQUEST.fields_by_name['user_id']._options = None
+  _DELETECUSTOMDATAREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _REFRESHCUSTOMDATAREQUEST.fields_by_name['user_id']._options = None
+  _REFRESHCUSTOMDATAREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _WATCHCUSTOMDATAREQUEST.fields_by_name['user_id']._options = None
+  _WATCHCUSTOMDATAREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _CUSTOMDATASERVICE.methods_by_name['GetCustomData']._options = None
+  _CUSTOMDATASERVICE.methods_by_name['GetCustomData']._serialized_options = b'\350\206\035\002\360\206\035\001'
+  _CUSTOMDATASERVICE.methods_by_name['UpdateCustomData']._options = None
+  _CUSTOMDATASERVICE.methods_by_name['UpdateCustomData']._serialized_options = b'\350\206\035\002\360\206\035\001'
+  _CUSTOMDATASERVICE.methods_by_name['DeleteCustomData']._options = None
+  _CUSTOMDATASERVICE.methods_by_name['DeleteCustomData']._serialized_options = b'\350\206\035\002\360\206\035\001'
+  _CUSTOMDATASERVICE.methods_by_name['RefreshCustomData']._options = None
+  _CUSTOMDATASERVICE.methods_by_name['RefreshCustomData']._serialized_options = b'\350\206\035\002\360\206\035\001'
+  _CUSTOMDATASERVICE.methods_by_name['WatchCustomData']._options = None
+  _CUSTOMDATASERVICE.methods_by_name['WatchCustomData']._serialized_options = b'\350\206\035\002\360\206\035\001'
+  _GETCUSTOMDATAREQUEST._serialized_start=129
+  _GETCUSTOMDATAREQUEST._serialized_end=202
+  _GETCUSTOMDATARESPONSE._serialized_start=204
+  _GETCUSTOMDATARESPONSE._serialized_end=298
+  _UPDATECUSTOMDATAREQUEST._serialized_start=301
+  _UPDATECUSTOMDATAREQUEST._serialized_end=570
+  _UPDATECUSTOMDATARESPONSE._serialized_start=573
+  _UPDATECUSTOMDATARESPONSE._serialized_end=705
+  _DELETECUSTOMDATAREQUEST._serialized_start=707
+  _DELETECUSTOMDATAREQUEST._serialized_end=783
+  _DELETECUSTOMDATARESPONSE._serialized_start=785
+  _DELETECUSTOMDATARESPONSE._serialized_end=837
+  _REFRESHCUSTOMDATAREQUEST._serialized_start=839
+  _REFRESHCUSTOMDATAREQUEST._serialized_end=916
+  _REFRESHCUSTOMDATARESPONSE._serialized_start=918
+  _REFRESHCUSTOMDATARESPONSE._serialized_end=1025
+  _WATCHCUSTOMDATAREQUEST._serialized_start=1027
+  _WATCHCUSTOMDATAREQUEST._serialized_end=1102
+  _WATCHCUSTOMDATARESPONSE._serialized_start=1104
+  _WATCHCUSTOMDATARESPONSE._serialized_end=1200
+  _CUSTOMDATASERVICE._serialized_start=1203
+  _CUSTOMDATASERVICE._serialized_end=1740
 # @@protoc_insertion_point(module_scope)

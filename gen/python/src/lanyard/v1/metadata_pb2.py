@@ -11,12 +11,14 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from lanyard.v1 import options_pb2 as lanyard_dot_v1_dot_options__pb2
 from lanyard.v1 import types_pb2 as lanyard_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19lanyard/v1/metadata.proto\x12\nlanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16lanyard/v1/types.proto\",\n\x11GetProfileRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x9a\x02\n\x07Profile\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04type\x18\x02 \x01(\tR\x04type\x12+\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x34\n\nidentities\x18\x04 \x03(\x0b\x32\x14.lanyard.v1.IdentityR\nidentities\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x42\n\x0flast_login_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rlastLoginTime\"C\n\x12GetProfileResponse\x12-\n\x07profile\x18\x01 \x01(\x0b\x32\x13.lanyard.v1.ProfileR\x07profile\"\x1b\n\x19ListMetadataFieldsRequest\"^\n\rMetadataField\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n\nfield_name\x18\x02 \x01(\tR\tfieldName\x12\x1a\n\x08required\x18\x03 \x01(\x08R\x08required\"p\n\x16ProviderMetadataFields\x12#\n\rprovider_type\x18\x01 \x01(\tR\x0cproviderType\x12\x31\n\x06\x66ields\x18\x02 \x03(\x0b\x32\x19.lanyard.v1.MetadataFieldR\x06\x66ields\"^\n\x1aListMetadataFieldsResponse\x12@\n\tproviders\x18\x01 \x03(\x0b\x32\".lanyard.v1.ProviderMetadataFieldsR\tproviders2\xc3\x01\n\x0fMetadataService\x12K\n\nGetProfile\x12\x1d.lanyard.v1.GetProfileRequest\x1a\x1e.lanyard.v1.GetProfileResponse\x12\x63\n\x12ListMetadataFields\x12%.lanyard.v1.ListMetadataFieldsRequest\x1a&.lanyard.v1.ListMetadataFieldsResponseBr\n\x18\x63om.lanyardhq.lanyard.v1B\rMetadataProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19lanyard/v1/metadata.proto\x12\nlanyard.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18lanyard/v1/options.proto\x1a\x16lanyard/v1/types.proto\"F\n\x11GetProfileRequest\x12\x31\n\x07user_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\x06userId\"\x9a\x02\n\x07Profile\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04type\x18\x02 \x01(\tR\x04type\x12+\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x34\n\nidentities\x18\x04 \x03(\x0b\x32\x14.lanyard.v1.IdentityR\nidentities\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x42\n\x0flast_login_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rlastLoginTime\"C\n\x12GetProfileResponse\x12-\n\x07profile\x18\x01 \x01(\x0b\x32\x13.lanyard.v1.ProfileR\x07profile\"\x1b\n\x19ListMetadataFieldsRequest\"^\n\rMetadataField\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n\nfield_name\x18\x02 \x01(\tR\tfieldName\x12\x1a\n\x08required\x18\x03 \x01(\x08R\x08required\"p\n\x16ProviderMetadataFields\x12#\n\rprovider_type\x18\x01 \x01(\tR\x0cproviderType\x12\x31\n\x06\x66ields\x18\x02 \x03(\x0b\x32\x19.lanyard.v1.MetadataFieldR\x06\x66ields\"^\n\x1aListMetadataFieldsResponse\x12@\n\tproviders\x18\x01 \x03(\x0b\x32\".lanyard.v1.ProviderMetadataFieldsR\tproviders2\xd7\x01\n\x0fMetadataService\x12U\n\nGetProfile\x12\x1d.lanyard.v1.GetProfileRequest\x1a\x1e.lanyard.v1.GetProfileResponse\"\x08\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12m\n\x12ListMetadataFields\x12%.lanyard.v1.ListMetadataFieldsRequest\x1a&.lanyard.v1.ListMetadataFieldsResponse\"\x08\xe8\x86\x1d\x01\xf0\x86\x1d\x00\x42r\n\x18\x63om.lanyardhq.lanyard.v1B\rMetadataProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lanyard.v1.metadata_pb2', globals())
@@ -24,20 +26,26 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\030com.lanyardhq.lanyard.v1B\rMetadataProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1'
-  _GETPROFILEREQUEST._serialized_start=128
-  _GETPROFILEREQUEST._serialized_end=172
-  _PROFILE._serialized_start=175
-  _PROFILE._serialized_end=457
-  _GETPROFILERESPONSE._serialized_start=459
-  _GETPROFILERESPONSE._serialized_end=526
-  _LISTMETADATAFIELDSREQUEST._serialized_start=528
-  _LISTMETADATAFIELDSREQUEST._serialized_end=555
-  _METADATAFIELD._serialized_start=557
-  _METADATAFIELD._serialized_end=651
-  _PROVIDERMETADATAFIELDS._serialized_start=653
-  _PROVIDERMETADATAFIELDS._serialized_end=765
-  _LISTMETADATAFIELDSRESPONSE._serialized_start=767
-  _LISTMETADATAFIELDSRESPONSE._serialized_end=861
-  _METADATASERVICE._serialized_start=864
-  _METADATASERVICE._serialized_end=1059
+  _GETPROFILEREQUEST.fields_by_name['user_id']._options = None
+  _GETPROFILEREQUEST.fields_by_name['user_id']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _METADATASERVICE.methods_by_name['GetProfile']._options = None
+  _METADATASERVICE.methods_by_name['GetProfile']._serialized_options = b'\350\206\035\002\360\206\035\001'
+  _METADATASERVICE.methods_by_name['ListMetadataFields']._options = None
+  _METADATASERVICE.methods_by_name['ListMetadataFields']._serialized_options = b'\350\206\035\001\360\206\035\000'
+  _GETPROFILEREQUEST._serialized_start=183
+  _GETPROFILEREQUEST._serialized_end=253
+  _PROFILE._serialized_start=256
+  _PROFILE._serialized_end=538
+  _GETPROFILERESPONSE._serialized_start=540
+  _GETPROFILERESPONSE._serialized_end=607
+  _LISTMETADATAFIELDSREQUEST._serialized_start=609
+  _LISTMETADATAFIELDSREQUEST._serialized_end=636
+  _METADATAFIELD._serialized_start=638
+  _METADATAFIELD._serialized_end=732
+  _PROVIDERMETADATAFIELDS._serialized_start=734
+  _PROVIDERMETADATAFIELDS._serialized_end=846
+  _LISTMETADATAFIELDSRESPONSE._serialized_start=848
+  _LISTMETADATAFIELDSRESPONSE._serialized_end=942
+  _METADATASERVICE._serialized_start=945
+  _METADATASERVICE._serialized_end=1160
 # @@protoc_insertion_point(module_scope)

@@ -11,11 +11,12 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lanyard/v1/types.proto\x12\nlanyard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x02\n\x04User\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04type\x18\x02 \x01(\tR\x04type\x12+\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x34\n\nidentities\x18\x04 \x03(\x0b\x32\x14.lanyard.v1.IdentityR\nidentities\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x42\n\x0flast_login_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rlastLoginTime\x12\x1a\n\x08\x64isabled\x18\x07 \x01(\x08R\x08\x64isabled\"\x8d\x01\n\x08Identity\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12#\n\rprovider_type\x18\x02 \x01(\tR\x0cproviderType\x12\x1f\n\x0bprovider_id\x18\x03 \x01(\tR\nproviderId\x12+\n\x04\x64\x61ta\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\"\xb2\x01\n\nDeviceInfo\x12\x1b\n\tdevice_id\x18\x01 \x01(\tR\x08\x64\x65viceId\x12\x1a\n\x08platform\x18\x02 \x01(\tR\x08platform\x12)\n\x10platform_version\x18\x03 \x01(\tR\x0fplatformVersion\x12\x1f\n\x0bsdk_version\x18\x04 \x01(\tR\nsdkVersion\x12\x1f\n\x0b\x61pp_version\x18\x05 \x01(\tR\nappVersion\"\x85\x01\n\x06\x41piKey\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n\x08\x64isabled\x18\x03 \x01(\x08R\x08\x64isabled\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTimeBo\n\x18\x63om.lanyardhq.lanyard.v1B\nTypesProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lanyard/v1/types.proto\x12\nlanyard.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x02\n\x04User\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04type\x18\x02 \x01(\tR\x04type\x12+\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\x12\x34\n\nidentities\x18\x04 \x03(\x0b\x32\x14.lanyard.v1.IdentityR\nidentities\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x42\n\x0flast_login_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rlastLoginTime\x12\x1a\n\x08\x64isabled\x18\x07 \x01(\x08R\x08\x64isabled\"\x8d\x01\n\x08Identity\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12#\n\rprovider_type\x18\x02 \x01(\tR\x0cproviderType\x12\x1f\n\x0bprovider_id\x18\x03 \x01(\tR\nproviderId\x12+\n\x04\x64\x61ta\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructR\x04\x64\x61ta\"\xf4\x01\n\nDeviceInfo\x12\x35\n\tdevice_id\x18\x01 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x10\x32\x0e^[0-9a-f]{24}$R\x08\x64\x65viceId\x12$\n\x08platform\x18\x02 \x01(\tB\x08\xbaH\x05r\x03(\x80\x01R\x08platform\x12\x33\n\x10platform_version\x18\x03 \x01(\tB\x08\xbaH\x05r\x03(\x80\x01R\x0fplatformVersion\x12)\n\x0bsdk_version\x18\x04 \x01(\tB\x08\xbaH\x05r\x03(\x80\x01R\nsdkVersion\x12)\n\x0b\x61pp_version\x18\x05 \x01(\tB\x08\xbaH\x05r\x03(\x80\x01R\nappVersion\"\x85\x01\n\x06\x41piKey\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n\x08\x64isabled\x18\x03 \x01(\x08R\x08\x64isabled\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTimeBo\n\x18\x63om.lanyardhq.lanyard.v1B\nTypesProtoP\x01\xa2\x02\x03LXX\xaa\x02\nLanyard.V1\xca\x02\nLanyard\\V1\xe2\x02\x16Lanyard\\V1\\GPBMetadata\xea\x02\x0bLanyard::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lanyard.v1.types_pb2', globals())
@@ -23,12 +24,22 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\030com.lanyardhq.lanyard.v1B\nTypesProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1'
-  _USER._serialized_start=102
-  _USER._serialized_end=409
-  _IDENTITY._serialized_start=412
-  _IDENTITY._serialized_end=553
-  _DEVICEINFO._serialized_start=556
-  _DEVICEINFO._serialized_end=734
-  _APIKEY._serialized_start=737
-  _APIKEY._serialized_end=870
+  _DEVICEINFO.fields_by_name['device_id']._options = None
+  _DEVICEINFO.fields_by_name['device_id']._serialized_options = b'\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$'
+  _DEVICEINFO.fields_by_name['platform']._options = None
+  _DEVICEINFO.fields_by_name['platform']._serialized_options = b'\272H\005r\003(\200\001'
+  _DEVICEINFO.fields_by_name['platform_version']._options = None
+  _DEVICEINFO.fields_by_name['platform_version']._serialized_options = b'\272H\005r\003(\200\001'
+  _DEVICEINFO.fields_by_name['sdk_version']._options = None
+  _DEVICEINFO.fields_by_name['sdk_version']._serialized_options = b'\272H\005r\003(\200\001'
+  _DEVICEINFO.fields_by_name['app_version']._options = None
+  _DEVICEINFO.fields_by_name['app_version']._serialized_options = b'\272H\005r\003(\200\001'
+  _USER._serialized_start=131
+  _USER._serialized_end=438
+  _IDENTITY._serialized_start=441
+  _IDENTITY._serialized_end=582
+  _DEVICEINFO._serialized_start=585
+  _DEVICEINFO._serialized_end=829
+  _APIKEY._serialized_start=832
+  _APIKEY._serialized_end=965
 # @@protoc_insertion_point(module_scope)

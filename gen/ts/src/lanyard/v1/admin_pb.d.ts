@@ -377,7 +377,8 @@ export declare const RotateSigningKeyResponseSchema: GenMessage<RotateSigningKey
  */
 export declare type WatchAuthEventsRequest = Message<"lanyard.v1.WatchAuthEventsRequest"> & {
   /**
-   * Resume after this event id; empty starts with the oldest retained event.
+   * Resume after this event id (the decimal event_id of an event received before); empty starts with
+   * the oldest retained event.
    *
    * @generated from field: string after_event_id = 1;
    */

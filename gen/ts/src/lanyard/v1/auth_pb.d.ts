@@ -81,7 +81,7 @@ export declare const ApiKeyCredentialsSchema: GenMessage<ApiKeyCredentials>;
  */
 export declare type CustomTokenCredentials = Message<"lanyard.v1.CustomTokenCredentials"> & {
   /**
-   * The compact JWT; at most 1,000,000 characters.
+   * The compact JWT (App Services' limit: 1,000,000 bytes).
    *
    * @generated from field: string token = 1;
    */
@@ -659,7 +659,7 @@ export declare const DeleteMeResponseSchema: GenMessage<DeleteMeResponse>;
  */
 export declare type CreateApiKeyRequest = Message<"lanyard.v1.CreateApiKeyRequest"> & {
   /**
-   * A name for the key, unique per user: 1 to 64 characters.
+   * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
    *
    * @generated from field: string name = 1;
    */

@@ -72,7 +72,8 @@ export declare type UpdateCustomDataRequest = Message<"lanyard.v1.UpdateCustomDa
   userId: string;
 
   /**
-   * Top-level fields to set, each replacing the stored value.
+   * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+   * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
    *
    * @generated from field: google.protobuf.Struct set = 2;
    */
@@ -87,7 +88,7 @@ export declare type UpdateCustomDataRequest = Message<"lanyard.v1.UpdateCustomDa
 
   /**
    * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-   * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+   * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
    *
    * @generated from field: google.protobuf.Struct inc = 4;
    */

@@ -118,71 +118,82 @@ public final class AdminProto {
       descriptor;
   static {
     java.lang.String[] descriptorData = {
-      "\n\026lanyard/v1/admin.proto\022\nlanyard.v1\032\037go" +
-      "ogle/protobuf/timestamp.proto\032\026lanyard/v" +
-      "1/types.proto\")\n\016GetUserRequest\022\027\n\007user_" +
-      "id\030\001 \001(\tR\006userId\"7\n\017GetUserResponse\022$\n\004u" +
-      "ser\030\001 \001(\0132\020.lanyard.v1.UserR\004user\"N\n\020Lis" +
-      "tUsersRequest\022\033\n\tpage_size\030\001 \001(\005R\010pageSi" +
-      "ze\022\035\n\npage_token\030\002 \001(\tR\tpageToken\"c\n\021Lis" +
-      "tUsersResponse\022&\n\005users\030\001 \003(\0132\020.lanyard." +
-      "v1.UserR\005users\022&\n\017next_page_token\030\002 \001(\tR" +
-      "\rnextPageToken\"-\n\022DisableUserRequest\022\027\n\007" +
-      "user_id\030\001 \001(\tR\006userId\"\025\n\023DisableUserResp" +
-      "onse\",\n\021EnableUserRequest\022\027\n\007user_id\030\001 \001" +
-      "(\tR\006userId\"\024\n\022EnableUserResponse\",\n\021Dele" +
-      "teUserRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\"\024" +
-      "\n\022DeleteUserResponse\"0\n\025RevokeSessionsRe" +
-      "quest\022\027\n\007user_id\030\001 \001(\tR\006userId\"2\n\026Revoke" +
-      "SessionsResponse\022\030\n\007revoked\030\001 \001(\005R\007revok" +
-      "ed\"[\n\035ListShadowedCustomDataRequest\022\033\n\tp" +
-      "age_size\030\001 \001(\005R\010pageSize\022\035\n\npage_token\030\002" +
-      " \001(\tR\tpageToken\"o\n\022ShadowedCustomData\022\027\n" +
-      "\007user_id\030\001 \001(\tR\006userId\022\035\n\nwinning_id\030\002 \001" +
-      "(\tR\twinningId\022!\n\014document_ids\030\003 \003(\tR\013doc" +
-      "umentIds\"~\n\036ListShadowedCustomDataRespon" +
-      "se\0224\n\005users\030\001 \003(\0132\036.lanyard.v1.ShadowedC" +
-      "ustomDataR\005users\022&\n\017next_page_token\030\002 \001(" +
-      "\tR\rnextPageToken\"\031\n\027RotateSigningKeyRequ" +
-      "est\",\n\030RotateSigningKeyResponse\022\020\n\003kid\030\001" +
-      " \001(\tR\003kid\">\n\026WatchAuthEventsRequest\022$\n\016a" +
-      "fter_event_id\030\001 \001(\tR\014afterEventId\"\312\001\n\027Wa" +
-      "tchAuthEventsResponse\022\031\n\010event_id\030\001 \001(\tR" +
-      "\007eventId\022-\n\004type\030\002 \001(\0162\031.lanyard.v1.Auth" +
-      "EventTypeR\004type\022\027\n\007user_id\030\003 \001(\tR\006userId" +
-      "\022\034\n\tproviders\030\004 \003(\tR\tproviders\022.\n\004time\030\005" +
-      " \001(\0132\032.google.protobuf.TimestampR\004time*\203" +
-      "\001\n\rAuthEventType\022\037\n\033AUTH_EVENT_TYPE_UNSP" +
-      "ECIFIED\020\000\022\032\n\026AUTH_EVENT_TYPE_CREATE\020\001\022\031\n" +
-      "\025AUTH_EVENT_TYPE_LOGIN\020\002\022\032\n\026AUTH_EVENT_T" +
-      "YPE_DELETE\020\0032\215\006\n\014AdminService\022B\n\007GetUser" +
-      "\022\032.lanyard.v1.GetUserRequest\032\033.lanyard.v" +
-      "1.GetUserResponse\022H\n\tListUsers\022\034.lanyard" +
-      ".v1.ListUsersRequest\032\035.lanyard.v1.ListUs" +
-      "ersResponse\022N\n\013DisableUser\022\036.lanyard.v1." +
-      "DisableUserRequest\032\037.lanyard.v1.DisableU" +
-      "serResponse\022K\n\nEnableUser\022\035.lanyard.v1.E" +
-      "nableUserRequest\032\036.lanyard.v1.EnableUser" +
-      "Response\022K\n\nDeleteUser\022\035.lanyard.v1.Dele" +
-      "teUserRequest\032\036.lanyard.v1.DeleteUserRes" +
-      "ponse\022W\n\016RevokeSessions\022!.lanyard.v1.Rev" +
-      "okeSessionsRequest\032\".lanyard.v1.RevokeSe" +
-      "ssionsResponse\022o\n\026ListShadowedCustomData" +
-      "\022).lanyard.v1.ListShadowedCustomDataRequ" +
-      "est\032*.lanyard.v1.ListShadowedCustomDataR" +
-      "esponse\022]\n\020RotateSigningKey\022#.lanyard.v1" +
-      ".RotateSigningKeyRequest\032$.lanyard.v1.Ro" +
-      "tateSigningKeyResponse\022\\\n\017WatchAuthEvent" +
-      "s\022\".lanyard.v1.WatchAuthEventsRequest\032#." +
-      "lanyard.v1.WatchAuthEventsResponse0\001Bo\n\030" +
-      "com.lanyardhq.lanyard.v1B\nAdminProtoP\001\242\002" +
-      "\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard" +
-      "\\V1\\GPBMetadata\352\002\013Lanyard::V1b\006proto3"
+      "\n\026lanyard/v1/admin.proto\022\nlanyard.v1\032\033bu" +
+      "f/validate/validate.proto\032\037google/protob" +
+      "uf/timestamp.proto\032\030lanyard/v1/options.p" +
+      "roto\032\026lanyard/v1/types.proto\"@\n\016GetUserR" +
+      "equest\022.\n\007user_id\030\001 \001(\tB\025\272H\022r\0202\016^[0-9a-f" +
+      "]{24}$R\006userId\"7\n\017GetUserResponse\022$\n\004use" +
+      "r\030\001 \001(\0132\020.lanyard.v1.UserR\004user\"t\n\020ListU" +
+      "sersRequest\022\'\n\tpage_size\030\001 \001(\005B\n\272H\007\032\005\030\350\007" +
+      "(\000R\010pageSize\0227\n\npage_token\030\002 \001(\tB\030\272H\025\330\001\001" +
+      "r\0202\016^[0-9a-f]{24}$R\tpageToken\"c\n\021ListUse" +
+      "rsResponse\022&\n\005users\030\001 \003(\0132\020.lanyard.v1.U" +
+      "serR\005users\022&\n\017next_page_token\030\002 \001(\tR\rnex" +
+      "tPageToken\"D\n\022DisableUserRequest\022.\n\007user" +
+      "_id\030\001 \001(\tB\025\272H\022r\0202\016^[0-9a-f]{24}$R\006userId" +
+      "\"\025\n\023DisableUserResponse\"C\n\021EnableUserReq" +
+      "uest\022.\n\007user_id\030\001 \001(\tB\025\272H\022r\0202\016^[0-9a-f]{" +
+      "24}$R\006userId\"\024\n\022EnableUserResponse\"C\n\021De" +
+      "leteUserRequest\022.\n\007user_id\030\001 \001(\tB\025\272H\022r\0202" +
+      "\016^[0-9a-f]{24}$R\006userId\"\024\n\022DeleteUserRes" +
+      "ponse\"G\n\025RevokeSessionsRequest\022.\n\007user_i" +
+      "d\030\001 \001(\tB\025\272H\022r\0202\016^[0-9a-f]{24}$R\006userId\"2" +
+      "\n\026RevokeSessionsResponse\022\030\n\007revoked\030\001 \001(" +
+      "\005R\007revoked\"g\n\035ListShadowedCustomDataRequ" +
+      "est\022\'\n\tpage_size\030\001 \001(\005B\n\272H\007\032\005\030\350\007(\000R\010page" +
+      "Size\022\035\n\npage_token\030\002 \001(\tR\tpageToken\"o\n\022S" +
+      "hadowedCustomData\022\027\n\007user_id\030\001 \001(\tR\006user" +
+      "Id\022\035\n\nwinning_id\030\002 \001(\tR\twinningId\022!\n\014doc" +
+      "ument_ids\030\003 \003(\tR\013documentIds\"~\n\036ListShad" +
+      "owedCustomDataResponse\0224\n\005users\030\001 \003(\0132\036." +
+      "lanyard.v1.ShadowedCustomDataR\005users\022&\n\017" +
+      "next_page_token\030\002 \001(\tR\rnextPageToken\"\031\n\027" +
+      "RotateSigningKeyRequest\",\n\030RotateSigning" +
+      "KeyResponse\022\020\n\003kid\030\001 \001(\tR\003kid\"W\n\026WatchAu" +
+      "thEventsRequest\022=\n\016after_event_id\030\001 \001(\tB" +
+      "\027\272H\024\330\001\001r\0172\r^[0-9]{1,18}$R\014afterEventId\"\312" +
+      "\001\n\027WatchAuthEventsResponse\022\031\n\010event_id\030\001" +
+      " \001(\tR\007eventId\022-\n\004type\030\002 \001(\0162\031.lanyard.v1" +
+      ".AuthEventTypeR\004type\022\027\n\007user_id\030\003 \001(\tR\006u" +
+      "serId\022\034\n\tproviders\030\004 \003(\tR\tproviders\022.\n\004t" +
+      "ime\030\005 \001(\0132\032.google.protobuf.TimestampR\004t" +
+      "ime*\203\001\n\rAuthEventType\022\037\n\033AUTH_EVENT_TYPE" +
+      "_UNSPECIFIED\020\000\022\032\n\026AUTH_EVENT_TYPE_CREATE" +
+      "\020\001\022\031\n\025AUTH_EVENT_TYPE_LOGIN\020\002\022\032\n\026AUTH_EV" +
+      "ENT_TYPE_DELETE\020\0032\347\006\n\014AdminService\022L\n\007Ge" +
+      "tUser\022\032.lanyard.v1.GetUserRequest\032\033.lany" +
+      "ard.v1.GetUserResponse\"\010\350\206\035\003\360\206\035\001\022R\n\tList" +
+      "Users\022\034.lanyard.v1.ListUsersRequest\032\035.la" +
+      "nyard.v1.ListUsersResponse\"\010\350\206\035\003\360\206\035\001\022X\n\013" +
+      "DisableUser\022\036.lanyard.v1.DisableUserRequ" +
+      "est\032\037.lanyard.v1.DisableUserResponse\"\010\350\206" +
+      "\035\003\360\206\035\001\022U\n\nEnableUser\022\035.lanyard.v1.Enable" +
+      "UserRequest\032\036.lanyard.v1.EnableUserRespo" +
+      "nse\"\010\350\206\035\003\360\206\035\001\022U\n\nDeleteUser\022\035.lanyard.v1" +
+      ".DeleteUserRequest\032\036.lanyard.v1.DeleteUs" +
+      "erResponse\"\010\350\206\035\003\360\206\035\001\022a\n\016RevokeSessions\022!" +
+      ".lanyard.v1.RevokeSessionsRequest\032\".lany" +
+      "ard.v1.RevokeSessionsResponse\"\010\350\206\035\003\360\206\035\001\022" +
+      "y\n\026ListShadowedCustomData\022).lanyard.v1.L" +
+      "istShadowedCustomDataRequest\032*.lanyard.v" +
+      "1.ListShadowedCustomDataResponse\"\010\350\206\035\003\360\206" +
+      "\035\001\022g\n\020RotateSigningKey\022#.lanyard.v1.Rota" +
+      "teSigningKeyRequest\032$.lanyard.v1.RotateS" +
+      "igningKeyResponse\"\010\350\206\035\003\360\206\035\001\022f\n\017WatchAuth" +
+      "Events\022\".lanyard.v1.WatchAuthEventsReque" +
+      "st\032#.lanyard.v1.WatchAuthEventsResponse\"" +
+      "\010\350\206\035\003\360\206\035\0010\001Bo\n\030com.lanyardhq.lanyard.v1B" +
+      "\nAdminProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanya" +
+      "rd\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard" +
+      "::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          build.buf.validate.ValidateProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
+          com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor(),
           com.lanyardhq.lanyard.v1.TypesProto.getDescriptor(),
         });
     internal_static_lanyard_v1_GetUserRequest_descriptor =
@@ -299,7 +310,16 @@ public final class AdminProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_WatchAuthEventsResponse_descriptor,
         new java.lang.String[] { "EventId", "Type", "UserId", "Providers", "Time", });
+    com.google.protobuf.ExtensionRegistry registry =
+        com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(build.buf.validate.ValidateProto.field);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.access);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.needsStore);
+    com.google.protobuf.Descriptors.FileDescriptor
+        .internalUpdateFileDescriptor(descriptor, registry);
+    build.buf.validate.ValidateProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
+    com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor();
     com.lanyardhq.lanyard.v1.TypesProto.getDescriptor();
   }
 

@@ -56,7 +56,7 @@ private static final long serialVersionUID = 0L;
    * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
    * </pre>
    *
-   * <code>string key = 1 [json_name = "key"];</code>
+   * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
    * @return The key.
    */
   @java.lang.Override
@@ -77,7 +77,7 @@ private static final long serialVersionUID = 0L;
    * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
    * </pre>
    *
-   * <code>string key = 1 [json_name = "key"];</code>
+   * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
    * @return The bytes for key.
    */
   @java.lang.Override
@@ -429,7 +429,7 @@ private static final long serialVersionUID = 0L;
      * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
      * </pre>
      *
-     * <code>string key = 1 [json_name = "key"];</code>
+     * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
      * @return The key.
      */
     public java.lang.String getKey() {
@@ -449,7 +449,7 @@ private static final long serialVersionUID = 0L;
      * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
      * </pre>
      *
-     * <code>string key = 1 [json_name = "key"];</code>
+     * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
      * @return The bytes for key.
      */
     public com.google.protobuf.ByteString
@@ -470,7 +470,7 @@ private static final long serialVersionUID = 0L;
      * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
      * </pre>
      *
-     * <code>string key = 1 [json_name = "key"];</code>
+     * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
      * @param value The key to set.
      * @return This builder for chaining.
      */
@@ -487,7 +487,7 @@ private static final long serialVersionUID = 0L;
      * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
      * </pre>
      *
-     * <code>string key = 1 [json_name = "key"];</code>
+     * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearKey() {
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
      * </pre>
      *
-     * <code>string key = 1 [json_name = "key"];</code>
+     * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for key to set.
      * @return This builder for chaining.
      */

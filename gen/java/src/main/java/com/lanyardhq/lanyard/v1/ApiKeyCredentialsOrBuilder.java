@@ -12,7 +12,7 @@ public interface ApiKeyCredentialsOrBuilder extends
    * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
    * </pre>
    *
-   * <code>string key = 1 [json_name = "key"];</code>
+   * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
    * @return The key.
    */
   java.lang.String getKey();
@@ -21,7 +21,7 @@ public interface ApiKeyCredentialsOrBuilder extends
    * The key's secret as returned once by CreateApiKey or `lanyard apikey create`.
    * </pre>
    *
-   * <code>string key = 1 [json_name = "key"];</code>
+   * <code>string key = 1 [json_name = "key", (.buf.validate.field) = { ... }</code>
    * @return The bytes for key.
    */
   com.google.protobuf.ByteString

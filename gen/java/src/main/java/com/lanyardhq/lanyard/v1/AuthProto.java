@@ -228,135 +228,151 @@ public final class AuthProto {
       descriptor;
   static {
     java.lang.String[] descriptorData = {
-      "\n\025lanyard/v1/auth.proto\022\nlanyard.v1\032\034goo" +
-      "gle/protobuf/struct.proto\032\037google/protob" +
-      "uf/timestamp.proto\032\026lanyard/v1/types.pro" +
-      "to\"\026\n\024AnonymousCredentials\"L\n\030EmailPassw" +
-      "ordCredentials\022\024\n\005email\030\001 \001(\tR\005email\022\032\n\010" +
-      "password\030\002 \001(\tR\010password\"%\n\021ApiKeyCreden" +
-      "tials\022\020\n\003key\030\001 \001(\tR\003key\".\n\026CustomTokenCr" +
-      "edentials\022\024\n\005token\030\001 \001(\tR\005token\".\n\021Googl" +
-      "eCredentials\022\031\n\010id_token\030\001 \001(\tR\007idToken\"" +
-      "8\n\023FacebookCredentials\022!\n\014access_token\030\001" +
-      " \001(\tR\013accessToken\"\331\003\n\014LoginRequest\022@\n\tan" +
-      "onymous\030\001 \001(\0132 .lanyard.v1.AnonymousCred" +
-      "entialsH\000R\tanonymous\022M\n\016email_password\030\002" +
-      " \001(\0132$.lanyard.v1.EmailPasswordCredentia" +
-      "lsH\000R\remailPassword\0228\n\007api_key\030\003 \001(\0132\035.l" +
-      "anyard.v1.ApiKeyCredentialsH\000R\006apiKey\022G\n" +
-      "\014custom_token\030\004 \001(\0132\".lanyard.v1.CustomT" +
-      "okenCredentialsH\000R\013customToken\0227\n\006google" +
-      "\030\005 \001(\0132\035.lanyard.v1.GoogleCredentialsH\000R" +
-      "\006google\022=\n\010facebook\030\006 \001(\0132\037.lanyard.v1.F" +
-      "acebookCredentialsH\000R\010facebook\022.\n\006device" +
-      "\030\007 \001(\0132\026.lanyard.v1.DeviceInfoR\006deviceB\r" +
-      "\n\013credentials\"\263\001\n\rLoginResponse\022!\n\014acces" +
-      "s_token\030\001 \001(\tR\013accessToken\022#\n\rrefresh_to" +
-      "ken\030\002 \001(\tR\014refreshToken\022\027\n\007user_id\030\003 \001(\t" +
-      "R\006userId\022\033\n\tdevice_id\030\004 \001(\tR\010deviceId\022$\n" +
-      "\004user\030\005 \001(\0132\020.lanyard.v1.UserR\004user\"\356\002\n\023" +
-      "LinkIdentityRequest\022M\n\016email_password\030\002 " +
-      "\001(\0132$.lanyard.v1.EmailPasswordCredential" +
-      "sH\000R\remailPassword\0228\n\007api_key\030\003 \001(\0132\035.la" +
-      "nyard.v1.ApiKeyCredentialsH\000R\006apiKey\022G\n\014" +
-      "custom_token\030\004 \001(\0132\".lanyard.v1.CustomTo" +
-      "kenCredentialsH\000R\013customToken\0227\n\006google\030" +
-      "\005 \001(\0132\035.lanyard.v1.GoogleCredentialsH\000R\006" +
-      "google\022=\n\010facebook\030\006 \001(\0132\037.lanyard.v1.Fa" +
-      "cebookCredentialsH\000R\010facebookB\r\n\013credent" +
-      "ials\"<\n\024LinkIdentityResponse\022$\n\004user\030\001 \001" +
-      "(\0132\020.lanyard.v1.UserR\004user\"<\n\025RefreshSes" +
-      "sionRequest\022#\n\rrefresh_token\030\001 \001(\tR\014refr" +
-      "eshToken\"`\n\026RefreshSessionResponse\022!\n\014ac" +
-      "cess_token\030\001 \001(\tR\013accessToken\022#\n\rrefresh" +
-      "_token\030\002 \001(\tR\014refreshToken\"4\n\rLogoutRequ" +
-      "est\022#\n\rrefresh_token\030\001 \001(\tR\014refreshToken" +
-      "\"\020\n\016LogoutResponse\"G\n\023RegisterUserReques" +
-      "t\022\024\n\005email\030\001 \001(\tR\005email\022\032\n\010password\030\002 \001(" +
-      "\tR\010password\"4\n\024RegisterUserResponse\022\034\n\tc" +
-      "onfirmed\030\001 \001(\010R\tconfirmed\"E\n\022ConfirmUser" +
-      "Request\022\024\n\005token\030\001 \001(\tR\005token\022\031\n\010token_i" +
-      "d\030\002 \001(\tR\007tokenId\"\025\n\023ConfirmUserResponse\"" +
-      "1\n\031ResendConfirmationRequest\022\024\n\005email\030\001 " +
-      "\001(\tR\005email\"\034\n\032ResendConfirmationResponse" +
-      "\"0\n\030SendPasswordResetRequest\022\024\n\005email\030\001 " +
-      "\001(\tR\005email\"\033\n\031SendPasswordResetResponse\"" +
-      "c\n\024ResetPasswordRequest\022\024\n\005token\030\001 \001(\tR\005" +
-      "token\022\031\n\010token_id\030\002 \001(\tR\007tokenId\022\032\n\010pass" +
-      "word\030\003 \001(\tR\010password\"\027\n\025ResetPasswordRes" +
-      "ponse\"\021\n\017DeleteMeRequest\"\022\n\020DeleteMeResp" +
-      "onse\")\n\023CreateApiKeyRequest\022\022\n\004name\030\001 \001(" +
-      "\tR\004name\"U\n\024CreateApiKeyResponse\022+\n\007api_k" +
-      "ey\030\001 \001(\0132\022.lanyard.v1.ApiKeyR\006apiKey\022\020\n\003" +
-      "key\030\002 \001(\tR\003key\"\024\n\022ListApiKeysRequest\"D\n\023" +
-      "ListApiKeysResponse\022-\n\010api_keys\030\001 \003(\0132\022." +
-      "lanyard.v1.ApiKeyR\007apiKeys\"%\n\023DeleteApiK" +
-      "eyRequest\022\016\n\002id\030\001 \001(\tR\002id\"\026\n\024DeleteApiKe" +
-      "yResponse\"%\n\023EnableApiKeyRequest\022\016\n\002id\030\001" +
-      " \001(\tR\002id\"\026\n\024EnableApiKeyResponse\"&\n\024Disa" +
-      "bleApiKeyRequest\022\016\n\002id\030\001 \001(\tR\002id\"\027\n\025Disa" +
-      "bleApiKeyResponse\"\020\n\016GetJwksRequest\"=\n\017G" +
-      "etJwksResponse\022*\n\004keys\030\001 \003(\0132\026.lanyard.v" +
-      "1.JsonWebKeyR\004keys\"\236\001\n\nJsonWebKey\022\020\n\003kty" +
-      "\030\001 \001(\tR\003kty\022\020\n\003kid\030\002 \001(\tR\003kid\022\020\n\003use\030\003 \001" +
-      "(\tR\003use\022\020\n\003alg\030\004 \001(\tR\003alg\022\020\n\003crv\030\005 \001(\tR\003" +
-      "crv\022\014\n\001x\030\006 \001(\tR\001x\022\014\n\001y\030\007 \001(\tR\001y\022\014\n\001n\030\010 \001" +
-      "(\tR\001n\022\014\n\001e\030\t \001(\tR\001e\"\017\n\rWhoAmIRequest\"\265\003\n" +
-      "\016WhoAmIResponse\022\027\n\007user_id\030\001 \001(\tR\006userId" +
-      "\022\033\n\tuser_type\030\002 \001(\tR\010userType\022\035\n\nsession" +
-      "_id\030\003 \001(\tR\tsessionId\022\031\n\010token_id\030\004 \001(\tR\007" +
-      "tokenId\022\033\n\tdevice_id\030\005 \001(\tR\010deviceId\0229\n\n" +
-      "issue_time\030\006 \001(\0132\032.google.protobuf.Times" +
-      "tampR\tissueTime\022;\n\013expire_time\030\007 \001(\0132\032.g" +
-      "oogle.protobuf.TimestampR\nexpireTime\0224\n\t" +
-      "user_data\030\010 \001(\0132\027.google.protobuf.Struct" +
-      "R\010userData\022*\n\021user_data_omitted\030\t \001(\010R\017u" +
-      "serDataOmitted\022<\n\ruser_metadata\030\n \001(\0132\027." +
-      "google.protobuf.StructR\014userMetadata2\343\n\n" +
-      "\013AuthService\022<\n\005Login\022\030.lanyard.v1.Login" +
-      "Request\032\031.lanyard.v1.LoginResponse\022Q\n\014Li" +
-      "nkIdentity\022\037.lanyard.v1.LinkIdentityRequ" +
-      "est\032 .lanyard.v1.LinkIdentityResponse\022W\n" +
-      "\016RefreshSession\022!.lanyard.v1.RefreshSess" +
-      "ionRequest\032\".lanyard.v1.RefreshSessionRe" +
-      "sponse\022?\n\006Logout\022\031.lanyard.v1.LogoutRequ" +
-      "est\032\032.lanyard.v1.LogoutResponse\022Q\n\014Regis" +
-      "terUser\022\037.lanyard.v1.RegisterUserRequest" +
-      "\032 .lanyard.v1.RegisterUserResponse\022N\n\013Co" +
-      "nfirmUser\022\036.lanyard.v1.ConfirmUserReques" +
-      "t\032\037.lanyard.v1.ConfirmUserResponse\022c\n\022Re" +
-      "sendConfirmation\022%.lanyard.v1.ResendConf" +
-      "irmationRequest\032&.lanyard.v1.ResendConfi" +
-      "rmationResponse\022`\n\021SendPasswordReset\022$.l" +
-      "anyard.v1.SendPasswordResetRequest\032%.lan" +
-      "yard.v1.SendPasswordResetResponse\022T\n\rRes" +
-      "etPassword\022 .lanyard.v1.ResetPasswordReq" +
-      "uest\032!.lanyard.v1.ResetPasswordResponse\022" +
-      "E\n\010DeleteMe\022\033.lanyard.v1.DeleteMeRequest" +
-      "\032\034.lanyard.v1.DeleteMeResponse\022Q\n\014Create" +
-      "ApiKey\022\037.lanyard.v1.CreateApiKeyRequest\032" +
-      " .lanyard.v1.CreateApiKeyResponse\022N\n\013Lis" +
-      "tApiKeys\022\036.lanyard.v1.ListApiKeysRequest" +
-      "\032\037.lanyard.v1.ListApiKeysResponse\022Q\n\014Del" +
-      "eteApiKey\022\037.lanyard.v1.DeleteApiKeyReque" +
-      "st\032 .lanyard.v1.DeleteApiKeyResponse\022Q\n\014" +
-      "EnableApiKey\022\037.lanyard.v1.EnableApiKeyRe" +
-      "quest\032 .lanyard.v1.EnableApiKeyResponse\022" +
-      "T\n\rDisableApiKey\022 .lanyard.v1.DisableApi" +
-      "KeyRequest\032!.lanyard.v1.DisableApiKeyRes" +
-      "ponse\022B\n\007GetJwks\022\032.lanyard.v1.GetJwksReq" +
-      "uest\032\033.lanyard.v1.GetJwksResponse\022?\n\006Who" +
-      "AmI\022\031.lanyard.v1.WhoAmIRequest\032\032.lanyard" +
-      ".v1.WhoAmIResponseBn\n\030com.lanyardhq.lany" +
-      "ard.v1B\tAuthProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002" +
-      "\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013L" +
-      "anyard::V1b\006proto3"
+      "\n\025lanyard/v1/auth.proto\022\nlanyard.v1\032\033buf" +
+      "/validate/validate.proto\032\034google/protobu" +
+      "f/struct.proto\032\037google/protobuf/timestam" +
+      "p.proto\032\030lanyard/v1/options.proto\032\026lanya" +
+      "rd/v1/types.proto\"\026\n\024AnonymousCredential" +
+      "s\"f\n\030EmailPasswordCredentials\022!\n\005email\030\001" +
+      " \001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\022\'\n\010password\030\002 \001" +
+      "(\tB\013\272H\010\310\001\001r\003(\200\010R\010password\"2\n\021ApiKeyCrede" +
+      "ntials\022\035\n\003key\030\001 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\003key\"<\n" +
+      "\026CustomTokenCredentials\022\"\n\005token\030\001 \001(\tB\014" +
+      "\272H\t\310\001\001r\004(\300\204=R\005token\"<\n\021GoogleCredentials" +
+      "\022\'\n\010id_token\030\001 \001(\tB\014\272H\t\310\001\001r\004(\200\200\002R\007idToke" +
+      "n\"F\n\023FacebookCredentials\022/\n\014access_token" +
+      "\030\001 \001(\tB\014\272H\t\310\001\001r\004(\200\200\002R\013accessToken\"\340\003\n\014Lo" +
+      "ginRequest\022@\n\tanonymous\030\001 \001(\0132 .lanyard." +
+      "v1.AnonymousCredentialsH\000R\tanonymous\022M\n\016" +
+      "email_password\030\002 \001(\0132$.lanyard.v1.EmailP" +
+      "asswordCredentialsH\000R\remailPassword\0228\n\007a" +
+      "pi_key\030\003 \001(\0132\035.lanyard.v1.ApiKeyCredenti" +
+      "alsH\000R\006apiKey\022G\n\014custom_token\030\004 \001(\0132\".la" +
+      "nyard.v1.CustomTokenCredentialsH\000R\013custo" +
+      "mToken\0227\n\006google\030\005 \001(\0132\035.lanyard.v1.Goog" +
+      "leCredentialsH\000R\006google\022=\n\010facebook\030\006 \001(" +
+      "\0132\037.lanyard.v1.FacebookCredentialsH\000R\010fa" +
+      "cebook\022.\n\006device\030\007 \001(\0132\026.lanyard.v1.Devi" +
+      "ceInfoR\006deviceB\024\n\013credentials\022\005\272H\002\010\001\"\263\001\n" +
+      "\rLoginResponse\022!\n\014access_token\030\001 \001(\tR\013ac" +
+      "cessToken\022#\n\rrefresh_token\030\002 \001(\tR\014refres" +
+      "hToken\022\027\n\007user_id\030\003 \001(\tR\006userId\022\033\n\tdevic" +
+      "e_id\030\004 \001(\tR\010deviceId\022$\n\004user\030\005 \001(\0132\020.lan" +
+      "yard.v1.UserR\004user\"\365\002\n\023LinkIdentityReque" +
+      "st\022M\n\016email_password\030\002 \001(\0132$.lanyard.v1." +
+      "EmailPasswordCredentialsH\000R\remailPasswor" +
+      "d\0228\n\007api_key\030\003 \001(\0132\035.lanyard.v1.ApiKeyCr" +
+      "edentialsH\000R\006apiKey\022G\n\014custom_token\030\004 \001(" +
+      "\0132\".lanyard.v1.CustomTokenCredentialsH\000R" +
+      "\013customToken\0227\n\006google\030\005 \001(\0132\035.lanyard.v" +
+      "1.GoogleCredentialsH\000R\006google\022=\n\010faceboo" +
+      "k\030\006 \001(\0132\037.lanyard.v1.FacebookCredentials" +
+      "H\000R\010facebookB\024\n\013credentials\022\005\272H\002\010\001\"<\n\024Li" +
+      "nkIdentityResponse\022$\n\004user\030\001 \001(\0132\020.lanya" +
+      "rd.v1.UserR\004user\"J\n\025RefreshSessionReques" +
+      "t\0221\n\rrefresh_token\030\001 \001(\tB\014\272H\t\310\001\001r\004(\200\200\002R\014" +
+      "refreshToken\"`\n\026RefreshSessionResponse\022!" +
+      "\n\014access_token\030\001 \001(\tR\013accessToken\022#\n\rref" +
+      "resh_token\030\002 \001(\tR\014refreshToken\"B\n\rLogout" +
+      "Request\0221\n\rrefresh_token\030\001 \001(\tB\014\272H\t\310\001\001r\004" +
+      "(\200\200\002R\014refreshToken\"\020\n\016LogoutResponse\"a\n\023" +
+      "RegisterUserRequest\022!\n\005email\030\001 \001(\tB\013\272H\010\310" +
+      "\001\001r\003(\376\001R\005email\022\'\n\010password\030\002 \001(\tB\013\272H\010\310\001\001" +
+      "r\003(\200\010R\010password\"4\n\024RegisterUserResponse\022" +
+      "\034\n\tconfirmed\030\001 \001(\010R\tconfirmed\"_\n\022Confirm" +
+      "UserRequest\022!\n\005token\030\001 \001(\tB\013\272H\010\310\001\001r\003(\200\002R" +
+      "\005token\022&\n\010token_id\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\007t" +
+      "okenId\"\025\n\023ConfirmUserResponse\">\n\031ResendC" +
+      "onfirmationRequest\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001" +
+      "\001r\003(\376\001R\005email\"\034\n\032ResendConfirmationRespo" +
+      "nse\"=\n\030SendPasswordResetRequest\022!\n\005email" +
+      "\030\001 \001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\"\033\n\031SendPasswo" +
+      "rdResetResponse\"\212\001\n\024ResetPasswordRequest" +
+      "\022!\n\005token\030\001 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\005token\022&\n\010t" +
+      "oken_id\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\007tokenId\022\'\n\010p" +
+      "assword\030\003 \001(\tB\013\272H\010\310\001\001r\003(\200\010R\010password\"\027\n\025" +
+      "ResetPasswordResponse\"\021\n\017DeleteMeRequest" +
+      "\"\022\n\020DeleteMeResponse\"I\n\023CreateApiKeyRequ" +
+      "est\0222\n\004name\030\001 \001(\tB\036\272H\033r\031\020\001\030@2\023^[^\\x00-\\x" +
+      "1F\\x7F]*$R\004name\"U\n\024CreateApiKeyResponse\022" +
+      "+\n\007api_key\030\001 \001(\0132\022.lanyard.v1.ApiKeyR\006ap" +
+      "iKey\022\020\n\003key\030\002 \001(\tR\003key\"\024\n\022ListApiKeysReq" +
+      "uest\"D\n\023ListApiKeysResponse\022-\n\010api_keys\030" +
+      "\001 \003(\0132\022.lanyard.v1.ApiKeyR\007apiKeys\"<\n\023De" +
+      "leteApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r\0202\016^[" +
+      "0-9a-f]{24}$R\002id\"\026\n\024DeleteApiKeyResponse" +
+      "\"<\n\023EnableApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022" +
+      "r\0202\016^[0-9a-f]{24}$R\002id\"\026\n\024EnableApiKeyRe" +
+      "sponse\"=\n\024DisableApiKeyRequest\022%\n\002id\030\001 \001" +
+      "(\tB\025\272H\022r\0202\016^[0-9a-f]{24}$R\002id\"\027\n\025Disable" +
+      "ApiKeyResponse\"\020\n\016GetJwksRequest\"=\n\017GetJ" +
+      "wksResponse\022*\n\004keys\030\001 \003(\0132\026.lanyard.v1.J" +
+      "sonWebKeyR\004keys\"\236\001\n\nJsonWebKey\022\020\n\003kty\030\001 " +
+      "\001(\tR\003kty\022\020\n\003kid\030\002 \001(\tR\003kid\022\020\n\003use\030\003 \001(\tR" +
+      "\003use\022\020\n\003alg\030\004 \001(\tR\003alg\022\020\n\003crv\030\005 \001(\tR\003crv" +
+      "\022\014\n\001x\030\006 \001(\tR\001x\022\014\n\001y\030\007 \001(\tR\001y\022\014\n\001n\030\010 \001(\tR" +
+      "\001n\022\014\n\001e\030\t \001(\tR\001e\"\017\n\rWhoAmIRequest\"\265\003\n\016Wh" +
+      "oAmIResponse\022\027\n\007user_id\030\001 \001(\tR\006userId\022\033\n" +
+      "\tuser_type\030\002 \001(\tR\010userType\022\035\n\nsession_id" +
+      "\030\003 \001(\tR\tsessionId\022\031\n\010token_id\030\004 \001(\tR\007tok" +
+      "enId\022\033\n\tdevice_id\030\005 \001(\tR\010deviceId\0229\n\niss" +
+      "ue_time\030\006 \001(\0132\032.google.protobuf.Timestam" +
+      "pR\tissueTime\022;\n\013expire_time\030\007 \001(\0132\032.goog" +
+      "le.protobuf.TimestampR\nexpireTime\0224\n\tuse" +
+      "r_data\030\010 \001(\0132\027.google.protobuf.StructR\010u" +
+      "serData\022*\n\021user_data_omitted\030\t \001(\010R\017user" +
+      "DataOmitted\022<\n\ruser_metadata\030\n \001(\0132\027.goo" +
+      "gle.protobuf.StructR\014userMetadata2\215\014\n\013Au" +
+      "thService\022F\n\005Login\022\030.lanyard.v1.LoginReq" +
+      "uest\032\031.lanyard.v1.LoginResponse\"\010\350\206\035\001\360\206\035" +
+      "\001\022[\n\014LinkIdentity\022\037.lanyard.v1.LinkIdent" +
+      "ityRequest\032 .lanyard.v1.LinkIdentityResp" +
+      "onse\"\010\350\206\035\002\360\206\035\001\022a\n\016RefreshSession\022!.lanya" +
+      "rd.v1.RefreshSessionRequest\032\".lanyard.v1" +
+      ".RefreshSessionResponse\"\010\350\206\035\001\360\206\035\001\022I\n\006Log" +
+      "out\022\031.lanyard.v1.LogoutRequest\032\032.lanyard" +
+      ".v1.LogoutResponse\"\010\350\206\035\001\360\206\035\001\022[\n\014Register" +
+      "User\022\037.lanyard.v1.RegisterUserRequest\032 ." +
+      "lanyard.v1.RegisterUserResponse\"\010\350\206\035\001\360\206\035" +
+      "\001\022X\n\013ConfirmUser\022\036.lanyard.v1.ConfirmUse" +
+      "rRequest\032\037.lanyard.v1.ConfirmUserRespons" +
+      "e\"\010\350\206\035\001\360\206\035\001\022m\n\022ResendConfirmation\022%.lany" +
+      "ard.v1.ResendConfirmationRequest\032&.lanya" +
+      "rd.v1.ResendConfirmationResponse\"\010\350\206\035\001\360\206" +
+      "\035\001\022j\n\021SendPasswordReset\022$.lanyard.v1.Sen" +
+      "dPasswordResetRequest\032%.lanyard.v1.SendP" +
+      "asswordResetResponse\"\010\350\206\035\001\360\206\035\001\022^\n\rResetP" +
+      "assword\022 .lanyard.v1.ResetPasswordReques" +
+      "t\032!.lanyard.v1.ResetPasswordResponse\"\010\350\206" +
+      "\035\001\360\206\035\001\022O\n\010DeleteMe\022\033.lanyard.v1.DeleteMe" +
+      "Request\032\034.lanyard.v1.DeleteMeResponse\"\010\350" +
+      "\206\035\002\360\206\035\001\022[\n\014CreateApiKey\022\037.lanyard.v1.Cre" +
+      "ateApiKeyRequest\032 .lanyard.v1.CreateApiK" +
+      "eyResponse\"\010\350\206\035\002\360\206\035\001\022X\n\013ListApiKeys\022\036.la" +
+      "nyard.v1.ListApiKeysRequest\032\037.lanyard.v1" +
+      ".ListApiKeysResponse\"\010\350\206\035\002\360\206\035\001\022[\n\014Delete" +
+      "ApiKey\022\037.lanyard.v1.DeleteApiKeyRequest\032" +
+      " .lanyard.v1.DeleteApiKeyResponse\"\010\350\206\035\002\360" +
+      "\206\035\001\022[\n\014EnableApiKey\022\037.lanyard.v1.EnableA" +
+      "piKeyRequest\032 .lanyard.v1.EnableApiKeyRe" +
+      "sponse\"\010\350\206\035\002\360\206\035\001\022^\n\rDisableApiKey\022 .lany" +
+      "ard.v1.DisableApiKeyRequest\032!.lanyard.v1" +
+      ".DisableApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022L\n\007GetJ" +
+      "wks\022\032.lanyard.v1.GetJwksRequest\032\033.lanyar" +
+      "d.v1.GetJwksResponse\"\010\350\206\035\001\360\206\035\000\022I\n\006WhoAmI" +
+      "\022\031.lanyard.v1.WhoAmIRequest\032\032.lanyard.v1" +
+      ".WhoAmIResponse\"\010\350\206\035\002\360\206\035\000Bn\n\030com.lanyard" +
+      "hq.lanyard.v1B\tAuthProtoP\001\242\002\003LXX\252\002\nLanya" +
+      "rd.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetad" +
+      "ata\352\002\013Lanyard::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          build.buf.validate.ValidateProto.getDescriptor(),
           com.google.protobuf.StructProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
+          com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor(),
           com.lanyardhq.lanyard.v1.TypesProto.getDescriptor(),
         });
     internal_static_lanyard_v1_AnonymousCredentials_descriptor =
@@ -605,8 +621,18 @@ public final class AuthProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_WhoAmIResponse_descriptor,
         new java.lang.String[] { "UserId", "UserType", "SessionId", "TokenId", "DeviceId", "IssueTime", "ExpireTime", "UserData", "UserDataOmitted", "UserMetadata", });
+    com.google.protobuf.ExtensionRegistry registry =
+        com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(build.buf.validate.ValidateProto.field);
+    registry.add(build.buf.validate.ValidateProto.oneof);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.access);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.needsStore);
+    com.google.protobuf.Descriptors.FileDescriptor
+        .internalUpdateFileDescriptor(descriptor, registry);
+    build.buf.validate.ValidateProto.getDescriptor();
     com.google.protobuf.StructProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
+    com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor();
     com.lanyardhq.lanyard.v1.TypesProto.getDescriptor();
   }
 

@@ -57,7 +57,7 @@ private static final long serialVersionUID = 0L;
    * The confirmation token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The token.
    */
   @java.lang.Override
@@ -78,7 +78,7 @@ private static final long serialVersionUID = 0L;
    * The confirmation token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The bytes for token.
    */
   @java.lang.Override
@@ -104,7 +104,7 @@ private static final long serialVersionUID = 0L;
    * The confirmation token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The tokenId.
    */
   @java.lang.Override
@@ -125,7 +125,7 @@ private static final long serialVersionUID = 0L;
    * The confirmation token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for tokenId.
    */
   @java.lang.Override
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return The token.
      */
     public java.lang.String getToken() {
@@ -521,7 +521,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return The bytes for token.
      */
     public com.google.protobuf.ByteString
@@ -542,7 +542,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @param value The token to set.
      * @return This builder for chaining.
      */
@@ -559,7 +559,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearToken() {
@@ -573,7 +573,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for token to set.
      * @return This builder for chaining.
      */
@@ -593,7 +593,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @return The tokenId.
      */
     public java.lang.String getTokenId() {
@@ -613,7 +613,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @return The bytes for tokenId.
      */
     public com.google.protobuf.ByteString
@@ -634,7 +634,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @param value The tokenId to set.
      * @return This builder for chaining.
      */
@@ -651,7 +651,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearTokenId() {
@@ -665,7 +665,7 @@ private static final long serialVersionUID = 0L;
      * The confirmation token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for tokenId to set.
      * @return This builder for chaining.
      */

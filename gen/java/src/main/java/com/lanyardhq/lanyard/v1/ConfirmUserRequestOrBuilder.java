@@ -12,7 +12,7 @@ public interface ConfirmUserRequestOrBuilder extends
    * The confirmation token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The token.
    */
   java.lang.String getToken();
@@ -21,7 +21,7 @@ public interface ConfirmUserRequestOrBuilder extends
    * The confirmation token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The bytes for token.
    */
   com.google.protobuf.ByteString
@@ -32,7 +32,7 @@ public interface ConfirmUserRequestOrBuilder extends
    * The confirmation token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The tokenId.
    */
   java.lang.String getTokenId();
@@ -41,7 +41,7 @@ public interface ConfirmUserRequestOrBuilder extends
    * The confirmation token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for tokenId.
    */
   com.google.protobuf.ByteString

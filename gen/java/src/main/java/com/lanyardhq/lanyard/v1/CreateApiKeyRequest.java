@@ -53,10 +53,10 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object name_ = "";
   /**
    * <pre>
-   * A name for the key, unique per user: 1 to 64 characters.
+   * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
    * </pre>
    *
-   * <code>string name = 1 [json_name = "name"];</code>
+   * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
    * @return The name.
    */
   @java.lang.Override
@@ -74,10 +74,10 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * A name for the key, unique per user: 1 to 64 characters.
+   * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
    * </pre>
    *
-   * <code>string name = 1 [json_name = "name"];</code>
+   * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
    * @return The bytes for name.
    */
   @java.lang.Override
@@ -426,10 +426,10 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object name_ = "";
     /**
      * <pre>
-     * A name for the key, unique per user: 1 to 64 characters.
+     * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
      * </pre>
      *
-     * <code>string name = 1 [json_name = "name"];</code>
+     * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
      * @return The name.
      */
     public java.lang.String getName() {
@@ -446,10 +446,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * A name for the key, unique per user: 1 to 64 characters.
+     * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
      * </pre>
      *
-     * <code>string name = 1 [json_name = "name"];</code>
+     * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
      * @return The bytes for name.
      */
     public com.google.protobuf.ByteString
@@ -467,10 +467,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * A name for the key, unique per user: 1 to 64 characters.
+     * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
      * </pre>
      *
-     * <code>string name = 1 [json_name = "name"];</code>
+     * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
      * @param value The name to set.
      * @return This builder for chaining.
      */
@@ -484,10 +484,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * A name for the key, unique per user: 1 to 64 characters.
+     * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
      * </pre>
      *
-     * <code>string name = 1 [json_name = "name"];</code>
+     * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearName() {
@@ -498,10 +498,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * A name for the key, unique per user: 1 to 64 characters.
+     * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
      * </pre>
      *
-     * <code>string name = 1 [json_name = "name"];</code>
+     * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for name to set.
      * @return This builder for chaining.
      */

@@ -9,19 +9,19 @@ public interface CreateApiKeyRequestOrBuilder extends
 
   /**
    * <pre>
-   * A name for the key, unique per user: 1 to 64 characters.
+   * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
    * </pre>
    *
-   * <code>string name = 1 [json_name = "name"];</code>
+   * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
    * @return The name.
    */
   java.lang.String getName();
   /**
    * <pre>
-   * A name for the key, unique per user: 1 to 64 characters.
+   * A name for the key, unique per user: 1 to 64 characters, none of them a control character.
    * </pre>
    *
-   * <code>string name = 1 [json_name = "name"];</code>
+   * <code>string name = 1 [json_name = "name", (.buf.validate.field) = { ... }</code>
    * @return The bytes for name.
    */
   com.google.protobuf.ByteString

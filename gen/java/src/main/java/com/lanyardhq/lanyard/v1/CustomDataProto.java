@@ -74,51 +74,59 @@ public final class CustomDataProto {
   static {
     java.lang.String[] descriptorData = {
       "\n\034lanyard/v1/custom_data.proto\022\nlanyard." +
-      "v1\032\034google/protobuf/struct.proto\"/\n\024GetC" +
-      "ustomDataRequest\022\027\n\007user_id\030\001 \001(\tR\006userI" +
-      "d\"^\n\025GetCustomDataResponse\022+\n\004data\030\001 \001(\013" +
-      "2\027.google.protobuf.StructR\004data\022\030\n\007versi" +
-      "on\030\002 \001(\003R\007version\"\343\001\n\027UpdateCustomDataRe" +
-      "quest\022\027\n\007user_id\030\001 \001(\tR\006userId\022)\n\003set\030\002 " +
-      "\001(\0132\027.google.protobuf.StructR\003set\022\024\n\005uns" +
-      "et\030\003 \003(\tR\005unset\022)\n\003inc\030\004 \001(\0132\027.google.pr" +
-      "otobuf.StructR\003inc\022.\n\020expected_version\030\005" +
-      " \001(\003H\000R\017expectedVersion\210\001\001B\023\n\021_expected_" +
-      "version\"\204\001\n\030UpdateCustomDataResponse\022+\n\004" +
-      "data\030\001 \001(\0132\027.google.protobuf.StructR\004dat" +
-      "a\022!\n\014access_token\030\002 \001(\tR\013accessToken\022\030\n\007" +
-      "version\030\003 \001(\003R\007version\"2\n\027DeleteCustomDa" +
-      "taRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\"4\n\030De" +
-      "leteCustomDataResponse\022\030\n\007deleted\030\001 \001(\010R" +
-      "\007deleted\"3\n\030RefreshCustomDataRequest\022\027\n\007" +
-      "user_id\030\001 \001(\tR\006userId\"k\n\031RefreshCustomDa" +
-      "taResponse\022+\n\004data\030\001 \001(\0132\027.google.protob" +
-      "uf.StructR\004data\022!\n\014access_token\030\002 \001(\tR\013a" +
-      "ccessToken\"1\n\026WatchCustomDataRequest\022\027\n\007" +
-      "user_id\030\001 \001(\tR\006userId\"`\n\027WatchCustomData" +
-      "Response\022+\n\004data\030\001 \001(\0132\027.google.protobuf" +
-      ".StructR\004data\022\030\n\007version\030\002 \001(\003R\007version2" +
-      "\347\003\n\021CustomDataService\022T\n\rGetCustomData\022 " +
-      ".lanyard.v1.GetCustomDataRequest\032!.lanya" +
-      "rd.v1.GetCustomDataResponse\022]\n\020UpdateCus" +
-      "tomData\022#.lanyard.v1.UpdateCustomDataReq" +
-      "uest\032$.lanyard.v1.UpdateCustomDataRespon" +
-      "se\022]\n\020DeleteCustomData\022#.lanyard.v1.Dele" +
-      "teCustomDataRequest\032$.lanyard.v1.DeleteC" +
-      "ustomDataResponse\022`\n\021RefreshCustomData\022$" +
-      ".lanyard.v1.RefreshCustomDataRequest\032%.l" +
-      "anyard.v1.RefreshCustomDataResponse\022\\\n\017W" +
-      "atchCustomData\022\".lanyard.v1.WatchCustomD" +
-      "ataRequest\032#.lanyard.v1.WatchCustomDataR" +
-      "esponse0\001Bt\n\030com.lanyardhq.lanyard.v1B\017C" +
-      "ustomDataProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLa" +
-      "nyard\\V1\342\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lany" +
-      "ard::V1b\006proto3"
+      "v1\032\033buf/validate/validate.proto\032\034google/" +
+      "protobuf/struct.proto\032\030lanyard/v1/option" +
+      "s.proto\"I\n\024GetCustomDataRequest\0221\n\007user_" +
+      "id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$R\006user" +
+      "Id\"^\n\025GetCustomDataResponse\022+\n\004data\030\001 \001(" +
+      "\0132\027.google.protobuf.StructR\004data\022\030\n\007vers" +
+      "ion\030\002 \001(\003R\007version\"\215\002\n\027UpdateCustomDataR" +
+      "equest\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016^[0-9" +
+      "a-f]{24}$R\006userId\0221\n\003set\030\002 \001(\0132\027.google." +
+      "protobuf.StructB\006\272H\003\330\001\003R\003set\022\024\n\005unset\030\003 " +
+      "\003(\tR\005unset\0221\n\003inc\030\004 \001(\0132\027.google.protobu" +
+      "f.StructB\006\272H\003\330\001\003R\003inc\022.\n\020expected_versio" +
+      "n\030\005 \001(\003H\000R\017expectedVersion\210\001\001B\023\n\021_expect" +
+      "ed_version\"\204\001\n\030UpdateCustomDataResponse\022" +
+      "+\n\004data\030\001 \001(\0132\027.google.protobuf.StructR\004" +
+      "data\022!\n\014access_token\030\002 \001(\tR\013accessToken\022" +
+      "\030\n\007version\030\003 \001(\003R\007version\"L\n\027DeleteCusto" +
+      "mDataRequest\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202" +
+      "\016^[0-9a-f]{24}$R\006userId\"4\n\030DeleteCustomD" +
+      "ataResponse\022\030\n\007deleted\030\001 \001(\010R\007deleted\"M\n" +
+      "\030RefreshCustomDataRequest\0221\n\007user_id\030\001 \001" +
+      "(\tB\030\272H\025\330\001\001r\0202\016^[0-9a-f]{24}$R\006userId\"k\n\031" +
+      "RefreshCustomDataResponse\022+\n\004data\030\001 \001(\0132" +
+      "\027.google.protobuf.StructR\004data\022!\n\014access" +
+      "_token\030\002 \001(\tR\013accessToken\"K\n\026WatchCustom" +
+      "DataRequest\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016" +
+      "^[0-9a-f]{24}$R\006userId\"`\n\027WatchCustomDat" +
+      "aResponse\022+\n\004data\030\001 \001(\0132\027.google.protobu" +
+      "f.StructR\004data\022\030\n\007version\030\002 \001(\003R\007version" +
+      "2\231\004\n\021CustomDataService\022^\n\rGetCustomData\022" +
+      " .lanyard.v1.GetCustomDataRequest\032!.lany" +
+      "ard.v1.GetCustomDataResponse\"\010\350\206\035\002\360\206\035\001\022g" +
+      "\n\020UpdateCustomData\022#.lanyard.v1.UpdateCu" +
+      "stomDataRequest\032$.lanyard.v1.UpdateCusto" +
+      "mDataResponse\"\010\350\206\035\002\360\206\035\001\022g\n\020DeleteCustomD" +
+      "ata\022#.lanyard.v1.DeleteCustomDataRequest" +
+      "\032$.lanyard.v1.DeleteCustomDataResponse\"\010" +
+      "\350\206\035\002\360\206\035\001\022j\n\021RefreshCustomData\022$.lanyard." +
+      "v1.RefreshCustomDataRequest\032%.lanyard.v1" +
+      ".RefreshCustomDataResponse\"\010\350\206\035\002\360\206\035\001\022f\n\017" +
+      "WatchCustomData\022\".lanyard.v1.WatchCustom" +
+      "DataRequest\032#.lanyard.v1.WatchCustomData" +
+      "Response\"\010\350\206\035\002\360\206\035\0010\001Bt\n\030com.lanyardhq.la" +
+      "nyard.v1B\017CustomDataProtoP\001\242\002\003LXX\252\002\nLany" +
+      "ard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMeta" +
+      "data\352\002\013Lanyard::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          build.buf.validate.ValidateProto.getDescriptor(),
           com.google.protobuf.StructProto.getDescriptor(),
+          com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor(),
         });
     internal_static_lanyard_v1_GetCustomDataRequest_descriptor =
       getDescriptor().getMessageTypes().get(0);
@@ -180,7 +188,16 @@ public final class CustomDataProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_WatchCustomDataResponse_descriptor,
         new java.lang.String[] { "Data", "Version", });
+    com.google.protobuf.ExtensionRegistry registry =
+        com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(build.buf.validate.ValidateProto.field);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.access);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.needsStore);
+    com.google.protobuf.Descriptors.FileDescriptor
+        .internalUpdateFileDescriptor(descriptor, registry);
+    build.buf.validate.ValidateProto.getDescriptor();
     com.google.protobuf.StructProto.getDescriptor();
+    com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)

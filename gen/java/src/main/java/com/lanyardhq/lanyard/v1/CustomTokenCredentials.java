@@ -54,10 +54,10 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object token_ = "";
   /**
    * <pre>
-   * The compact JWT; at most 1,000,000 characters.
+   * The compact JWT (App Services' limit: 1,000,000 bytes).
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The token.
    */
   @java.lang.Override
@@ -75,10 +75,10 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The compact JWT; at most 1,000,000 characters.
+   * The compact JWT (App Services' limit: 1,000,000 bytes).
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The bytes for token.
    */
   @java.lang.Override
@@ -428,10 +428,10 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object token_ = "";
     /**
      * <pre>
-     * The compact JWT; at most 1,000,000 characters.
+     * The compact JWT (App Services' limit: 1,000,000 bytes).
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return The token.
      */
     public java.lang.String getToken() {
@@ -448,10 +448,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The compact JWT; at most 1,000,000 characters.
+     * The compact JWT (App Services' limit: 1,000,000 bytes).
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return The bytes for token.
      */
     public com.google.protobuf.ByteString
@@ -469,10 +469,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The compact JWT; at most 1,000,000 characters.
+     * The compact JWT (App Services' limit: 1,000,000 bytes).
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @param value The token to set.
      * @return This builder for chaining.
      */
@@ -486,10 +486,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The compact JWT; at most 1,000,000 characters.
+     * The compact JWT (App Services' limit: 1,000,000 bytes).
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearToken() {
@@ -500,10 +500,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The compact JWT; at most 1,000,000 characters.
+     * The compact JWT (App Services' limit: 1,000,000 bytes).
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for token to set.
      * @return This builder for chaining.
      */

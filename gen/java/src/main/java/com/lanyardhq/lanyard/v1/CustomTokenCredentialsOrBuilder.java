@@ -9,19 +9,19 @@ public interface CustomTokenCredentialsOrBuilder extends
 
   /**
    * <pre>
-   * The compact JWT; at most 1,000,000 characters.
+   * The compact JWT (App Services' limit: 1,000,000 bytes).
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The token.
    */
   java.lang.String getToken();
   /**
    * <pre>
-   * The compact JWT; at most 1,000,000 characters.
+   * The compact JWT (App Services' limit: 1,000,000 bytes).
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The bytes for token.
    */
   com.google.protobuf.ByteString

@@ -60,7 +60,7 @@ private static final long serialVersionUID = 0L;
    * A device id previously returned by Login; empty to let the server assign one.
    * </pre>
    *
-   * <code>string device_id = 1 [json_name = "deviceId"];</code>
+   * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
    * @return The deviceId.
    */
   @java.lang.Override
@@ -81,7 +81,7 @@ private static final long serialVersionUID = 0L;
    * A device id previously returned by Login; empty to let the server assign one.
    * </pre>
    *
-   * <code>string device_id = 1 [json_name = "deviceId"];</code>
+   * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for deviceId.
    */
   @java.lang.Override
@@ -107,7 +107,7 @@ private static final long serialVersionUID = 0L;
    * The client's platform, for example "android" or "web".
    * </pre>
    *
-   * <code>string platform = 2 [json_name = "platform"];</code>
+   * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
    * @return The platform.
    */
   @java.lang.Override
@@ -128,7 +128,7 @@ private static final long serialVersionUID = 0L;
    * The client's platform, for example "android" or "web".
    * </pre>
    *
-   * <code>string platform = 2 [json_name = "platform"];</code>
+   * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
    * @return The bytes for platform.
    */
   @java.lang.Override
@@ -154,7 +154,7 @@ private static final long serialVersionUID = 0L;
    * The platform version.
    * </pre>
    *
-   * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+   * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
    * @return The platformVersion.
    */
   @java.lang.Override
@@ -175,7 +175,7 @@ private static final long serialVersionUID = 0L;
    * The platform version.
    * </pre>
    *
-   * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+   * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
    * @return The bytes for platformVersion.
    */
   @java.lang.Override
@@ -201,7 +201,7 @@ private static final long serialVersionUID = 0L;
    * The SDK name and version.
    * </pre>
    *
-   * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+   * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
    * @return The sdkVersion.
    */
   @java.lang.Override
@@ -222,7 +222,7 @@ private static final long serialVersionUID = 0L;
    * The SDK name and version.
    * </pre>
    *
-   * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+   * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
    * @return The bytes for sdkVersion.
    */
   @java.lang.Override
@@ -248,7 +248,7 @@ private static final long serialVersionUID = 0L;
    * The application's own version string.
    * </pre>
    *
-   * <code>string app_version = 5 [json_name = "appVersion"];</code>
+   * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
    * @return The appVersion.
    */
   @java.lang.Override
@@ -269,7 +269,7 @@ private static final long serialVersionUID = 0L;
    * The application's own version string.
    * </pre>
    *
-   * <code>string app_version = 5 [json_name = "appVersion"];</code>
+   * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
    * @return The bytes for appVersion.
    */
   @java.lang.Override
@@ -717,7 +717,7 @@ private static final long serialVersionUID = 0L;
      * A device id previously returned by Login; empty to let the server assign one.
      * </pre>
      *
-     * <code>string device_id = 1 [json_name = "deviceId"];</code>
+     * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
      * @return The deviceId.
      */
     public java.lang.String getDeviceId() {
@@ -737,7 +737,7 @@ private static final long serialVersionUID = 0L;
      * A device id previously returned by Login; empty to let the server assign one.
      * </pre>
      *
-     * <code>string device_id = 1 [json_name = "deviceId"];</code>
+     * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
      * @return The bytes for deviceId.
      */
     public com.google.protobuf.ByteString
@@ -758,7 +758,7 @@ private static final long serialVersionUID = 0L;
      * A device id previously returned by Login; empty to let the server assign one.
      * </pre>
      *
-     * <code>string device_id = 1 [json_name = "deviceId"];</code>
+     * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
      * @param value The deviceId to set.
      * @return This builder for chaining.
      */
@@ -775,7 +775,7 @@ private static final long serialVersionUID = 0L;
      * A device id previously returned by Login; empty to let the server assign one.
      * </pre>
      *
-     * <code>string device_id = 1 [json_name = "deviceId"];</code>
+     * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearDeviceId() {
@@ -789,7 +789,7 @@ private static final long serialVersionUID = 0L;
      * A device id previously returned by Login; empty to let the server assign one.
      * </pre>
      *
-     * <code>string device_id = 1 [json_name = "deviceId"];</code>
+     * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for deviceId to set.
      * @return This builder for chaining.
      */
@@ -809,7 +809,7 @@ private static final long serialVersionUID = 0L;
      * The client's platform, for example "android" or "web".
      * </pre>
      *
-     * <code>string platform = 2 [json_name = "platform"];</code>
+     * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
      * @return The platform.
      */
     public java.lang.String getPlatform() {
@@ -829,7 +829,7 @@ private static final long serialVersionUID = 0L;
      * The client's platform, for example "android" or "web".
      * </pre>
      *
-     * <code>string platform = 2 [json_name = "platform"];</code>
+     * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
      * @return The bytes for platform.
      */
     public com.google.protobuf.ByteString
@@ -850,7 +850,7 @@ private static final long serialVersionUID = 0L;
      * The client's platform, for example "android" or "web".
      * </pre>
      *
-     * <code>string platform = 2 [json_name = "platform"];</code>
+     * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
      * @param value The platform to set.
      * @return This builder for chaining.
      */
@@ -867,7 +867,7 @@ private static final long serialVersionUID = 0L;
      * The client's platform, for example "android" or "web".
      * </pre>
      *
-     * <code>string platform = 2 [json_name = "platform"];</code>
+     * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearPlatform() {
@@ -881,7 +881,7 @@ private static final long serialVersionUID = 0L;
      * The client's platform, for example "android" or "web".
      * </pre>
      *
-     * <code>string platform = 2 [json_name = "platform"];</code>
+     * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for platform to set.
      * @return This builder for chaining.
      */
@@ -901,7 +901,7 @@ private static final long serialVersionUID = 0L;
      * The platform version.
      * </pre>
      *
-     * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+     * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
      * @return The platformVersion.
      */
     public java.lang.String getPlatformVersion() {
@@ -921,7 +921,7 @@ private static final long serialVersionUID = 0L;
      * The platform version.
      * </pre>
      *
-     * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+     * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
      * @return The bytes for platformVersion.
      */
     public com.google.protobuf.ByteString
@@ -942,7 +942,7 @@ private static final long serialVersionUID = 0L;
      * The platform version.
      * </pre>
      *
-     * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+     * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
      * @param value The platformVersion to set.
      * @return This builder for chaining.
      */
@@ -959,7 +959,7 @@ private static final long serialVersionUID = 0L;
      * The platform version.
      * </pre>
      *
-     * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+     * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearPlatformVersion() {
@@ -973,7 +973,7 @@ private static final long serialVersionUID = 0L;
      * The platform version.
      * </pre>
      *
-     * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+     * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for platformVersion to set.
      * @return This builder for chaining.
      */
@@ -993,7 +993,7 @@ private static final long serialVersionUID = 0L;
      * The SDK name and version.
      * </pre>
      *
-     * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+     * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
      * @return The sdkVersion.
      */
     public java.lang.String getSdkVersion() {
@@ -1013,7 +1013,7 @@ private static final long serialVersionUID = 0L;
      * The SDK name and version.
      * </pre>
      *
-     * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+     * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
      * @return The bytes for sdkVersion.
      */
     public com.google.protobuf.ByteString
@@ -1034,7 +1034,7 @@ private static final long serialVersionUID = 0L;
      * The SDK name and version.
      * </pre>
      *
-     * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+     * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
      * @param value The sdkVersion to set.
      * @return This builder for chaining.
      */
@@ -1051,7 +1051,7 @@ private static final long serialVersionUID = 0L;
      * The SDK name and version.
      * </pre>
      *
-     * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+     * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearSdkVersion() {
@@ -1065,7 +1065,7 @@ private static final long serialVersionUID = 0L;
      * The SDK name and version.
      * </pre>
      *
-     * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+     * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for sdkVersion to set.
      * @return This builder for chaining.
      */
@@ -1085,7 +1085,7 @@ private static final long serialVersionUID = 0L;
      * The application's own version string.
      * </pre>
      *
-     * <code>string app_version = 5 [json_name = "appVersion"];</code>
+     * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
      * @return The appVersion.
      */
     public java.lang.String getAppVersion() {
@@ -1105,7 +1105,7 @@ private static final long serialVersionUID = 0L;
      * The application's own version string.
      * </pre>
      *
-     * <code>string app_version = 5 [json_name = "appVersion"];</code>
+     * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
      * @return The bytes for appVersion.
      */
     public com.google.protobuf.ByteString
@@ -1126,7 +1126,7 @@ private static final long serialVersionUID = 0L;
      * The application's own version string.
      * </pre>
      *
-     * <code>string app_version = 5 [json_name = "appVersion"];</code>
+     * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
      * @param value The appVersion to set.
      * @return This builder for chaining.
      */
@@ -1143,7 +1143,7 @@ private static final long serialVersionUID = 0L;
      * The application's own version string.
      * </pre>
      *
-     * <code>string app_version = 5 [json_name = "appVersion"];</code>
+     * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearAppVersion() {
@@ -1157,7 +1157,7 @@ private static final long serialVersionUID = 0L;
      * The application's own version string.
      * </pre>
      *
-     * <code>string app_version = 5 [json_name = "appVersion"];</code>
+     * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for appVersion to set.
      * @return This builder for chaining.
      */

@@ -12,7 +12,7 @@ public interface DeviceInfoOrBuilder extends
    * A device id previously returned by Login; empty to let the server assign one.
    * </pre>
    *
-   * <code>string device_id = 1 [json_name = "deviceId"];</code>
+   * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
    * @return The deviceId.
    */
   java.lang.String getDeviceId();
@@ -21,7 +21,7 @@ public interface DeviceInfoOrBuilder extends
    * A device id previously returned by Login; empty to let the server assign one.
    * </pre>
    *
-   * <code>string device_id = 1 [json_name = "deviceId"];</code>
+   * <code>string device_id = 1 [json_name = "deviceId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for deviceId.
    */
   com.google.protobuf.ByteString
@@ -32,7 +32,7 @@ public interface DeviceInfoOrBuilder extends
    * The client's platform, for example "android" or "web".
    * </pre>
    *
-   * <code>string platform = 2 [json_name = "platform"];</code>
+   * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
    * @return The platform.
    */
   java.lang.String getPlatform();
@@ -41,7 +41,7 @@ public interface DeviceInfoOrBuilder extends
    * The client's platform, for example "android" or "web".
    * </pre>
    *
-   * <code>string platform = 2 [json_name = "platform"];</code>
+   * <code>string platform = 2 [json_name = "platform", (.buf.validate.field) = { ... }</code>
    * @return The bytes for platform.
    */
   com.google.protobuf.ByteString
@@ -52,7 +52,7 @@ public interface DeviceInfoOrBuilder extends
    * The platform version.
    * </pre>
    *
-   * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+   * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
    * @return The platformVersion.
    */
   java.lang.String getPlatformVersion();
@@ -61,7 +61,7 @@ public interface DeviceInfoOrBuilder extends
    * The platform version.
    * </pre>
    *
-   * <code>string platform_version = 3 [json_name = "platformVersion"];</code>
+   * <code>string platform_version = 3 [json_name = "platformVersion", (.buf.validate.field) = { ... }</code>
    * @return The bytes for platformVersion.
    */
   com.google.protobuf.ByteString
@@ -72,7 +72,7 @@ public interface DeviceInfoOrBuilder extends
    * The SDK name and version.
    * </pre>
    *
-   * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+   * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
    * @return The sdkVersion.
    */
   java.lang.String getSdkVersion();
@@ -81,7 +81,7 @@ public interface DeviceInfoOrBuilder extends
    * The SDK name and version.
    * </pre>
    *
-   * <code>string sdk_version = 4 [json_name = "sdkVersion"];</code>
+   * <code>string sdk_version = 4 [json_name = "sdkVersion", (.buf.validate.field) = { ... }</code>
    * @return The bytes for sdkVersion.
    */
   com.google.protobuf.ByteString
@@ -92,7 +92,7 @@ public interface DeviceInfoOrBuilder extends
    * The application's own version string.
    * </pre>
    *
-   * <code>string app_version = 5 [json_name = "appVersion"];</code>
+   * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
    * @return The appVersion.
    */
   java.lang.String getAppVersion();
@@ -101,7 +101,7 @@ public interface DeviceInfoOrBuilder extends
    * The application's own version string.
    * </pre>
    *
-   * <code>string app_version = 5 [json_name = "appVersion"];</code>
+   * <code>string app_version = 5 [json_name = "appVersion", (.buf.validate.field) = { ... }</code>
    * @return The bytes for appVersion.
    */
   com.google.protobuf.ByteString

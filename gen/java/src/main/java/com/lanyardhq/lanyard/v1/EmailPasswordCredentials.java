@@ -57,7 +57,7 @@ private static final long serialVersionUID = 0L;
    * The email the user registered with; compared case-insensitively.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The email.
    */
   @java.lang.Override
@@ -78,7 +78,7 @@ private static final long serialVersionUID = 0L;
    * The email the user registered with; compared case-insensitively.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The bytes for email.
    */
   @java.lang.Override
@@ -104,7 +104,7 @@ private static final long serialVersionUID = 0L;
    * The password, compared byte-exact.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The password.
    */
   @java.lang.Override
@@ -125,7 +125,7 @@ private static final long serialVersionUID = 0L;
    * The password, compared byte-exact.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The bytes for password.
    */
   @java.lang.Override
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with; compared case-insensitively.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return The email.
      */
     public java.lang.String getEmail() {
@@ -521,7 +521,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with; compared case-insensitively.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return The bytes for email.
      */
     public com.google.protobuf.ByteString
@@ -542,7 +542,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with; compared case-insensitively.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @param value The email to set.
      * @return This builder for chaining.
      */
@@ -559,7 +559,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with; compared case-insensitively.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearEmail() {
@@ -573,7 +573,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with; compared case-insensitively.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for email to set.
      * @return This builder for chaining.
      */
@@ -593,7 +593,7 @@ private static final long serialVersionUID = 0L;
      * The password, compared byte-exact.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return The password.
      */
     public java.lang.String getPassword() {
@@ -613,7 +613,7 @@ private static final long serialVersionUID = 0L;
      * The password, compared byte-exact.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return The bytes for password.
      */
     public com.google.protobuf.ByteString
@@ -634,7 +634,7 @@ private static final long serialVersionUID = 0L;
      * The password, compared byte-exact.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @param value The password to set.
      * @return This builder for chaining.
      */
@@ -651,7 +651,7 @@ private static final long serialVersionUID = 0L;
      * The password, compared byte-exact.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearPassword() {
@@ -665,7 +665,7 @@ private static final long serialVersionUID = 0L;
      * The password, compared byte-exact.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for password to set.
      * @return This builder for chaining.
      */

@@ -12,7 +12,7 @@ public interface EmailPasswordCredentialsOrBuilder extends
    * The email the user registered with; compared case-insensitively.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The email.
    */
   java.lang.String getEmail();
@@ -21,7 +21,7 @@ public interface EmailPasswordCredentialsOrBuilder extends
    * The email the user registered with; compared case-insensitively.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The bytes for email.
    */
   com.google.protobuf.ByteString
@@ -32,7 +32,7 @@ public interface EmailPasswordCredentialsOrBuilder extends
    * The password, compared byte-exact.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The password.
    */
   java.lang.String getPassword();
@@ -41,7 +41,7 @@ public interface EmailPasswordCredentialsOrBuilder extends
    * The password, compared byte-exact.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The bytes for password.
    */
   com.google.protobuf.ByteString

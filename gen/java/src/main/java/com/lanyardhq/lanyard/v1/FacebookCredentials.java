@@ -56,7 +56,7 @@ private static final long serialVersionUID = 0L;
    * The access token Facebook issued to the client.
    * </pre>
    *
-   * <code>string access_token = 1 [json_name = "accessToken"];</code>
+   * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
    * @return The accessToken.
    */
   @java.lang.Override
@@ -77,7 +77,7 @@ private static final long serialVersionUID = 0L;
    * The access token Facebook issued to the client.
    * </pre>
    *
-   * <code>string access_token = 1 [json_name = "accessToken"];</code>
+   * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
    * @return The bytes for accessToken.
    */
   @java.lang.Override
@@ -429,7 +429,7 @@ private static final long serialVersionUID = 0L;
      * The access token Facebook issued to the client.
      * </pre>
      *
-     * <code>string access_token = 1 [json_name = "accessToken"];</code>
+     * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
      * @return The accessToken.
      */
     public java.lang.String getAccessToken() {
@@ -449,7 +449,7 @@ private static final long serialVersionUID = 0L;
      * The access token Facebook issued to the client.
      * </pre>
      *
-     * <code>string access_token = 1 [json_name = "accessToken"];</code>
+     * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
      * @return The bytes for accessToken.
      */
     public com.google.protobuf.ByteString
@@ -470,7 +470,7 @@ private static final long serialVersionUID = 0L;
      * The access token Facebook issued to the client.
      * </pre>
      *
-     * <code>string access_token = 1 [json_name = "accessToken"];</code>
+     * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
      * @param value The accessToken to set.
      * @return This builder for chaining.
      */
@@ -487,7 +487,7 @@ private static final long serialVersionUID = 0L;
      * The access token Facebook issued to the client.
      * </pre>
      *
-     * <code>string access_token = 1 [json_name = "accessToken"];</code>
+     * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearAccessToken() {
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The access token Facebook issued to the client.
      * </pre>
      *
-     * <code>string access_token = 1 [json_name = "accessToken"];</code>
+     * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for accessToken to set.
      * @return This builder for chaining.
      */

@@ -12,7 +12,7 @@ public interface FacebookCredentialsOrBuilder extends
    * The access token Facebook issued to the client.
    * </pre>
    *
-   * <code>string access_token = 1 [json_name = "accessToken"];</code>
+   * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
    * @return The accessToken.
    */
   java.lang.String getAccessToken();
@@ -21,7 +21,7 @@ public interface FacebookCredentialsOrBuilder extends
    * The access token Facebook issued to the client.
    * </pre>
    *
-   * <code>string access_token = 1 [json_name = "accessToken"];</code>
+   * <code>string access_token = 1 [json_name = "accessToken", (.buf.validate.field) = { ... }</code>
    * @return The bytes for accessToken.
    */
   com.google.protobuf.ByteString

@@ -56,7 +56,7 @@ private static final long serialVersionUID = 0L;
    * The compact ID token Google issued to the client.
    * </pre>
    *
-   * <code>string id_token = 1 [json_name = "idToken"];</code>
+   * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
    * @return The idToken.
    */
   @java.lang.Override
@@ -77,7 +77,7 @@ private static final long serialVersionUID = 0L;
    * The compact ID token Google issued to the client.
    * </pre>
    *
-   * <code>string id_token = 1 [json_name = "idToken"];</code>
+   * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
    * @return The bytes for idToken.
    */
   @java.lang.Override
@@ -429,7 +429,7 @@ private static final long serialVersionUID = 0L;
      * The compact ID token Google issued to the client.
      * </pre>
      *
-     * <code>string id_token = 1 [json_name = "idToken"];</code>
+     * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
      * @return The idToken.
      */
     public java.lang.String getIdToken() {
@@ -449,7 +449,7 @@ private static final long serialVersionUID = 0L;
      * The compact ID token Google issued to the client.
      * </pre>
      *
-     * <code>string id_token = 1 [json_name = "idToken"];</code>
+     * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
      * @return The bytes for idToken.
      */
     public com.google.protobuf.ByteString
@@ -470,7 +470,7 @@ private static final long serialVersionUID = 0L;
      * The compact ID token Google issued to the client.
      * </pre>
      *
-     * <code>string id_token = 1 [json_name = "idToken"];</code>
+     * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
      * @param value The idToken to set.
      * @return This builder for chaining.
      */
@@ -487,7 +487,7 @@ private static final long serialVersionUID = 0L;
      * The compact ID token Google issued to the client.
      * </pre>
      *
-     * <code>string id_token = 1 [json_name = "idToken"];</code>
+     * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearIdToken() {
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The compact ID token Google issued to the client.
      * </pre>
      *
-     * <code>string id_token = 1 [json_name = "idToken"];</code>
+     * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for idToken to set.
      * @return This builder for chaining.
      */

@@ -12,7 +12,7 @@ public interface GoogleCredentialsOrBuilder extends
    * The compact ID token Google issued to the client.
    * </pre>
    *
-   * <code>string id_token = 1 [json_name = "idToken"];</code>
+   * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
    * @return The idToken.
    */
   java.lang.String getIdToken();
@@ -21,7 +21,7 @@ public interface GoogleCredentialsOrBuilder extends
    * The compact ID token Google issued to the client.
    * </pre>
    *
-   * <code>string id_token = 1 [json_name = "idToken"];</code>
+   * <code>string id_token = 1 [json_name = "idToken", (.buf.validate.field) = { ... }</code>
    * @return The bytes for idToken.
    */
   com.google.protobuf.ByteString

@@ -55,7 +55,7 @@ private static final long serialVersionUID = 0L;
    * At most this many users (1 to 1000; 0 means 100).
    * </pre>
    *
-   * <code>int32 page_size = 1 [json_name = "pageSize"];</code>
+   * <code>int32 page_size = 1 [json_name = "pageSize", (.buf.validate.field) = { ... }</code>
    * @return The pageSize.
    */
   @java.lang.Override
@@ -467,7 +467,7 @@ private static final long serialVersionUID = 0L;
      * At most this many users (1 to 1000; 0 means 100).
      * </pre>
      *
-     * <code>int32 page_size = 1 [json_name = "pageSize"];</code>
+     * <code>int32 page_size = 1 [json_name = "pageSize", (.buf.validate.field) = { ... }</code>
      * @return The pageSize.
      */
     @java.lang.Override
@@ -479,7 +479,7 @@ private static final long serialVersionUID = 0L;
      * At most this many users (1 to 1000; 0 means 100).
      * </pre>
      *
-     * <code>int32 page_size = 1 [json_name = "pageSize"];</code>
+     * <code>int32 page_size = 1 [json_name = "pageSize", (.buf.validate.field) = { ... }</code>
      * @param value The pageSize to set.
      * @return This builder for chaining.
      */
@@ -495,7 +495,7 @@ private static final long serialVersionUID = 0L;
      * At most this many users (1 to 1000; 0 means 100).
      * </pre>
      *
-     * <code>int32 page_size = 1 [json_name = "pageSize"];</code>
+     * <code>int32 page_size = 1 [json_name = "pageSize", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearPageSize() {

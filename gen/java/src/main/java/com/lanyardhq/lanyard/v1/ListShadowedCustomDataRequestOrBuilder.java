@@ -12,7 +12,7 @@ public interface ListShadowedCustomDataRequestOrBuilder extends
    * At most this many users (1 to 1000; 0 means 100).
    * </pre>
    *
-   * <code>int32 page_size = 1 [json_name = "pageSize"];</code>
+   * <code>int32 page_size = 1 [json_name = "pageSize", (.buf.validate.field) = { ... }</code>
    * @return The pageSize.
    */
   int getPageSize();

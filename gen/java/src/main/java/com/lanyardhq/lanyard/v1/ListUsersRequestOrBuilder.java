@@ -12,7 +12,7 @@ public interface ListUsersRequestOrBuilder extends
    * At most this many users (1 to 1000; 0 means 100).
    * </pre>
    *
-   * <code>int32 page_size = 1 [json_name = "pageSize"];</code>
+   * <code>int32 page_size = 1 [json_name = "pageSize", (.buf.validate.field) = { ... }</code>
    * @return The pageSize.
    */
   int getPageSize();
@@ -22,7 +22,7 @@ public interface ListUsersRequestOrBuilder extends
    * The next_page_token of the previous page; empty for the first page.
    * </pre>
    *
-   * <code>string page_token = 2 [json_name = "pageToken"];</code>
+   * <code>string page_token = 2 [json_name = "pageToken", (.buf.validate.field) = { ... }</code>
    * @return The pageToken.
    */
   java.lang.String getPageToken();
@@ -31,7 +31,7 @@ public interface ListUsersRequestOrBuilder extends
    * The next_page_token of the previous page; empty for the first page.
    * </pre>
    *
-   * <code>string page_token = 2 [json_name = "pageToken"];</code>
+   * <code>string page_token = 2 [json_name = "pageToken", (.buf.validate.field) = { ... }</code>
    * @return The bytes for pageToken.
    */
   com.google.protobuf.ByteString

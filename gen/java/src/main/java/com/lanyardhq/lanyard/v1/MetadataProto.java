@@ -59,41 +59,46 @@ public final class MetadataProto {
   static {
     java.lang.String[] descriptorData = {
       "\n\031lanyard/v1/metadata.proto\022\nlanyard.v1\032" +
-      "\034google/protobuf/struct.proto\032\037google/pr" +
-      "otobuf/timestamp.proto\032\026lanyard/v1/types" +
-      ".proto\",\n\021GetProfileRequest\022\027\n\007user_id\030\001" +
-      " \001(\tR\006userId\"\232\002\n\007Profile\022\027\n\007user_id\030\001 \001(" +
-      "\tR\006userId\022\022\n\004type\030\002 \001(\tR\004type\022+\n\004data\030\003 " +
-      "\001(\0132\027.google.protobuf.StructR\004data\0224\n\nid" +
-      "entities\030\004 \003(\0132\024.lanyard.v1.IdentityR\nid" +
-      "entities\022;\n\013create_time\030\005 \001(\0132\032.google.p" +
-      "rotobuf.TimestampR\ncreateTime\022B\n\017last_lo" +
-      "gin_time\030\006 \001(\0132\032.google.protobuf.Timesta" +
-      "mpR\rlastLoginTime\"C\n\022GetProfileResponse\022" +
-      "-\n\007profile\030\001 \001(\0132\023.lanyard.v1.ProfileR\007p" +
-      "rofile\"\033\n\031ListMetadataFieldsRequest\"^\n\rM" +
-      "etadataField\022\022\n\004name\030\001 \001(\tR\004name\022\035\n\nfiel" +
-      "d_name\030\002 \001(\tR\tfieldName\022\032\n\010required\030\003 \001(" +
-      "\010R\010required\"p\n\026ProviderMetadataFields\022#\n" +
-      "\rprovider_type\030\001 \001(\tR\014providerType\0221\n\006fi" +
-      "elds\030\002 \003(\0132\031.lanyard.v1.MetadataFieldR\006f" +
-      "ields\"^\n\032ListMetadataFieldsResponse\022@\n\tp" +
-      "roviders\030\001 \003(\0132\".lanyard.v1.ProviderMeta" +
-      "dataFieldsR\tproviders2\303\001\n\017MetadataServic" +
-      "e\022K\n\nGetProfile\022\035.lanyard.v1.GetProfileR" +
-      "equest\032\036.lanyard.v1.GetProfileResponse\022c" +
-      "\n\022ListMetadataFields\022%.lanyard.v1.ListMe" +
-      "tadataFieldsRequest\032&.lanyard.v1.ListMet" +
-      "adataFieldsResponseBr\n\030com.lanyardhq.lan" +
-      "yard.v1B\rMetadataProtoP\001\242\002\003LXX\252\002\nLanyard" +
-      ".V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetadat" +
-      "a\352\002\013Lanyard::V1b\006proto3"
+      "\033buf/validate/validate.proto\032\034google/pro" +
+      "tobuf/struct.proto\032\037google/protobuf/time" +
+      "stamp.proto\032\030lanyard/v1/options.proto\032\026l" +
+      "anyard/v1/types.proto\"F\n\021GetProfileReque" +
+      "st\0221\n\007user_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016^[0-9a-f]" +
+      "{24}$R\006userId\"\232\002\n\007Profile\022\027\n\007user_id\030\001 \001" +
+      "(\tR\006userId\022\022\n\004type\030\002 \001(\tR\004type\022+\n\004data\030\003" +
+      " \001(\0132\027.google.protobuf.StructR\004data\0224\n\ni" +
+      "dentities\030\004 \003(\0132\024.lanyard.v1.IdentityR\ni" +
+      "dentities\022;\n\013create_time\030\005 \001(\0132\032.google." +
+      "protobuf.TimestampR\ncreateTime\022B\n\017last_l" +
+      "ogin_time\030\006 \001(\0132\032.google.protobuf.Timest" +
+      "ampR\rlastLoginTime\"C\n\022GetProfileResponse" +
+      "\022-\n\007profile\030\001 \001(\0132\023.lanyard.v1.ProfileR\007" +
+      "profile\"\033\n\031ListMetadataFieldsRequest\"^\n\r" +
+      "MetadataField\022\022\n\004name\030\001 \001(\tR\004name\022\035\n\nfie" +
+      "ld_name\030\002 \001(\tR\tfieldName\022\032\n\010required\030\003 \001" +
+      "(\010R\010required\"p\n\026ProviderMetadataFields\022#" +
+      "\n\rprovider_type\030\001 \001(\tR\014providerType\0221\n\006f" +
+      "ields\030\002 \003(\0132\031.lanyard.v1.MetadataFieldR\006" +
+      "fields\"^\n\032ListMetadataFieldsResponse\022@\n\t" +
+      "providers\030\001 \003(\0132\".lanyard.v1.ProviderMet" +
+      "adataFieldsR\tproviders2\327\001\n\017MetadataServi" +
+      "ce\022U\n\nGetProfile\022\035.lanyard.v1.GetProfile" +
+      "Request\032\036.lanyard.v1.GetProfileResponse\"" +
+      "\010\350\206\035\002\360\206\035\001\022m\n\022ListMetadataFields\022%.lanyar" +
+      "d.v1.ListMetadataFieldsRequest\032&.lanyard" +
+      ".v1.ListMetadataFieldsResponse\"\010\350\206\035\001\360\206\035\000" +
+      "Br\n\030com.lanyardhq.lanyard.v1B\rMetadataPr" +
+      "otoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026" +
+      "Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1b\006pr" +
+      "oto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          build.buf.validate.ValidateProto.getDescriptor(),
           com.google.protobuf.StructProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
+          com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor(),
           com.lanyardhq.lanyard.v1.TypesProto.getDescriptor(),
         });
     internal_static_lanyard_v1_GetProfileRequest_descriptor =
@@ -138,8 +143,17 @@ public final class MetadataProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ListMetadataFieldsResponse_descriptor,
         new java.lang.String[] { "Providers", });
+    com.google.protobuf.ExtensionRegistry registry =
+        com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(build.buf.validate.ValidateProto.field);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.access);
+    registry.add(com.lanyardhq.lanyard.v1.OptionsProto.needsStore);
+    com.google.protobuf.Descriptors.FileDescriptor
+        .internalUpdateFileDescriptor(descriptor, registry);
+    build.buf.validate.ValidateProto.getDescriptor();
     com.google.protobuf.StructProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
+    com.lanyardhq.lanyard.v1.OptionsProto.getDescriptor();
     com.lanyardhq.lanyard.v1.TypesProto.getDescriptor();
   }
 

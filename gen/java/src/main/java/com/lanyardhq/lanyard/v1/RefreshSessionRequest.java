@@ -56,7 +56,7 @@ private static final long serialVersionUID = 0L;
    * The refresh token returned by Login or the previous RefreshSession.
    * </pre>
    *
-   * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+   * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
    * @return The refreshToken.
    */
   @java.lang.Override
@@ -77,7 +77,7 @@ private static final long serialVersionUID = 0L;
    * The refresh token returned by Login or the previous RefreshSession.
    * </pre>
    *
-   * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+   * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
    * @return The bytes for refreshToken.
    */
   @java.lang.Override
@@ -429,7 +429,7 @@ private static final long serialVersionUID = 0L;
      * The refresh token returned by Login or the previous RefreshSession.
      * </pre>
      *
-     * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+     * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
      * @return The refreshToken.
      */
     public java.lang.String getRefreshToken() {
@@ -449,7 +449,7 @@ private static final long serialVersionUID = 0L;
      * The refresh token returned by Login or the previous RefreshSession.
      * </pre>
      *
-     * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+     * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
      * @return The bytes for refreshToken.
      */
     public com.google.protobuf.ByteString
@@ -470,7 +470,7 @@ private static final long serialVersionUID = 0L;
      * The refresh token returned by Login or the previous RefreshSession.
      * </pre>
      *
-     * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+     * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
      * @param value The refreshToken to set.
      * @return This builder for chaining.
      */
@@ -487,7 +487,7 @@ private static final long serialVersionUID = 0L;
      * The refresh token returned by Login or the previous RefreshSession.
      * </pre>
      *
-     * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+     * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearRefreshToken() {
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The refresh token returned by Login or the previous RefreshSession.
      * </pre>
      *
-     * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+     * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for refreshToken to set.
      * @return This builder for chaining.
      */

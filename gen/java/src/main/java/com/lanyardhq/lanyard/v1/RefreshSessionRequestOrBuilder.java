@@ -12,7 +12,7 @@ public interface RefreshSessionRequestOrBuilder extends
    * The refresh token returned by Login or the previous RefreshSession.
    * </pre>
    *
-   * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+   * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
    * @return The refreshToken.
    */
   java.lang.String getRefreshToken();
@@ -21,7 +21,7 @@ public interface RefreshSessionRequestOrBuilder extends
    * The refresh token returned by Login or the previous RefreshSession.
    * </pre>
    *
-   * <code>string refresh_token = 1 [json_name = "refreshToken"];</code>
+   * <code>string refresh_token = 1 [json_name = "refreshToken", (.buf.validate.field) = { ... }</code>
    * @return The bytes for refreshToken.
    */
   com.google.protobuf.ByteString

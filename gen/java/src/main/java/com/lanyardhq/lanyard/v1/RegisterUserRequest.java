@@ -57,7 +57,7 @@ private static final long serialVersionUID = 0L;
    * The user's email; it becomes the identity's provider_id.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The email.
    */
   @java.lang.Override
@@ -78,7 +78,7 @@ private static final long serialVersionUID = 0L;
    * The user's email; it becomes the identity's provider_id.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The bytes for email.
    */
   @java.lang.Override
@@ -105,7 +105,7 @@ private static final long serialVersionUID = 0L;
    * bytes; stored only as an argon2id hash.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The password.
    */
   @java.lang.Override
@@ -127,7 +127,7 @@ private static final long serialVersionUID = 0L;
    * bytes; stored only as an argon2id hash.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The bytes for password.
    */
   @java.lang.Override
@@ -503,7 +503,7 @@ private static final long serialVersionUID = 0L;
      * The user's email; it becomes the identity's provider_id.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return The email.
      */
     public java.lang.String getEmail() {
@@ -523,7 +523,7 @@ private static final long serialVersionUID = 0L;
      * The user's email; it becomes the identity's provider_id.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return The bytes for email.
      */
     public com.google.protobuf.ByteString
@@ -544,7 +544,7 @@ private static final long serialVersionUID = 0L;
      * The user's email; it becomes the identity's provider_id.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @param value The email to set.
      * @return This builder for chaining.
      */
@@ -561,7 +561,7 @@ private static final long serialVersionUID = 0L;
      * The user's email; it becomes the identity's provider_id.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearEmail() {
@@ -575,7 +575,7 @@ private static final long serialVersionUID = 0L;
      * The user's email; it becomes the identity's provider_id.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for email to set.
      * @return This builder for chaining.
      */
@@ -596,7 +596,7 @@ private static final long serialVersionUID = 0L;
      * bytes; stored only as an argon2id hash.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return The password.
      */
     public java.lang.String getPassword() {
@@ -617,7 +617,7 @@ private static final long serialVersionUID = 0L;
      * bytes; stored only as an argon2id hash.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return The bytes for password.
      */
     public com.google.protobuf.ByteString
@@ -639,7 +639,7 @@ private static final long serialVersionUID = 0L;
      * bytes; stored only as an argon2id hash.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @param value The password to set.
      * @return This builder for chaining.
      */
@@ -657,7 +657,7 @@ private static final long serialVersionUID = 0L;
      * bytes; stored only as an argon2id hash.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearPassword() {
@@ -672,7 +672,7 @@ private static final long serialVersionUID = 0L;
      * bytes; stored only as an argon2id hash.
      * </pre>
      *
-     * <code>string password = 2 [json_name = "password"];</code>
+     * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for password to set.
      * @return This builder for chaining.
      */

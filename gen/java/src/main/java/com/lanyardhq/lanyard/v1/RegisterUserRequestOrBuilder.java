@@ -12,7 +12,7 @@ public interface RegisterUserRequestOrBuilder extends
    * The user's email; it becomes the identity's provider_id.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The email.
    */
   java.lang.String getEmail();
@@ -21,7 +21,7 @@ public interface RegisterUserRequestOrBuilder extends
    * The user's email; it becomes the identity's provider_id.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The bytes for email.
    */
   com.google.protobuf.ByteString
@@ -33,7 +33,7 @@ public interface RegisterUserRequestOrBuilder extends
    * bytes; stored only as an argon2id hash.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The password.
    */
   java.lang.String getPassword();
@@ -43,7 +43,7 @@ public interface RegisterUserRequestOrBuilder extends
    * bytes; stored only as an argon2id hash.
    * </pre>
    *
-   * <code>string password = 2 [json_name = "password"];</code>
+   * <code>string password = 2 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The bytes for password.
    */
   com.google.protobuf.ByteString

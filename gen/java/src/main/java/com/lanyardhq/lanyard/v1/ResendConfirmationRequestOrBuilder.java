@@ -12,7 +12,7 @@ public interface ResendConfirmationRequestOrBuilder extends
    * The email the user registered with.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The email.
    */
   java.lang.String getEmail();
@@ -21,7 +21,7 @@ public interface ResendConfirmationRequestOrBuilder extends
    * The email the user registered with.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The bytes for email.
    */
   com.google.protobuf.ByteString

@@ -58,7 +58,7 @@ private static final long serialVersionUID = 0L;
    * The reset token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The token.
    */
   @java.lang.Override
@@ -79,7 +79,7 @@ private static final long serialVersionUID = 0L;
    * The reset token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The bytes for token.
    */
   @java.lang.Override
@@ -105,7 +105,7 @@ private static final long serialVersionUID = 0L;
    * The reset token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The tokenId.
    */
   @java.lang.Override
@@ -126,7 +126,7 @@ private static final long serialVersionUID = 0L;
    * The reset token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for tokenId.
    */
   @java.lang.Override
@@ -152,7 +152,7 @@ private static final long serialVersionUID = 0L;
    * The new password.
    * </pre>
    *
-   * <code>string password = 3 [json_name = "password"];</code>
+   * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The password.
    */
   @java.lang.Override
@@ -173,7 +173,7 @@ private static final long serialVersionUID = 0L;
    * The new password.
    * </pre>
    *
-   * <code>string password = 3 [json_name = "password"];</code>
+   * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The bytes for password.
    */
   @java.lang.Override
@@ -573,7 +573,7 @@ private static final long serialVersionUID = 0L;
      * The reset token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return The token.
      */
     public java.lang.String getToken() {
@@ -593,7 +593,7 @@ private static final long serialVersionUID = 0L;
      * The reset token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return The bytes for token.
      */
     public com.google.protobuf.ByteString
@@ -614,7 +614,7 @@ private static final long serialVersionUID = 0L;
      * The reset token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @param value The token to set.
      * @return This builder for chaining.
      */
@@ -631,7 +631,7 @@ private static final long serialVersionUID = 0L;
      * The reset token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearToken() {
@@ -645,7 +645,7 @@ private static final long serialVersionUID = 0L;
      * The reset token.
      * </pre>
      *
-     * <code>string token = 1 [json_name = "token"];</code>
+     * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for token to set.
      * @return This builder for chaining.
      */
@@ -665,7 +665,7 @@ private static final long serialVersionUID = 0L;
      * The reset token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @return The tokenId.
      */
     public java.lang.String getTokenId() {
@@ -685,7 +685,7 @@ private static final long serialVersionUID = 0L;
      * The reset token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @return The bytes for tokenId.
      */
     public com.google.protobuf.ByteString
@@ -706,7 +706,7 @@ private static final long serialVersionUID = 0L;
      * The reset token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @param value The tokenId to set.
      * @return This builder for chaining.
      */
@@ -723,7 +723,7 @@ private static final long serialVersionUID = 0L;
      * The reset token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearTokenId() {
@@ -737,7 +737,7 @@ private static final long serialVersionUID = 0L;
      * The reset token's id.
      * </pre>
      *
-     * <code>string token_id = 2 [json_name = "tokenId"];</code>
+     * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for tokenId to set.
      * @return This builder for chaining.
      */
@@ -757,7 +757,7 @@ private static final long serialVersionUID = 0L;
      * The new password.
      * </pre>
      *
-     * <code>string password = 3 [json_name = "password"];</code>
+     * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return The password.
      */
     public java.lang.String getPassword() {
@@ -777,7 +777,7 @@ private static final long serialVersionUID = 0L;
      * The new password.
      * </pre>
      *
-     * <code>string password = 3 [json_name = "password"];</code>
+     * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return The bytes for password.
      */
     public com.google.protobuf.ByteString
@@ -798,7 +798,7 @@ private static final long serialVersionUID = 0L;
      * The new password.
      * </pre>
      *
-     * <code>string password = 3 [json_name = "password"];</code>
+     * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @param value The password to set.
      * @return This builder for chaining.
      */
@@ -815,7 +815,7 @@ private static final long serialVersionUID = 0L;
      * The new password.
      * </pre>
      *
-     * <code>string password = 3 [json_name = "password"];</code>
+     * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearPassword() {
@@ -829,7 +829,7 @@ private static final long serialVersionUID = 0L;
      * The new password.
      * </pre>
      *
-     * <code>string password = 3 [json_name = "password"];</code>
+     * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for password to set.
      * @return This builder for chaining.
      */

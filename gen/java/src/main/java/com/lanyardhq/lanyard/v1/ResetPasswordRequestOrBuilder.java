@@ -12,7 +12,7 @@ public interface ResetPasswordRequestOrBuilder extends
    * The reset token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The token.
    */
   java.lang.String getToken();
@@ -21,7 +21,7 @@ public interface ResetPasswordRequestOrBuilder extends
    * The reset token.
    * </pre>
    *
-   * <code>string token = 1 [json_name = "token"];</code>
+   * <code>string token = 1 [json_name = "token", (.buf.validate.field) = { ... }</code>
    * @return The bytes for token.
    */
   com.google.protobuf.ByteString
@@ -32,7 +32,7 @@ public interface ResetPasswordRequestOrBuilder extends
    * The reset token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The tokenId.
    */
   java.lang.String getTokenId();
@@ -41,7 +41,7 @@ public interface ResetPasswordRequestOrBuilder extends
    * The reset token's id.
    * </pre>
    *
-   * <code>string token_id = 2 [json_name = "tokenId"];</code>
+   * <code>string token_id = 2 [json_name = "tokenId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for tokenId.
    */
   com.google.protobuf.ByteString
@@ -52,7 +52,7 @@ public interface ResetPasswordRequestOrBuilder extends
    * The new password.
    * </pre>
    *
-   * <code>string password = 3 [json_name = "password"];</code>
+   * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The password.
    */
   java.lang.String getPassword();
@@ -61,7 +61,7 @@ public interface ResetPasswordRequestOrBuilder extends
    * The new password.
    * </pre>
    *
-   * <code>string password = 3 [json_name = "password"];</code>
+   * <code>string password = 3 [json_name = "password", (.buf.validate.field) = { ... }</code>
    * @return The bytes for password.
    */
   com.google.protobuf.ByteString

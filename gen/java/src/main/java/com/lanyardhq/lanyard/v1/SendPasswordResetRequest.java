@@ -56,7 +56,7 @@ private static final long serialVersionUID = 0L;
    * The email the user registered with.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The email.
    */
   @java.lang.Override
@@ -77,7 +77,7 @@ private static final long serialVersionUID = 0L;
    * The email the user registered with.
    * </pre>
    *
-   * <code>string email = 1 [json_name = "email"];</code>
+   * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
    * @return The bytes for email.
    */
   @java.lang.Override
@@ -429,7 +429,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return The email.
      */
     public java.lang.String getEmail() {
@@ -449,7 +449,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return The bytes for email.
      */
     public com.google.protobuf.ByteString
@@ -470,7 +470,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @param value The email to set.
      * @return This builder for chaining.
      */
@@ -487,7 +487,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearEmail() {
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The email the user registered with.
      * </pre>
      *
-     * <code>string email = 1 [json_name = "email"];</code>
+     * <code>string email = 1 [json_name = "email", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for email to set.
      * @return This builder for chaining.
      */

@@ -43,35 +43,39 @@ public final class TypesProto {
       descriptor;
   static {
     java.lang.String[] descriptorData = {
-      "\n\026lanyard/v1/types.proto\022\nlanyard.v1\032\034go" +
-      "ogle/protobuf/struct.proto\032\037google/proto" +
-      "buf/timestamp.proto\"\263\002\n\004User\022\027\n\007user_id\030" +
-      "\001 \001(\tR\006userId\022\022\n\004type\030\002 \001(\tR\004type\022+\n\004dat" +
-      "a\030\003 \001(\0132\027.google.protobuf.StructR\004data\0224" +
-      "\n\nidentities\030\004 \003(\0132\024.lanyard.v1.Identity" +
-      "R\nidentities\022;\n\013create_time\030\005 \001(\0132\032.goog" +
-      "le.protobuf.TimestampR\ncreateTime\022B\n\017las" +
-      "t_login_time\030\006 \001(\0132\032.google.protobuf.Tim" +
-      "estampR\rlastLoginTime\022\032\n\010disabled\030\007 \001(\010R" +
-      "\010disabled\"\215\001\n\010Identity\022\016\n\002id\030\001 \001(\tR\002id\022#" +
-      "\n\rprovider_type\030\002 \001(\tR\014providerType\022\037\n\013p" +
-      "rovider_id\030\003 \001(\tR\nproviderId\022+\n\004data\030\004 \001" +
-      "(\0132\027.google.protobuf.StructR\004data\"\262\001\n\nDe" +
-      "viceInfo\022\033\n\tdevice_id\030\001 \001(\tR\010deviceId\022\032\n" +
-      "\010platform\030\002 \001(\tR\010platform\022)\n\020platform_ve" +
-      "rsion\030\003 \001(\tR\017platformVersion\022\037\n\013sdk_vers" +
-      "ion\030\004 \001(\tR\nsdkVersion\022\037\n\013app_version\030\005 \001" +
-      "(\tR\nappVersion\"\205\001\n\006ApiKey\022\016\n\002id\030\001 \001(\tR\002i" +
-      "d\022\022\n\004name\030\002 \001(\tR\004name\022\032\n\010disabled\030\003 \001(\010R" +
-      "\010disabled\022;\n\013create_time\030\004 \001(\0132\032.google." +
-      "protobuf.TimestampR\ncreateTimeBo\n\030com.la" +
-      "nyardhq.lanyard.v1B\nTypesProtoP\001\242\002\003LXX\252\002" +
-      "\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GP" +
-      "BMetadata\352\002\013Lanyard::V1b\006proto3"
+      "\n\026lanyard/v1/types.proto\022\nlanyard.v1\032\033bu" +
+      "f/validate/validate.proto\032\034google/protob" +
+      "uf/struct.proto\032\037google/protobuf/timesta" +
+      "mp.proto\"\263\002\n\004User\022\027\n\007user_id\030\001 \001(\tR\006user" +
+      "Id\022\022\n\004type\030\002 \001(\tR\004type\022+\n\004data\030\003 \001(\0132\027.g" +
+      "oogle.protobuf.StructR\004data\0224\n\nidentitie" +
+      "s\030\004 \003(\0132\024.lanyard.v1.IdentityR\nidentitie" +
+      "s\022;\n\013create_time\030\005 \001(\0132\032.google.protobuf" +
+      ".TimestampR\ncreateTime\022B\n\017last_login_tim" +
+      "e\030\006 \001(\0132\032.google.protobuf.TimestampR\rlas" +
+      "tLoginTime\022\032\n\010disabled\030\007 \001(\010R\010disabled\"\215" +
+      "\001\n\010Identity\022\016\n\002id\030\001 \001(\tR\002id\022#\n\rprovider_" +
+      "type\030\002 \001(\tR\014providerType\022\037\n\013provider_id\030" +
+      "\003 \001(\tR\nproviderId\022+\n\004data\030\004 \001(\0132\027.google" +
+      ".protobuf.StructR\004data\"\364\001\n\nDeviceInfo\0225\n" +
+      "\tdevice_id\030\001 \001(\tB\030\272H\025\330\001\001r\0202\016^[0-9a-f]{24" +
+      "}$R\010deviceId\022$\n\010platform\030\002 \001(\tB\010\272H\005r\003(\200\001" +
+      "R\010platform\0223\n\020platform_version\030\003 \001(\tB\010\272H" +
+      "\005r\003(\200\001R\017platformVersion\022)\n\013sdk_version\030\004" +
+      " \001(\tB\010\272H\005r\003(\200\001R\nsdkVersion\022)\n\013app_versio" +
+      "n\030\005 \001(\tB\010\272H\005r\003(\200\001R\nappVersion\"\205\001\n\006ApiKey" +
+      "\022\016\n\002id\030\001 \001(\tR\002id\022\022\n\004name\030\002 \001(\tR\004name\022\032\n\010" +
+      "disabled\030\003 \001(\010R\010disabled\022;\n\013create_time\030" +
+      "\004 \001(\0132\032.google.protobuf.TimestampR\ncreat" +
+      "eTimeBo\n\030com.lanyardhq.lanyard.v1B\nTypes" +
+      "ProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342" +
+      "\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1b\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          build.buf.validate.ValidateProto.getDescriptor(),
           com.google.protobuf.StructProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
         });
@@ -99,6 +103,12 @@ public final class TypesProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ApiKey_descriptor,
         new java.lang.String[] { "Id", "Name", "Disabled", "CreateTime", });
+    com.google.protobuf.ExtensionRegistry registry =
+        com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(build.buf.validate.ValidateProto.field);
+    com.google.protobuf.Descriptors.FileDescriptor
+        .internalUpdateFileDescriptor(descriptor, registry);
+    build.buf.validate.ValidateProto.getDescriptor();
     com.google.protobuf.StructProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
   }

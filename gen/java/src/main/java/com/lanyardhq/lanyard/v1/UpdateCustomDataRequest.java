@@ -58,7 +58,7 @@ private static final long serialVersionUID = 0L;
    * The user whose document to update; empty for the caller. Server principals only.
    * </pre>
    *
-   * <code>string user_id = 1 [json_name = "userId"];</code>
+   * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
    * @return The userId.
    */
   @java.lang.Override
@@ -79,7 +79,7 @@ private static final long serialVersionUID = 0L;
    * The user whose document to update; empty for the caller. Server principals only.
    * </pre>
    *
-   * <code>string user_id = 1 [json_name = "userId"];</code>
+   * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for userId.
    */
   @java.lang.Override
@@ -101,10 +101,11 @@ private static final long serialVersionUID = 0L;
   private com.google.protobuf.Struct set_;
   /**
    * <pre>
-   * Top-level fields to set, each replacing the stored value.
+   * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+   * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
    * </pre>
    *
-   * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+   * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
    * @return Whether the set field is set.
    */
   @java.lang.Override
@@ -113,10 +114,11 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Top-level fields to set, each replacing the stored value.
+   * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+   * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
    * </pre>
    *
-   * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+   * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
    * @return The set.
    */
   @java.lang.Override
@@ -125,10 +127,11 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Top-level fields to set, each replacing the stored value.
+   * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+   * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
    * </pre>
    *
-   * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+   * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
    */
   @java.lang.Override
   public com.google.protobuf.StructOrBuilder getSetOrBuilder() {
@@ -192,10 +195,10 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-   * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+   * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
    * </pre>
    *
-   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
    * @return Whether the inc field is set.
    */
   @java.lang.Override
@@ -205,10 +208,10 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-   * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+   * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
    * </pre>
    *
-   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
    * @return The inc.
    */
   @java.lang.Override
@@ -218,10 +221,10 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-   * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+   * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
    * </pre>
    *
-   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
    */
   @java.lang.Override
   public com.google.protobuf.StructOrBuilder getIncOrBuilder() {
@@ -737,7 +740,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to update; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @return The userId.
      */
     public java.lang.String getUserId() {
@@ -757,7 +760,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to update; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @return The bytes for userId.
      */
     public com.google.protobuf.ByteString
@@ -778,7 +781,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to update; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @param value The userId to set.
      * @return This builder for chaining.
      */
@@ -795,7 +798,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to update; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearUserId() {
@@ -809,7 +812,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to update; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for userId to set.
      * @return This builder for chaining.
      */
@@ -828,10 +831,11 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> setBuilder_;
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      * @return Whether the set field is set.
      */
     public boolean hasSet() {
@@ -839,10 +843,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      * @return The set.
      */
     public com.google.protobuf.Struct getSet() {
@@ -854,10 +859,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      */
     public Builder setSet(com.google.protobuf.Struct value) {
       if (setBuilder_ == null) {
@@ -874,10 +880,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      */
     public Builder setSet(
         com.google.protobuf.Struct.Builder builderForValue) {
@@ -892,10 +899,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      */
     public Builder mergeSet(com.google.protobuf.Struct value) {
       if (setBuilder_ == null) {
@@ -915,10 +923,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      */
     public Builder clearSet() {
       bitField0_ = (bitField0_ & ~0x00000002);
@@ -932,10 +941,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      */
     public com.google.protobuf.Struct.Builder getSetBuilder() {
       bitField0_ |= 0x00000002;
@@ -944,10 +954,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      */
     public com.google.protobuf.StructOrBuilder getSetOrBuilder() {
       if (setBuilder_ != null) {
@@ -959,10 +970,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Top-level fields to set, each replacing the stored value.
+     * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+     * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
      * </pre>
      *
-     * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+     * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
      */
     private com.google.protobuf.SingleFieldBuilderV3<
         com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
@@ -1124,10 +1136,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      * @return Whether the inc field is set.
      */
     public boolean hasInc() {
@@ -1136,10 +1148,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      * @return The inc.
      */
     public com.google.protobuf.Struct getInc() {
@@ -1152,10 +1164,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      */
     public Builder setInc(com.google.protobuf.Struct value) {
       if (incBuilder_ == null) {
@@ -1173,10 +1185,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      */
     public Builder setInc(
         com.google.protobuf.Struct.Builder builderForValue) {
@@ -1192,10 +1204,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      */
     public Builder mergeInc(com.google.protobuf.Struct value) {
       if (incBuilder_ == null) {
@@ -1216,10 +1228,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      */
     public Builder clearInc() {
       bitField0_ = (bitField0_ & ~0x00000008);
@@ -1234,10 +1246,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      */
     public com.google.protobuf.Struct.Builder getIncBuilder() {
       bitField0_ |= 0x00000008;
@@ -1247,10 +1259,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      */
     public com.google.protobuf.StructOrBuilder getIncOrBuilder() {
       if (incBuilder_ != null) {
@@ -1263,10 +1275,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-     * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+     * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
      * </pre>
      *
-     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+     * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
      */
     private com.google.protobuf.SingleFieldBuilderV3<
         com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 

@@ -12,7 +12,7 @@ public interface UpdateCustomDataRequestOrBuilder extends
    * The user whose document to update; empty for the caller. Server principals only.
    * </pre>
    *
-   * <code>string user_id = 1 [json_name = "userId"];</code>
+   * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
    * @return The userId.
    */
   java.lang.String getUserId();
@@ -21,7 +21,7 @@ public interface UpdateCustomDataRequestOrBuilder extends
    * The user whose document to update; empty for the caller. Server principals only.
    * </pre>
    *
-   * <code>string user_id = 1 [json_name = "userId"];</code>
+   * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for userId.
    */
   com.google.protobuf.ByteString
@@ -29,28 +29,31 @@ public interface UpdateCustomDataRequestOrBuilder extends
 
   /**
    * <pre>
-   * Top-level fields to set, each replacing the stored value.
+   * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+   * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
    * </pre>
    *
-   * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+   * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
    * @return Whether the set field is set.
    */
   boolean hasSet();
   /**
    * <pre>
-   * Top-level fields to set, each replacing the stored value.
+   * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+   * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
    * </pre>
    *
-   * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+   * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
    * @return The set.
    */
   com.google.protobuf.Struct getSet();
   /**
    * <pre>
-   * Top-level fields to set, each replacing the stored value.
+   * Top-level fields to set, each replacing the stored value. Its contents are the server's to check
+   * (numbers finite, nesting and size within the limits), so field rules skip it rather than walk it.
    * </pre>
    *
-   * <code>.google.protobuf.Struct set = 2 [json_name = "set"];</code>
+   * <code>.google.protobuf.Struct set = 2 [json_name = "set", (.buf.validate.field) = { ... }</code>
    */
   com.google.protobuf.StructOrBuilder getSetOrBuilder();
 
@@ -98,30 +101,30 @@ public interface UpdateCustomDataRequestOrBuilder extends
   /**
    * <pre>
    * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-   * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+   * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
    * </pre>
    *
-   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
    * @return Whether the inc field is set.
    */
   boolean hasInc();
   /**
    * <pre>
    * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-   * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+   * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
    * </pre>
    *
-   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
    * @return The inc.
    */
   com.google.protobuf.Struct getInc();
   /**
    * <pre>
    * Dotted paths to increment, each mapped to a number (a whole JSON number increments as an integer,
-   * {"$numberLong": "..."} as an int64); a missing field starts at 0.
+   * {"$numberLong": "..."} as an int64); a missing field starts at 0. Checked by the server like set.
    * </pre>
    *
-   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc"];</code>
+   * <code>.google.protobuf.Struct inc = 4 [json_name = "inc", (.buf.validate.field) = { ... }</code>
    */
   com.google.protobuf.StructOrBuilder getIncOrBuilder();
 

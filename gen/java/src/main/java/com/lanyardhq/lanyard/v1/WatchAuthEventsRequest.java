@@ -53,10 +53,11 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object afterEventId_ = "";
   /**
    * <pre>
-   * Resume after this event id; empty starts with the oldest retained event.
+   * Resume after this event id (the decimal event_id of an event received before); empty starts with
+   * the oldest retained event.
    * </pre>
    *
-   * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+   * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
    * @return The afterEventId.
    */
   @java.lang.Override
@@ -74,10 +75,11 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Resume after this event id; empty starts with the oldest retained event.
+   * Resume after this event id (the decimal event_id of an event received before); empty starts with
+   * the oldest retained event.
    * </pre>
    *
-   * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+   * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for afterEventId.
    */
   @java.lang.Override
@@ -426,10 +428,11 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object afterEventId_ = "";
     /**
      * <pre>
-     * Resume after this event id; empty starts with the oldest retained event.
+     * Resume after this event id (the decimal event_id of an event received before); empty starts with
+     * the oldest retained event.
      * </pre>
      *
-     * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+     * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
      * @return The afterEventId.
      */
     public java.lang.String getAfterEventId() {
@@ -446,10 +449,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Resume after this event id; empty starts with the oldest retained event.
+     * Resume after this event id (the decimal event_id of an event received before); empty starts with
+     * the oldest retained event.
      * </pre>
      *
-     * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+     * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
      * @return The bytes for afterEventId.
      */
     public com.google.protobuf.ByteString
@@ -467,10 +471,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Resume after this event id; empty starts with the oldest retained event.
+     * Resume after this event id (the decimal event_id of an event received before); empty starts with
+     * the oldest retained event.
      * </pre>
      *
-     * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+     * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
      * @param value The afterEventId to set.
      * @return This builder for chaining.
      */
@@ -484,10 +489,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Resume after this event id; empty starts with the oldest retained event.
+     * Resume after this event id (the decimal event_id of an event received before); empty starts with
+     * the oldest retained event.
      * </pre>
      *
-     * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+     * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearAfterEventId() {
@@ -498,10 +504,11 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Resume after this event id; empty starts with the oldest retained event.
+     * Resume after this event id (the decimal event_id of an event received before); empty starts with
+     * the oldest retained event.
      * </pre>
      *
-     * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+     * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for afterEventId to set.
      * @return This builder for chaining.
      */

@@ -9,19 +9,21 @@ public interface WatchAuthEventsRequestOrBuilder extends
 
   /**
    * <pre>
-   * Resume after this event id; empty starts with the oldest retained event.
+   * Resume after this event id (the decimal event_id of an event received before); empty starts with
+   * the oldest retained event.
    * </pre>
    *
-   * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+   * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
    * @return The afterEventId.
    */
   java.lang.String getAfterEventId();
   /**
    * <pre>
-   * Resume after this event id; empty starts with the oldest retained event.
+   * Resume after this event id (the decimal event_id of an event received before); empty starts with
+   * the oldest retained event.
    * </pre>
    *
-   * <code>string after_event_id = 1 [json_name = "afterEventId"];</code>
+   * <code>string after_event_id = 1 [json_name = "afterEventId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for afterEventId.
    */
   com.google.protobuf.ByteString

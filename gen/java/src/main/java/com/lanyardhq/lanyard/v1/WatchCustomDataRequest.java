@@ -56,7 +56,7 @@ private static final long serialVersionUID = 0L;
    * The user whose document to watch; empty for the caller. Server principals only.
    * </pre>
    *
-   * <code>string user_id = 1 [json_name = "userId"];</code>
+   * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
    * @return The userId.
    */
   @java.lang.Override
@@ -77,7 +77,7 @@ private static final long serialVersionUID = 0L;
    * The user whose document to watch; empty for the caller. Server principals only.
    * </pre>
    *
-   * <code>string user_id = 1 [json_name = "userId"];</code>
+   * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
    * @return The bytes for userId.
    */
   @java.lang.Override
@@ -429,7 +429,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to watch; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @return The userId.
      */
     public java.lang.String getUserId() {
@@ -449,7 +449,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to watch; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @return The bytes for userId.
      */
     public com.google.protobuf.ByteString
@@ -470,7 +470,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to watch; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @param value The userId to set.
      * @return This builder for chaining.
      */
@@ -487,7 +487,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to watch; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @return This builder for chaining.
      */
     public Builder clearUserId() {
@@ -501,7 +501,7 @@ private static final long serialVersionUID = 0L;
      * The user whose document to watch; empty for the caller. Server principals only.
      * </pre>
      *
-     * <code>string user_id = 1 [json_name = "userId"];</code>
+     * <code>string user_id = 1 [json_name = "userId", (.buf.validate.field) = { ... }</code>
      * @param value The bytes for userId to set.
      * @return This builder for chaining.
      */
