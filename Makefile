@@ -53,7 +53,7 @@ check-generated: generate ## Fail when gen/ differs from what proto/ generates
 	fi
 
 .PHONY: lint
-lint: validate-proto ## buf format and lint, gofmt, go vet, staticcheck
+lint: validate-proto ## buf format and lint, gofmt, go vet, staticcheck; not of the generated code in gen/
 	$(BUF) format -d --exit-code proto
 	$(BUF) lint
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
