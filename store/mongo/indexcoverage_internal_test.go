@@ -42,7 +42,7 @@ func TestIndexesCoverEveryQuery(t *testing.T) {
 			t.Skip("the shapes are the same on every engine; one suffices")
 		}
 		defer func() { indexes = declaredIndexes(t, e.URI) }()
-		storetest.Run(t, func(t *testing.T, database string) store.Store {
+		storetest.Run(t, e.Name, func(t *testing.T, database string) store.Store {
 			s, err := Open(t.Context(), Config{URI: e.URI, Database: database, observe: observe})
 			if err != nil {
 				t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 // engine's operator address.
 func TestConformance(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
-		storetest.Run(t, func(t *testing.T, database string) store.Store {
+		storetest.Run(t, e.Name, func(t *testing.T, database string) store.Store {
 			s := open(t, mongo.Config{URI: e.URI, Database: database, Feed: e.Feed})
 			return operatorStore{s, collection(t, e.OperatorURI, database, mongo.DefaultCustomDataCollection)}
 		})
@@ -35,7 +35,7 @@ func TestCustomDataByQuery(t *testing.T) {
 		if e.Feed == nil {
 			t.Skip("TestConformance runs this engine without a feed already")
 		}
-		storetest.RunCustomData(t, func(t *testing.T, database string) store.Store {
+		storetest.RunCustomData(t, e.Name, func(t *testing.T, database string) store.Store {
 			s := open(t, mongo.Config{URI: e.URI, Database: database})
 			return operatorStore{s, collection(t, e.URI, database, mongo.DefaultCustomDataCollection)}
 		})
