@@ -210,6 +210,34 @@ func TestCustomDataClaimRecovery(t *testing.T) {
 			}
 		})
 
+		// A writer whose replace finds an older version than the one it read (a helper's late write put
+		// it back) must not give up on its claim: the claim still follows that version's successor, and
+		// a roll forward applies it, so a writer that claimed again would apply its update twice.
+		t.Run("ClaimBehindALateWriteIsNotGivenUp", func(t *testing.T) {
+			u := store.NewID()
+			for i := range 3 { // versions 1, 2 and 3
+				_, err := s.UpdateCustomData(ctx, u, setUpdate(fmt.Sprintf(`{"v%d": %d}`, i, i)))
+				mustDo(t, err, "UpdateCustomData")
+			}
+			cur, err := s.winner(ctx, u)
+			mustDo(t, err, "winner")
+			c := claimNext(u, "mine", 1) // version 4, computed from 3
+			c2, err := findOne[writeClaim](ctx, claims, D{{Key: "_id", Value: writeKey(cur.idKey, 2)}})
+			mustDo(t, err, "claim 2")
+			_, err = s.customData.coll.ReplaceOne(ctx, D{{Key: "_id", Value: cur.id}}, bson.Raw(c2.Doc))
+			mustDo(t, err, "replace with version 2")
+			_, done, err := s.applyClaim(ctx, cur, c, time.Now(), nil)
+			mustDo(t, err, "applyClaim")
+			if !done {
+				t.Error("the writer gave up a claim that a roll forward applies")
+			}
+			doc, err := s.GetCustomData(ctx, u)
+			mustDo(t, err, "GetCustomData")
+			if doc.Version != 4 || field(t, doc, "mine") != "1" {
+				t.Errorf("document %s (version %d), want the claim applied as version 4", doc.JSON, doc.Version)
+			}
+		})
+
 		t.Run("CreationClaimOfADeadWriterIsInserted", func(t *testing.T) {
 			u := store.NewID()
 			oid := bson.NewObjectID()

@@ -614,6 +614,12 @@ func (s *Store) applyClaim(ctx context.Context, cur *current, c *writeClaim, sta
 		return nil, false, err
 	}
 	if !matched {
+		// The document may hold an older version than cur, put back by a helper's late write: this claim
+		// still follows, and whoever rolls the document forward applies it. Rolled forward first, so that
+		// a claim that will land is never taken for lost, and its update claimed and applied again.
+		if err := s.rollForward(ctx, cur.id); err != nil {
+			return nil, false, err
+		}
 		landed, err := s.claimLanded(ctx, cur, c)
 		if err != nil || !landed {
 			return nil, false, err
