@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) userWithIdentities(ctx context.Context, id string) (*lanyardv1.
 // notFound names the missing resource in the error metadata.
 func notFound(err error, resource string) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return newError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, resource+" not found", "resource", resource)
+		return rpc.NewError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, resource+" not found", "resource", resource)
 	}
 	return err
 }
@@ -131,12 +132,15 @@ func (h *metadataService) GetProfile(ctx context.Context, req *lanyardv1.GetProf
 // targetUser resolves the optional user_id of a request: empty means the caller; another user's id is
 // for server principals only.
 func targetUser(ctx context.Context, requested string) (string, error) {
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return "", err
+	}
 	if requested == "" || requested == p.UserID {
 		return p.UserID, nil
 	}
 	if !p.IsServer() {
-		return "", newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+		return "", rpc.NewError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
 			"only server principals may name another user")
 	}
 	return requested, nil
@@ -199,7 +203,7 @@ func (h *adminService) WatchAuthEvents(req *lanyardv1.WatchAuthEventsRequest, st
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-h.s.watch.stopping:
-			return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; resume elsewhere")
+			return rpc.NewError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; resume elsewhere")
 		case <-tick.C:
 		}
 	}

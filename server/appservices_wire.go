@@ -10,6 +10,7 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/server/appservices"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -36,12 +37,12 @@ var _ appservices.Core = (*appCore)(nil)
 // short and plain, as on gRPC, otherwise a new one.
 func (c *appCore) RequestContext(r *http.Request) (context.Context, string) {
 	id := requestID(r.Header.Values("X-Request-Id"))
-	return withCall(r.Context(), id), id
+	return rpc.WithCall(r.Context(), id), id
 }
 
 // Status is the server's one error mapping.
 func (c *appCore) Status(ctx context.Context, err error) *status.Status {
-	return toStatus(ctx, c.s.log, err)
+	return rpc.Status(ctx, c.s.log, err)
 }
 
 func (c *appCore) EnterStore(ctx context.Context) (context.Context, func(error) error, error) {
@@ -53,13 +54,13 @@ func (c *appCore) EnterStore(ctx context.Context) (context.Context, func(error) 
 func bearerValue(values []string) (string, error) {
 	switch {
 	case len(values) == 0:
-		return "", errTokenMissing
+		return "", rpc.ErrTokenMissing
 	case len(values) > 1, len(values[0]) > maxAuthorization:
-		return "", errTokenInvalid
+		return "", rpc.ErrTokenInvalid
 	}
 	scheme, token, found := strings.Cut(values[0], " ")
 	if !found || !strings.EqualFold(scheme, "bearer") || token == "" {
-		return "", errTokenInvalid
+		return "", rpc.ErrTokenInvalid
 	}
 	return token, nil
 }
@@ -170,7 +171,10 @@ func (c *appCore) Login(ctx context.Context, in appservices.LoginInput) (*appser
 
 // Link links an identity to the caller and mints a new access token for the caller's session.
 func (c *appCore) Link(ctx context.Context, in appservices.LoginInput) (*appservices.LoginOutput, error) {
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := validate(linkIdentityRequest(in.Credentials)); err != nil {
 		return nil, err
 	}
@@ -247,7 +251,10 @@ func (c *appCore) ResetPassword(ctx context.Context, token, tokenID, password st
 // Profile reads the caller's user and identities from the store. A user deleted under a still-valid
 // token is NOT_FOUND.
 func (c *appCore) Profile(ctx context.Context) (*appservices.Profile, error) {
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	u, err := c.s.store.GetUser(ctx, p.UserID)
 	if err != nil {
 		return nil, err
@@ -264,7 +271,10 @@ func (c *appCore) Profile(ctx context.Context) (*appservices.Profile, error) {
 }
 
 func (c *appCore) DeleteMe(ctx context.Context) error {
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return err
+	}
 	return c.s.auth.DeleteUser(ctx, p.UserID)
 }
 
@@ -272,7 +282,10 @@ func (c *appCore) CreateAPIKey(ctx context.Context, name string) (*appservices.A
 	if err := validate(&lanyardv1.CreateApiKeyRequest{Name: name}); err != nil {
 		return nil, err
 	}
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	k, secret, err := c.s.auth.CreateAPIKey(ctx, p.UserID, name)
 	if err != nil {
 		return nil, err
@@ -281,7 +294,10 @@ func (c *appCore) CreateAPIKey(ctx context.Context, name string) (*appservices.A
 }
 
 func (c *appCore) ListAPIKeys(ctx context.Context) ([]*appservices.APIKey, error) {
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	keys, err := c.s.store.ListAPIKeys(ctx, p.UserID)
 	if err != nil {
 		return nil, err
@@ -303,7 +319,10 @@ func (c *appCore) GetAPIKey(ctx context.Context, id string) (*appservices.APIKey
 	if err := validKeyID(id); err != nil {
 		return nil, err
 	}
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	k, err := c.s.store.GetAPIKey(ctx, p.UserID, id)
 	if err != nil {
 		return nil, err
@@ -315,7 +334,10 @@ func (c *appCore) DeleteAPIKey(ctx context.Context, id string) error {
 	if err := validKeyID(id); err != nil {
 		return err
 	}
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return err
+	}
 	return c.s.store.DeleteAPIKey(ctx, p.UserID, id)
 }
 
@@ -323,6 +345,9 @@ func (c *appCore) SetAPIKeyDisabled(ctx context.Context, id string, disabled boo
 	if err := validKeyID(id); err != nil {
 		return err
 	}
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return err
+	}
 	return c.s.store.SetAPIKeyDisabled(ctx, p.UserID, id, disabled)
 }

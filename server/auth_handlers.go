@@ -12,6 +12,7 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/internal/structwire"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -80,7 +81,10 @@ func (h *authService) Login(ctx context.Context, req *lanyardv1.LoginRequest) (*
 }
 
 func (h *authService) LinkIdentity(ctx context.Context, req *lanyardv1.LinkIdentityRequest) (*lanyardv1.LinkIdentityResponse, error) {
-	p, _ := principalFrom(ctx)
+	return rpc.Authed(h.linkIdentity)(ctx, req)
+}
+
+func (h *authService) linkIdentity(ctx context.Context, p *authn.Principal, req *lanyardv1.LinkIdentityRequest) (*lanyardv1.LinkIdentityResponse, error) {
 	u, idents, err := h.s.auth.LinkIdentity(ctx, p, toCredentials(linkRequest{req}), peerHost(ctx))
 	if err != nil {
 		return nil, err
@@ -124,13 +128,19 @@ func (h *authService) ResetPassword(ctx context.Context, req *lanyardv1.ResetPas
 	return &lanyardv1.ResetPasswordResponse{}, h.s.auth.ResetPassword(ctx, req.GetToken(), req.GetTokenId(), req.GetPassword())
 }
 
-func (h *authService) DeleteMe(ctx context.Context, _ *lanyardv1.DeleteMeRequest) (*lanyardv1.DeleteMeResponse, error) {
-	p, _ := principalFrom(ctx)
+func (h *authService) DeleteMe(ctx context.Context, req *lanyardv1.DeleteMeRequest) (*lanyardv1.DeleteMeResponse, error) {
+	return rpc.Authed(h.deleteMe)(ctx, req)
+}
+
+func (h *authService) deleteMe(ctx context.Context, p *authn.Principal, _ *lanyardv1.DeleteMeRequest) (*lanyardv1.DeleteMeResponse, error) {
 	return &lanyardv1.DeleteMeResponse{}, h.s.auth.DeleteUser(ctx, p.UserID)
 }
 
 func (h *authService) CreateApiKey(ctx context.Context, req *lanyardv1.CreateApiKeyRequest) (*lanyardv1.CreateApiKeyResponse, error) {
-	p, _ := principalFrom(ctx)
+	return rpc.Authed(h.createApiKey)(ctx, req)
+}
+
+func (h *authService) createApiKey(ctx context.Context, p *authn.Principal, req *lanyardv1.CreateApiKeyRequest) (*lanyardv1.CreateApiKeyResponse, error) {
 	k, secret, err := h.s.auth.CreateAPIKey(ctx, p.UserID, req.GetName())
 	if err != nil {
 		return nil, err
@@ -138,8 +148,11 @@ func (h *authService) CreateApiKey(ctx context.Context, req *lanyardv1.CreateApi
 	return &lanyardv1.CreateApiKeyResponse{ApiKey: toAPIKey(k), Key: secret}, nil
 }
 
-func (h *authService) ListApiKeys(ctx context.Context, _ *lanyardv1.ListApiKeysRequest) (*lanyardv1.ListApiKeysResponse, error) {
-	p, _ := principalFrom(ctx)
+func (h *authService) ListApiKeys(ctx context.Context, req *lanyardv1.ListApiKeysRequest) (*lanyardv1.ListApiKeysResponse, error) {
+	return rpc.Authed(h.listApiKeys)(ctx, req)
+}
+
+func (h *authService) listApiKeys(ctx context.Context, p *authn.Principal, _ *lanyardv1.ListApiKeysRequest) (*lanyardv1.ListApiKeysResponse, error) {
 	keys, err := h.s.store.ListAPIKeys(ctx, p.UserID)
 	if err != nil {
 		return nil, err
@@ -152,17 +165,26 @@ func (h *authService) ListApiKeys(ctx context.Context, _ *lanyardv1.ListApiKeysR
 }
 
 func (h *authService) DeleteApiKey(ctx context.Context, req *lanyardv1.DeleteApiKeyRequest) (*lanyardv1.DeleteApiKeyResponse, error) {
-	p, _ := principalFrom(ctx)
+	return rpc.Authed(h.deleteApiKey)(ctx, req)
+}
+
+func (h *authService) deleteApiKey(ctx context.Context, p *authn.Principal, req *lanyardv1.DeleteApiKeyRequest) (*lanyardv1.DeleteApiKeyResponse, error) {
 	return &lanyardv1.DeleteApiKeyResponse{}, h.s.store.DeleteAPIKey(ctx, p.UserID, req.GetId())
 }
 
 func (h *authService) EnableApiKey(ctx context.Context, req *lanyardv1.EnableApiKeyRequest) (*lanyardv1.EnableApiKeyResponse, error) {
-	p, _ := principalFrom(ctx)
+	return rpc.Authed(h.enableApiKey)(ctx, req)
+}
+
+func (h *authService) enableApiKey(ctx context.Context, p *authn.Principal, req *lanyardv1.EnableApiKeyRequest) (*lanyardv1.EnableApiKeyResponse, error) {
 	return &lanyardv1.EnableApiKeyResponse{}, h.s.store.SetAPIKeyDisabled(ctx, p.UserID, req.GetId(), false)
 }
 
 func (h *authService) DisableApiKey(ctx context.Context, req *lanyardv1.DisableApiKeyRequest) (*lanyardv1.DisableApiKeyResponse, error) {
-	p, _ := principalFrom(ctx)
+	return rpc.Authed(h.disableApiKey)(ctx, req)
+}
+
+func (h *authService) disableApiKey(ctx context.Context, p *authn.Principal, req *lanyardv1.DisableApiKeyRequest) (*lanyardv1.DisableApiKeyResponse, error) {
 	return &lanyardv1.DisableApiKeyResponse{}, h.s.store.SetAPIKeyDisabled(ctx, p.UserID, req.GetId(), true)
 }
 
@@ -173,8 +195,11 @@ func (h *authService) GetJwks(context.Context, *lanyardv1.GetJwksRequest) (*lany
 // whoAmIUserData is the number of WhoAmIResponse's user_data field, from its descriptor.
 var whoAmIUserData = (&lanyardv1.WhoAmIResponse{}).ProtoReflect().Descriptor().Fields().ByName("user_data").Number()
 
-func (h *authService) WhoAmI(ctx context.Context, _ *lanyardv1.WhoAmIRequest) (*lanyardv1.WhoAmIResponse, error) {
-	p, _ := principalFrom(ctx)
+func (h *authService) WhoAmI(ctx context.Context, req *lanyardv1.WhoAmIRequest) (*lanyardv1.WhoAmIResponse, error) {
+	return rpc.Authed(h.whoAmI)(ctx, req)
+}
+
+func (h *authService) whoAmI(ctx context.Context, p *authn.Principal, _ *lanyardv1.WhoAmIRequest) (*lanyardv1.WhoAmIResponse, error) {
 	resp := &lanyardv1.WhoAmIResponse{
 		UserId:          p.UserID,
 		UserType:        p.UserType,

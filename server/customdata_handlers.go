@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -21,10 +20,11 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/rules"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
-var errCustomDataDisabled = newError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND,
+var errCustomDataDisabled = rpc.NewError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND,
 	"custom user data is not enabled on this server", "resource", "custom_data")
 
 // customDataCall is what every CustomDataService handler starts from: the caller, the user the call is
@@ -43,7 +43,10 @@ func (s *Server) customDataCall(ctx context.Context, requested string) (*customD
 	if err != nil {
 		return nil, err
 	}
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return &customDataCall{p: p, userID: id, caller: rules.Caller{UserID: p.UserID, UserType: p.UserType, Server: p.IsServer()}}, nil
 }
 
@@ -88,10 +91,10 @@ func finiteNumbers(req *lanyardv1.UpdateCustomDataRequest) error {
 	if finite(set) && finite(inc) {
 		return nil
 	}
-	var v violations
+	var v rpc.Violations
 	nonFinite(&v, "set", set)
 	nonFinite(&v, "inc", inc)
-	return v.err()
+	return v.Err()
 }
 
 // finite is nonFinite's question without the paths, which cost an allocation per member: almost every
@@ -116,11 +119,11 @@ func finite(val *structpb.Value) bool {
 	return true
 }
 
-func nonFinite(v *violations, path string, val *structpb.Value) {
+func nonFinite(v *rpc.Violations, path string, val *structpb.Value) {
 	switch k := val.GetKind().(type) {
 	case *structpb.Value_NumberValue:
 		if f := k.NumberValue; math.IsNaN(f) || math.IsInf(f, 0) {
-			v.add(path, strconv.FormatFloat(f, 'g', -1, 64)+" cannot be stored: custom data numbers are finite")
+			v.Add(path, strconv.FormatFloat(f, 'g', -1, 64)+" cannot be stored: custom data numbers are finite")
 		}
 	case *structpb.Value_StructValue:
 		for _, key := range slices.Sorted(maps.Keys(k.StructValue.GetFields())) {
@@ -259,9 +262,12 @@ func (h *customDataService) DeleteCustomData(ctx context.Context, req *lanyardv1
 }
 
 func (h *customDataService) RefreshCustomData(ctx context.Context, req *lanyardv1.RefreshCustomDataRequest) (*lanyardv1.RefreshCustomDataResponse, error) {
-	p, _ := principalFrom(ctx)
+	return rpc.Authed(h.refreshCustomData)(ctx, req)
+}
+
+func (h *customDataService) refreshCustomData(ctx context.Context, p *authn.Principal, req *lanyardv1.RefreshCustomDataRequest) (*lanyardv1.RefreshCustomDataResponse, error) {
 	if req.GetUserId() != "" && req.GetUserId() != p.UserID {
-		return nil, newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+		return nil, rpc.NewError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
 			"RefreshCustomData mints a token for the caller only; leave user_id empty")
 	}
 	c, err := h.s.customDataCall(ctx, "")
@@ -366,28 +372,4 @@ func (s *Server) tokenData(userID string, doc *store.CustomDoc) authn.UserData {
 		return authn.UserData{Omitted: true}
 	}
 	return authn.UserData{JSON: doc.JSON}
-}
-
-// customDataError maps the store's custom data errors.
-func customDataError(err error) (*apiError, bool) {
-	switch {
-	case errors.Is(err, store.ErrDocumentTooLarge):
-		return newError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_CUSTOM_DATA_TOO_LARGE, err.Error()), true
-	case errors.Is(err, store.ErrInvalidUpdate):
-		field := "set"
-		var fe *store.FieldError
-		if errors.As(err, &fe) {
-			field = fe.Field
-		}
-		e := newError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, err.Error())
-		e.violations = []*errdetails.BadRequest_FieldViolation{{Field: field, Description: err.Error()}}
-		return e, true
-	case errors.Is(err, store.ErrCustomDataUnreadable):
-		return newError(codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_CUSTOM_DATA_UNREADABLE, err.Error()), true
-	case errors.Is(err, store.ErrVersionMismatch):
-		return newError(codes.Aborted, lanyardv1.ErrorReason_ERROR_REASON_VERSION_MISMATCH, err.Error()), true
-	case errors.Is(err, rules.ErrDenied):
-		return newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_RULE_DENIED, err.Error()), true
-	}
-	return nil, false
 }

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // Hooks for the tests of package server_test, compiled into test binaries only.
@@ -21,7 +22,7 @@ func (s *Server) HTTPPatterns() []string { return s.httpPatterns }
 func (s *Server) AccessTokenCode(token string) codes.Code {
 	ctx := context.Background()
 	_, err := s.verifyAccess(ctx, token)
-	return toStatus(ctx, s.log, err).Code()
+	return rpc.Status(ctx, s.log, err).Code()
 }
 
 // RefreshTokenCode is the code RefreshSession answers token with, without the round trip.
@@ -31,7 +32,7 @@ func (s *Server) RefreshTokenCode(token string) codes.Code {
 	if err == nil {
 		_, err = s.auth.Refresh(ctx, token)
 	}
-	return toStatus(ctx, s.log, err).Code()
+	return rpc.Status(ctx, s.log, err).Code()
 }
 
 // WhoAmIInProcess returns a function that makes a WhoAmI call through the server's own code (its

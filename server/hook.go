@@ -24,6 +24,7 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	hooksv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/hooks/v1"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // userCreationHook calls the operator's UserCreationHookService before each new user exists. Any
@@ -136,7 +137,7 @@ func hookTargetIsLocal(target string) bool {
 }
 
 func hookFailed(msg string) error {
-	return newError(codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_HOOK_FAILED, msg)
+	return rpc.NewError(codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_HOOK_FAILED, msg)
 }
 
 func (h *userCreationHook) call(ctx context.Context, u *authn.NewUser) (json.RawMessage, error) {

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // TestPolicyCoversEveryMethod fails when a method the server registers has no access option in its
@@ -150,16 +151,16 @@ func TestMethodWithoutAccessIsRefused(t *testing.T) {
 	refused := func(what string, err error) {
 		t.Helper()
 		st := status.Convert(err)
-		if st.Code() != codes.PermissionDenied || st.Message() != errNoPolicy.msg {
-			t.Errorf("%s: %s %q, want PERMISSION_DENIED %q", what, st.Code(), st.Message(), errNoPolicy.msg)
+		if st.Code() != codes.PermissionDenied || st.Message() != errNoPolicy.Error() {
+			t.Errorf("%s: %s %q, want PERMISSION_DENIED %q", what, st.Code(), st.Message(), errNoPolicy.Error())
 			return
 		}
 		for _, d := range st.Details() {
-			if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == reasonName(errNoPolicy.reason) {
+			if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == rpc.ReasonName(errNoPolicy.Reason()) {
 				return
 			}
 		}
-		t.Errorf("%s: no ErrorInfo %s in %v", what, reasonName(errNoPolicy.reason), st.Details())
+		t.Errorf("%s: no ErrorInfo %s in %v", what, rpc.ReasonName(errNoPolicy.Reason()), st.Details())
 	}
 	for _, ctx := range []context.Context{context.Background(), withToken, context.Background()} {
 		for _, m := range []string{"Closed", "Strange", "Unlisted"} {

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // watchHub tells WatchCustomData streams when their document may have changed. Lanyard's own writes
@@ -139,7 +140,7 @@ func (h *watchHub) observe(userID, version string) {
 	}
 }
 
-var errWatchStopping = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
+var errWatchStopping = rpc.NewError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
 
 // update runs read, then sends what it returned unless that is nil, on a goroutine of their own (see
 // deep), and waits for them. read runs once a slot is free; send runs after the slot is released, so that
