@@ -24,9 +24,6 @@ import (
 	"github.com/lanyardhq/lanyard/store"
 )
 
-var errCustomDataDisabled = rpc.NewError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND,
-	"custom user data is not enabled on this server", "resource", "custom_data")
-
 // customDataCall is what every CustomDataService handler starts from: the caller, the user the call is
 // about, and the caller in the terms of the rules.
 type customDataCall struct {
@@ -37,9 +34,9 @@ type customDataCall struct {
 
 func (s *Server) customDataCall(ctx context.Context, requested string) (*customDataCall, error) {
 	if !s.cfg.CustomDataEnabled {
-		return nil, errCustomDataDisabled
+		return nil, rpc.ErrCustomDataDisabled
 	}
-	id, err := targetUser(ctx, requested)
+	id, err := rpc.TargetUser(ctx, requested)
 	if err != nil {
 		return nil, err
 	}
@@ -372,4 +369,17 @@ func (s *Server) tokenData(userID string, doc *store.CustomDoc) authn.UserData {
 		return authn.UserData{Omitted: true}
 	}
 	return authn.UserData{JSON: doc.JSON}
+}
+
+// jsonStruct decodes a JSON object into a Struct. encoding/json and structpb are several times faster
+// than protojson here, and an empty document (most tokens) costs nothing.
+func jsonStruct(raw json.RawMessage) (*structpb.Struct, error) {
+	if len(raw) == 0 || string(raw) == "{}" {
+		return &structpb.Struct{}, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return structpb.NewStruct(m)
 }

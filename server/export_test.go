@@ -40,7 +40,7 @@ func (s *Server) RefreshTokenCode(token string) codes.Code {
 // context carrying the call's incoming metadata, and returns the size of the encoded answer.
 func (s *Server) WhoAmIInProcess() func(ctx context.Context) (int, error) {
 	unary, _ := s.interceptors(grpcprom.NewServerMetrics())
-	svc := &authService{s: s}
+	svc := s.authService()
 	info := &grpc.UnaryServerInfo{Server: svc, FullMethod: lanyardv1.AuthService_WhoAmI_FullMethodName}
 	handler := func(ctx context.Context, req any) (any, error) {
 		return svc.WhoAmI(ctx, req.(*lanyardv1.WhoAmIRequest))

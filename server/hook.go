@@ -144,7 +144,7 @@ func (h *userCreationHook) call(ctx context.Context, u *authn.NewUser) (json.Raw
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
 	req := &hooksv1.OnUserCreationRequest{UserId: u.UserID, Type: u.Type, ProviderType: u.ProviderType, ProviderId: u.ProviderID,
-		Data: toStruct(u.Data), AppId: h.appID}
+		Data: rpc.Struct(u.Data), AppId: h.appID}
 	resp, err := h.client.OnUserCreation(ctx, req)
 	switch {
 	case err == nil:

@@ -31,6 +31,9 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/rules"
+	"github.com/lanyardhq/lanyard/service/admin"
+	"github.com/lanyardhq/lanyard/service/auth"
+	"github.com/lanyardhq/lanyard/service/metadata"
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/embedded"
 	"github.com/lanyardhq/lanyard/store/feed"
@@ -66,7 +69,6 @@ type Server struct {
 	store  store.Store
 	engine *embedded.Engine // nil when a MongoDB URI is configured
 	auth   *authn.Service
-	jwks   jwksCache
 	rules  *rules.Rules
 	watch  *watchHub
 	// closers run at stop, after the store (hook connections and the like).
@@ -197,6 +199,9 @@ func (s *Server) openStore(ctx context.Context) error {
 // streamWorkersPerCore sizes grpc-go's pool of stream workers (idle ones cost a parked goroutine each).
 const streamWorkersPerCore = 16
 
+// authService is AuthService on this server's authn.Service and store.
+func (s *Server) authService() *auth.Service { return auth.New(s.auth, s.store, s.log) }
+
 func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	unary, stream := s.interceptors(metrics)
@@ -219,10 +224,16 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
 	}
 	s.grpc = grpc.NewServer(opts...)
-	lanyardv1.RegisterAuthServiceServer(s.grpc, &authService{s: s})
+	lanyardv1.RegisterAuthServiceServer(s.grpc, s.authService())
 	lanyardv1.RegisterCustomDataServiceServer(s.grpc, &customDataService{s: s})
-	lanyardv1.RegisterMetadataServiceServer(s.grpc, &metadataService{s: s})
-	lanyardv1.RegisterAdminServiceServer(s.grpc, &adminService{s: s})
+	lanyardv1.RegisterMetadataServiceServer(s.grpc, metadata.New(s.auth, s.store))
+	lanyardv1.RegisterAdminServiceServer(s.grpc, admin.New(admin.Deps{
+		Auth:         s.auth,
+		Store:        s.store,
+		CustomData:   s.cfg.CustomDataEnabled,
+		PollInterval: s.cfg.CustomDataPollInterval,
+		Stopping:     s.watch.stopping,
+	}))
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
