@@ -182,7 +182,7 @@ func (c *appCore) Link(ctx context.Context, in appservices.LoginInput) (*appserv
 	if err != nil {
 		return nil, err
 	}
-	doc, omitted, err := c.s.userData(ctx, p.UserID)
+	doc, omitted, err := c.s.tokenDocs().UserData(ctx, p.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -71,12 +71,10 @@ func (s *Server) CheckStore(ctx context.Context) error { return s.store.Ping(ctx
 func (s *Server) StoreHealthy() bool { return s.store.Healthy() }
 
 // PollWatchers has the custom data watch hub poll the store now, as its ticker does.
-func (s *Server) PollWatchers(ctx context.Context) { s.watch.poll(ctx) }
+func (s *Server) PollWatchers(ctx context.Context) { s.watch.Poll(ctx) }
 
 // WatchWakes is how many times the watch hub woke a user's streams because the store's fingerprint of
 // the document changed.
 func (s *Server) WatchWakes() int64 {
-	s.watch.mu.Lock()
-	defer s.watch.mu.Unlock()
-	return s.watch.wakes
+	return s.watch.Wakes()
 }

@@ -53,7 +53,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 		Now:             s.cfg.Now,
 	}
 	if s.cfg.CustomDataEnabled {
-		cfg.UserData = s.userData
+		cfg.UserData = s.tokenDocs().UserData
 		cfg.StampLastLogin = s.cfg.CustomDataStampLastLogin
 		cfg.DeleteCustomData = s.cfg.CustomDataDeleteWithUser
 		if s.cfg.CustomDataOnUserCreation != "" {

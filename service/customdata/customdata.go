@@ -1,4 +1,4 @@
-package server
+package customdata
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"maps"
 	"math"
 	"slices"
@@ -32,8 +31,8 @@ type customDataCall struct {
 	caller rules.Caller
 }
 
-func (s *Server) customDataCall(ctx context.Context, requested string) (*customDataCall, error) {
-	if !s.cfg.CustomDataEnabled {
+func (h *Service) customDataCall(ctx context.Context, requested string) (*customDataCall, error) {
+	if !h.enabled {
 		return nil, rpc.ErrCustomDataDisabled
 	}
 	id, err := rpc.TargetUser(ctx, requested)
@@ -48,7 +47,7 @@ func (s *Server) customDataCall(ctx context.Context, requested string) (*customD
 }
 
 // readable returns the document as the caller may see it (field-level read rules applied), as a Struct.
-func (s *Server) readable(c *customDataCall, doc *store.CustomDoc) (*structpb.Struct, error) {
+func (h *Service) readable(c *customDataCall, doc *store.CustomDoc) (*structpb.Struct, error) {
 	if doc.JSON == nil {
 		return nil, nil
 	}
@@ -56,10 +55,10 @@ func (s *Server) readable(c *customDataCall, doc *store.CustomDoc) (*structpb.St
 	if err != nil {
 		return nil, err
 	}
-	if err := s.rules.Allow(rules.Read, c.caller, m, nil); err != nil {
+	if err := h.rules.Allow(rules.Read, c.caller, m, nil); err != nil {
 		return nil, err
 	}
-	return mapStruct(s.rules.FilterRead(c.caller, m))
+	return mapStruct(h.rules.FilterRead(c.caller, m))
 }
 
 // decodeDoc decodes a JSON object keeping numbers exact, for the rules to look at.
@@ -78,12 +77,12 @@ func mapStruct(m map[string]any) (*structpb.Struct, error) {
 	return jsonStruct(raw)
 }
 
-// finiteNumbers refuses NaN and ±Infinity anywhere in an update's set and inc, naming each by its path
+// FiniteNumbers refuses NaN and ±Infinity anywhere in an update's set and inc, naming each by its path
 // ("set.a.b.1"): JSON cannot carry them (structJSON would fail), and no engine Lanyard runs on stores them
 // alike (FerretDB v1 fails on NaN and refuses infinities), so custom data never holds them. It is Go
 // rather than a field rule in the proto because a rule cannot walk a Struct to any depth (CEL has no
 // recursion). The same numbers in $numberDouble wrappers, and the nesting limit, are the store's checks.
-func finiteNumbers(req *lanyardv1.UpdateCustomDataRequest) error {
+func FiniteNumbers(req *lanyardv1.UpdateCustomDataRequest) error {
 	set, inc := structpb.NewStructValue(req.GetSet()), structpb.NewStructValue(req.GetInc())
 	if finite(set) && finite(inc) {
 		return nil
@@ -140,27 +139,27 @@ func structJSON(st *structpb.Struct) (json.RawMessage, error) {
 	return protojson.Marshal(st)
 }
 
-func (h *customDataService) GetCustomData(ctx context.Context, req *lanyardv1.GetCustomDataRequest) (*lanyardv1.GetCustomDataResponse, error) {
-	c, err := h.s.customDataCall(ctx, req.GetUserId())
+func (h *Service) GetCustomData(ctx context.Context, req *lanyardv1.GetCustomDataRequest) (*lanyardv1.GetCustomDataResponse, error) {
+	c, err := h.customDataCall(ctx, req.GetUserId())
 	if err != nil {
 		return nil, err
 	}
-	doc, err := h.s.store.GetCustomData(ctx, c.userID)
+	doc, err := h.store.GetCustomData(ctx, c.userID)
 	if err != nil {
 		return nil, err
 	}
-	data, err := h.s.readable(c, doc)
+	data, err := h.readable(c, doc)
 	if err != nil {
 		return nil, err
 	}
 	return &lanyardv1.GetCustomDataResponse{Data: data, Version: doc.Version}, nil
 }
 
-func (h *customDataService) UpdateCustomData(ctx context.Context, req *lanyardv1.UpdateCustomDataRequest) (*lanyardv1.UpdateCustomDataResponse, error) {
-	if err := finiteNumbers(req); err != nil {
+func (h *Service) UpdateCustomData(ctx context.Context, req *lanyardv1.UpdateCustomDataRequest) (*lanyardv1.UpdateCustomDataResponse, error) {
+	if err := FiniteNumbers(req); err != nil {
 		return nil, err
 	}
-	c, err := h.s.customDataCall(ctx, req.GetUserId())
+	c, err := h.customDataCall(ctx, req.GetUserId())
 	if err != nil {
 		return nil, err
 	}
@@ -175,21 +174,21 @@ func (h *customDataService) UpdateCustomData(ctx context.Context, req *lanyardv1
 	if u.Inc, err = structJSON(req.GetInc()); err != nil {
 		return nil, err
 	}
-	if err := h.s.allowWrite(ctx, c, req); err != nil {
+	if err := h.allowWrite(ctx, c, req); err != nil {
 		return nil, err
 	}
-	doc, err := h.s.store.UpdateCustomData(ctx, c.userID, u)
+	doc, err := h.store.UpdateCustomData(ctx, c.userID, u)
 	if err != nil {
 		return nil, err
 	}
-	h.s.watch.changed(c.userID)
+	h.hub.changed(c.userID)
 	resp := &lanyardv1.UpdateCustomDataResponse{Version: doc.Version}
-	if resp.Data, err = h.s.readable(c, doc); err != nil {
+	if resp.Data, err = h.readable(c, doc); err != nil {
 		return nil, err
 	}
 	// Callers updating their own data get a token that carries it; never a token for someone else.
 	if c.userID == c.p.UserID {
-		if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, c.p, h.s.tokenData(c.userID, doc)); err != nil {
+		if resp.AccessToken, err = h.auth.MintAccessForSession(ctx, c.p, h.tokens.tokenData(c.userID, doc)); err != nil {
 			return nil, err
 		}
 	}
@@ -198,11 +197,11 @@ func (h *customDataService) UpdateCustomData(ctx context.Context, req *lanyardv1
 
 // allowWrite applies the write (or, for a user without a document, insert) rules to the fields the
 // update names.
-func (s *Server) allowWrite(ctx context.Context, c *customDataCall, req *lanyardv1.UpdateCustomDataRequest) error {
+func (h *Service) allowWrite(ctx context.Context, c *customDataCall, req *lanyardv1.UpdateCustomDataRequest) error {
 	if c.caller.Server {
 		return nil
 	}
-	current, err := s.store.GetCustomData(ctx, c.userID)
+	current, err := h.store.GetCustomData(ctx, c.userID)
 	if err != nil {
 		return err
 	}
@@ -216,26 +215,26 @@ func (s *Server) allowWrite(ctx context.Context, c *customDataCall, req *lanyard
 	fields = append(fields, req.GetUnset()...)
 	if current.JSON == nil {
 		// Judge the insert by the document it would create.
-		doc := map[string]any{s.cfg.CustomDataUserIDField: c.userID}
+		doc := map[string]any{h.userIDField: c.userID}
 		for k, v := range req.GetSet().AsMap() {
 			doc[k] = v
 		}
-		return s.rules.Allow(rules.Insert, c.caller, doc, fields)
+		return h.rules.Allow(rules.Insert, c.caller, doc, fields)
 	}
 	doc, err := decodeDoc(current.JSON)
 	if err != nil {
 		return err
 	}
-	return s.rules.Allow(rules.Write, c.caller, doc, fields)
+	return h.rules.Allow(rules.Write, c.caller, doc, fields)
 }
 
-func (h *customDataService) DeleteCustomData(ctx context.Context, req *lanyardv1.DeleteCustomDataRequest) (*lanyardv1.DeleteCustomDataResponse, error) {
-	c, err := h.s.customDataCall(ctx, req.GetUserId())
+func (h *Service) DeleteCustomData(ctx context.Context, req *lanyardv1.DeleteCustomDataRequest) (*lanyardv1.DeleteCustomDataResponse, error) {
+	c, err := h.customDataCall(ctx, req.GetUserId())
 	if err != nil {
 		return nil, err
 	}
 	if !c.caller.Server {
-		current, err := h.s.store.GetCustomData(ctx, c.userID)
+		current, err := h.store.GetCustomData(ctx, c.userID)
 		if err != nil {
 			return nil, err
 		}
@@ -246,63 +245,63 @@ func (h *customDataService) DeleteCustomData(ctx context.Context, req *lanyardv1
 		if err != nil {
 			return nil, err
 		}
-		if err := h.s.rules.Allow(rules.Delete, c.caller, doc, nil); err != nil {
+		if err := h.rules.Allow(rules.Delete, c.caller, doc, nil); err != nil {
 			return nil, err
 		}
 	}
-	deleted, err := h.s.store.DeleteCustomData(ctx, c.userID)
+	deleted, err := h.store.DeleteCustomData(ctx, c.userID)
 	if err != nil {
 		return nil, err
 	}
-	h.s.watch.changed(c.userID)
+	h.hub.changed(c.userID)
 	return &lanyardv1.DeleteCustomDataResponse{Deleted: deleted}, nil
 }
 
-func (h *customDataService) RefreshCustomData(ctx context.Context, req *lanyardv1.RefreshCustomDataRequest) (*lanyardv1.RefreshCustomDataResponse, error) {
+func (h *Service) RefreshCustomData(ctx context.Context, req *lanyardv1.RefreshCustomDataRequest) (*lanyardv1.RefreshCustomDataResponse, error) {
 	return rpc.Authed(h.refreshCustomData)(ctx, req)
 }
 
-func (h *customDataService) refreshCustomData(ctx context.Context, p *authn.Principal, req *lanyardv1.RefreshCustomDataRequest) (*lanyardv1.RefreshCustomDataResponse, error) {
+func (h *Service) refreshCustomData(ctx context.Context, p *authn.Principal, req *lanyardv1.RefreshCustomDataRequest) (*lanyardv1.RefreshCustomDataResponse, error) {
 	if req.GetUserId() != "" && req.GetUserId() != p.UserID {
 		return nil, rpc.NewError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
 			"RefreshCustomData mints a token for the caller only; leave user_id empty")
 	}
-	c, err := h.s.customDataCall(ctx, "")
+	c, err := h.customDataCall(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	doc, err := h.s.store.GetCustomData(ctx, c.userID)
+	doc, err := h.store.GetCustomData(ctx, c.userID)
 	if err != nil {
 		return nil, err
 	}
 	resp := &lanyardv1.RefreshCustomDataResponse{}
-	if resp.Data, err = h.s.readable(c, doc); err != nil {
+	if resp.Data, err = h.readable(c, doc); err != nil {
 		return nil, err
 	}
-	if resp.AccessToken, err = h.s.auth.MintAccessForSession(ctx, p, h.s.tokenData(c.userID, doc)); err != nil {
+	if resp.AccessToken, err = h.auth.MintAccessForSession(ctx, p, h.tokens.tokenData(c.userID, doc)); err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
-func (h *customDataService) WatchCustomData(req *lanyardv1.WatchCustomDataRequest, stream grpc.ServerStreamingServer[lanyardv1.WatchCustomDataResponse]) error {
+func (h *Service) WatchCustomData(req *lanyardv1.WatchCustomDataRequest, stream grpc.ServerStreamingServer[lanyardv1.WatchCustomDataResponse]) error {
 	ctx := stream.Context()
-	c, err := h.s.customDataCall(ctx, req.GetUserId())
+	c, err := h.customDataCall(ctx, req.GetUserId())
 	if err != nil {
 		return err
 	}
-	w := h.s.watch.subscribe(c.userID)
-	defer h.s.watch.unsubscribe(w)
+	w := h.hub.subscribe(c.userID)
+	defer h.hub.unsubscribe(w)
 	// This goroutine only waits: reading, rendering and sending run on the hub's (see watchHub), so that
 	// what stays behind per stream is a small stack.
 	var last [sha256.Size]byte // of the document sent last; before the first, zero, which no document will hash to
 	read := func() (*lanyardv1.WatchCustomDataResponse, error) {
 		if last == ([sha256.Size]byte{}) {
-			if err := h.s.watch.baseline(ctx, c.userID); err != nil {
+			if err := h.hub.baseline(ctx, c.userID); err != nil {
 				return nil, err
 			}
 		}
-		doc, err := h.s.store.GetCustomData(ctx, c.userID)
+		doc, err := h.store.GetCustomData(ctx, c.userID)
 		if err != nil {
 			return nil, err
 		}
@@ -310,7 +309,7 @@ func (h *customDataService) WatchCustomData(req *lanyardv1.WatchCustomDataReques
 		if fp == last {
 			return nil, nil
 		}
-		data, err := h.s.readable(c, doc)
+		data, err := h.readable(c, doc)
 		if err != nil {
 			return nil, err
 		}
@@ -318,13 +317,13 @@ func (h *customDataService) WatchCustomData(req *lanyardv1.WatchCustomDataReques
 		return &lanyardv1.WatchCustomDataResponse{Data: data, Version: doc.Version}, nil
 	}
 	for {
-		if err := h.s.watch.update(ctx, read, stream.Send); err != nil {
+		if err := h.hub.update(ctx, read, stream.Send); err != nil {
 			return err
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-h.s.watch.stopping:
+		case <-h.hub.stopping:
 			return errWatchStopping
 		case <-w.notify:
 		}
@@ -343,32 +342,6 @@ func fingerprint(doc *store.CustomDoc) [sha256.Size]byte {
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum
-}
-
-// userData is the custom data document an access token carries: the winning document as stored (rules
-// are for API reads; the token is the user's own). A document over the size limit, or one that cannot be
-// read, is left out, flagged and logged, never truncated, and never fails the login or the refresh.
-func (s *Server) userData(ctx context.Context, userID string) (json.RawMessage, bool, error) {
-	doc, err := s.store.GetCustomData(ctx, userID)
-	if errors.Is(err, store.ErrCustomDataUnreadable) {
-		s.log.Warn("custom data document cannot be read: left out of the token", "user_id", userID, "error", err.Error())
-		return nil, true, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	d := s.tokenData(userID, doc)
-	return d.JSON, d.Omitted, nil
-}
-
-// tokenData is a document as tokens carry it.
-func (s *Server) tokenData(userID string, doc *store.CustomDoc) authn.UserData {
-	if doc.JSON != nil && doc.Size > s.cfg.CustomDataMaxSize {
-		s.log.Warn("custom data document too large for the token: left out", "user_id", userID,
-			"size", doc.Size, "limit", s.cfg.CustomDataMaxSize)
-		return authn.UserData{Omitted: true}
-	}
-	return authn.UserData{JSON: doc.JSON}
 }
 
 // jsonStruct decodes a JSON object into a Struct. encoding/json and structpb are several times faster
