@@ -444,6 +444,10 @@ func (s *Server) CreateServerAPIKey(ctx context.Context, name string) (id, key s
 	return k.ID, secret, nil
 }
 
+// Store is the store the server opened, for commands that write to it before anything is served
+// (lanyard import users).
+func (s *Server) Store() store.Store { return s.store }
+
 // Close releases what New opened (listeners, store, embedded engine) when Serve is never called.
 func (s *Server) Close() {
 	_ = s.grpcLis.Close()
