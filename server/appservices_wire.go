@@ -16,8 +16,10 @@ import (
 
 // mountAppServices serves the App Services client API v2.0 (package appservices) on the HTTP mux. Its
 // core is this server's: the same authn.Service, store, request rules and error mapping as the gRPC
-// handlers, so that no rule exists twice. The only difference is the one App Services clients need:
-// sessions opened here do not rotate their refresh token.
+// handlers, so that no rule exists twice. A route with a gRPC twin builds that method's request, checks
+// it against the method's field rules and calls AuthService's handler; the rest (login, link, refresh,
+// the profile, one API key) call authn and the store here, because App Services clients need what the
+// gRPC methods do not give: sessions opened here do not rotate their refresh token.
 func (s *Server) mountAppServices(handle func(pattern string, h http.Handler)) {
 	handle(appservices.Prefix, appservices.New(appservices.Deps{
 		AppID:       s.cfg.AppID,
@@ -206,46 +208,57 @@ func (c *appCore) Logout(ctx context.Context, authorization []string) error {
 	if err != nil {
 		return err
 	}
-	if err := validate(&lanyardv1.LogoutRequest{RefreshToken: token}); err != nil {
+	req := &lanyardv1.LogoutRequest{RefreshToken: token}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.Logout(ctx, token)
+	_, err = c.s.authSvc.Logout(ctx, req)
+	return err
 }
 
 func (c *appCore) Register(ctx context.Context, email, password string) error {
-	if err := validate(&lanyardv1.RegisterUserRequest{Email: email, Password: password}); err != nil {
+	req := &lanyardv1.RegisterUserRequest{Email: email, Password: password}
+	if err := validate(req); err != nil {
 		return err
 	}
-	_, err := c.s.auth.Register(ctx, email, password)
+	_, err := c.s.authSvc.RegisterUser(ctx, req)
 	return err
 }
 
 func (c *appCore) Confirm(ctx context.Context, token, tokenID string) error {
-	if err := validate(&lanyardv1.ConfirmUserRequest{Token: token, TokenId: tokenID}); err != nil {
+	req := &lanyardv1.ConfirmUserRequest{Token: token, TokenId: tokenID}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.Confirm(ctx, token, tokenID)
+	_, err := c.s.authSvc.ConfirmUser(ctx, req)
+	return err
 }
 
 func (c *appCore) ResendConfirmation(ctx context.Context, email string) error {
-	if err := validate(&lanyardv1.ResendConfirmationRequest{Email: email}); err != nil {
+	req := &lanyardv1.ResendConfirmationRequest{Email: email}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.ResendConfirmation(ctx, email)
+	_, err := c.s.authSvc.ResendConfirmation(ctx, req)
+	return err
 }
 
 func (c *appCore) SendPasswordReset(ctx context.Context, email string) error {
-	if err := validate(&lanyardv1.SendPasswordResetRequest{Email: email}); err != nil {
+	req := &lanyardv1.SendPasswordResetRequest{Email: email}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.SendPasswordReset(ctx, email)
+	_, err := c.s.authSvc.SendPasswordReset(ctx, req)
+	return err
 }
 
 func (c *appCore) ResetPassword(ctx context.Context, token, tokenID, password string) error {
-	if err := validate(&lanyardv1.ResetPasswordRequest{Token: token, TokenId: tokenID, Password: password}); err != nil {
+	req := &lanyardv1.ResetPasswordRequest{Token: token, TokenId: tokenID, Password: password}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.ResetPassword(ctx, token, tokenID, password)
+	_, err := c.s.authSvc.ResetPassword(ctx, req)
+	return err
 }
 
 // Profile reads the caller's user and identities from the store. A user deleted under a still-valid
@@ -271,40 +284,31 @@ func (c *appCore) Profile(ctx context.Context) (*appservices.Profile, error) {
 }
 
 func (c *appCore) DeleteMe(ctx context.Context) error {
-	p, err := rpc.Caller(ctx)
-	if err != nil {
-		return err
-	}
-	return c.s.auth.DeleteUser(ctx, p.UserID)
+	_, err := c.s.authSvc.DeleteMe(ctx, &lanyardv1.DeleteMeRequest{})
+	return err
 }
 
 func (c *appCore) CreateAPIKey(ctx context.Context, name string) (*appservices.APIKey, error) {
-	if err := validate(&lanyardv1.CreateApiKeyRequest{Name: name}); err != nil {
+	req := &lanyardv1.CreateApiKeyRequest{Name: name}
+	if err := validate(req); err != nil {
 		return nil, err
 	}
-	p, err := rpc.Caller(ctx)
+	resp, err := c.s.authSvc.CreateApiKey(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	k, secret, err := c.s.auth.CreateAPIKey(ctx, p.UserID, name)
-	if err != nil {
-		return nil, err
-	}
-	return &appservices.APIKey{ID: k.ID, Name: k.Name, Disabled: k.Disabled, Key: secret}, nil
+	k := resp.GetApiKey()
+	return &appservices.APIKey{ID: k.GetId(), Name: k.GetName(), Disabled: k.GetDisabled(), Key: resp.GetKey()}, nil
 }
 
 func (c *appCore) ListAPIKeys(ctx context.Context) ([]*appservices.APIKey, error) {
-	p, err := rpc.Caller(ctx)
+	resp, err := c.s.authSvc.ListApiKeys(ctx, &lanyardv1.ListApiKeysRequest{})
 	if err != nil {
 		return nil, err
 	}
-	keys, err := c.s.store.ListAPIKeys(ctx, p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*appservices.APIKey, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, &appservices.APIKey{ID: k.ID, Name: k.Name, Disabled: k.Disabled})
+	out := make([]*appservices.APIKey, 0, len(resp.GetApiKeys()))
+	for _, k := range resp.GetApiKeys() {
+		out = append(out, &appservices.APIKey{ID: k.GetId(), Name: k.GetName(), Disabled: k.GetDisabled()})
 	}
 	return out, nil
 }
@@ -334,20 +338,19 @@ func (c *appCore) DeleteAPIKey(ctx context.Context, id string) error {
 	if err := validKeyID(id); err != nil {
 		return err
 	}
-	p, err := rpc.Caller(ctx)
-	if err != nil {
-		return err
-	}
-	return c.s.store.DeleteAPIKey(ctx, p.UserID, id)
+	_, err := c.s.authSvc.DeleteApiKey(ctx, &lanyardv1.DeleteApiKeyRequest{Id: id})
+	return err
 }
 
 func (c *appCore) SetAPIKeyDisabled(ctx context.Context, id string, disabled bool) error {
 	if err := validKeyID(id); err != nil {
 		return err
 	}
-	p, err := rpc.Caller(ctx)
-	if err != nil {
-		return err
+	var err error
+	if disabled {
+		_, err = c.s.authSvc.DisableApiKey(ctx, &lanyardv1.DisableApiKeyRequest{Id: id})
+	} else {
+		_, err = c.s.authSvc.EnableApiKey(ctx, &lanyardv1.EnableApiKeyRequest{Id: id})
 	}
-	return c.s.store.SetAPIKeyDisabled(ctx, p.UserID, id, disabled)
+	return err
 }

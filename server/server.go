@@ -72,6 +72,8 @@ type Server struct {
 	auth   *authn.Service
 	rules  *rules.Rules
 	watch  *customdata.Hub
+	// authSvc is the AuthService the gRPC server registers, which the App Services routes call too.
+	authSvc *auth.Service
 	// closers run at stop, after the store (hook connections and the like).
 	closers []func() error
 
@@ -230,7 +232,8 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
 	}
 	s.grpc = grpc.NewServer(opts...)
-	lanyardv1.RegisterAuthServiceServer(s.grpc, s.authService())
+	s.authSvc = s.authService()
+	lanyardv1.RegisterAuthServiceServer(s.grpc, s.authSvc)
 	lanyardv1.RegisterCustomDataServiceServer(s.grpc, customdata.New(customdata.Deps{
 		Enabled:     s.cfg.CustomDataEnabled,
 		UserIDField: s.cfg.CustomDataUserIDField,
