@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"log/slog"
 	"sync/atomic"
 
@@ -33,4 +34,8 @@ func (c *jwksCache) load(keys *authn.Service, log *slog.Logger) *lanyardv1.GetJw
 	}
 	c.entry.Store(&jwksEntry{raw: raw, resp: resp})
 	return resp
+}
+
+func (h *Service) GetJwks(context.Context, *lanyardv1.GetJwksRequest) (*lanyardv1.GetJwksResponse, error) {
+	return h.jwks.load(h.auth, h.log), nil
 }
