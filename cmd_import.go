@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/lanyardhq/lanyard/internal/importusers"
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -42,7 +43,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "lanyard: configuration: %s\n", oneLine(err))
 		return 2
 	}
-	report, err := server.ImportUsers(ctx, cfg, newLogger(stderr, "warn"), file)
+	report, err := importusers.Import(ctx, cfg, newLogger(stderr, "warn"), file)
 	if report.Users > 0 {
 		fmt.Fprint(stdout, report.Summary())
 	}

@@ -10,13 +10,16 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/server/appservices"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
 // mountAppServices serves the App Services client API v2.0 (package appservices) on the HTTP mux. Its
 // core is this server's: the same authn.Service, store, request rules and error mapping as the gRPC
-// handlers, so that no rule exists twice. The only difference is the one App Services clients need:
-// sessions opened here do not rotate their refresh token.
+// handlers, so that no rule exists twice. A route with a gRPC twin builds that method's request, checks
+// it against the method's field rules and calls AuthService's handler; the rest (login, link, refresh,
+// the profile, one API key) call authn and the store here, because App Services clients need what the
+// gRPC methods do not give: sessions opened here do not rotate their refresh token.
 func (s *Server) mountAppServices(handle func(pattern string, h http.Handler)) {
 	handle(appservices.Prefix, appservices.New(appservices.Deps{
 		AppID:       s.cfg.AppID,
@@ -36,12 +39,12 @@ var _ appservices.Core = (*appCore)(nil)
 // short and plain, as on gRPC, otherwise a new one.
 func (c *appCore) RequestContext(r *http.Request) (context.Context, string) {
 	id := requestID(r.Header.Values("X-Request-Id"))
-	return withCall(r.Context(), id), id
+	return rpc.WithCall(r.Context(), id), id
 }
 
 // Status is the server's one error mapping.
 func (c *appCore) Status(ctx context.Context, err error) *status.Status {
-	return toStatus(ctx, c.s.log, err)
+	return rpc.Status(ctx, c.s.log, err)
 }
 
 func (c *appCore) EnterStore(ctx context.Context) (context.Context, func(error) error, error) {
@@ -53,13 +56,13 @@ func (c *appCore) EnterStore(ctx context.Context) (context.Context, func(error) 
 func bearerValue(values []string) (string, error) {
 	switch {
 	case len(values) == 0:
-		return "", errTokenMissing
+		return "", rpc.ErrTokenMissing
 	case len(values) > 1, len(values[0]) > maxAuthorization:
-		return "", errTokenInvalid
+		return "", rpc.ErrTokenInvalid
 	}
 	scheme, token, found := strings.Cut(values[0], " ")
 	if !found || !strings.EqualFold(scheme, "bearer") || token == "" {
-		return "", errTokenInvalid
+		return "", rpc.ErrTokenInvalid
 	}
 	return token, nil
 }
@@ -170,7 +173,10 @@ func (c *appCore) Login(ctx context.Context, in appservices.LoginInput) (*appser
 
 // Link links an identity to the caller and mints a new access token for the caller's session.
 func (c *appCore) Link(ctx context.Context, in appservices.LoginInput) (*appservices.LoginOutput, error) {
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := validate(linkIdentityRequest(in.Credentials)); err != nil {
 		return nil, err
 	}
@@ -178,7 +184,7 @@ func (c *appCore) Link(ctx context.Context, in appservices.LoginInput) (*appserv
 	if err != nil {
 		return nil, err
 	}
-	doc, omitted, err := c.s.userData(ctx, p.UserID)
+	doc, omitted, err := c.s.tokenDocs().UserData(ctx, p.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -202,52 +208,66 @@ func (c *appCore) Logout(ctx context.Context, authorization []string) error {
 	if err != nil {
 		return err
 	}
-	if err := validate(&lanyardv1.LogoutRequest{RefreshToken: token}); err != nil {
+	req := &lanyardv1.LogoutRequest{RefreshToken: token}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.Logout(ctx, token)
+	_, err = c.s.authSvc.Logout(ctx, req)
+	return err
 }
 
 func (c *appCore) Register(ctx context.Context, email, password string) error {
-	if err := validate(&lanyardv1.RegisterUserRequest{Email: email, Password: password}); err != nil {
+	req := &lanyardv1.RegisterUserRequest{Email: email, Password: password}
+	if err := validate(req); err != nil {
 		return err
 	}
-	_, err := c.s.auth.Register(ctx, email, password)
+	_, err := c.s.authSvc.RegisterUser(ctx, req)
 	return err
 }
 
 func (c *appCore) Confirm(ctx context.Context, token, tokenID string) error {
-	if err := validate(&lanyardv1.ConfirmUserRequest{Token: token, TokenId: tokenID}); err != nil {
+	req := &lanyardv1.ConfirmUserRequest{Token: token, TokenId: tokenID}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.Confirm(ctx, token, tokenID)
+	_, err := c.s.authSvc.ConfirmUser(ctx, req)
+	return err
 }
 
 func (c *appCore) ResendConfirmation(ctx context.Context, email string) error {
-	if err := validate(&lanyardv1.ResendConfirmationRequest{Email: email}); err != nil {
+	req := &lanyardv1.ResendConfirmationRequest{Email: email}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.ResendConfirmation(ctx, email)
+	_, err := c.s.authSvc.ResendConfirmation(ctx, req)
+	return err
 }
 
 func (c *appCore) SendPasswordReset(ctx context.Context, email string) error {
-	if err := validate(&lanyardv1.SendPasswordResetRequest{Email: email}); err != nil {
+	req := &lanyardv1.SendPasswordResetRequest{Email: email}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.SendPasswordReset(ctx, email)
+	_, err := c.s.authSvc.SendPasswordReset(ctx, req)
+	return err
 }
 
 func (c *appCore) ResetPassword(ctx context.Context, token, tokenID, password string) error {
-	if err := validate(&lanyardv1.ResetPasswordRequest{Token: token, TokenId: tokenID, Password: password}); err != nil {
+	req := &lanyardv1.ResetPasswordRequest{Token: token, TokenId: tokenID, Password: password}
+	if err := validate(req); err != nil {
 		return err
 	}
-	return c.s.auth.ResetPassword(ctx, token, tokenID, password)
+	_, err := c.s.authSvc.ResetPassword(ctx, req)
+	return err
 }
 
 // Profile reads the caller's user and identities from the store. A user deleted under a still-valid
 // token is NOT_FOUND.
 func (c *appCore) Profile(ctx context.Context) (*appservices.Profile, error) {
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	u, err := c.s.store.GetUser(ctx, p.UserID)
 	if err != nil {
 		return nil, err
@@ -264,31 +284,31 @@ func (c *appCore) Profile(ctx context.Context) (*appservices.Profile, error) {
 }
 
 func (c *appCore) DeleteMe(ctx context.Context) error {
-	p, _ := principalFrom(ctx)
-	return c.s.auth.DeleteUser(ctx, p.UserID)
+	_, err := c.s.authSvc.DeleteMe(ctx, &lanyardv1.DeleteMeRequest{})
+	return err
 }
 
 func (c *appCore) CreateAPIKey(ctx context.Context, name string) (*appservices.APIKey, error) {
-	if err := validate(&lanyardv1.CreateApiKeyRequest{Name: name}); err != nil {
+	req := &lanyardv1.CreateApiKeyRequest{Name: name}
+	if err := validate(req); err != nil {
 		return nil, err
 	}
-	p, _ := principalFrom(ctx)
-	k, secret, err := c.s.auth.CreateAPIKey(ctx, p.UserID, name)
+	resp, err := c.s.authSvc.CreateApiKey(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return &appservices.APIKey{ID: k.ID, Name: k.Name, Disabled: k.Disabled, Key: secret}, nil
+	k := resp.GetApiKey()
+	return &appservices.APIKey{ID: k.GetId(), Name: k.GetName(), Disabled: k.GetDisabled(), Key: resp.GetKey()}, nil
 }
 
 func (c *appCore) ListAPIKeys(ctx context.Context) ([]*appservices.APIKey, error) {
-	p, _ := principalFrom(ctx)
-	keys, err := c.s.store.ListAPIKeys(ctx, p.UserID)
+	resp, err := c.s.authSvc.ListApiKeys(ctx, &lanyardv1.ListApiKeysRequest{})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*appservices.APIKey, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, &appservices.APIKey{ID: k.ID, Name: k.Name, Disabled: k.Disabled})
+	out := make([]*appservices.APIKey, 0, len(resp.GetApiKeys()))
+	for _, k := range resp.GetApiKeys() {
+		out = append(out, &appservices.APIKey{ID: k.GetId(), Name: k.GetName(), Disabled: k.GetDisabled()})
 	}
 	return out, nil
 }
@@ -303,7 +323,10 @@ func (c *appCore) GetAPIKey(ctx context.Context, id string) (*appservices.APIKey
 	if err := validKeyID(id); err != nil {
 		return nil, err
 	}
-	p, _ := principalFrom(ctx)
+	p, err := rpc.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	k, err := c.s.store.GetAPIKey(ctx, p.UserID, id)
 	if err != nil {
 		return nil, err
@@ -315,14 +338,19 @@ func (c *appCore) DeleteAPIKey(ctx context.Context, id string) error {
 	if err := validKeyID(id); err != nil {
 		return err
 	}
-	p, _ := principalFrom(ctx)
-	return c.s.store.DeleteAPIKey(ctx, p.UserID, id)
+	_, err := c.s.authSvc.DeleteApiKey(ctx, &lanyardv1.DeleteApiKeyRequest{Id: id})
+	return err
 }
 
 func (c *appCore) SetAPIKeyDisabled(ctx context.Context, id string, disabled bool) error {
 	if err := validKeyID(id); err != nil {
 		return err
 	}
-	p, _ := principalFrom(ctx)
-	return c.s.store.SetAPIKeyDisabled(ctx, p.UserID, id, disabled)
+	var err error
+	if disabled {
+		_, err = c.s.authSvc.DisableApiKey(ctx, &lanyardv1.DisableApiKeyRequest{Id: id})
+	} else {
+		_, err = c.s.authSvc.EnableApiKey(ctx, &lanyardv1.EnableApiKeyRequest{Id: id})
+	}
+	return err
 }

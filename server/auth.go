@@ -10,6 +10,7 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // maxAuthorization caps the authorization value before any parsing: a token carrying a 16 KiB custom data
@@ -18,13 +19,9 @@ import (
 const maxAuthorization = 32 << 10
 
 var (
-	errTokenMissing = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_MISSING,
-		"this method needs an access token: send `authorization: Bearer <token>`")
-	errTokenInvalid = newError(codes.Unauthenticated, lanyardv1.ErrorReason_ERROR_REASON_TOKEN_INVALID,
-		"the access token is not valid")
-	errServerOnly = newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+	errServerOnly = rpc.NewError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
 		"this method is for server principals (server API keys) only")
-	errNoPolicy = newError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
+	errNoPolicy = rpc.NewError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_SERVER_PRINCIPAL_REQUIRED,
 		"this method is not open to anyone")
 )
 
@@ -71,8 +68,8 @@ func (s *Server) authorize(ctx context.Context, method string) (context.Context,
 	if err != nil {
 		return ctx, err
 	}
-	if c := callFrom(ctx); c != nil {
-		c.userID = p.UserID
+	if c := rpc.CallFrom(ctx); c != nil {
+		c.UserID = p.UserID
 	}
 	if r.access == lanyardv1.Access_ACCESS_SERVER && !p.IsServer() {
 		return ctx, errServerOnly
@@ -87,20 +84,15 @@ func bearer(ctx context.Context) (string, error) {
 	values := md.Get("authorization")
 	switch {
 	case len(values) == 0:
-		return "", errTokenMissing
+		return "", rpc.ErrTokenMissing
 	case len(values) > 1:
-		return "", errTokenInvalid
+		return "", rpc.ErrTokenInvalid
 	case len(values[0]) > maxAuthorization:
-		return "", errTokenInvalid
+		return "", rpc.ErrTokenInvalid
 	}
 	scheme, token, found := strings.Cut(values[0], " ")
 	if !found || !strings.EqualFold(scheme, "bearer") || token == "" {
-		return "", errTokenInvalid
+		return "", rpc.ErrTokenInvalid
 	}
 	return token, nil
-}
-
-// principalFrom is the principal of an authenticated call.
-func principalFrom(ctx context.Context) (*authn.Principal, bool) {
-	return authn.PrincipalFrom(ctx)
 }

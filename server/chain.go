@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -94,7 +95,7 @@ func (s *Server) deep(ctx context.Context, fn func() error) error {
 // logPanic logs a recovered panic with the stack of the goroutine that panicked: it must be called from
 // the deferred function that recovered it.
 func (s *Server) logPanic(ctx context.Context, p any) {
-	s.log.ErrorContext(ctx, "panic in handler", "request_id", requestIDFrom(ctx), "panic", p, "stack", string(debug.Stack()))
+	s.log.ErrorContext(ctx, "panic in handler", "request_id", rpc.RequestID(ctx), "panic", p, "stack", string(debug.Stack()))
 }
 
 // errPanic is what a recovered panic becomes; the error mapper turns it into a masked INTERNAL.
@@ -107,14 +108,14 @@ func (panicError) Error() string { return "panic in handler" }
 func (s *Server) unaryErrors(ctx context.Context, req any, _ *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
 	resp, err := next(ctx, req)
 	if err != nil {
-		return nil, toStatus(ctx, s.log, err).Err()
+		return nil, rpc.Status(ctx, s.log, err).Err()
 	}
 	return resp, nil
 }
 
 func (s *Server) streamErrors(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, next grpc.StreamHandler) error {
 	if err := next(srv, ss); err != nil {
-		return toStatus(ss.Context(), s.log, err).Err()
+		return rpc.Status(ss.Context(), s.log, err).Err()
 	}
 	return nil
 }
@@ -165,7 +166,7 @@ func (s *Server) enterStore(ctx context.Context) (_ context.Context, done func(e
 	}, nil
 }
 
-var storeUnavailable = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later")
+var storeUnavailable = rpc.NewError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later")
 
 // storeOutage is a context that is canceled, with cause store.ErrUnavailable, when the store turns
 // unhealthy, and replaced by a live one when it is healthy again: calls that need the store end with it
@@ -200,35 +201,6 @@ func (o *storeOutage) current() context.Context {
 	return o.ctx
 }
 
-// callKey is the context key of the call's *call.
-type callKey struct{}
-
-// call is what the log line of a call names besides its method and code. The request id step makes it;
-// authentication, further in, fills in the user, which the logging step, further out, could not see in
-// a context of its own.
-type call struct {
-	requestID string
-	userID    string
-}
-
-func callFrom(ctx context.Context) *call {
-	c, _ := ctx.Value(callKey{}).(*call)
-	return c
-}
-
-// requestIDFrom returns the id of the call in ctx, or "-" outside a call.
-func requestIDFrom(ctx context.Context) string {
-	if c := callFrom(ctx); c != nil {
-		return c.requestID
-	}
-	return "-"
-}
-
-// withCall starts the record of a call whose request id is id.
-func withCall(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, callKey{}, &call{requestID: id})
-}
-
 // requestID takes the caller's one request id when it is short and plain (so that ids can be followed
 // across services), otherwise makes one.
 func requestID(given []string) string {
@@ -246,7 +218,7 @@ func withRequestID(ctx context.Context) context.Context {
 	md, _ := metadata.FromIncomingContext(ctx)
 	id := requestID(md.Get("x-request-id"))
 	_ = grpc.SetHeader(ctx, metadata.Pairs("x-request-id", id))
-	return withCall(ctx, id)
+	return rpc.WithCall(ctx, id)
 }
 
 func plainID(s string) bool {
@@ -308,10 +280,10 @@ func (s *Server) logCall(ctx context.Context, method string, start time.Time, er
 		slog.String("grpc.code", code.String()),
 		slog.Float64("grpc.time_ms", float64(time.Since(start).Microseconds())/1000),
 	)
-	if c := callFrom(ctx); c != nil {
-		attrs = append(attrs, slog.String("request_id", c.requestID))
-		if c.userID != "" {
-			attrs = append(attrs, slog.String("user_id", c.userID))
+	if c := rpc.CallFrom(ctx); c != nil {
+		attrs = append(attrs, slog.String("request_id", c.RequestID))
+		if c.UserID != "" {
+			attrs = append(attrs, slog.String("user_id", c.UserID))
 		}
 	}
 	if p, ok := peer.FromContext(ctx); ok {

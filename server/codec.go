@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // grpc-go answers a request that does not decode (bad wire format, invalid UTF-8 in a string) with
@@ -30,7 +31,7 @@ func (c markingCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	return err
 }
 
-var errMalformed = newError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT,
+var errMalformed = rpc.NewError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT,
 	"the request is not a valid protobuf message of this method's type (check field types and UTF-8 strings)")
 
 func malformed(req any) bool {

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // Hooks for the tests of package server_test, compiled into test binaries only.
@@ -21,7 +22,7 @@ func (s *Server) HTTPPatterns() []string { return s.httpPatterns }
 func (s *Server) AccessTokenCode(token string) codes.Code {
 	ctx := context.Background()
 	_, err := s.verifyAccess(ctx, token)
-	return toStatus(ctx, s.log, err).Code()
+	return rpc.Status(ctx, s.log, err).Code()
 }
 
 // RefreshTokenCode is the code RefreshSession answers token with, without the round trip.
@@ -31,7 +32,7 @@ func (s *Server) RefreshTokenCode(token string) codes.Code {
 	if err == nil {
 		_, err = s.auth.Refresh(ctx, token)
 	}
-	return toStatus(ctx, s.log, err).Code()
+	return rpc.Status(ctx, s.log, err).Code()
 }
 
 // WhoAmIInProcess returns a function that makes a WhoAmI call through the server's own code (its
@@ -39,7 +40,7 @@ func (s *Server) RefreshTokenCode(token string) codes.Code {
 // context carrying the call's incoming metadata, and returns the size of the encoded answer.
 func (s *Server) WhoAmIInProcess() func(ctx context.Context) (int, error) {
 	unary, _ := s.interceptors(grpcprom.NewServerMetrics())
-	svc := &authService{s: s}
+	svc := s.authService()
 	info := &grpc.UnaryServerInfo{Server: svc, FullMethod: lanyardv1.AuthService_WhoAmI_FullMethodName}
 	handler := func(ctx context.Context, req any) (any, error) {
 		return svc.WhoAmI(ctx, req.(*lanyardv1.WhoAmIRequest))
@@ -70,12 +71,10 @@ func (s *Server) CheckStore(ctx context.Context) error { return s.store.Ping(ctx
 func (s *Server) StoreHealthy() bool { return s.store.Healthy() }
 
 // PollWatchers has the custom data watch hub poll the store now, as its ticker does.
-func (s *Server) PollWatchers(ctx context.Context) { s.watch.poll(ctx) }
+func (s *Server) PollWatchers(ctx context.Context) { s.watch.Poll(ctx) }
 
 // WatchWakes is how many times the watch hub woke a user's streams because the store's fingerprint of
 // the document changed.
 func (s *Server) WatchWakes() int64 {
-	s.watch.mu.Lock()
-	defer s.watch.mu.Unlock()
-	return s.watch.wakes
+	return s.watch.Wakes()
 }

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -121,52 +120,4 @@ func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
 func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	*v.(*rawMessage) = data.Materialize()
 	return nil
-}
-
-// TestCallLogLine: every call leaves one line naming its method, code, request id and, once the token
-// is verified, its user; the request id is the caller's when plain, and the one echoed.
-func TestCallLogLine(t *testing.T) {
-	ts := startServer(t, testConfig(t))
-	login := anonLogin(t, ts)
-	ctx := metadata.AppendToOutgoingContext(bearer(login.GetAccessToken()), "x-request-id", "trace-who-am-i")
-	var header metadata.MD
-	if _, err := ts.auth.WhoAmI(ctx, &lanyardv1.WhoAmIRequest{}, grpc.Header(&header)); err != nil {
-		t.Fatal(err)
-	}
-	if got := header.Get("x-request-id"); len(got) != 1 || got[0] != "trace-who-am-i" {
-		t.Errorf("x-request-id echoed %q", got)
-	}
-	_, err := ts.admin.ListUsers(metadata.AppendToOutgoingContext(bearer(login.GetAccessToken()), "x-request-id", "trace-denied"), &lanyardv1.ListUsersRequest{})
-	wantError(t, err, codes.PermissionDenied, "SERVER_PRINCIPAL_REQUIRED")
-
-	lines := map[string]map[string]any{}
-	for _, l := range strings.Split(ts.logs.String(), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "finished call" {
-			if id, _ := m["request_id"].(string); id != "" {
-				lines[id] = m
-			}
-		}
-	}
-	for id, want := range map[string]map[string]any{
-		"trace-who-am-i": {"level": "INFO", "grpc.service": "lanyard.v1.AuthService", "grpc.method": "WhoAmI", "grpc.code": "OK", "user_id": login.GetUserId()},
-		"trace-denied":   {"level": "WARN", "grpc.service": "lanyard.v1.AdminService", "grpc.method": "ListUsers", "grpc.code": "PermissionDenied", "user_id": login.GetUserId()},
-	} {
-		got, ok := lines[id]
-		if !ok {
-			t.Errorf("no finished call line with request id %s in:\n%s", id, ts.logs.String())
-			continue
-		}
-		for k, v := range want {
-			if got[k] != v {
-				t.Errorf("%s: %s = %v, want %v", id, k, got[k], v)
-			}
-		}
-		if _, ok := got["grpc.time_ms"].(float64); !ok {
-			t.Errorf("%s: no grpc.time_ms in %v", id, got)
-		}
-	}
-	if e, _ := lines["trace-denied"]["grpc.error"].(string); e == "" {
-		t.Errorf("the refused call's line has no grpc.error: %v", lines["trace-denied"])
-	}
 }

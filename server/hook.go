@@ -24,6 +24,7 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	hooksv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/hooks/v1"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // userCreationHook calls the operator's UserCreationHookService before each new user exists. Any
@@ -136,14 +137,14 @@ func hookTargetIsLocal(target string) bool {
 }
 
 func hookFailed(msg string) error {
-	return newError(codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_HOOK_FAILED, msg)
+	return rpc.NewError(codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_HOOK_FAILED, msg)
 }
 
 func (h *userCreationHook) call(ctx context.Context, u *authn.NewUser) (json.RawMessage, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
 	req := &hooksv1.OnUserCreationRequest{UserId: u.UserID, Type: u.Type, ProviderType: u.ProviderType, ProviderId: u.ProviderID,
-		Data: toStruct(u.Data), AppId: h.appID}
+		Data: rpc.Struct(u.Data), AppId: h.appID}
 	resp, err := h.client.OnUserCreation(ctx, req)
 	switch {
 	case err == nil:

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/importusers"
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -47,19 +48,19 @@ func TestImportUsers(t *testing.T) {
 	coll := withDriver(t, &cfg)
 	ctx := context.Background()
 
-	rep, err := server.ImportUsers(ctx, cfg, quietLog(), sampleUsers)
+	rep, err := importusers.Import(ctx, cfg, quietLog(), sampleUsers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := server.ImportReport{Users: 4, UsersCreated: 4, IdentitiesAdded: 5, PasswordsCreated: 1}
+	want := importusers.Report{Users: 4, UsersCreated: 4, IdentitiesAdded: 5, PasswordsCreated: 1}
 	if !sameReport(rep, want) {
 		t.Fatalf("first import: %+v, want %+v", rep, want)
 	}
-	rep, err = server.ImportUsers(ctx, cfg, quietLog(), sampleUsers)
+	rep, err = importusers.Import(ctx, cfg, quietLog(), sampleUsers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = server.ImportReport{Users: 4, UsersSkipped: 4, IdentitiesSkipped: 5, PasswordsSkipped: 1}
+	want = importusers.Report{Users: 4, UsersSkipped: 4, IdentitiesSkipped: 5, PasswordsSkipped: 1}
 	if !sameReport(rep, want) {
 		t.Fatalf("second import: %+v, want %+v", rep, want)
 	}
@@ -163,11 +164,11 @@ func TestImportUsersProblems(t *testing.T) {
 		 "identities": [{"id": "own-sub", "provider_type": "custom-token", "provider_id": "x"},
 		                {"id": "65a1b2c3d4e5f60718293c01", "provider_type": "local-userpass", "provider_id": "x", "provider_data": {}}]}
 	]`)
-	rep, err := server.ImportUsers(ctx, cfg, quietLog(), first)
+	rep, err := importusers.Import(ctx, cfg, quietLog(), first)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := server.ImportReport{Users: 4, UsersCreated: 2, IdentitiesAdded: 2}
+	want := importusers.Report{Users: 4, UsersCreated: 2, IdentitiesAdded: 2}
 	if !sameReport(rep, want) || len(rep.Problems) != 4 {
 		t.Fatalf("report %+v, want %+v and 4 problems", rep, want)
 	}
@@ -191,11 +192,11 @@ func TestImportUsersProblems(t *testing.T) {
 		 "identities": [{"id": "own-sub", "provider_type": "custom-token", "provider_id": "x"},
 		                {"id": "g-104", "provider_type": "oauth2-google", "provider_id": "y", "provider_data": {"email": "d@example.com"}},
 		                {"id": "65a1b2c3d4e5f60718293c01", "provider_type": "local-userpass", "provider_id": "x", "provider_data": {"email": "D@example.com"}}]}`)
-	rep, err = server.ImportUsers(ctx, cfg, quietLog(), second)
+	rep, err = importusers.Import(ctx, cfg, quietLog(), second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = server.ImportReport{Users: 1, UsersSkipped: 1, IdentitiesAdded: 2, IdentitiesSkipped: 1, PasswordsCreated: 1}
+	want = importusers.Report{Users: 1, UsersSkipped: 1, IdentitiesAdded: 2, IdentitiesSkipped: 1, PasswordsCreated: 1}
 	if !sameReport(rep, want) || len(rep.Problems) != 0 {
 		t.Fatalf("report %+v (%v), want %+v", rep, rep.Problems, want)
 	}
@@ -204,7 +205,7 @@ func TestImportUsersProblems(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	writeJSON(t, bad, `[{"_id": "65a1b2c3d4e5f60718293b09", "identities": [{"id": "new-sub", "provider_type": "custom-token"}]},
 		{"_id": "not-an-id", "identities": []}]`)
-	_, err = server.ImportUsers(ctx, cfg, quietLog(), bad)
+	_, err = importusers.Import(ctx, cfg, quietLog(), bad)
 	if err == nil || !strings.Contains(err.Error(), `user #2: _id: "not-an-id" is not a 24-hex-digit ObjectId`) {
 		t.Fatalf("malformed file: %v", err)
 	}
@@ -224,7 +225,7 @@ func TestImportUsersProblems(t *testing.T) {
 }
 
 // sameReport compares the counts of two reports.
-func sameReport(a, b server.ImportReport) bool {
+func sameReport(a, b importusers.Report) bool {
 	return a.Users == b.Users && a.UsersCreated == b.UsersCreated && a.UsersSkipped == b.UsersSkipped &&
 		a.IdentitiesAdded == b.IdentitiesAdded && a.IdentitiesSkipped == b.IdentitiesSkipped &&
 		a.PasswordsCreated == b.PasswordsCreated && a.PasswordsSkipped == b.PasswordsSkipped

@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -22,13 +23,22 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/customdata"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
+
+// unstartedServer is a server with no store or listeners under the given policy, enough to build its
+// gRPC server: the services it registers take the watch hub (the admin feed ends with it).
+func unstartedServer(policy map[string]rule) *Server {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return &Server{log: log, policy: policy, watch: customdata.NewHub(nil, log, nil, time.Second)}
+}
 
 // TestPolicyCoversEveryMethod fails when a method the server registers has no access option in its
 // definition (it would be refused at run time, but the proto should say so on purpose) or does not say
 // whether it needs the store, and when a method given an access option is not served.
 func TestPolicyCoversEveryMethod(t *testing.T) {
-	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), policy: apiPolicy}
+	s := unstartedServer(apiPolicy)
 	s.buildGRPC(nil)
 	registered := map[string]bool{}
 	for svc, info := range s.grpc.GetServiceInfo() {
@@ -104,7 +114,7 @@ func TestMethodWithoutAccessIsRefused(t *testing.T) {
 	if err := files.RegisterFile(probeFile(t)); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), policy: readPolicy(&files)}
+	s := unstartedServer(readPolicy(&files))
 	s.buildGRPC(nil)
 	if got := s.policy["/lanyard.probe.v1.Probe/Open"].access; got != lanyardv1.Access_ACCESS_PUBLIC {
 		t.Fatalf("Open read as %s, want ACCESS_PUBLIC", got)
@@ -150,16 +160,16 @@ func TestMethodWithoutAccessIsRefused(t *testing.T) {
 	refused := func(what string, err error) {
 		t.Helper()
 		st := status.Convert(err)
-		if st.Code() != codes.PermissionDenied || st.Message() != errNoPolicy.msg {
-			t.Errorf("%s: %s %q, want PERMISSION_DENIED %q", what, st.Code(), st.Message(), errNoPolicy.msg)
+		if st.Code() != codes.PermissionDenied || st.Message() != errNoPolicy.Error() {
+			t.Errorf("%s: %s %q, want PERMISSION_DENIED %q", what, st.Code(), st.Message(), errNoPolicy.Error())
 			return
 		}
 		for _, d := range st.Details() {
-			if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == reasonName(errNoPolicy.reason) {
+			if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == rpc.ReasonName(errNoPolicy.Reason()) {
 				return
 			}
 		}
-		t.Errorf("%s: no ErrorInfo %s in %v", what, reasonName(errNoPolicy.reason), st.Details())
+		t.Errorf("%s: no ErrorInfo %s in %v", what, rpc.ReasonName(errNoPolicy.Reason()), st.Details())
 	}
 	for _, ctx := range []context.Context{context.Background(), withToken, context.Background()} {
 		for _, m := range []string{"Closed", "Strange", "Unlisted"} {

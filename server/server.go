@@ -31,6 +31,10 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/rules"
+	"github.com/lanyardhq/lanyard/service/admin"
+	"github.com/lanyardhq/lanyard/service/auth"
+	"github.com/lanyardhq/lanyard/service/customdata"
+	"github.com/lanyardhq/lanyard/service/metadata"
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/embedded"
 	"github.com/lanyardhq/lanyard/store/feed"
@@ -66,9 +70,10 @@ type Server struct {
 	store  store.Store
 	engine *embedded.Engine // nil when a MongoDB URI is configured
 	auth   *authn.Service
-	jwks   jwksCache
 	rules  *rules.Rules
-	watch  *watchHub
+	watch  *customdata.Hub
+	// authSvc is the AuthService the gRPC server registers, which the App Services routes call too.
+	authSvc *auth.Service
 	// closers run at stop, after the store (hook connections and the like).
 	closers []func() error
 
@@ -112,7 +117,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 	if s.rules, err = loadRules(cfg); err != nil {
 		return nil, err
 	}
-	s.watch = newWatchHub(s, cfg.CustomDataPollInterval)
+	s.watch = customdata.NewHub(s.store, s.log, s.deep, cfg.CustomDataPollInterval)
 	if err := s.openAuth(ctx); err != nil {
 		return nil, err
 	}
@@ -197,6 +202,14 @@ func (s *Server) openStore(ctx context.Context) error {
 // streamWorkersPerCore sizes grpc-go's pool of stream workers (idle ones cost a parked goroutine each).
 const streamWorkersPerCore = 16
 
+// tokenDocs reads the custom data document tokens carry.
+func (s *Server) tokenDocs() customdata.TokenDocs {
+	return customdata.TokenDocs{Store: s.store, Log: s.log, MaxSize: s.cfg.CustomDataMaxSize}
+}
+
+// authService is AuthService on this server's authn.Service and store.
+func (s *Server) authService() *auth.Service { return auth.New(s.auth, s.store, s.log) }
+
 func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	unary, stream := s.interceptors(metrics)
@@ -219,10 +232,24 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
 	}
 	s.grpc = grpc.NewServer(opts...)
-	lanyardv1.RegisterAuthServiceServer(s.grpc, &authService{s: s})
-	lanyardv1.RegisterCustomDataServiceServer(s.grpc, &customDataService{s: s})
-	lanyardv1.RegisterMetadataServiceServer(s.grpc, &metadataService{s: s})
-	lanyardv1.RegisterAdminServiceServer(s.grpc, &adminService{s: s})
+	s.authSvc = s.authService()
+	lanyardv1.RegisterAuthServiceServer(s.grpc, s.authSvc)
+	lanyardv1.RegisterCustomDataServiceServer(s.grpc, customdata.New(customdata.Deps{
+		Enabled:     s.cfg.CustomDataEnabled,
+		UserIDField: s.cfg.CustomDataUserIDField,
+		Rules:       s.rules,
+		Auth:        s.auth,
+		Tokens:      s.tokenDocs(),
+		Hub:         s.watch,
+	}))
+	lanyardv1.RegisterMetadataServiceServer(s.grpc, metadata.New(s.auth, s.store))
+	lanyardv1.RegisterAdminServiceServer(s.grpc, admin.New(admin.Deps{
+		Auth:         s.auth,
+		Store:        s.store,
+		CustomData:   s.cfg.CustomDataEnabled,
+		PollInterval: s.cfg.CustomDataPollInterval,
+		Stopping:     s.watch.Stopping(),
+	}))
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
@@ -294,7 +321,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer cancel()
 	go store.WatchHealth(ctx, s.store, s.setHealth)
 	go s.auth.Run(ctx)
-	go s.watch.run(ctx)
+	go s.watch.Run(ctx)
 
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
@@ -420,6 +447,10 @@ func (s *Server) CreateServerAPIKey(ctx context.Context, name string) (id, key s
 	return k.ID, secret, nil
 }
 
+// Store is the store the server opened, for commands that write to it before anything is served
+// (lanyard import users).
+func (s *Server) Store() store.Store { return s.store }
+
 // Close releases what New opened (listeners, store, embedded engine) when Serve is never called.
 func (s *Server) Close() {
 	_ = s.grpcLis.Close()
@@ -432,7 +463,5 @@ func (s *Server) Close() {
 
 // WatchPolls is how many store queries the custom data poller has made (benchmarks read it).
 func (s *Server) WatchPolls() int64 {
-	s.watch.mu.Lock()
-	defer s.watch.mu.Unlock()
-	return s.watch.polls
+	return s.watch.Polls()
 }

@@ -5,13 +5,9 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
-	"sync/atomic"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protojson"
-
 	"github.com/lanyardhq/lanyard/authn"
-	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
 // openAuth builds the authentication service from the configuration: signing keys are loaded (or
@@ -57,7 +53,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 		Now:             s.cfg.Now,
 	}
 	if s.cfg.CustomDataEnabled {
-		cfg.UserData = s.userData
+		cfg.UserData = s.tokenDocs().UserData
 		cfg.StampLastLogin = s.cfg.CustomDataStampLastLogin
 		cfg.DeleteCustomData = s.cfg.CustomDataDeleteWithUser
 		if s.cfg.CustomDataOnUserCreation != "" {
@@ -77,29 +73,4 @@ func (s *Server) openAuth(ctx context.Context) error {
 // and the revocation set, never the store.
 func (s *Server) verifyAccess(_ context.Context, token string) (*authn.Principal, error) {
 	return s.auth.Authenticate(token)
-}
-
-// jwksCache holds the GetJwks response built from the keyring's current JWKS, rebuilt only when the
-// keyring changes, so that GetJwks is answered from memory.
-type jwksCache struct {
-	entry atomic.Pointer[jwksEntry]
-}
-
-type jwksEntry struct {
-	raw  []byte
-	resp *lanyardv1.GetJwksResponse
-}
-
-// Load returns the response for the current keys.
-func (c *jwksCache) Load(s *Server) *lanyardv1.GetJwksResponse {
-	raw := s.auth.JWKSJSON()
-	if e := c.entry.Load(); e != nil && len(e.raw) == len(raw) && (len(raw) == 0 || &e.raw[0] == &raw[0]) {
-		return e.resp
-	}
-	resp := &lanyardv1.GetJwksResponse{}
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, resp); err != nil {
-		s.log.Error("building the JWKS response", "error", err.Error())
-	}
-	c.entry.Store(&jwksEntry{raw: raw, resp: resp})
-	return resp
 }

@@ -12,6 +12,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // validator checks a request against the field rules its message carries in proto/ (protovalidate's
@@ -58,15 +60,15 @@ func validate(req any) error {
 	if !errors.As(err, &invalid) {
 		return err
 	}
-	var v violations
+	var v rpc.Violations
 	for _, x := range invalid.Violations {
 		description := x.Proto.GetMessage()
 		if description == "" {
 			description = "breaks rule " + x.Proto.GetRuleId()
 		}
-		v.add(fieldName(x.Proto.GetField()), description)
+		v.Add(fieldName(x.Proto.GetField()), description)
 	}
-	return v.err()
+	return v.Err()
 }
 
 // fieldName writes a protovalidate field path the way Lanyard's BadRequest violations always named

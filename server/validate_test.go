@@ -20,6 +20,8 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/customdata"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -56,7 +58,7 @@ func violationsOf(t *testing.T, req any) []*errdetails.BadRequest_FieldViolation
 	if err == nil {
 		return nil
 	}
-	st := toStatus(t.Context(), nil, err)
+	st := rpc.Status(t.Context(), nil, err)
 	if st.Code() != codes.InvalidArgument {
 		t.Fatalf("%T: %v, want INVALID_ARGUMENT", req, err)
 	}
@@ -220,7 +222,7 @@ func BenchmarkValidate(b *testing.B) {
 					b.Fatal(err)
 				}
 				if update != nil {
-					if err := finiteNumbers(update); err != nil {
+					if err := customdata.FiniteNumbers(update); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -239,23 +241,23 @@ func handwrittenValidate(method string, req any) error {
 	if !ok {
 		return nil
 	}
-	var v violations
+	var v rpc.Violations
 	check(req, &v)
-	return v.err()
+	return v.Err()
 }
 
-var handwrittenChecks = map[string]func(req any, v *violations){
-	lanyardv1.AuthService_Login_FullMethodName: func(r any, v *violations) {
+var handwrittenChecks = map[string]func(req any, v *rpc.Violations){
+	lanyardv1.AuthService_Login_FullMethodName: func(r any, v *rpc.Violations) {
 		req := r.(*lanyardv1.LoginRequest)
 		if ep := req.GetEmailPassword(); ep != nil {
 			handwrittenRequired(v, "email_password.email", ep.GetEmail(), 254)
 			handwrittenRequired(v, "email_password.password", ep.GetPassword(), authn.MaxPasswordBytes)
 		} else {
-			v.add("credentials", "set exactly one of anonymous, email_password, api_key, custom_token, google, facebook")
+			v.Add("credentials", "set exactly one of anonymous, email_password, api_key, custom_token, google, facebook")
 		}
 		if d := req.GetDevice(); d != nil {
 			if d.GetDeviceId() != "" && !store.ValidID(d.GetDeviceId()) {
-				v.add("device.device_id", "must be empty or a device id returned by Login (24 hex characters)")
+				v.Add("device.device_id", "must be empty or a device id returned by Login (24 hex characters)")
 			}
 			for name, s := range map[string]string{"device.platform": d.GetPlatform(), "device.platform_version": d.GetPlatformVersion(),
 				"device.sdk_version": d.GetSdkVersion(), "device.app_version": d.GetAppVersion()} {
@@ -263,28 +265,29 @@ var handwrittenChecks = map[string]func(req any, v *violations){
 			}
 		}
 	},
-	lanyardv1.AuthService_RefreshSession_FullMethodName: func(r any, v *violations) {
+	lanyardv1.AuthService_RefreshSession_FullMethodName: func(r any, v *rpc.Violations) {
 		handwrittenRequired(v, "refresh_token", r.(*lanyardv1.RefreshSessionRequest).GetRefreshToken(), authn.MaxTokenSize)
 	},
-	lanyardv1.CustomDataService_UpdateCustomData_FullMethodName: func(r any, v *violations) {
-		req := r.(*lanyardv1.UpdateCustomDataRequest)
-		nonFinite(v, "set", structpb.NewStructValue(req.GetSet()))
-		nonFinite(v, "inc", structpb.NewStructValue(req.GetInc()))
+	lanyardv1.CustomDataService_UpdateCustomData_FullMethodName: func(r any, v *rpc.Violations) {
+		// The walk is the handler's (the benchmark's updates hold only finite numbers).
+		if err := customdata.FiniteNumbers(r.(*lanyardv1.UpdateCustomDataRequest)); err != nil {
+			v.Add("set", err.Error())
+		}
 	},
 }
 
-func handwrittenRequired(v *violations, field, s string, max int) {
+func handwrittenRequired(v *rpc.Violations, field, s string, max int) {
 	if s == "" {
-		v.add(field, "is required")
+		v.Add(field, "is required")
 		return
 	}
 	handwrittenMaxLen(v, field, s, max)
 }
 
-func handwrittenMaxLen(v *violations, field, s string, max int) {
+func handwrittenMaxLen(v *rpc.Violations, field, s string, max int) {
 	if len(s) > max {
-		v.add(field, "is longer than "+strconv.Itoa(max)+" bytes")
+		v.Add(field, "is longer than "+strconv.Itoa(max)+" bytes")
 	} else if !utf8.ValidString(s) {
-		v.add(field, "is not valid UTF-8")
+		v.Add(field, "is not valid UTF-8")
 	}
 }

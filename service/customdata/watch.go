@@ -1,7 +1,8 @@
-package server
+package customdata
 
 import (
 	"context"
+	"log/slog"
 	"runtime"
 	"sync"
 	"time"
@@ -9,9 +10,11 @@ import (
 	"google.golang.org/grpc/codes"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
+	"github.com/lanyardhq/lanyard/store"
 )
 
-// watchHub tells WatchCustomData streams when their document may have changed. Lanyard's own writes
+// Hub tells WatchCustomData streams when their document may have changed. Lanyard's own writes
 // notify at once; changes by other writers are found by one batched poll per interval for all watched
 // users together, so the store's load grows with the number of watched users divided by the batch size,
 // never with the number of streams.
@@ -21,8 +24,10 @@ import (
 // for news. The reads, renderings and sends of the streams therefore run on goroutines that end with them
 // (see update), a few per core reading at a time, so that thousands of streams opened at once queue here
 // in order rather than all at once in the store's connection pool.
-type watchHub struct {
-	s        *Server
+type Hub struct {
+	store    store.Store
+	log      *slog.Logger
+	deep     func(context.Context, func() error) error
 	interval time.Duration
 	stopping chan struct{} // closed when the server stops, ending every stream
 	slots    chan struct{} // one per read in progress
@@ -51,13 +56,15 @@ const pollBatch = 500
 // holding a goroutine and a request.
 const readSlotsPerCore = 8
 
-func newWatchHub(s *Server, interval time.Duration) *watchHub {
-	return &watchHub{s: s, interval: interval, stopping: make(chan struct{}),
+// NewHub returns a hub reading st; deep runs the work of a stream on a goroutine of its own (the
+// server's, which logs a panic as the interceptor chain would).
+func NewHub(st store.Store, log *slog.Logger, deep func(context.Context, func() error) error, interval time.Duration) *Hub {
+	return &Hub{store: st, log: log, deep: deep, interval: interval, stopping: make(chan struct{}),
 		slots:    make(chan struct{}, readSlotsPerCore*runtime.GOMAXPROCS(0)),
 		watchers: map[string][]*watcher{}, seen: map[string]string{}}
 }
 
-func (h *watchHub) subscribe(userID string) *watcher {
+func (h *Hub) subscribe(userID string) *watcher {
 	w := &watcher{userID: userID, notify: make(chan struct{}, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -65,7 +72,7 @@ func (h *watchHub) subscribe(userID string) *watcher {
 	return w
 }
 
-func (h *watchHub) unsubscribe(w *watcher) {
+func (h *Hub) unsubscribe(w *watcher) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ws := h.watchers[w.userID]
@@ -84,7 +91,7 @@ func (h *watchHub) unsubscribe(w *watcher) {
 }
 
 // changed wakes the streams of a user.
-func (h *watchHub) changed(userID string) {
+func (h *Hub) changed(userID string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	wake(h.watchers[userID])
@@ -105,14 +112,14 @@ func wake(ws []*watcher) {
 // and a first fingerprint taken by a poll after the read could hide a change made in between: a poll
 // seeing a user first would have to wake its streams to read again, a read per stream, where this is
 // one small query per user when its first stream opens.
-func (h *watchHub) baseline(ctx context.Context, userID string) error {
+func (h *Hub) baseline(ctx context.Context, userID string) error {
 	h.mu.Lock()
 	_, known := h.seen[userID]
 	h.mu.Unlock()
 	if known {
 		return nil
 	}
-	versions, err := h.s.store.CustomDataVersions(ctx, []string{userID})
+	versions, err := h.store.CustomDataVersions(ctx, []string{userID})
 	if err != nil {
 		return err
 	}
@@ -123,7 +130,7 @@ func (h *watchHub) baseline(ctx context.Context, userID string) error {
 // observe records the store's fingerprint of a watched user's document and wakes the user's streams when
 // it differs from the one recorded before. Every stream of the user first read the document after the
 // first fingerprint recorded for it (see baseline), so an unchanged one means nothing new for any of them.
-func (h *watchHub) observe(userID, version string) {
+func (h *Hub) observe(userID, version string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ws := h.watchers[userID]
@@ -139,13 +146,13 @@ func (h *watchHub) observe(userID, version string) {
 	}
 }
 
-var errWatchStopping = newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
+var errWatchStopping = rpc.NewError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the server is stopping; reconnect")
 
 // update runs read, then sends what it returned unless that is nil, on a goroutine of their own (see
 // deep), and waits for them. read runs once a slot is free; send runs after the slot is released, so that
 // a client slow to take its messages (grpc-go's send waits for its flow-control window) never holds one.
 // ctx is the stream's: read and send give up when it ends, which is what lets update wait for them.
-func (h *watchHub) update(ctx context.Context, read func() (*lanyardv1.WatchCustomDataResponse, error), send func(*lanyardv1.WatchCustomDataResponse) error) error {
+func (h *Hub) update(ctx context.Context, read func() (*lanyardv1.WatchCustomDataResponse, error), send func(*lanyardv1.WatchCustomDataResponse) error) error {
 	select {
 	case h.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -153,7 +160,7 @@ func (h *watchHub) update(ctx context.Context, read func() (*lanyardv1.WatchCust
 	case <-h.stopping:
 		return errWatchStopping
 	}
-	return h.s.deep(ctx, func() error {
+	return h.deep(ctx, func() error {
 		resp, err := func() (*lanyardv1.WatchCustomDataResponse, error) {
 			defer func() { <-h.slots }()
 			return read()
@@ -165,8 +172,8 @@ func (h *watchHub) update(ctx context.Context, read func() (*lanyardv1.WatchCust
 	})
 }
 
-// run polls until ctx is done, then ends every stream.
-func (h *watchHub) run(ctx context.Context) {
+// Run polls until ctx is done, then ends every stream.
+func (h *Hub) Run(ctx context.Context) {
 	t := time.NewTicker(h.interval)
 	defer t.Stop()
 	for {
@@ -175,12 +182,13 @@ func (h *watchHub) run(ctx context.Context) {
 			close(h.stopping)
 			return
 		case <-t.C:
-			h.poll(ctx)
+			h.Poll(ctx)
 		}
 	}
 }
 
-func (h *watchHub) poll(ctx context.Context) {
+// Poll looks for changes by other writers once, as each tick of Run does.
+func (h *Hub) Poll(ctx context.Context) {
 	h.mu.Lock()
 	ids := make([]string, 0, len(h.watchers))
 	for id := range h.watchers {
@@ -189,13 +197,13 @@ func (h *watchHub) poll(ctx context.Context) {
 	h.mu.Unlock()
 	for start := 0; start < len(ids); start += pollBatch {
 		batch := ids[start:min(start+pollBatch, len(ids))]
-		versions, err := h.s.store.CustomDataVersions(ctx, batch)
+		versions, err := h.store.CustomDataVersions(ctx, batch)
 		h.mu.Lock()
 		h.polls++
 		h.mu.Unlock()
 		if err != nil {
 			if ctx.Err() == nil {
-				h.s.log.Warn("polling custom data for watchers", "error", err.Error())
+				h.log.Warn("polling custom data for watchers", "error", err.Error())
 			}
 			return
 		}
@@ -203,4 +211,22 @@ func (h *watchHub) poll(ctx context.Context) {
 			h.observe(id, versions[id])
 		}
 	}
+}
+
+// Stopping is closed when Run ends, ending every stream.
+func (h *Hub) Stopping() <-chan struct{} { return h.stopping }
+
+// Polls is how many store queries the poller has made.
+func (h *Hub) Polls() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.polls
+}
+
+// Wakes is how many times the hub woke a user's streams because the store's fingerprint of the user's
+// document changed.
+func (h *Hub) Wakes() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.wakes
 }

@@ -1,4 +1,6 @@
-package server
+// Package rpc holds what every service handler and the server share: the principal of an authenticated
+// call, the record of a call (its request id), and the one mapping of errors to gRPC statuses.
+package rpc
 
 import (
 	"context"
@@ -13,16 +15,17 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/rules"
 	"github.com/lanyardhq/lanyard/store"
 )
 
 // errorDomain is the ErrorInfo domain of every error Lanyard returns.
 const errorDomain = "lanyard"
 
-// apiError is a failure the API reports as is: a code, a reason clients switch on, a message safe to
+// Error is a failure the API reports as is: a code, a reason clients switch on, a message safe to
 // show, and optional details. Handlers build them with the helpers below; everything else is mapped by
-// toStatus.
-type apiError struct {
+// Status.
+type Error struct {
 	code       codes.Code
 	reason     lanyardv1.ErrorReason
 	msg        string
@@ -30,12 +33,15 @@ type apiError struct {
 	violations []*errdetails.BadRequest_FieldViolation
 }
 
-func (e *apiError) Error() string { return e.msg }
+func (e *Error) Error() string { return e.msg }
 
-// GRPCStatus lets grpc-go and status.FromError read an apiError directly.
-func (e *apiError) GRPCStatus() *status.Status {
+// Reason is the reason clients switch on.
+func (e *Error) Reason() lanyardv1.ErrorReason { return e.reason }
+
+// GRPCStatus lets grpc-go and status.FromError read an Error directly.
+func (e *Error) GRPCStatus() *status.Status {
 	st := status.New(e.code, e.msg)
-	details := []protoadapt.MessageV1{&errdetails.ErrorInfo{Reason: reasonName(e.reason), Domain: errorDomain, Metadata: e.meta}}
+	details := []protoadapt.MessageV1{&errdetails.ErrorInfo{Reason: ReasonName(e.reason), Domain: errorDomain, Metadata: e.meta}}
 	if len(e.violations) > 0 {
 		details = append(details, &errdetails.BadRequest{FieldViolations: e.violations})
 	}
@@ -45,14 +51,14 @@ func (e *apiError) GRPCStatus() *status.Status {
 	return st
 }
 
-// reasonName is the ErrorInfo reason of r: its enum name without the ERROR_REASON_ prefix.
-func reasonName(r lanyardv1.ErrorReason) string {
+// ReasonName is the ErrorInfo reason of r: its enum name without the ERROR_REASON_ prefix.
+func ReasonName(r lanyardv1.ErrorReason) string {
 	return strings.TrimPrefix(r.String(), "ERROR_REASON_")
 }
 
-// newError builds an apiError; meta is key, value pairs.
-func newError(code codes.Code, reason lanyardv1.ErrorReason, msg string, meta ...string) *apiError {
-	e := &apiError{code: code, reason: reason, msg: msg}
+// NewError builds an Error; meta is key, value pairs.
+func NewError(code codes.Code, reason lanyardv1.ErrorReason, msg string, meta ...string) *Error {
+	e := &Error{code: code, reason: reason, msg: msg}
 	if len(meta) > 0 {
 		e.meta = make(map[string]string, len(meta)/2)
 		for i := 0; i+1 < len(meta); i += 2 {
@@ -62,14 +68,14 @@ func newError(code codes.Code, reason lanyardv1.ErrorReason, msg string, meta ..
 	return e
 }
 
-// violations collects invalid fields of one request; err() is nil when there are none.
-type violations []*errdetails.BadRequest_FieldViolation
+// Violations collects invalid fields of one request; Err() is nil when there are none.
+type Violations []*errdetails.BadRequest_FieldViolation
 
-func (v *violations) add(field, description string) {
+func (v *Violations) Add(field, description string) {
 	*v = append(*v, &errdetails.BadRequest_FieldViolation{Field: field, Description: description})
 }
 
-func (v violations) err() error {
+func (v Violations) Err() error {
 	if len(v) == 0 {
 		return nil
 	}
@@ -77,7 +83,7 @@ func (v violations) err() error {
 	if len(v) > 1 {
 		msg += " (and more; see BadRequest details)"
 	}
-	return &apiError{code: codes.InvalidArgument, reason: lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, msg: msg, violations: v}
+	return &Error{code: codes.InvalidArgument, reason: lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, msg: msg, violations: v}
 }
 
 // codeReasons gives the reason attached to a status that arrives without one (from grpc-go itself or an
@@ -124,30 +130,30 @@ var authnErrors = []struct {
 	{authn.ErrInvalidKeyName, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "name"},
 }
 
-// toStatus is the one place where errors become gRPC statuses. Domain sentinels of store and authn map to
+// Status is the one place where errors become gRPC statuses. Domain sentinels of store and authn map to
 // codes and reasons; errors that already carry a Lanyard status pass through; anything unexpected becomes
 // INTERNAL with only the request id in it, and the original is logged under that id.
-func toStatus(ctx context.Context, log *slog.Logger, err error) *status.Status {
-	var api *apiError
+func Status(ctx context.Context, log *slog.Logger, err error) *status.Status {
+	var api *Error
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &api):
 		return api.GRPCStatus()
 	case errors.Is(err, context.Canceled):
-		return newError(codes.Canceled, lanyardv1.ErrorReason_ERROR_REASON_CANCELLED, "the call was cancelled").GRPCStatus()
+		return NewError(codes.Canceled, lanyardv1.ErrorReason_ERROR_REASON_CANCELLED, "the call was cancelled").GRPCStatus()
 	case errors.Is(err, context.DeadlineExceeded):
-		return newError(codes.DeadlineExceeded, lanyardv1.ErrorReason_ERROR_REASON_CANCELLED, "the call's deadline passed").GRPCStatus()
+		return NewError(codes.DeadlineExceeded, lanyardv1.ErrorReason_ERROR_REASON_CANCELLED, "the call's deadline passed").GRPCStatus()
 	case errors.Is(err, store.ErrUnavailable):
-		return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later").GRPCStatus()
+		return NewError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_STORE_UNAVAILABLE, "the store is unreachable; retry later").GRPCStatus()
 	case errors.Is(err, store.ErrBusy):
 		// Not STORE_UNAVAILABLE: the store is there, just slow to take the call; UNAVAILABLE still tells
 		// clients to retry with backoff.
-		return newError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the store is busy; retry later").GRPCStatus()
+		return NewError(codes.Unavailable, lanyardv1.ErrorReason_ERROR_REASON_UNAVAILABLE, "the store is busy; retry later").GRPCStatus()
 	case errors.Is(err, store.ErrNotFound):
-		return newError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, "not found").GRPCStatus()
+		return NewError(codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, "not found").GRPCStatus()
 	case errors.Is(err, store.ErrAlreadyExists):
-		return newError(codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "already exists").GRPCStatus()
+		return NewError(codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "already exists").GRPCStatus()
 	}
 	if e, ok := customDataError(err); ok {
 		return e.GRPCStatus()
@@ -158,7 +164,7 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) *status.Status {
 			if msg == "" {
 				msg = err.Error() // these errors' texts are written to be shown
 			}
-			e := newError(m.code, m.reason, msg)
+			e := NewError(m.code, m.reason, msg)
 			if m.field != "" {
 				e.violations = []*errdetails.BadRequest_FieldViolation{{Field: m.field, Description: err.Error()}}
 			}
@@ -170,12 +176,12 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) *status.Status {
 			return st
 		}
 		if reason, ok := codeReasons[st.Code()]; ok {
-			return newError(st.Code(), reason, st.Message()).GRPCStatus()
+			return NewError(st.Code(), reason, st.Message()).GRPCStatus()
 		}
 	}
-	id := requestIDFrom(ctx)
+	id := RequestID(ctx)
 	log.ErrorContext(ctx, "internal error", "request_id", id, "error", err.Error())
-	return newError(codes.Internal, lanyardv1.ErrorReason_ERROR_REASON_INTERNAL,
+	return NewError(codes.Internal, lanyardv1.ErrorReason_ERROR_REASON_INTERNAL,
 		"internal error; request id "+id, "request_id", id).GRPCStatus()
 }
 
@@ -186,4 +192,28 @@ func hasErrorInfo(st *status.Status) bool {
 		}
 	}
 	return false
+}
+
+// customDataError maps the store's custom data errors.
+func customDataError(err error) (*Error, bool) {
+	switch {
+	case errors.Is(err, store.ErrDocumentTooLarge):
+		return NewError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_CUSTOM_DATA_TOO_LARGE, err.Error()), true
+	case errors.Is(err, store.ErrInvalidUpdate):
+		field := "set"
+		var fe *store.FieldError
+		if errors.As(err, &fe) {
+			field = fe.Field
+		}
+		e := NewError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, err.Error())
+		e.violations = []*errdetails.BadRequest_FieldViolation{{Field: field, Description: err.Error()}}
+		return e, true
+	case errors.Is(err, store.ErrCustomDataUnreadable):
+		return NewError(codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_CUSTOM_DATA_UNREADABLE, err.Error()), true
+	case errors.Is(err, store.ErrVersionMismatch):
+		return NewError(codes.Aborted, lanyardv1.ErrorReason_ERROR_REASON_VERSION_MISMATCH, err.Error()), true
+	case errors.Is(err, rules.ErrDenied):
+		return NewError(codes.PermissionDenied, lanyardv1.ErrorReason_ERROR_REASON_RULE_DENIED, err.Error()), true
+	}
+	return nil, false
 }

@@ -1,4 +1,4 @@
-package server
+package metadata
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 
 // ListMetadataFields lists the configured metadata fields of every enabled provider that yields them.
 // Public: the field names are no secret, and clients use them to know what profiles will hold.
-func (h *metadataService) ListMetadataFields(context.Context, *lanyardv1.ListMetadataFieldsRequest) (*lanyardv1.ListMetadataFieldsResponse, error) {
+func (h *Service) ListMetadataFields(context.Context, *lanyardv1.ListMetadataFieldsRequest) (*lanyardv1.ListMetadataFieldsResponse, error) {
 	resp := &lanyardv1.ListMetadataFieldsResponse{}
-	for typ, p := range h.s.auth.ExternalProviders() {
+	for typ, p := range h.auth.ExternalProviders() {
 		entry := &lanyardv1.ProviderMetadataFields{ProviderType: typ}
 		for _, f := range p.MetadataFields() {
 			entry.Fields = append(entry.Fields, &lanyardv1.MetadataField{Name: f.Name, FieldName: f.FieldName, Required: f.Required})

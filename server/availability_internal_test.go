@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -45,7 +46,7 @@ func TestCallWaitingForStoreEndsWhenItIsLost(t *testing.T) {
 	}
 	wantUnavailable := func(err error) {
 		t.Helper()
-		st := toStatus(context.Background(), s.log, err)
+		st := rpc.Status(context.Background(), s.log, err)
 		if st.Code() != codes.Unavailable || !errors.Is(err, storeUnavailable) {
 			t.Fatalf("error %v (%s), want UNAVAILABLE STORE_UNAVAILABLE", err, st.Code())
 		}

@@ -1,4 +1,6 @@
-package server
+// Package importusers is `lanyard import users`: the users of an Atlas App Services app, as its Admin
+// API lists them, written into a Lanyard store.
+package importusers
 
 import (
 	"bytes"
@@ -15,12 +17,13 @@ import (
 	"time"
 
 	"github.com/lanyardhq/lanyard/authn"
+	"github.com/lanyardhq/lanyard/server"
 	"github.com/lanyardhq/lanyard/store"
 )
 
-// ImportReport says what `lanyard import users` did. Importing the same file again creates nothing:
+// Report says what `lanyard import users` did. Importing the same file again creates nothing:
 // every user and identity it finds already in place is counted as skipped.
-type ImportReport struct {
+type Report struct {
 	Users             int // user entries read from the file
 	UsersCreated      int
 	UsersSkipped      int // a user with that id exists already (it is left as it is)
@@ -33,7 +36,7 @@ type ImportReport struct {
 }
 
 // Summary is the report as a few lines for a terminal.
-func (r ImportReport) Summary() string {
+func (r Report) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "users:      %d read, %d created, %d already present\n", r.Users, r.UsersCreated, r.UsersSkipped)
 	fmt.Fprintf(&b, "identities: %d added, %d already present\n", r.IdentitiesAdded, r.IdentitiesSkipped)
@@ -47,7 +50,7 @@ func (r ImportReport) Summary() string {
 	return b.String()
 }
 
-// ImportUsers imports the users of an Atlas App Services app, as its Admin API lists them (GET
+// Import imports the users of an Atlas App Services app, as its Admin API lists them (GET
 // /groups/{groupId}/apps/{appId}/users), into the store cfg names. It opens the store as the server
 // does (with the embedded engine, the data dir must not be in use by a running server) and closes it
 // before returning.
@@ -75,20 +78,20 @@ func (r ImportReport) Summary() string {
 // added), an identity that belongs to another user is reported, not moved. Importing is therefore
 // idempotent and can be resumed after an interruption. It runs no user creation hook and records no
 // CREATE events: these users existed already. A malformed file is refused before anything is written.
-func ImportUsers(ctx context.Context, cfg Config, log *slog.Logger, file string) (ImportReport, error) {
+func Import(ctx context.Context, cfg server.Config, log *slog.Logger, file string) (Report, error) {
 	users, err := readAppServicesUsers(file)
 	if err != nil {
-		return ImportReport{}, err
+		return Report{}, err
 	}
 	// Nothing is served: the listeners only need free ports.
 	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.EmbeddedAddr = ""
-	s, err := New(ctx, cfg, log)
+	s, err := server.New(ctx, cfg, log)
 	if err != nil {
-		return ImportReport{}, err
+		return Report{}, err
 	}
 	defer s.Close()
-	rep, err := importUsers(ctx, s.store, users, time.Now())
+	rep, err := importUsers(ctx, s.Store(), users, time.Now())
 	log.Info("imported App Services users", "file", file, "users", rep.Users, "created", rep.UsersCreated, "skipped", rep.UsersSkipped,
 		"identities_added", rep.IdentitiesAdded, "passwords_to_reset", rep.PasswordsCreated, "problems", len(rep.Problems))
 	return rep, err
@@ -323,14 +326,14 @@ type importIdentity struct {
 // importer runs one import against a store.
 type importer struct {
 	st  store.Store
-	rep ImportReport
+	rep Report
 }
 
 func (im *importer) problem(format string, a ...any) {
 	im.rep.Problems = append(im.rep.Problems, fmt.Sprintf(format, a...))
 }
 
-func importUsers(ctx context.Context, st store.Store, users []importedUser, now time.Time) (ImportReport, error) {
+func importUsers(ctx context.Context, st store.Store, users []importedUser, now time.Time) (Report, error) {
 	im := &importer{st: st}
 	im.rep.Users = len(users)
 	for _, u := range users {
