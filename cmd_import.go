@@ -43,7 +43,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "lanyard: configuration: %s\n", oneLine(err))
 		return 2
 	}
-	report, err := importusers.Import(ctx, cfg, newLogger(stderr, "warn"), file)
+	report, err := importusers.Import(ctx, server.StoreOpener(cfg, newLogger(stderr, "warn")), newLogger(stderr, "warn"), file)
 	if report.Users > 0 {
 		fmt.Fprint(stdout, report.Summary())
 	}

@@ -48,7 +48,7 @@ func TestImportUsers(t *testing.T) {
 	coll := withDriver(t, &cfg)
 	ctx := context.Background()
 
-	rep, err := importusers.Import(ctx, cfg, quietLog(), sampleUsers)
+	rep, err := importusers.Import(ctx, server.StoreOpener(cfg, quietLog()), quietLog(), sampleUsers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestImportUsers(t *testing.T) {
 	if !sameReport(rep, want) {
 		t.Fatalf("first import: %+v, want %+v", rep, want)
 	}
-	rep, err = importusers.Import(ctx, cfg, quietLog(), sampleUsers)
+	rep, err = importusers.Import(ctx, server.StoreOpener(cfg, quietLog()), quietLog(), sampleUsers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestImportUsersProblems(t *testing.T) {
 		 "identities": [{"id": "own-sub", "provider_type": "custom-token", "provider_id": "x"},
 		                {"id": "65a1b2c3d4e5f60718293c01", "provider_type": "local-userpass", "provider_id": "x", "provider_data": {}}]}
 	]`)
-	rep, err := importusers.Import(ctx, cfg, quietLog(), first)
+	rep, err := importusers.Import(ctx, server.StoreOpener(cfg, quietLog()), quietLog(), first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestImportUsersProblems(t *testing.T) {
 		 "identities": [{"id": "own-sub", "provider_type": "custom-token", "provider_id": "x"},
 		                {"id": "g-104", "provider_type": "oauth2-google", "provider_id": "y", "provider_data": {"email": "d@example.com"}},
 		                {"id": "65a1b2c3d4e5f60718293c01", "provider_type": "local-userpass", "provider_id": "x", "provider_data": {"email": "D@example.com"}}]}`)
-	rep, err = importusers.Import(ctx, cfg, quietLog(), second)
+	rep, err = importusers.Import(ctx, server.StoreOpener(cfg, quietLog()), quietLog(), second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestImportUsersProblems(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	writeJSON(t, bad, `[{"_id": "65a1b2c3d4e5f60718293b09", "identities": [{"id": "new-sub", "provider_type": "custom-token"}]},
 		{"_id": "not-an-id", "identities": []}]`)
-	_, err = importusers.Import(ctx, cfg, quietLog(), bad)
+	_, err = importusers.Import(ctx, server.StoreOpener(cfg, quietLog()), quietLog(), bad)
 	if err == nil || !strings.Contains(err.Error(), `user #2: _id: "not-an-id" is not a 24-hex-digit ObjectId`) {
 		t.Fatalf("malformed file: %v", err)
 	}

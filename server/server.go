@@ -447,9 +447,19 @@ func (s *Server) CreateServerAPIKey(ctx context.Context, name string) (id, key s
 	return k.ID, secret, nil
 }
 
-// Store is the store the server opened, for commands that write to it before anything is served
-// (lanyard import users).
-func (s *Server) Store() store.Store { return s.store }
+// StoreOpener opens the store as serve does (engine, migrations, signing keys), for commands that only
+// write to it (lanyard import users). Nothing is served: the listeners New needs take free ports.
+func StoreOpener(cfg Config, log *slog.Logger) func(context.Context) (store.Store, func(), error) {
+	return func(ctx context.Context) (store.Store, func(), error) {
+		cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
+		cfg.EmbeddedAddr = ""
+		s, err := New(ctx, cfg, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.store, s.Close, nil
+	}
+}
 
 // Close releases what New opened (listeners, store, embedded engine) when Serve is never called.
 func (s *Server) Close() {

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/lanyardhq/lanyard/authn"
-	"github.com/lanyardhq/lanyard/server"
 	"github.com/lanyardhq/lanyard/store"
 )
 
@@ -78,24 +77,25 @@ func (r Report) Summary() string {
 // added), an identity that belongs to another user is reported, not moved. Importing is therefore
 // idempotent and can be resumed after an interruption. It runs no user creation hook and records no
 // CREATE events: these users existed already. A malformed file is refused before anything is written.
-func Import(ctx context.Context, cfg server.Config, log *slog.Logger, file string) (Report, error) {
+func Import(ctx context.Context, open Opener, log *slog.Logger, file string) (Report, error) {
 	users, err := readAppServicesUsers(file)
 	if err != nil {
 		return Report{}, err
 	}
-	// Nothing is served: the listeners only need free ports.
-	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
-	cfg.EmbeddedAddr = ""
-	s, err := server.New(ctx, cfg, log)
+	st, closeStore, err := open(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	defer s.Close()
-	rep, err := importUsers(ctx, s.Store(), users, time.Now())
+	defer closeStore()
+	rep, err := importUsers(ctx, st, users, time.Now())
 	log.Info("imported App Services users", "file", file, "users", rep.Users, "created", rep.UsersCreated, "skipped", rep.UsersSkipped,
 		"identities_added", rep.IdentitiesAdded, "passwords_to_reset", rep.PasswordsCreated, "problems", len(rep.Problems))
 	return rep, err
 }
+
+// Opener opens the store the users go into, with its migrations run, and returns its release. It is
+// called once the file is read and checked, so that a malformed file opens nothing.
+type Opener func(ctx context.Context) (store.Store, func(), error)
 
 // asUser is a user of the App Services Admin API.
 type asUser struct {
