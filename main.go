@@ -3,7 +3,7 @@
 //	lanyard serve [flags]                       serve the gRPC and HTTP APIs (see `lanyard serve -h`)
 //	lanyard apikey create --server NAME [flags] create a server API key (the first admin credential)
 //	lanyard import users FILE [flags]           import App Services users, keeping their ids
-//	lanyard version                             print the version
+//	lanyard version                             print the version, the commit and the Go version
 package main
 
 import (
@@ -15,14 +15,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/lanyardhq/lanyard/server"
 )
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 func main() {
 	if os.Getenv("GOGC") == "" {
@@ -42,7 +40,7 @@ Commands:
                                 first: one process per embedded store, a second one is refused)
   import users FILE [flags]     import App Services users (the Admin API user list), keeping their ids;
                                 with the embedded store, stop serve first
-  version                       print the version
+  version                       print the version, the commit and the Go version
 `
 
 // run is the whole command; it returns the exit code so that tests can call it.
@@ -59,7 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "apikey":
 		return apikey(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "lanyard", version)
+		info, ok := debug.ReadBuildInfo()
+		fmt.Fprintln(stdout, versionLine(version, commit, info, ok))
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

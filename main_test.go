@@ -59,7 +59,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "main_test: the go command is needed to build lanyard:", err)
 		os.Exit(1)
 	}
-	build := exec.Command(goTool, "build", "-o", lanyardBin, ".")
+	build := exec.Command(goTool, "build", "-ldflags", "-X main.version="+testVersion+" -X main.commit="+testCommit, "-o", lanyardBin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "main_test: go build: %v\n%s", err, out)
 		_ = os.RemoveAll(dir)
