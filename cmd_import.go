@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -35,13 +33,9 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return 2
 	}
 	file := args[1]
-	cfg, err := server.LoadConfig(args[2:], getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lanyard: configuration: %s\n", oneLine(err))
-		return 2
+	cfg, code := loadConfig(args[2:], getenv, stdout, stderr)
+	if code >= 0 {
+		return code
 	}
 	report, err := importusers.Import(ctx, server.StoreOpener(cfg, newLogger(stderr, "warn")), newLogger(stderr, "warn"), file)
 	if report.Users > 0 {

@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], getenv, stderr)
+		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "apikey":
@@ -69,14 +69,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
-	cfg, err := server.LoadConfig(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lanyard: configuration: %s\n", oneLine(err))
-		return 2
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, code := loadConfig(args, getenv, stdout, stderr)
+	if code >= 0 {
+		return code
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	srv, err := server.New(ctx, cfg, log)
@@ -97,10 +93,9 @@ func apikey(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	name := args[2]
-	cfg, err := server.LoadConfig(args[3:], getenv, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "lanyard: configuration: %s\n", oneLine(err))
-		return 2
+	cfg, code := loadConfig(args[3:], getenv, stdout, stderr)
+	if code >= 0 {
+		return code
 	}
 	// Nothing is served: the listeners only need free ports.
 	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
@@ -118,6 +113,29 @@ func apikey(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	fmt.Fprintf(stdout, "id:  %s\nkey: %s\nThe key is shown only now; log in with it as an api_key credential.\n", id, key)
 	return 0
+}
+
+// environ is the environment checked for misspelt settings; a variable so that the in-process tests,
+// which pass their settings through getenv, can see a process environment of their own.
+var environ = os.Environ
+
+// loadConfig reads the settings of serve, apikey and import. It returns the exit code when the command
+// ends here (help asked for, or a refusal), and -1 when the command goes on with cfg.
+func loadConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) (server.Config, int) {
+	cfg, err := server.LoadConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		server.PrintUsage(stdout)
+		return cfg, 0
+	}
+	// Before the settings' own errors: a misspelt name often causes one (a required setting looks unset).
+	if envErr := server.CheckEnviron(environ()); envErr != nil {
+		err = envErr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lanyard: configuration: %s\n", oneLine(err))
+		return cfg, 2
+	}
+	return cfg, -1
 }
 
 // oneLine joins multi-error text so that a failure is always one line on the terminal.

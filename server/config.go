@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,7 +110,7 @@ func (c *Config) settings() []setting {
 		{"grpc-addr", "address of the gRPC listener", (*strVal)(&c.GRPCAddr)},
 		{"http-addr", "address of the HTTP listener (JWKS, App Services API, /metrics, /healthz)", (*strVal)(&c.HTTPAddr)},
 		{"public-url", "public base URL: the iss of every token and the App Services hostname (default http:// + http-addr; required with mongodb-uri, where every replica must issue the same iss)", (*strVal)(&c.PublicURL)},
-		{"app-id", "application id: the `aud` of every token and the {app} of the App Services routes", (*strVal)(&c.AppID)},
+		{"app-id", "application id: the aud of every token and the {app} of the App Services routes", (*strVal)(&c.AppID)},
 		{"data-dir", "directory of the embedded engine's files and the development master key", (*strVal)(&c.DataDir)},
 		{"mongodb-uri", "MongoDB connection string; empty runs the embedded FerretDB engine", (*strVal)(&c.MongoDBURI)},
 		{"embedded-postgres-url", "run the embedded engine on this PostgreSQL URL instead of SQLite", (*strVal)(&c.EmbeddedPostgresURL)},
@@ -212,24 +213,22 @@ func DefaultConfig() Config {
 // LoadConfig builds the configuration of `lanyard serve` from, in rising precedence: the defaults, the
 // YAML file named by --config (or LANYARD_CONFIG), LANYARD_* environment variables and flags. The
 // result is validated; every error names the setting at fault.
+//
+// -h and --help return flag.ErrHelp without printing anything: the caller prints PrintUsage to stdout.
 func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	cfg := DefaultConfig()
-	fs := flag.NewFlagSet("lanyard serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var configFile string
-	fs.StringVar(&configFile, "config", getenv("LANYARD_CONFIG"), "YAML file of settings (keys: the flag names with _ for -)")
 	// Flags write into a scratch config so that they can be applied last, after file and environment.
 	flagged := DefaultConfig()
-	for _, s := range flagged.settings() {
-		fs.Var(s.value, s.name, s.usage+" (env "+s.env()+")")
-	}
-	fs.Var((*strVal)(&flagged.AppDir), "app", "same as --app-dir")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: lanyard serve [flags]\n\nEvery flag can also be set as an environment variable or a key of the --config file.\n\n")
-		fs.PrintDefaults()
-	}
+	fs, help := newFlagSet(&configFile, getenv("LANYARD_CONFIG"), &flagged)
+	fs.SetOutput(stderr)
+	// Only mistakes reach Usage (help is a flag of its own), after the flag package's line naming them.
+	fs.Usage = func() { fmt.Fprintln(stderr, "lanyard serve -h lists every setting.") }
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *help {
+		return cfg, flag.ErrHelp
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -270,6 +269,171 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	return cfg, cfg.Validate()
 }
 
+// newFlagSet declares every setting as a flag writing into flagged, with --config and --app, and -h and
+// --help as flags of their own so that asking for help is told apart from a mistake.
+func newFlagSet(configFile *string, configDefault string, flagged *Config) (*flag.FlagSet, *bool) {
+	fs := flag.NewFlagSet("lanyard serve", flag.ContinueOnError)
+	fs.StringVar(configFile, "config", configDefault, "YAML file of settings (keys: the flag names with _ for -) (env LANYARD_CONFIG)")
+	for _, s := range flagged.settings() {
+		fs.Var(s.value, s.name, s.usage+" (env "+s.env()+")")
+	}
+	fs.Var((*strVal)(&flagged.AppDir), "app", "same as --app-dir")
+	help := fs.Bool("help", false, "print this help")
+	fs.BoolVar(help, "h", false, "print this help")
+	return fs, help
+}
+
+// PrintUsage writes what `lanyard serve -h` prints: every flag with a placeholder for its value, its
+// environment variable and its default.
+func PrintUsage(w io.Writer) {
+	var configFile string
+	flagged := DefaultConfig()
+	fs, _ := newFlagSet(&configFile, "", &flagged)
+	fmt.Fprintf(w, "Usage: lanyard serve [flags]\n\nEvery flag can also be set as an environment variable or a key of the --config file.\n\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "h" || f.Name == "help" {
+			return
+		}
+		fmt.Fprintf(w, "  -%s", f.Name)
+		if p := placeholder(f.Name, f.Value); p != "" {
+			fmt.Fprintf(w, " %s", p)
+		}
+		fmt.Fprintf(w, "\n    \t%s", f.Usage)
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// placeholder names what a flag's value is (-app-id ID, -grpc-addr HOST:PORT). The flag package would
+// take it from a back-quoted word of the usage text, or print "value" for every setting, since all of
+// them are flag.Value types of their own.
+func placeholder(name string, v flag.Value) string {
+	switch v.(type) {
+	case *boolVal:
+		return ""
+	case *durVal:
+		return "DURATION"
+	case *intVal:
+		return "N"
+	case *listVal:
+		return "LIST"
+	}
+	suffix := func(ends ...string) bool {
+		for _, e := range ends {
+			if strings.HasSuffix(name, e) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case name == "config" || suffix("-file"):
+		return "FILE"
+	case name == "app" || suffix("-dir"):
+		return "DIR"
+	case suffix("-addr"):
+		return "HOST:PORT"
+	case suffix("-url", "-uri", "-webhook"):
+		return "URL"
+	case suffix("-id"):
+		return "ID"
+	case suffix("-alg"):
+		return "ALG"
+	case suffix("-fields"):
+		return "JSON"
+	case suffix("-key"):
+		return "KEY"
+	case suffix("-secret"):
+		return "SECRET"
+	case name == "log-level":
+		return "LEVEL"
+	case name == "custom-data-on-user-creation":
+		return "TARGET"
+	case name == "custom-data-rules":
+		return "RULES"
+	case name == "database" || suffix("-database", "-collection", "-field"):
+		return "NAME"
+	}
+	return "VALUE"
+}
+
+// Variables named LANYARD_* that are not settings and are still read on purpose: a typo in a setting's
+// name would otherwise go unnoticed, so CheckEnviron refuses every other LANYARD_* name.
+var (
+	nonSettingEnv = map[string]bool{
+		"LANYARD_CONFIG": true, // the --config file
+		// Read by the example clients and the interop clients, which are pointed at a server from the
+		// shell that may run it.
+		"LANYARD_URL": true, "LANYARD_EMAIL": true, "LANYARD_PASSWORD": true,
+		"LANYARD_SERVER_API_KEY": true, "LANYARD_REFRESH_TOKEN": true,
+	}
+	nonSettingEnvPrefixes = []string{
+		"LANYARD_SECRET_", // secrets of an App Services app (appconfig.SecretEnv)
+		// Settings of the tests and benchmarks (LANYARD_TEST_POSTGRES_URL, LANYARD_BENCH_CACHE), often
+		// exported in a developer's shell.
+		"LANYARD_TEST_", "LANYARD_BENCH_",
+	}
+)
+
+// CheckEnviron refuses LANYARD_* variables (environ as from os.Environ) that are neither settings nor
+// read elsewhere on purpose, naming each with the closest setting, on one line.
+func CheckEnviron(environ []string) error {
+	var names []string
+	for _, s := range (&Config{}).settings() {
+		names = append(names, s.env())
+	}
+	names = append(names, "LANYARD_CONFIG")
+	var unknown []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "LANYARD_") || nonSettingEnv[name] || slices.Contains(names, name) ||
+			slices.ContainsFunc(nonSettingEnvPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			continue
+		}
+		unknown = append(unknown, fmt.Sprintf("unknown environment variable %s (did you mean %s?)", name, closest(name, names)))
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return errors.New(strings.Join(unknown, "; "))
+}
+
+// closest is the candidate with the fewest single-character edits (Levenshtein distance) from name;
+// the first such one on a tie.
+func closest(name string, candidates []string) string {
+	best, bestDist := "", -1
+	for _, c := range candidates {
+		if d := editDistance(name, c); bestDist < 0 || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	// prev[j] is the distance between the previous prefix of a and b[:j].
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 // lookupEnv treats an empty variable as unset, so that `LANYARD_X= lanyard serve` keeps the default.
 func lookupEnv(getenv func(string) string, name string) (string, bool) {
 	v := getenv(name)
@@ -285,6 +449,11 @@ func applyYAML(path string, byName map[string]setting) error {
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return fmt.Errorf("config file %s: not valid YAML: %v", path, err)
 	}
+	known := make([]string, 0, len(byName))
+	for n := range byName {
+		known = append(known, strings.ReplaceAll(n, "-", "_"))
+	}
+	sort.Strings(known)
 	keys := make([]string, 0, len(doc))
 	for k := range doc {
 		keys = append(keys, k)
@@ -293,7 +462,7 @@ func applyYAML(path string, byName map[string]setting) error {
 	for _, k := range keys {
 		s, ok := byName[strings.ReplaceAll(k, "_", "-")]
 		if !ok || strings.Contains(k, "-") {
-			return fmt.Errorf("config file %s: unknown key %q", path, k)
+			return fmt.Errorf("config file %s: unknown key %q (did you mean %q?)", path, k, closest(k, known))
 		}
 		var text string
 		switch v := doc[k].(type) {

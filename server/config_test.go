@@ -148,3 +148,58 @@ func TestPublicURLWithMongoDB(t *testing.T) {
 		t.Errorf("public URL %q", cfg.PublicURL)
 	}
 }
+
+func TestCheckEnviron(t *testing.T) {
+	for _, c := range []struct {
+		variable, want string // want is the closest setting; "" when the variable is accepted
+	}{
+		{"LANYARD_GRPCADDR=127.0.0.1:1", "LANYARD_GRPC_ADDR"},
+		{"LANYARD_MONGO_URI=mongodb://db", "LANYARD_MONGODB_URI"},
+		{"LANYARD_ACCESS_TOKEN_TIL=1h", "LANYARD_ACCESS_TOKEN_TTL"},
+		{"LANYARD_CONFG=lanyard.yaml", "LANYARD_CONFIG"},
+		{"LANYARD_GRPC_ADDR=127.0.0.1:1", ""},
+		{"LANYARD_CONFIG=lanyard.yaml", ""},
+		{"LANYARD_SECRET_CUSTOMTOKENKEY=s", ""},
+		{"LANYARD_TEST_POSTGRES_URL=postgres://x", ""},
+		{"LANYARD_BENCH_CACHE=/tmp/b", ""},
+		{"LANYARD_URL=http://127.0.0.1:8080", ""},
+		{"LANYARD_SERVER_API_KEY=k", ""},
+		{"PATH=/usr/bin", ""},
+		{"lanyard_grpcaddr=x", ""},
+	} {
+		err := CheckEnviron([]string{"HOME=/root", c.variable})
+		name, _, _ := strings.Cut(c.variable, "=")
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s refused: %v", name, err)
+		case c.want != "" && (err == nil || err.Error() != "unknown environment variable "+name+" (did you mean "+c.want+"?)"):
+			t.Errorf("%s: %v, want a refusal suggesting %s", name, err, c.want)
+		}
+	}
+	err := CheckEnviron([]string{"LANYARD_B=1", "LANYARD_A=1"})
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "LANYARD_A ") || !strings.Contains(err.Error(), "LANYARD_B ") {
+		t.Errorf("two unknown variables: %q, want both on one line", err)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"abc", "", 3}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"GRPCADDR", "GRPC_ADDR", 1}, {"flaw", "lawn", 2}} {
+		if got := editDistance(c.a, c.b); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestConfigFileUnknownKey(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "lanyard.yaml")
+	if err := os.WriteFile(file, []byte("grpcaddr: 127.0.0.1:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadConfig([]string{"--config", file}, env(nil), os.Stderr)
+	if err == nil || !strings.HasSuffix(err.Error(), `unknown key "grpcaddr" (did you mean "grpc_addr"?)`) {
+		t.Errorf("got %v, want the unknown key refused with the closest one", err)
+	}
+}
