@@ -40,17 +40,17 @@ generate: validate-proto ## Regenerate gen/ from proto/: gen/go always; gen/ts, 
 		echo "$(BUF) generate --template buf.gen.clients.yaml"; \
 		$(BUF) generate --template buf.gen.clients.yaml; \
 	else \
-		echo "generate: SKIPPED gen/ts, gen/python, gen/java (regenerated gen/go only): run 'bash interop/setup.sh'"; \
+		echo "generate: SKIPPED gen/ts, gen/python, gen/java (regenerated gen/go only): run 'make setup'"; \
 	fi
 
-.PHONY: setup-clients
-setup-clients: ## Install the TypeScript/Python/Java generators and client test runtimes (Debian, npm)
-	bash interop/setup.sh
+.PHONY: setup
+setup: ## Install what `make test` needs (Debian packages, npm packages, Go modules); `make test` runs it first
+	bash tools/setup.sh
 
 .PHONY: check-generated
 check-generated: generate ## Fail when gen/ differs from what proto/ generates
 	@bash interop/setup.sh --check 2>/dev/null || { \
-		echo "check-generated: gen/ts, gen/python and gen/java were not regenerated, so they cannot be checked: run 'bash interop/setup.sh'"; exit 1; }
+		echo "check-generated: gen/ts, gen/python and gen/java were not regenerated, so they cannot be checked: run 'make setup'"; exit 1; }
 	@if [ -n "$$(git status --porcelain -- gen)" ]; then \
 		echo "gen/ is stale: run 'make generate' and commit the result"; git status --short -- gen; exit 1; \
 	fi
@@ -104,7 +104,7 @@ release: ## Cross-build static binaries into dist/ (lanyard-VERSION-OS-ARCH) wit
 	@cat dist/SHA256SUMS
 
 .PHONY: test
-test: check-generated lint breaking ## Everything CI runs: generated code, lint, API compatibility, go test -race, a short fuzz
+test: setup check-generated lint breaking ## Everything CI runs: setup, generated code, lint, API compatibility, go test -race, a short fuzz
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v '/store/mongo$$')
 	@echo "store conformance, engine by engine (a skipped engine says so; full output in store-test.out):"
 	go test $(GOTEST_FLAGS) -v ./store/mongo/ | tee store-test.out | grep -E '^\s*--- (PASS|FAIL|SKIP): Test[A-Za-z]+/(sqlite|postgresql|mongodb) |^(ok|FAIL|PASS)|storetest: SKIPPING'

@@ -55,7 +55,7 @@ func repoRoot(t *testing.T) string {
 // must not look like one that passed.
 func missing(t *testing.T, client, what string) {
 	t.Helper()
-	msg := fmt.Sprintf("%s CLIENT TEST NOT RUN: %s. Install what the client tests need with `bash interop/setup.sh` "+
+	msg := fmt.Sprintf("%s CLIENT TEST NOT RUN: %s. Install what the client tests need with `make setup` "+
 		"(Debian packages and `npm ci` in interop/ts).", strings.ToUpper(client), what)
 	if os.Getenv("CI") != "" {
 		t.Fatal(msg + " CI is set, so this is a failure.")
