@@ -10,9 +10,10 @@ import (
 // Lanyard's garbage collection, unless GOGC is set. Go's GOGC lets the heap grow, between collections, by
 // a fixed share of what the collector scans (live heap, goroutine stacks, globals). No one share suits
 // Lanyard. While it answers calls it scans a few megabytes, and at Go's 100 % the collector runs every
-// few hundred calls and takes a fifth to a quarter of the CPU of a login or refresh. But what it scans
-// grows with the streams it holds open (about 11 KB each: 10,000 WatchCustomData streams scan some
-// 110 MB), and a share large enough for the first case would let the heap grow by hundreds of megabytes.
+// few hundred calls and takes a large share of the CPU of a login or refresh. But what it scans grows
+// with the streams it holds open (each holds its goroutine's stack and buffers), and a share large enough
+// for the first case would let the heap grow by hundreds of megabytes with thousands of streams open.
+// BENCHMARKS.md ("Numbers moved from code comments") has the measurements.
 // So after every collection the share is set for a growth of about gcHeadroom, never more than
 // maxGCPercent (small heaps) and never less than minGCPercent (large ones, where a collection costs in
 // proportion to what it scans, and the heap may then grow by more than gcHeadroom).

@@ -25,7 +25,7 @@ import (
 //   - plan_cache_mode=force_custom_plan on FerretDB's connections: FerretDB prepares its statements
 //     and reuses them, and a plan made for any field (a generic plan) cannot know which expression
 //     index `_jsonb->$1` is; one made for the field at hand can. A custom plan costs planning each
-//     time (about 0.1 ms), against a scan of the whole table.
+//     time, a small constant (BENCHMARKS.md), against a scan of the whole table that grows with it.
 //
 // FerretDB creates tables as collections appear, so the indexes are added at start and then every
 // pgIndexInterval. They are named lanyard_gin_<hash>, live and die with their table, and FerretDB never
