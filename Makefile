@@ -8,8 +8,8 @@ GOTEST_FLAGS ?= -race -count=1 -timeout 30m
 # The Go packages `lint` checks: all but the generated ones (gen/go), which are what their generators make
 # them, not code to fix by hand.
 LINT_PACKAGES = $(shell go list ./... | grep -v '^github.com/lanyardhq/lanyard/gen/')
-# The latest release tag; `breaking` joins `test` once one exists.
-RELEASE := $(shell git describe --tags --abbrev=0 --match 'v*' 2>/dev/null)
+# The API as last released, which `breaking` holds every proto change to.
+RELEASED_API := proto/released.binpb
 
 .DEFAULT_GOAL := help
 
@@ -65,15 +65,26 @@ lint: validate-proto ## buf format and lint, gofmt, go vet, staticcheck; not of 
 	$(TOOL) staticcheck $(LINT_PACKAGES)
 
 .PHONY: breaking
-# The release's files are compared from a copy with today's validate.proto added, which git does not hold:
-# buf reading '.git#tag=...' would find the .cache/protovalidate module of buf.yaml empty.
-breaking: validate-proto ## Check the API against the latest release tag
-	@if [ -z "$(RELEASE)" ]; then echo "breaking: no release tag yet, nothing to compare"; exit 0; fi; \
-	against=$$(mktemp -d); trap 'rm -rf "$$against"' EXIT; \
-	git archive $(RELEASE) | tar -x -C "$$against"; \
-	install -D -m 0644 $(VALIDATE_PROTO) "$$against/$(VALIDATE_PROTO)"; \
-	echo "$(BUF) breaking --against $(RELEASE)"; \
-	$(BUF) breaking --against "$$against"
+# proto/released.binpb is the API as last released (a buf image, committed): every change to proto/ must
+# stay wire- and source-compatible with it (buf's FILE rules, buf.yaml). `make api-release` replaces it,
+# and only a release should. Image is compared with image: buf 1.75 compares a workspace directory with
+# an image as if every file had been deleted. The second check proves the first can fail: a copy of
+# proto/ with one field renumbered must be refused.
+breaking: validate-proto ## Check the API against the last released API (proto/released.binpb)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "$(BUF) breaking (proto/ against $(RELEASED_API))"; \
+	$(BUF) build --exclude-source-info -o "$$tmp/now.binpb"; \
+	$(BUF) breaking "$$tmp/now.binpb" --against $(RELEASED_API); \
+	cp -r proto buf.yaml "$$tmp/"; mkdir -p "$$tmp/.cache"; cp -r .cache/protovalidate "$$tmp/.cache/"; \
+	sed -i '0,/string user_id = 1;/s//string user_id = 99;/' "$$tmp/proto/lanyard/v1/metadata.proto"; \
+	$(BUF) build "$$tmp" --exclude-source-info -o "$$tmp/broken.binpb"; \
+	if $(BUF) breaking "$$tmp/broken.binpb" --against $(RELEASED_API) >/dev/null; then \
+		echo "breaking: a renumbered field was not refused, so this check cannot fail"; exit 1; \
+	fi
+
+.PHONY: api-release
+api-release: validate-proto ## Record proto/ as the released API that `breaking` compares against (at a release only)
+	$(BUF) build --exclude-source-info -o $(RELEASED_API)
 
 # What `lanyard version` prints: the nearest tag, the commits since and -dirty for uncommitted changes
 # (the short commit before the first tag); "dev" outside a git checkout. The commit is passed too because Go
