@@ -130,8 +130,16 @@ test: setup check-generated lint breaking ## Everything CI runs: setup, generate
 	go test -run '^$$' -fuzz FuzzClassify -fuzztime 15s ./store/embedded/
 
 .PHONY: run
-run: ## Serve on the embedded store in ./lanyard-data
-	go run . serve
+# The first build on a machine downloads Lanyard's modules and compiles them, which takes minutes: it is
+# announced, so that a silent terminal is not mistaken for a hang. Later builds take seconds.
+run: ## Build bin/lanyard and serve on the embedded store in ./lanyard-data
+	@[ -x bin/lanyard ] || echo "run: building bin/lanyard; the first build downloads and compiles Lanyard's modules (minutes)"
+	@$(MAKE) --no-print-directory build
+	bin/lanyard serve
+
+.PHONY: tools
+tools: ## Build bin/grpcurl at the version pinned in tools/go.mod (once, instead of `go tool ... grpcurl` building it)
+	go build -modfile=tools/go.mod -o bin/grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl
 
 .PHONY: bench
 bench: ## Run the benchmarks of BENCHMARKS.md (Go benchmarks, the process-level CPU and watch benchmarks, cost against 1,000 and 10,000 users, ghz)
