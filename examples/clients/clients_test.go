@@ -1,8 +1,8 @@
 // Package clients_test runs the client examples in examples/clients the way their READMEs tell a user to:
 // each is copied out of the repository into a temporary folder, the one reference to a Lanyard checkout that
-// its README says to change is pointed at a checkout, it is installed as its README says (the variant with
-// no package index, where there is one) and run against a real `lanyard serve` process, built from this
-// checkout. Each must print the id of an anonymous user the server knows and the code and reason with which
+// its README says to change is pointed at a checkout (by an edit, or by the npm command the TypeScript README
+// gives), it is installed as its README says (the variant with no package index, where there is one) and run
+// against a real `lanyard serve` process, built from this checkout. Each must print the id of an anonymous user the server knows and the code and reason with which
 // an AdminService call was refused: PERMISSION_DENIED, SERVER_PRINCIPAL_REQUIRED.
 //
 // The toolchains are those the interop tests use, which `make setup` installs; without one, a test fails
@@ -35,7 +35,8 @@ import (
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
-// exampleTimeout bounds one example's test: installing it (Maven compiles all of gen/java) and running it.
+// exampleTimeout bounds one example's test, installing it (Maven compiles all of gen/java) and running it,
+// and the build of lanyard.
 const exampleTimeout = 8 * time.Minute
 
 var (
