@@ -63,6 +63,8 @@ lint: validate-proto ## buf format and lint, gofmt, go vet, staticcheck; not of 
 		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(LINT_PACKAGES)
 	$(TOOL) staticcheck $(LINT_PACKAGES)
+# The Go client example is a module of its own, which `go list ./...` leaves out.
+	cd examples/clients/go && go vet ./... && go tool -modfile=../../../tools/go.mod staticcheck ./...
 
 .PHONY: breaking
 # proto/released.binpb is the API as last released (a buf image, committed): every change to proto/ must

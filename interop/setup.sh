@@ -25,6 +25,9 @@ APT_PACKAGES=(
 	libgrpc-java libprotobuf-java libnetty-java libguava-java libperfmark-java
 	libgeronimo-annotation-1.3-spec-java
 	maven libmaven-resources-plugin-java libmaven-compiler-plugin-java libsurefire-java libmaven-jar-plugin-java
+	# The Java client example (examples/clients/java) installs gen/java and runs itself with Maven, which
+	# resolves all of grpc-java's dependencies, gson and animal-sniffer-annotations too.
+	libmaven-install-plugin-java libexec-maven-plugin-java libgoogle-gson-java libanimal-sniffer-java
 )
 PROTOC=/usr/bin/protoc
 PROTOC_VERSION="libprotoc 3.21.12"
