@@ -5,7 +5,8 @@
 #   1. starts the local PostgreSQL when it is installed but stopped (the FerretDB-PostgreSQL engine's tests)
 #   2. Chromium, for the browser test of the App Services API (realm-web from another origin)
 #   3. realm-web, the App Services web SDK, for the end-to-end tests of the compatibility API
-#   4. the TypeScript/Python/Java generators and client runtimes (interop/setup.sh)
+#   4. the TypeScript/Python/Java generators and client runtimes (interop/setup.sh), and the schema
+#      checker of the deployment files (deploy/check)
 #   5. the Go modules of the project and of its tools, so that no test waits on a download
 #
 # Debian packages are installed as root, or through sudo.
@@ -41,6 +42,16 @@ fi
 
 # 4. The other languages' generators and runtimes.
 bash interop/setup.sh
+
+# 4b. The schema checker of the deployment files (make check-deploy), like realm-web above.
+DC=deploy/check
+stamp=$DC/node_modules/.lanyard-setup-lock-sha256
+hash=$(sha256sum "$DC/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
+	echo "setup: npm ci in $DC"
+	npm ci --prefix "$DC" --no-audit --no-fund --loglevel=error
+	echo "$hash" >"$stamp"
+fi
 
 # 5. Go modules (a no-op when the module cache has them).
 go mod download
