@@ -13,13 +13,23 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 )
 
-// memoryLimitRatio is the share of the container's memory limit that Go's memory limit is set to. The
-// container counts memory the Go runtime does not: the embedded SQLite engine's page cache and other
-// allocations (its C library, translated to Go, maps its own memory), the binary's pages, and the page
-// cache of the data files, which the kernel reclaims only when pressed. A Go limit equal to the
-// container's would let the collector keep the heap at a size the container cannot hold beside those;
-// a tenth of the limit leaves room for them.
-const memoryLimitRatio = 0.9
+// Go's memory limit is set below the container's, for the memory the Go runtime does not count and the
+// container does: the binary's pages (a fixed amount, whatever the container's size), the embedded
+// SQLite engine's own allocations (its C library, translated to Go, maps its own memory), the page cache
+// of the data files, and what the heap overshoots its limit by while the collector catches up with a
+// burst of 19 MiB password hashes on a starved CPU. So outsideGo comes off the container's limit, then
+// Go gets memoryLimitRatio of the rest. In a 256 MiB container the ratio alone left the cgroup at its
+// limit under a login storm (BENCHMARKS.md, "Memory under a login storm").
+const (
+	memoryLimitRatio = 0.9
+	outsideGo        = 40 << 20
+)
+
+// goShare is what setMemoryLimit hands automemlimit for a container limit of n bytes, before the ratio:
+// n less outsideGo, but never less than half of n.
+func goShare(n uint64) uint64 {
+	return max(n/2, n-min(n, outsideGo))
+}
 
 // memoryLimit is what setMemoryLimit found and did, for the start log.
 type memoryLimit struct {
@@ -31,7 +41,7 @@ type memoryLimit struct {
 // startMemory is what main's setMemoryLimit did; nil when run is called some other way (tests).
 var startMemory *memoryLimit
 
-// setMemoryLimit sets Go's memory limit to memoryLimitRatio of the container's, through automemlimit,
+// setMemoryLimit sets Go's memory limit to memoryLimitRatio of the container's goShare, through automemlimit,
 // unless the operator set GOMEMLIMIT (or AUTOMEMLIMIT=off, automemlimit's own switch; AUTOMEMLIMIT=0.8
 // sets another ratio). It runs once, at start, before anything is allocated in earnest: the password
 // hash budget is sized from the limit it leaves (authn.ConcurrentHashes). The limit is not refreshed
@@ -49,7 +59,7 @@ func setMemoryLimit(provider memlimit.Provider) memoryLimit {
 	record := func() (uint64, error) {
 		n, err := provider()
 		found, lookErr = n, err
-		return n, err
+		return goShare(n), err
 	}
 	// automemlimit takes "no limit" (ErrNoLimit) as success and leaves Go unlimited; record saw it.
 	_, err := memlimit.Set(memlimit.WithProvider(record), memlimit.WithRatio(memoryLimitRatio))

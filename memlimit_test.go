@@ -47,7 +47,7 @@ func TestSetMemoryLimit(t *testing.T) {
 	t.Run("container limit", func(t *testing.T) {
 		debug.SetMemoryLimit(math.MaxInt64)
 		m := setMemoryLimit(provide(container, nil))
-		c := float64(container) // a variable: the product is no whole number, so not a constant int64
+		c := float64(container - 40<<20) // a variable: the product is no whole number, so not a constant int64
 		want := int64(c * memoryLimitRatio)
 		if got := debug.SetMemoryLimit(-1); m.source != "cgroup" || m.container != container || got != want {
 			t.Fatalf("source %q, container %d, Go limit %d; want cgroup, %d, %d", m.source, m.container, got, container, want)
@@ -110,4 +110,20 @@ func TestSetMemoryLimit(t *testing.T) {
 			t.Fatalf("source %q, Go limit %d, container asked %d times; want AUTOMEMLIMIT, none, 0", m.source, got, calls)
 		}
 	})
+}
+
+func TestGoShare(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct{ container, want uint64 }{
+		{256 * mib, 216 * mib},
+		{1024 * mib, 984 * mib},
+		{80 * mib, 40 * mib},
+		{64 * mib, 32 * mib}, // never less than half
+		{1, 0},
+		{0, 0},
+	} {
+		if got := goShare(tc.container); got != tc.want {
+			t.Errorf("goShare(%d) = %d, want %d", tc.container, got, tc.want)
+		}
+	}
 }
