@@ -76,9 +76,15 @@ func memoryController() (dir string, v2 bool, missing string) {
 		}
 	}
 	for _, d := range v2dirs {
-		if c, err := os.ReadFile(filepath.Join(d, "cgroup.controllers")); err == nil && strings.Contains(" "+strings.TrimSpace(string(c))+" ", " memory ") {
-			return d, true, ""
+		if c, err := os.ReadFile(filepath.Join(d, "cgroup.controllers")); err != nil || !strings.Contains(" "+strings.TrimSpace(string(c))+" ", " memory ") {
+			continue
 		}
+		// The memory controller has to be on for the root's children; writing it again is harmless. A
+		// root holding processes of its own (a container's namespace) refuses it.
+		if err := os.WriteFile(filepath.Join(d, "cgroup.subtree_control"), []byte("+memory"), 0); err != nil {
+			return "", false, fmt.Sprintf("a cgroup v2 hierarchy whose children may use the memory controller (enabling it in %s: %v)", d, err)
+		}
+		return d, true, ""
 	}
 	return "", false, "a writable memory cgroup controller (no cgroup v1 memory hierarchy and no cgroup v2 hierarchy offering memory is mounted read-write)"
 }
@@ -87,12 +93,6 @@ func memoryController() (dir string, v2 bool, missing string) {
 func newMemoryCgroup(t *testing.T, parent string, v2 bool, limit int64) *memoryCgroup {
 	t.Helper()
 	cg := &memoryCgroup{dir: filepath.Join(parent, fmt.Sprintf("lanyard-memstorm-%d-%d", os.Getpid(), time.Now().UnixNano())), v2: v2}
-	if v2 {
-		// The memory controller has to be on for the root's children; writing it again is harmless.
-		if err := os.WriteFile(filepath.Join(parent, "cgroup.subtree_control"), []byte("+memory"), 0); err != nil {
-			t.Fatalf("enable the cgroup v2 memory controller for %s's children: %v", parent, err)
-		}
-	}
 	if err := os.Mkdir(cg.dir, 0o755); err != nil {
 		t.Fatalf("create cgroup: %v", err)
 	}
