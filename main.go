@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
+
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -26,6 +28,8 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		tuneGC() // see gc.go
 	}
+	m := setMemoryLimit(memlimit.FromCgroup) // see memlimit.go
+	startMemory = &m
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
@@ -79,6 +83,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		fmt.Fprintf(stderr, "lanyard: %s\n", oneLine(err))
 		return 1
+	}
+	// Only now: a start that fails says so in one line.
+	if startMemory != nil {
+		startMemory.log(log)
 	}
 	if err := srv.Serve(ctx); err != nil {
 		fmt.Fprintf(stderr, "lanyard: %s\n", oneLine(err))

@@ -127,8 +127,13 @@ type lanyardProc struct {
 // runs, and its stderr is logged when the test failed.
 func startLanyard(t *testing.T, dir string, env []string, args ...string) *lanyardProc {
 	t.Helper()
-	p := &lanyardProc{args: args, stderr: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(lanyardBin, args...)
+	return startCommand(t, exec.Command(lanyardBin, args...), dir, env, args)
+}
+
+// startCommand is startLanyard for a command of the caller's: another binary, or lanyard behind a wrapper.
+func startCommand(t *testing.T, cmd *exec.Cmd, dir string, env, args []string) *lanyardProc {
+	t.Helper()
+	p := &lanyardProc{args: args, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Dir = dir
 	p.cmd.Env = childEnv(env...)
 	p.cmd.Stdout = io.Discard

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -51,19 +50,14 @@ const (
 	maxThreads   = 8
 )
 
-// hashSlots bounds the argon2 computations in flight. Each holds 19 MiB
-// for tens of milliseconds; a login flood queues here instead of
-// allocating without limit. Twice GOMAXPROCS keeps every core busy.
-var hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
-
-// runArgon2 computes argon2id in a slot, waiting for one no longer than ctx.
+// runArgon2 computes argon2id once the hash budget has room for it (see hashbudget.go), waiting no
+// longer than ctx.
 func runArgon2(ctx context.Context, password, salt []byte, p argonParams) ([]byte, error) {
-	select {
-	case hashSlots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	release, err := hashing().acquire(ctx, p.memory)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { <-hashSlots }()
+	defer release()
 	return argon2.IDKey(password, salt, p.time, p.memory, p.threads, uint32(p.keyLen)), nil
 }
 
@@ -106,7 +100,7 @@ func encodePHC(p argonParams, salt, key []byte) string {
 // the hash was made with other parameters than today's, so that the caller
 // can store a fresh HashPassword while it has the plaintext. needsRehash is
 // only ever true together with ok. err is ErrHashInvalid for an unusable
-// hash, or ctx's error if no slot freed up in time.
+// hash, or ctx's error if the hash budget had no room in time.
 func VerifyPassword(ctx context.Context, phc, password string) (ok, needsRehash bool, err error) {
 	p, salt, want, err := parsePHC(phc)
 	if err != nil {
