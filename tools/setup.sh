@@ -30,28 +30,23 @@ if ! command -v chromium >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium >/dev/null
 fi
 
-# 3. realm-web: `npm ci` again only when the lockfile changed since the last install.
-RW=interop/realmweb
-stamp=$RW/node_modules/.lanyard-setup-lock-sha256
-hash=$(sha256sum "$RW/package-lock.json" | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
-	echo "setup: npm ci in $RW"
-	npm ci --prefix "$RW" --no-audit --no-fund --loglevel=error
-	echo "$hash" >"$stamp"
-fi
+# npm_ci DIR runs `npm ci` in DIR again only when its lockfile changed since the last install.
+npm_ci() {
+	local stamp=$1/node_modules/.lanyard-setup-lock-sha256 hash
+	hash=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
+		echo "setup: npm ci in $1"
+		npm ci --prefix "$1" --no-audit --no-fund --loglevel=error
+		echo "$hash" >"$stamp"
+	fi
+}
+
+# 3. realm-web, and the schema checker of the deployment files (make check-deploy).
+npm_ci interop/realmweb
+npm_ci deploy/check
 
 # 4. The other languages' generators and runtimes.
 bash interop/setup.sh
-
-# 4b. The schema checker of the deployment files (make check-deploy), like realm-web above.
-DC=deploy/check
-stamp=$DC/node_modules/.lanyard-setup-lock-sha256
-hash=$(sha256sum "$DC/package-lock.json" | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
-	echo "setup: npm ci in $DC"
-	npm ci --prefix "$DC" --no-audit --no-fund --loglevel=error
-	echo "$hash" >"$stamp"
-fi
 
 # 5. Go modules (a no-op when the module cache has them).
 go mod download
