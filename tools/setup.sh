@@ -4,9 +4,9 @@
 #
 #   1. starts the local PostgreSQL when it is installed but stopped (the FerretDB-PostgreSQL engine's tests)
 #   2. Chromium, for the browser test of the App Services API (realm-web from another origin)
-#   3. realm-web, the App Services web SDK, for the end-to-end tests of the compatibility API
-#   4. the TypeScript/Python/Java generators and client runtimes (interop/setup.sh), and the schema
-#      checker of the deployment files (deploy/check)
+#   3. realm-web, the App Services web SDK, for the end-to-end tests of the compatibility API, and the
+#      schema checkers of the deployment files (deploy/check)
+#   4. the TypeScript/Python/Java generators and client runtimes (interop/setup.sh)
 #   5. the Go modules of the project and of its tools, so that no test waits on a download
 #
 # Debian packages are installed as root, or through sudo.
