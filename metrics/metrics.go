@@ -204,8 +204,11 @@ func New(cfg Config) *Metrics {
 	return m
 }
 
-// Describe implements prometheus.Collector.
+// Describe implements prometheus.Collector. A nil *Metrics has nothing to describe or collect.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	if m == nil {
+		return
+	}
 	for _, c := range m.all {
 		c.Describe(ch)
 	}
@@ -213,6 +216,9 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	if m == nil {
+		return
+	}
 	for _, c := range m.all {
 		c.Collect(ch)
 	}
