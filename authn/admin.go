@@ -84,6 +84,7 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 	if err := s.store.DeleteUser(ctx, userID); err != nil {
 		return err
 	}
+	s.obs.Revoked(RevokedUserDeleted)
 	// Password records of identities linked or created at login may not name the user: free their emails.
 	for _, id := range idents {
 		if id.ProviderType == ProviderUserPass {
@@ -117,7 +118,7 @@ func (s *Service) SetUserDisabled(ctx context.Context, userID string, disabled b
 	}
 	// The user is marked before its sessions are listed: a login racing this either stores its session
 	// in time to be listed, or finds the mark once its session is stored (see Login).
-	_, err := s.endSessions(ctx, userID)
+	_, err := s.endSessions(ctx, userID, RevokedUserDisabled)
 	return err
 }
 
@@ -127,17 +128,21 @@ func (s *Service) RevokeSessions(ctx context.Context, userID string) (int, error
 	if _, err := s.store.GetUser(ctx, userID); err != nil {
 		return 0, err
 	}
-	return s.endSessions(ctx, userID)
+	return s.endSessions(ctx, userID, RevokedSessions)
 }
 
 // endSessions ends every session of the user, refusing their access tokens by id, and returns how many
-// it ended (sessions ended already are not counted).
-func (s *Service) endSessions(ctx context.Context, userID string) (int, error) {
+// it ended (sessions ended already are not counted); the observer is told why.
+func (s *Service) endSessions(ctx context.Context, userID, reason string) (int, error) {
 	if err := s.refuseSessions(ctx, userID); err != nil {
 		return 0, err
 	}
 	// Ending the sessions is what stops refreshes: a refresh does not ask whether the user is disabled.
-	return s.store.RevokeUserSessions(ctx, userID)
+	n, err := s.store.RevokeUserSessions(ctx, userID)
+	if err == nil {
+		s.obs.Revoked(reason)
+	}
+	return n, err
 }
 
 // refuseSessions logs every session of the user as revoked, for every replica to refuse its access

@@ -32,20 +32,22 @@ func newFailureLimiter(now func() time.Time) *failureLimiter {
 	return &failureLimiter{now: now, entries: map[string]*failures{}}
 }
 
-// blocked reports whether logins for identity from peer are refused now, and for how long.
-func (l *failureLimiter) blocked(identity, peer string) (bool, time.Duration) {
+// blocked reports which limit (LimitIdentity, LimitPeer) refuses logins for identity from peer now, and
+// for how long; "" when none does.
+func (l *failureLimiter) blocked(identity, peer string) (string, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	for _, k := range []struct {
-		key string
-		max int
-	}{{"i\x00" + identity + "\x00" + peer, maxFailuresIdentity}, {"p\x00" + peer, maxFailuresPeer}} {
+		key   string
+		max   int
+		limit string
+	}{{"i\x00" + identity + "\x00" + peer, maxFailuresIdentity, LimitIdentity}, {"p\x00" + peer, maxFailuresPeer, LimitPeer}} {
 		if f, ok := l.entries[k.key]; ok && now.Sub(f.start) < failureWindow && f.count >= k.max {
-			return true, failureWindow - now.Sub(f.start)
+			return k.limit, failureWindow - now.Sub(f.start)
 		}
 	}
-	return false, 0
+	return "", 0
 }
 
 // failed counts one failure.

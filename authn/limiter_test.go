@@ -11,16 +11,16 @@ func TestFailureLimiter(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	l := newFailureLimiter(func() time.Time { return now })
 	for i := range maxFailuresIdentity {
-		if blocked, _ := l.blocked("ada@example.com", "10.0.0.66"); blocked {
-			t.Fatalf("blocked after %d failures", i)
+		if limit, _ := l.blocked("ada@example.com", "10.0.0.66"); limit != "" {
+			t.Fatalf("blocked by the %s limit after %d failures", limit, i)
 		}
 		l.failed("ada@example.com", "10.0.0.66")
 	}
-	blocked, wait := l.blocked("ada@example.com", "10.0.0.66")
-	if !blocked || wait <= 0 || wait > failureWindow {
-		t.Fatalf("after %d failures: blocked %v for %s", maxFailuresIdentity, blocked, wait)
+	limit, wait := l.blocked("ada@example.com", "10.0.0.66")
+	if limit != LimitIdentity || wait <= 0 || wait > failureWindow {
+		t.Fatalf("after %d failures: blocked by %q for %s, want the %s limit", maxFailuresIdentity, limit, wait, LimitIdentity)
 	}
-	if blocked, _ := l.blocked("ada@example.com", "192.0.2.7"); blocked {
+	if limit, _ := l.blocked("ada@example.com", "192.0.2.7"); limit != "" {
 		t.Fatal("the victim is locked out from another address")
 	}
 	l.succeeded("ada@example.com", "192.0.2.7")
@@ -29,12 +29,12 @@ func TestFailureLimiter(t *testing.T) {
 	for i := range maxFailuresPeer {
 		l.failed(string(rune('a'+i%26))+"@example.com", "203.0.113.9")
 	}
-	if blocked, _ := l.blocked("new@example.com", "203.0.113.9"); !blocked {
-		t.Fatal("a peer past the per-peer limit can still try")
+	if limit, _ := l.blocked("new@example.com", "203.0.113.9"); limit != LimitPeer {
+		t.Fatalf("a peer past the per-peer limit: blocked by %q, want the %s limit", limit, LimitPeer)
 	}
 
 	now = now.Add(failureWindow)
-	if blocked, _ := l.blocked("ada@example.com", "10.0.0.66"); blocked {
+	if limit, _ := l.blocked("ada@example.com", "10.0.0.66"); limit != "" {
 		t.Fatal("still blocked after the window")
 	}
 	l.failed("ada@example.com", "10.0.0.66")

@@ -36,6 +36,7 @@ type LoginResult struct {
 // Login checks credentials with their provider, creates the user on the first login of a new identity,
 // and opens a session.
 func (s *Service) Login(ctx context.Context, req LoginRequest) (_ *LoginResult, err error) {
+	defer func() { s.obs.Login(req.Credentials.Provider, err) }()
 	claim, userID, err := s.identify(ctx, req.Credentials, req.Peer)
 	if err != nil {
 		return nil, err
@@ -145,7 +146,7 @@ func (s *Service) identify(ctx context.Context, cred Credentials, peer string) (
 // answer nor its timing tells who has an account.
 func (s *Service) identifyPassword(ctx context.Context, email, password, peer string) (*Claim, string, error) {
 	email = NormalizeEmail(email)
-	if blocked, _ := s.limiter.blocked(email, peer); blocked {
+	if s.rateLimited(email, peer) {
 		return nil, "", ErrRateLimited
 	}
 	rec, err := s.store.GetPassword(ctx, email)
@@ -180,8 +181,19 @@ func (s *Service) identifyPassword(ctx context.Context, email, password, peer st
 	return &Claim{ProviderType: ProviderUserPass, ProviderID: email, Data: map[string]any{"email": email}}, rec.UserID, nil
 }
 
+// rateLimited reports whether the failed-login limits refuse identity from peer now, and tells the
+// observer which limit did.
+func (s *Service) rateLimited(identity, peer string) bool {
+	limit, _ := s.limiter.blocked(identity, peer)
+	if limit == "" {
+		return false
+	}
+	s.obs.RateLimited(limit)
+	return true
+}
+
 func (s *Service) identifyAPIKey(ctx context.Context, key, peer string) (*Claim, string, error) {
-	if blocked, _ := s.limiter.blocked("api-key", peer); blocked {
+	if s.rateLimited("api-key", peer) {
 		return nil, "", ErrRateLimited
 	}
 	k, err := s.store.FindAPIKeyBySecretHash(ctx, apiKeyHash(key))

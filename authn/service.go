@@ -45,6 +45,10 @@ type Config struct {
 	// DeleteCustomData deletes the user's custom data document with the user.
 	DeleteCustomData bool
 
+	// Observer is told the outcomes of logins, refreshes, limits and revocations (package metrics).
+	// Nil tells no one.
+	Observer Observer
+
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -91,6 +95,9 @@ func (c *Config) setDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
+	}
 }
 
 // Store is what the service reads and writes: every kind of record, and none of the store's lifecycle
@@ -118,6 +125,7 @@ type Service struct {
 	limiter  *failureLimiter
 	external map[string]ExternalProvider
 	log      *slog.Logger
+	obs      Observer
 	events   *eventLog
 }
 
@@ -139,6 +147,7 @@ func New(ctx context.Context, cfg Config, st Store) (*Service, error) {
 		limiter:  newFailureLimiter(cfg.Now),
 		external: map[string]ExternalProvider{},
 		log:      cfg.Logger,
+		obs:      cfg.Observer,
 		events:   &eventLog{store: st},
 	}
 	for _, p := range cfg.External {

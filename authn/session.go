@@ -227,7 +227,8 @@ func (s *Service) RefreshWithoutRotation(ctx context.Context, refreshToken strin
 	return s.refresh(ctx, refreshToken, false)
 }
 
-func (s *Service) refresh(ctx context.Context, refreshToken string, mayRotate bool) (*Tokens, error) {
+func (s *Service) refresh(ctx context.Context, refreshToken string, mayRotate bool) (_ *Tokens, err error) {
+	defer func() { s.obs.Refresh(err) }()
 	// When the token was presented: the grace window is about the client's retry, so a request that
 	// waited for a busy store is judged by its arrival, not by when its turn came.
 	presented := s.cfg.Now()
@@ -299,10 +300,12 @@ func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshCla
 		return string(plain), nil
 	}
 	s.log.Warn("rotated refresh token reused after the grace window: revoking the session", "session_id", sess.ID, "user_id", sess.UserID)
+	s.obs.RefreshReused()
 	if err := s.revokeSession(ctx, sess.ID); err != nil {
 		return "", err
 	}
-	return "", ErrSessionRevoked
+	s.obs.Revoked(RevokedReuse)
+	return "", ErrRefreshReused
 }
 
 func rotationAAD(sessionID string, generation int64) []byte {
@@ -328,7 +331,11 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	case err != nil:
 		return err
 	}
-	return s.revokeSession(ctx, sess.ID)
+	if err := s.revokeSession(ctx, sess.ID); err != nil {
+		return err
+	}
+	s.obs.Revoked(RevokedLogout)
+	return nil
 }
 
 func (s *Service) revokeSession(ctx context.Context, id string) error {

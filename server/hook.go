@@ -24,6 +24,7 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	hooksv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/hooks/v1"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/metrics"
 	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
@@ -35,9 +36,10 @@ type userCreationHook struct {
 	appID   string
 	timeout time.Duration
 	log     *slog.Logger
+	metrics *metrics.Metrics
 }
 
-func newUserCreationHook(cfg Config, log *slog.Logger) (*userCreationHook, *grpc.ClientConn, error) {
+func newUserCreationHook(cfg Config, log *slog.Logger, m *metrics.Metrics) (*userCreationHook, *grpc.ClientConn, error) {
 	creds, err := hookCredentials(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +49,7 @@ func newUserCreationHook(cfg Config, log *slog.Logger) (*userCreationHook, *grpc
 		return nil, nil, fmt.Errorf("LANYARD_CUSTOM_DATA_ON_USER_CREATION: %v", err)
 	}
 	return &userCreationHook{client: hooksv1.NewUserCreationHookServiceClient(conn), appID: cfg.AppID,
-		timeout: cfg.CustomDataHookTimeout, log: log}, conn, nil
+		timeout: cfg.CustomDataHookTimeout, log: log, metrics: m}, conn, nil
 }
 
 // hookCredentials reads the hook's TLS settings. Config.Validate has already decided whether plaintext
@@ -145,25 +147,34 @@ func (h *userCreationHook) call(ctx context.Context, u *authn.NewUser) (json.Raw
 	defer cancel()
 	req := &hooksv1.OnUserCreationRequest{UserId: u.UserID, Type: u.Type, ProviderType: u.ProviderType, ProviderId: u.ProviderID,
 		Data: rpc.Struct(u.Data), AppId: h.appID}
+	start := time.Now()
 	resp, err := h.client.OnUserCreation(ctx, req)
+	doc, result, err := h.answer(ctx, resp, err)
+	h.metrics.HookCall(time.Since(start), result)
+	return doc, err
+}
+
+// answer turns the hook's answer into the document of the new user or the login's error, and names the
+// outcome for the metrics (metrics.Hook*).
+func (h *userCreationHook) answer(ctx context.Context, resp *hooksv1.OnUserCreationResponse, err error) (json.RawMessage, string, error) {
 	switch {
 	case err == nil:
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
-		return nil, hookFailed("the user creation hook did not answer in time; the user was not created")
+		return nil, metrics.HookTimeout, hookFailed("the user creation hook did not answer in time; the user was not created")
 	case status.Code(err) == codes.Unavailable:
 		// grpc-go's own text for a failed connection names addresses: never pass it on. The operator
 		// needs it, though (a refused TLS handshake reads the same to the user as a hook that is down).
 		h.log.Warn("user creation hook unavailable", "error", err.Error())
-		return nil, hookFailed("the user creation hook is unavailable; the user was not created")
+		return nil, metrics.HookUnavailable, hookFailed("the user creation hook is unavailable; the user was not created")
 	default:
-		return nil, hookFailed("the user was not created: " + status.Convert(err).Message())
+		return nil, metrics.HookRefused, hookFailed("the user was not created: " + status.Convert(err).Message())
 	}
 	if resp.GetCustomData() == nil {
-		return nil, nil
+		return nil, metrics.HookOK, nil
 	}
 	raw, err := protojson.Marshal(resp.GetCustomData())
 	if err != nil {
-		return nil, hookFailed("the user creation hook returned a document that is not JSON")
+		return nil, metrics.HookInvalidResponse, hookFailed("the user creation hook returned a document that is not JSON")
 	}
-	return raw, nil
+	return raw, metrics.HookOK, nil
 }

@@ -30,6 +30,7 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/metrics"
 	"github.com/lanyardhq/lanyard/rules"
 	"github.com/lanyardhq/lanyard/service/admin"
 	"github.com/lanyardhq/lanyard/service/auth"
@@ -56,13 +57,6 @@ var (
 	keepaliveParams      = keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}
 )
 
-// storeCommands counts the commands sent to the store, by name: store round trips per RPC are read from
-// it (BENCHMARKS.md), and a sudden rise is worth an alert.
-var storeCommands = prometheus.NewCounterVec(prometheus.CounterOpts{
-	Name: "lanyard_store_commands_total",
-	Help: "Commands sent to the store (MongoDB wire protocol), by command name.",
-}, []string{"command"})
-
 // Server is a running Lanyard: call New, then Serve.
 type Server struct {
 	cfg    Config
@@ -85,6 +79,7 @@ type Server struct {
 	pprof    *http.Server // nil unless LANYARD_PPROF_ADDR is set
 	pprofLis net.Listener
 	registry *prometheus.Registry
+	metrics  *metrics.Metrics
 	// httpPatterns are the patterns of the HTTP listener's routes, so that tests can reach every one.
 	httpPatterns []string
 
@@ -101,6 +96,7 @@ type Server struct {
 // listeners and binds their addresses. Nothing is served until Serve.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
 	s := &Server{cfg: cfg, log: log, policy: apiPolicy}
+	s.metrics = metrics.New(metrics.Config{Now: cfg.Now, SigningKeyCreated: s.signingKeyCreated})
 	defer func() {
 		if err != nil {
 			s.closeStore(context.WithoutCancel(ctx))
@@ -182,7 +178,8 @@ func (s *Server) openStore(ctx context.Context) error {
 		PingInterval:   s.cfg.StorePingInterval,
 		SameProcess:    s.engine != nil,
 		Logger:         s.log,
-		OnCommand:      func(name string) { storeCommands.WithLabelValues(name).Inc() },
+		OnCommand:      s.metrics.StoreCommand,
+		OnClaimLost:    s.metrics.CustomDataClaimLost,
 		Feed:           writes,
 		CustomData: store.CustomDataConfig{
 			Database:      s.cfg.CustomDataDatabase,
@@ -241,6 +238,7 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		Auth:        s.auth,
 		Tokens:      s.tokenDocs(),
 		Hub:         s.watch,
+		Metrics:     s.metrics,
 	}))
 	lanyardv1.RegisterMetadataServiceServer(s.grpc, metadata.New(s.auth, s.store))
 	lanyardv1.RegisterAdminServiceServer(s.grpc, admin.New(admin.Deps{
@@ -256,7 +254,7 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	metrics.InitializeMetrics(s.grpc)
 
 	s.registry = prometheus.NewRegistry()
-	s.registry.MustRegister(storeCommands, metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registry.MustRegister(s.metrics, metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
 func (s *Server) buildHTTP(tlsConfig *tls.Config) {

@@ -49,6 +49,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 		},
 		External:        external,
 		IncludeMetadata: s.cfg.IncludeMetadataInToken,
+		Observer:        s.metrics,
 		Logger:          s.log,
 		Now:             s.cfg.Now,
 	}
@@ -57,7 +58,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 		cfg.StampLastLogin = s.cfg.CustomDataStampLastLogin
 		cfg.DeleteCustomData = s.cfg.CustomDataDeleteWithUser
 		if s.cfg.CustomDataOnUserCreation != "" {
-			hook, conn, err := newUserCreationHook(s.cfg, s.log)
+			hook, conn, err := newUserCreationHook(s.cfg, s.log, s.metrics)
 			if err != nil {
 				return err
 			}
@@ -73,4 +74,16 @@ func (s *Server) openAuth(ctx context.Context) error {
 // and the revocation set, never the store.
 func (s *Server) verifyAccess(_ context.Context, token string) (*authn.Principal, error) {
 	return s.auth.Authenticate(token)
+}
+
+// signingKeyCreated is when the current signing key was made, for its age on /metrics.
+func (s *Server) signingKeyCreated() (time.Time, bool) {
+	if s.auth == nil {
+		return time.Time{}, false
+	}
+	k := s.auth.Keyring().Current()
+	if k == nil {
+		return time.Time{}, false
+	}
+	return k.Created, true
 }

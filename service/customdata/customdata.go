@@ -152,7 +152,8 @@ func (h *Service) GetCustomData(ctx context.Context, req *lanyardv1.GetCustomDat
 	return &lanyardv1.GetCustomDataResponse{Data: data, Version: doc.Version}, nil
 }
 
-func (h *Service) UpdateCustomData(ctx context.Context, req *lanyardv1.UpdateCustomDataRequest) (*lanyardv1.UpdateCustomDataResponse, error) {
+func (h *Service) UpdateCustomData(ctx context.Context, req *lanyardv1.UpdateCustomDataRequest) (_ *lanyardv1.UpdateCustomDataResponse, err error) {
+	defer func() { h.metrics.CustomDataWrite(err) }()
 	if err := FiniteNumbers(req); err != nil {
 		return nil, err
 	}
@@ -225,7 +226,8 @@ func (h *Service) allowWrite(ctx context.Context, c *customDataCall, req *lanyar
 	return h.rules.Allow(rules.Write, c.caller, doc, fields)
 }
 
-func (h *Service) DeleteCustomData(ctx context.Context, req *lanyardv1.DeleteCustomDataRequest) (*lanyardv1.DeleteCustomDataResponse, error) {
+func (h *Service) DeleteCustomData(ctx context.Context, req *lanyardv1.DeleteCustomDataRequest) (_ *lanyardv1.DeleteCustomDataResponse, err error) {
+	defer func() { h.metrics.CustomDataWrite(err) }()
 	c, err := h.customDataCall(ctx, req.GetUserId())
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ package customdata
 import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/metrics"
 	"github.com/lanyardhq/lanyard/rules"
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -19,6 +20,7 @@ type Service struct {
 	auth        *authn.Service
 	tokens      TokenDocs
 	hub         *Hub
+	metrics     *metrics.Metrics
 }
 
 // Deps is what the service needs from the server.
@@ -32,10 +34,12 @@ type Deps struct {
 	Auth        *authn.Service
 	Tokens      TokenDocs
 	Hub         *Hub
+	// Metrics counts writes, their conflicts and open watch streams; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // New returns the service on d; its store is the one d.Tokens reads.
 func New(d Deps) *Service {
 	return &Service{enabled: d.Enabled, userIDField: d.UserIDField, store: d.Tokens.Store, rules: d.Rules,
-		auth: d.Auth, tokens: d.Tokens, hub: d.Hub}
+		auth: d.Auth, tokens: d.Tokens, hub: d.Hub, metrics: d.Metrics}
 }

@@ -18,6 +18,8 @@ func (h *Service) WatchCustomData(req *lanyardv1.WatchCustomDataRequest, stream 
 	}
 	w := h.hub.subscribe(c.userID)
 	defer h.hub.unsubscribe(w)
+	h.metrics.WatchOpened()
+	defer h.metrics.WatchClosed()
 	// This goroutine only waits: reading, rendering and sending run on the hub's (see Hub), so that
 	// what stays behind per stream is a small stack.
 	var last [sha256.Size]byte // of the document sent last; before the first, zero, which no document will hash to

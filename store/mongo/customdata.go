@@ -52,6 +52,16 @@ type customData struct {
 	coll   *mongodriver.Collection // the operator's collection
 	locks  *userLocks              // see customdata_write.go
 	index  *ownerIndex             // nil without a feed (see customdata_index.go)
+	// onClaimLost hears of every claim lost to another writer (Config.OnClaimLost); nil: no one does.
+	onClaimLost func()
+}
+
+// claimLost records a claim lost to another writer.
+func (c *customData) claimLost(wt *waiter) {
+	wt.lost++
+	if c.onClaimLost != nil {
+		c.onClaimLost()
+	}
 }
 
 // resolveCustomData applies the defaults and checks cfg. An empty Database

@@ -515,7 +515,7 @@ func (s *Store) updateStep(ctx context.Context, userID string, cur *current, w w
 		case !errors.Is(err, store.ErrAlreadyExists):
 			return nil, false, err
 		}
-		wt.lost++
+		s.customData.claimLost(wt)
 		other, err := findOne[writeClaim](ctx, claims, D{{Key: "_id", Value: c.ID}})
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, false, nil // swept meanwhile
@@ -744,7 +744,7 @@ func (s *Store) createStep(ctx context.Context, userID string, w write, wt *wait
 	_, err = claims.InsertOne(ctx, c)
 	switch err := translate(ctx, err); {
 	case errors.Is(err, store.ErrAlreadyExists):
-		wt.lost++
+		s.customData.claimLost(wt)
 		return nil, false, nil // the next round helps the winner
 	case err != nil:
 		return nil, false, err

@@ -94,6 +94,11 @@ type Config struct {
 	// the server counts store round trips with it.
 	OnCommand func(name string)
 
+	// OnClaimLost, if set, is called each time a custom data write finds
+	// the version or creation it claimed taken by another writer (see
+	// customdata_write.go): the server counts these conflicts.
+	OnClaimLost func()
+
 	// CustomData says where custom user data lives (see customdata.go for
 	// its defaults; an empty Database means Database above).
 	CustomData store.CustomDataConfig
@@ -286,6 +291,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.openCustomData(ctx, customData, cfg.ClaimTiming); err != nil {
 		return fail(err)
 	}
+	s.customData.onClaimLost = cfg.OnClaimLost
 
 	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopPinger = stop
