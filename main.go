@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/lanyardhq/lanyard/server"
+	"github.com/lanyardhq/lanyard/telemetry"
 )
 
 func main() {
@@ -146,5 +147,5 @@ func oneLine(err error) string {
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level)) // validated by the config
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return telemetry.NewLogger(w, l)
 }

@@ -102,7 +102,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusOK
 		}
 		h.deps.Log.InfoContext(ctx, "http call", "request_id", id, "method", r.Method, "route", c.route,
-			"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			"status", status, "duration", time.Since(start))
 	}()
 
 	if !h.cors(c) {
