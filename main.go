@@ -76,6 +76,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return code
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	cfg.Version = serviceVersion()
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "lanyard: %s\n", oneLine(err))

@@ -155,6 +155,18 @@ func (h *handler) handle(pattern string, rt *route) {
 	h.table = append(h.table, Route{Pattern: pattern, Methods: methods})
 }
 
+// RoutePattern is the pattern of the route of h (a handler New returned) that serves r, such as
+// "/api/client/v2.0/app/{app}/location", or "" when none does: a name for r in traces that, unlike its
+// path, holds no user data.
+func RoutePattern(h http.Handler, r *http.Request) string {
+	api, ok := h.(*handler)
+	if !ok {
+		return ""
+	}
+	_, pattern := api.mux.Handler(r)
+	return pattern
+}
+
 // Route is one route of the API, as the route table declares it.
 type Route struct {
 	// Pattern is the path pattern (Go ServeMux syntax, without a method): {app}, {provider} and {id} are
