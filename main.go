@@ -22,6 +22,7 @@ import (
 	"github.com/KimMachineGun/automemlimit/memlimit"
 
 	"github.com/lanyardhq/lanyard/server"
+	"github.com/lanyardhq/lanyard/telemetry"
 )
 
 func main() {
@@ -79,6 +80,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return code
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	cfg.Version = serviceVersion()
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "lanyard: %s\n", oneLine(err))
@@ -154,5 +156,5 @@ func oneLine(err error) string {
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level)) // validated by the config
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return telemetry.NewLogger(w, l)
 }

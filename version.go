@@ -44,3 +44,11 @@ func versionLine(version, commit string, info *debug.BuildInfo, ok bool) string 
 	}
 	return fmt.Sprintf("lanyard %s (commit %s, %s)", version, commit, info.GoVersion)
 }
+
+// serviceVersion is the version exported traces carry: the one `lanyard version` prints.
+func serviceVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return version
+}

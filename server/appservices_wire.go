@@ -21,13 +21,15 @@ import (
 // the profile, one API key) call authn and the store here, because App Services clients need what the
 // gRPC methods do not give: sessions opened here do not rotate their refresh token.
 func (s *Server) mountAppServices(handle func(pattern string, h http.Handler)) {
-	handle(appservices.Prefix, appservices.New(appservices.Deps{
+	api := appservices.New(appservices.Deps{
 		AppID:       s.cfg.AppID,
 		PublicURL:   s.cfg.PublicURL,
 		CORSOrigins: s.cfg.CORSOrigins,
 		Core:        &appCore{s: s},
 		Log:         s.log,
-	}))
+	})
+	s.appRoute = func(r *http.Request) string { return appservices.RoutePattern(api, r) }
+	handle(appservices.Prefix, api)
 }
 
 // appCore implements appservices.Core on the server.

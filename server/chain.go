@@ -278,7 +278,7 @@ func (s *Server) logCall(ctx context.Context, method string, start time.Time, er
 		slog.String("grpc.service", service),
 		slog.String("grpc.method", name),
 		slog.String("grpc.code", code.String()),
-		slog.Float64("grpc.time_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Duration("grpc.duration", time.Since(start)),
 	)
 	if c := rpc.CallFrom(ctx); c != nil {
 		attrs = append(attrs, slog.String("request_id", c.RequestID))

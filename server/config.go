@@ -31,6 +31,7 @@ type Config struct {
 	EmbeddedPostgresURL string
 	EmbeddedAddr        string
 	PprofAddr           string
+	AdminAddr           string
 	Database            string
 	MasterKey           string
 	MasterKeyFile       string
@@ -89,6 +90,10 @@ type Config struct {
 	FacebookMetadataFields    string
 	IncludeMetadataInToken    bool
 
+	// Version is the version of the binary, for the service.version of exported traces. It is not a
+	// setting: main sets it from what the build recorded.
+	Version string
+
 	// Now is the clock of tokens, sessions, rate limits and revocations; nil means time.Now. It is not a
 	// setting: tests set it so that they advance time instead of sleeping through it.
 	Now func() time.Time
@@ -116,6 +121,7 @@ func (c *Config) settings() []setting {
 		{"embedded-postgres-url", "run the embedded engine on this PostgreSQL URL instead of SQLite", (*strVal)(&c.EmbeddedPostgresURL)},
 		{"embedded-addr", "loopback address where the embedded engine accepts MongoDB clients (mongosh, Compass); empty = not exposed. It has no authentication", (*strVal)(&c.EmbeddedAddr)},
 		{"pprof-addr", "loopback address serving Go's runtime profiles (/debug/pprof/: heap, goroutines, CPU) for diagnosing memory and CPU; empty = off", (*strVal)(&c.PprofAddr)},
+		{"admin-addr", "address of a separate plaintext HTTP listener for operators serving /metrics and /healthz; when set, /metrics is served there and no longer on http-addr (which keeps /healthz for load balancers); empty = off", (*strVal)(&c.AdminAddr)},
 		{"database", "database of Lanyard's own collections", (*strVal)(&c.Database)},
 		{"master-key", "32-byte key (base64 or hex) that encrypts signing keys at rest; required with mongodb-uri", (*strVal)(&c.MasterKey)},
 		{"master-key-file", "file holding the master key, instead of master-key", (*strVal)(&c.MasterKeyFile)},
@@ -519,6 +525,13 @@ func (c Config) Validate() error {
 		// Profiles show the process's stacks and allocation sites to whoever asks.
 		if err := checkLoopbackAddr(c.PprofAddr, "profiles have no authentication"); err != nil {
 			bad("pprof-addr", "%v", err)
+		}
+	}
+	if c.AdminAddr != "" {
+		if _, port, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			bad("admin-addr", "%q is not host:port", c.AdminAddr)
+		} else if port != "0" && (c.AdminAddr == c.HTTPAddr || c.AdminAddr == c.GRPCAddr) {
+			bad("admin-addr", "%q is the address of another listener; it needs one of its own", c.AdminAddr)
 		}
 	}
 	if c.PublicURL == "" && c.MongoDBURI != "" {

@@ -69,6 +69,8 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"exposed profiles", []string{"--pprof-addr", "0.0.0.0:6060"}, nil, "LANYARD_PPROF_ADDR"},
 		{"engine address without port", []string{"--embedded-addr", "localhost"}, nil, `LANYARD_EMBEDDED_ADDR: "localhost" is not host:port`},
 		{"profiles address without port", []string{"--pprof-addr", "localhost"}, nil, `LANYARD_PPROF_ADDR: "localhost" is not host:port`},
+		{"admin address without port", []string{"--admin-addr", "localhost"}, nil, `LANYARD_ADMIN_ADDR: "localhost" is not host:port`},
+		{"admin address of the HTTP listener", []string{"--admin-addr", "127.0.0.1:8080"}, nil, "LANYARD_ADMIN_ADDR"},
 		{"bad level", []string{"--log-level", "loud"}, nil, "LANYARD_LOG_LEVEL"},
 		{"bad origin", []string{"--cors-origins", "example.com"}, nil, "LANYARD_CORS_ORIGINS"},
 		{"bad public url", []string{"--public-url", "ftp://x"}, nil, "LANYARD_PUBLIC_URL"},

@@ -19,6 +19,7 @@ import (
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/server"
+	"github.com/lanyardhq/lanyard/telemetry"
 )
 
 // testServer is a whole Lanyard (real interceptor chain, real embedded engine) on loopback ports, with
@@ -94,7 +95,7 @@ func startServerLogging(t testing.TB, cfg server.Config, quiet bool) *testServer
 		// Benchmarks format log lines as production does (info) but keep none of them.
 		w, level = io.Discard, slog.LevelInfo
 	}
-	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	log := telemetry.NewLogger(w, level)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {

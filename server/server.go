@@ -19,8 +19,8 @@ import (
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc/filters"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
@@ -40,6 +40,7 @@ import (
 	"github.com/lanyardhq/lanyard/store/embedded"
 	"github.com/lanyardhq/lanyard/store/feed"
 	storemongo "github.com/lanyardhq/lanyard/store/mongo"
+	"github.com/lanyardhq/lanyard/telemetry"
 )
 
 // Limits of the gRPC listener. The header list must fit an authorization value of maxAuthorization plus
@@ -78,10 +79,16 @@ type Server struct {
 	httpLis  net.Listener
 	pprof    *http.Server // nil unless LANYARD_PPROF_ADDR is set
 	pprofLis net.Listener
+	admin    *http.Server // nil unless LANYARD_ADMIN_ADDR is set (admin.go)
+	adminLis net.Listener
+	// tracing exports spans of calls and store commands when the OTEL_* environment asks for it.
+	tracing  *telemetry.Tracing
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
 	// httpPatterns are the patterns of the HTTP listener's routes, so that tests can reach every one.
 	httpPatterns []string
+	// appRoute is the pattern of the App Services route serving a request (for span names).
+	appRoute func(*http.Request) string
 
 	storeOutage storeOutage // ends calls waiting for the store when it turns unhealthy (chain.go)
 
@@ -100,13 +107,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 	defer func() {
 		if err != nil {
 			s.closeStore(context.WithoutCancel(ctx))
-			for _, l := range []net.Listener{s.grpcLis, s.httpLis, s.pprofLis} {
+			for _, l := range []net.Listener{s.grpcLis, s.httpLis, s.pprofLis, s.adminLis} {
 				if l != nil {
 					_ = l.Close()
 				}
 			}
+			s.shutdownTracing(context.WithoutCancel(ctx))
 		}
 	}()
+	// Before the store, which makes spans of its commands with the provider.
+	if s.tracing, err = telemetry.Setup(ctx, telemetry.Options{Version: cfg.Version, Logger: log}); err != nil {
+		return nil, err
+	}
 	if err := s.openStore(ctx); err != nil {
 		return nil, err
 	}
@@ -137,8 +149,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 		}
 		s.pprof = pprofServer()
 	}
+	if cfg.AdminAddr != "" {
+		if s.adminLis, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			return nil, fmt.Errorf("LANYARD_ADMIN_ADDR: %v", err)
+		}
+	}
 	s.buildGRPC(tlsConfig)
 	s.buildHTTP(tlsConfig)
+	if s.adminLis != nil {
+		s.admin = s.adminServer()
+	}
 	return s, nil
 }
 
@@ -180,6 +200,7 @@ func (s *Server) openStore(ctx context.Context) error {
 		Logger:         s.log,
 		OnCommand:      s.metrics.StoreCommand,
 		OnClaimLost:    s.metrics.CustomDataClaimLost,
+		TracerProvider: s.storeTracerProvider(),
 		Feed:           writes,
 		CustomData: store.CustomDataConfig{
 			Database:      s.cfg.CustomDataDatabase,
@@ -211,7 +232,6 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	unary, stream := s.interceptors(metrics)
 	opts := []grpc.ServerOption{
-		grpc.StatsHandler(otelgrpc.NewServerHandler()),
 		grpc.ForceServerCodecV2(newMarkingCodec()),
 		// Reused workers keep their grown stacks: without them every call starts a goroutine whose
 		// stack is copied several times on its way through the interceptor chain and the driver. Calls
@@ -227,6 +247,14 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	}
 	if tlsConfig != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
+	}
+	if s.tracing.Enabled() {
+		// Not the health service: load balancers probe it every few seconds.
+		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler(
+			otelgrpc.WithTracerProvider(s.tracing.TracerProvider()),
+			otelgrpc.WithPropagators(telemetry.Propagator()),
+			otelgrpc.WithFilter(filters.Not(filters.HealthCheck())),
+		)))
 	}
 	s.grpc = grpc.NewServer(opts...)
 	s.authSvc = s.authService()
@@ -263,14 +291,10 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 		s.httpPatterns = append(s.httpPatterns, pattern)
 		mux.Handle(pattern, h)
 	}
-	handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.store.Healthy() {
-			http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ok\n"))
-	}))
-	handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	handle("GET /healthz", http.HandlerFunc(s.healthz))
+	if s.adminLis == nil {
+		handle("GET /metrics", s.metricsHandler())
+	}
 	handle("GET /.well-known/jwks.json", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "public, max-age=300")
@@ -278,7 +302,7 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 	}))
 	s.mountAppServices(handle)
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler:           s.traceHTTP(mux),
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -301,6 +325,14 @@ func (s *Server) PprofAddr() string {
 		return ""
 	}
 	return s.pprofLis.Addr().String()
+}
+
+// AdminAddr is the bound address of the operators' listener, or "" when LANYARD_ADMIN_ADDR is not set.
+func (s *Server) AdminAddr() string {
+	if s.adminLis == nil {
+		return ""
+	}
+	return s.adminLis.Addr().String()
 }
 
 // EmbeddedAddr is where the embedded engine listens, or "" when a MongoDB URI is configured.
@@ -335,6 +367,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	if s.pprof != nil {
 		go func() { _ = s.pprof.Serve(s.pprofLis) }()
 		s.log.Warn("runtime profiles are served without authentication", "addr", s.pprofLis.Addr().String())
+	}
+	if s.admin != nil {
+		go func() { _ = s.admin.Serve(s.adminLis) }()
+		s.log.Info("serving /metrics and /healthz", "admin", s.AdminAddr())
 	}
 	if s.cfg.EmbeddedAddr != "" {
 		s.log.Info("lanyard serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "embedded_engine", s.EmbeddedAddr())
@@ -381,10 +417,17 @@ func (s *Server) stop() {
 		defer cancel()
 		done := make(chan struct{})
 		go func() { s.grpc.GracefulStop(); close(done) }()
-		go func() { _ = s.http.Shutdown(ctx) }()
+		// Waited for below: the spans of HTTP calls end when their handlers return, and the store must
+		// outlive the handlers.
+		httpDone := make(chan struct{})
+		go func() { _ = s.http.Shutdown(ctx); close(httpDone) }()
 		if s.pprof != nil {
 			// A CPU profile being taken would hold up the stop for its whole duration.
 			_ = s.pprof.Close()
+		}
+		if s.admin != nil {
+			// Scrapes and probes are short and worthless once the server is going.
+			_ = s.admin.Close()
 		}
 		select {
 		case <-done:
@@ -393,7 +436,9 @@ func (s *Server) stop() {
 			s.grpc.Stop()
 			_ = s.http.Close()
 		}
+		<-httpDone // by the end of the grace at the latest
 		s.closeStore(context.Background())
+		s.shutdownTracing(context.Background())
 		s.log.Info("stopped")
 	})
 }
@@ -466,7 +511,11 @@ func (s *Server) Close() {
 	if s.pprofLis != nil {
 		_ = s.pprofLis.Close()
 	}
+	if s.adminLis != nil {
+		_ = s.adminLis.Close()
+	}
 	s.closeStore(context.Background())
+	s.shutdownTracing(context.Background())
 }
 
 // WatchPolls is how many store queries the custom data poller has made (benchmarks read it).

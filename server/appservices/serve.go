@@ -102,7 +102,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusOK
 		}
 		h.deps.Log.InfoContext(ctx, "http call", "request_id", id, "method", r.Method, "route", c.route,
-			"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			"status", status, "duration", time.Since(start))
 	}()
 
 	if !h.cors(c) {
@@ -153,6 +153,18 @@ func (h *handler) handle(pattern string, rt *route) {
 	}
 	slices.Sort(methods)
 	h.table = append(h.table, Route{Pattern: pattern, Methods: methods})
+}
+
+// RoutePattern is the pattern of the route of h (a handler New returned) that serves r, such as
+// "/api/client/v2.0/app/{app}/location", or "" when none does: a name for r in traces that, unlike its
+// path, holds no user data.
+func RoutePattern(h http.Handler, r *http.Request) string {
+	api, ok := h.(*handler)
+	if !ok {
+		return ""
+	}
+	_, pattern := api.mux.Handler(r)
+	return pattern
 }
 
 // Route is one route of the API, as the route table declares it.

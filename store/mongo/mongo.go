@@ -34,6 +34,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/feed"
@@ -98,6 +99,9 @@ type Config struct {
 	// the version or creation it claimed taken by another writer (see
 	// customdata_write.go): the server counts these conflicts.
 	OnClaimLost func()
+	// TracerProvider, if set, makes a span of every command sent for a caller whose context carries a
+	// span, as its child (see tracing.go). Nil makes none.
+	TracerProvider trace.TracerProvider
 
 	// CustomData says where custom user data lives (see customdata.go for
 	// its defaults; an empty Database means Database above).
@@ -154,6 +158,8 @@ type Store struct {
 
 	customData customData // see customdata.go
 	feed       *feed.Feed // see Config.Feed
+
+	spans *commandSpans // nil unless Config.TracerProvider is set (tracing.go)
 
 	// background bounds work the store starts by itself (rebuilding the owner index); Close cancels it.
 	background     context.Context
@@ -224,21 +230,36 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		feed:        cfg.Feed,
 	}
 	s.background, s.stopBackground = context.WithCancel(context.WithoutCancel(ctx))
+	if cfg.TracerProvider != nil {
+		s.spans = newCommandSpans(cfg.TracerProvider)
+	}
+	spans := s.spans
 	monitor := &event.CommandMonitor{
-		Succeeded: func(context.Context, *event.CommandSucceededEvent) { s.answers.Add(1) },
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			s.answers.Add(1)
+			if spans != nil {
+				spans.finished(&e.CommandFinishedEvent, nil)
+			}
+		},
 		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
+			if spans != nil {
+				spans.finished(&e.CommandFinishedEvent, e.Failure)
+			}
 			if ctx.Err() == nil && isBackendUnavailable(e.Failure) {
 				s.requestCheck()
 			}
 		},
 	}
-	if cfg.OnCommand != nil || cfg.observe != nil {
-		monitor.Started = func(_ context.Context, e *event.CommandStartedEvent) {
+	if cfg.OnCommand != nil || cfg.observe != nil || spans != nil {
+		monitor.Started = func(ctx context.Context, e *event.CommandStartedEvent) {
 			if cfg.OnCommand != nil {
 				cfg.OnCommand(e.CommandName)
 			}
 			if cfg.observe != nil {
 				cfg.observe(e)
+			}
+			if spans != nil {
+				spans.started(ctx, e)
 			}
 		}
 	}

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// adminServer serves what operators' tools read, on a listener of its own (LANYARD_ADMIN_ADDR) that
+// need not be exposed where clients reach Lanyard: /metrics, which then leaves the public HTTP listener,
+// and /healthz, which stays there too for load balancers that probe the public port. It is not traced:
+// a scrape every few seconds would bury the calls.
+func (s *Server) adminServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.metricsHandler())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderListSize,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// healthz answers 200 while the store is reachable and 503 while it is not.
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	if !s.store.Healthy() {
+		http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// metricsHandler serves the server's Prometheus registry.
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}

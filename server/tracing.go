@@ -1,0 +1,79 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/lanyardhq/lanyard/server/appservices"
+	"github.com/lanyardhq/lanyard/telemetry"
+)
+
+// storeTracerProvider is what the store makes its command spans with: nothing when tracing is off, so
+// that its command monitor does no work for spans.
+func (s *Server) storeTracerProvider() trace.TracerProvider {
+	if !s.tracing.Enabled() {
+		return nil
+	}
+	return s.tracing.TracerProvider()
+}
+
+// shutdownTracing exports the spans still queued. A collector out of reach must not hold up the stop
+// for long.
+func (s *Server) shutdownTracing(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.tracing.Shutdown(ctx); err != nil {
+		s.log.Warn("telemetry: flushing traces", "error", err.Error())
+	}
+}
+
+// traceHTTP gives every HTTP call a server span, named after its route, when tracing is on. /healthz and
+// /metrics make none: probes and scrapes every few seconds would bury the calls.
+func (s *Server) traceHTTP(h http.Handler) http.Handler {
+	if !s.tracing.Enabled() {
+		return h
+	}
+	return otelhttp.NewHandler(h, "HTTP",
+		otelhttp.WithTracerProvider(s.tracing.TracerProvider()),
+		otelhttp.WithPropagators(telemetry.Propagator()),
+		otelhttp.WithSpanNameFormatter(s.httpSpanName),
+		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" && r.URL.Path != "/metrics" }),
+	)
+}
+
+// httpSpanName names an HTTP call's span after the pattern of its route ("GET /.well-known/jwks.json",
+// "POST /api/client/v2.0/app/{app}/auth/providers/{provider}/login"), never after its path, which holds
+// user data (ids, provider names, anything a client sends). otelhttp asks before routing, when there is
+// no pattern yet, and again after it.
+func (s *Server) httpSpanName(_ string, r *http.Request) string {
+	method := spanMethod(r.Method)
+	pattern := r.Pattern
+	if pattern == appservices.Prefix && s.appRoute != nil {
+		if p := s.appRoute(r); p != "" {
+			pattern = p
+		}
+	}
+	switch {
+	case pattern == "":
+		return method
+	case strings.Contains(pattern, " "):
+		return pattern // it names its method
+	default:
+		return method + " " + pattern
+	}
+}
+
+// spanMethod is a request's method as a span name may hold it: a client may send any token as one.
+func spanMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "HTTP"
+}
