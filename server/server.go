@@ -229,8 +229,8 @@ func (s *Server) tokenDocs() customdata.TokenDocs {
 func (s *Server) authService() *auth.Service { return auth.New(s.auth, s.store, s.log) }
 
 func (s *Server) buildGRPC(tlsConfig *tls.Config) {
-	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-	unary, stream := s.interceptors(metrics)
+	grpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	unary, stream := s.interceptors(grpcMetrics)
 	opts := []grpc.ServerOption{
 		grpc.ForceServerCodecV2(newMarkingCodec()),
 		// Reused workers keep their grown stacks: without them every call starts a goroutine whose
@@ -279,10 +279,10 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
-	metrics.InitializeMetrics(s.grpc)
+	grpcMetrics.InitializeMetrics(s.grpc)
 
 	s.registry = prometheus.NewRegistry()
-	s.registry.MustRegister(s.metrics, metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registry.MustRegister(s.metrics, grpcMetrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
 func (s *Server) buildHTTP(tlsConfig *tls.Config) {
