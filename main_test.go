@@ -737,8 +737,11 @@ func TestStoreOutageRiddenOut(t *testing.T) {
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("login during the outage took %s to fail", d)
 	}
-	if code, body := httpGet(t, "http://"+httpAddr+"/healthz"); code != http.StatusServiceUnavailable {
-		t.Errorf("GET /healthz during the outage: %d %q, want 503", code, body)
+	if code, body := httpGet(t, "http://"+httpAddr+"/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz during the outage: %d %q, want 503", code, body)
+	}
+	if code, body := httpGet(t, "http://"+httpAddr+"/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz during the outage: %d %q, want 200: liveness does not follow the store", code, body)
 	}
 	if p.exited() {
 		t.Fatalf("lanyard exited during the outage: %s", p.cmd.ProcessState)
@@ -749,8 +752,8 @@ func TestStoreOutageRiddenOut(t *testing.T) {
 	up := waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING, 60*time.Second)
 	t.Logf("health SERVING %s after FerretDB restarted", up.Round(time.Millisecond))
 	mustLogin(t, auth)
-	if code, body := httpGet(t, "http://"+httpAddr+"/healthz"); code != http.StatusOK {
-		t.Errorf("GET /healthz after recovery: %d %q, want 200", code, body)
+	if code, body := httpGet(t, "http://"+httpAddr+"/readyz"); code != http.StatusOK {
+		t.Errorf("GET /readyz after recovery: %d %q, want 200", code, body)
 	}
 	p.stop(t)
 	stopEngine()

@@ -363,7 +363,7 @@ func servePopulated(b *testing.B, bin, what string, storeArgs []string) *proc {
 				return
 			default:
 			}
-			if r, err := http.Get("http://" + p.http + "/healthz"); err == nil {
+			if r, err := http.Get("http://" + p.http + "/readyz"); err == nil {
 				r.Body.Close()
 				if r.StatusCode == http.StatusOK {
 					return

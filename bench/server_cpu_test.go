@@ -90,7 +90,7 @@ func serveLogging(b *testing.B, bin string, logs io.Writer, env []string, args .
 	})
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if r, err := http.Get("http://" + p.http + "/healthz"); err == nil {
+		if r, err := http.Get("http://" + p.http + "/readyz"); err == nil {
 			r.Body.Close()
 			if r.StatusCode == 200 {
 				return p

@@ -76,6 +76,12 @@ type deployment struct {
 							Port int `yaml:"port"`
 						} `yaml:"grpc"`
 					} `yaml:"readinessProbe"`
+					LivenessProbe struct {
+						HTTPGet *struct {
+							Path string `yaml:"path"`
+							Port string `yaml:"port"`
+						} `yaml:"httpGet"`
+					} `yaml:"livenessProbe"`
 				} `yaml:"containers"`
 			} `yaml:"spec"`
 		} `yaml:"template"`
@@ -215,6 +221,10 @@ func TestKubernetesSettingsAccepted(t *testing.T) {
 	}
 	if c.ReadinessProbe.GRPC == nil || c.ReadinessProbe.GRPC.Port != port(t, cfg.GRPCAddr) {
 		t.Errorf("deployment.yaml: the readiness probe is not the gRPC health service on the gRPC port")
+	}
+	// Liveness must not follow the store (/readyz does): see server.healthz.
+	if l := c.LivenessProbe.HTTPGet; l == nil || l.Path != "/healthz" || l.Port != "http" {
+		t.Errorf("deployment.yaml: the liveness probe is not GET /healthz on the HTTP port")
 	}
 	if d.Spec.Replicas < 2 {
 		t.Errorf("deployment.yaml: %d replicas, want at least 2", d.Spec.Replicas)

@@ -10,11 +10,12 @@ import (
 
 // adminServer serves what operators' tools read, on a listener of its own (LANYARD_ADMIN_ADDR) that
 // need not be exposed where clients reach Lanyard: /metrics, which then leaves the public HTTP listener,
-// and /healthz, which stays there too for load balancers that probe the public port. It is not traced:
+// and /healthz and /readyz, which stay there too for load balancers that probe the public port. It is not traced:
 // a scrape every few seconds would bury the calls.
 func (s *Server) adminServer() *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 	return &http.Server{
 		Handler:           mux,
@@ -27,13 +28,21 @@ func (s *Server) adminServer() *http.Server {
 	}
 }
 
-// healthz answers 200 while the store is reachable and 503 while it is not.
+// healthz is liveness: it answers 200 whenever the process answers HTTP at all, whatever the store's
+// state, because restarting Lanyard does not bring a lost store back, and a liveness probe that followed
+// the store would restart every replica in a loop through a store outage.
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyz is readiness: 200 while the store is reachable, 503 while it is not (the calls that need it
+// would answer UNAVAILABLE), so that a load balancer sends calls to replicas that can serve them.
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 	if !s.store.Healthy() {
 		http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
 		return
 	}
-	_, _ = w.Write([]byte("ok\n"))
+	_, _ = w.Write([]byte("ready\n"))
 }
 
 // metricsHandler serves the server's Prometheus registry.

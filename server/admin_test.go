@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestAdminListener: with LANYARD_ADMIN_ADDR set, /metrics and /healthz answer on that listener and
-// /metrics leaves the public one, which keeps /healthz; without it, the public listener serves both and
+// TestAdminListener: with LANYARD_ADMIN_ADDR set, /metrics, /healthz and /readyz answer on that listener
+// and /metrics leaves the public one, which keeps /healthz and /readyz; without it, the public listener serves both and
 // no other listens.
 func TestAdminListener(t *testing.T) {
 	cfg := testConfig(t)
@@ -24,6 +24,9 @@ func TestAdminListener(t *testing.T) {
 	for _, base := range []string{admin, public} {
 		if code, body := httpDo(t, "GET", base+"/healthz", ""); code != http.StatusOK || string(body) != "ok\n" {
 			t.Errorf("GET %s/healthz: %d %q", base, code, body)
+		}
+		if code, body := httpDo(t, "GET", base+"/readyz", ""); code != http.StatusOK || string(body) != "ready\n" {
+			t.Errorf("GET %s/readyz: %d %q", base, code, body)
 		}
 	}
 	if code, body := httpDo(t, "GET", public+"/metrics", ""); code != http.StatusNotFound {

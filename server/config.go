@@ -113,7 +113,7 @@ func (s setting) env() string {
 func (c *Config) settings() []setting {
 	return []setting{
 		{"grpc-addr", "address of the gRPC listener", (*strVal)(&c.GRPCAddr)},
-		{"http-addr", "address of the HTTP listener (JWKS, App Services API, /metrics, /healthz)", (*strVal)(&c.HTTPAddr)},
+		{"http-addr", "address of the HTTP listener (JWKS, App Services API, /metrics, /healthz, /readyz)", (*strVal)(&c.HTTPAddr)},
 		{"public-url", "public base URL: the iss of every token and the App Services hostname (default http:// + http-addr; required with mongodb-uri, where every replica must issue the same iss)", (*strVal)(&c.PublicURL)},
 		{"app-id", "application id: the aud of every token and the {app} of the App Services routes", (*strVal)(&c.AppID)},
 		{"data-dir", "directory of the embedded engine's files and the development master key", (*strVal)(&c.DataDir)},
@@ -121,7 +121,7 @@ func (c *Config) settings() []setting {
 		{"embedded-postgres-url", "run the embedded engine on this PostgreSQL URL instead of SQLite", (*strVal)(&c.EmbeddedPostgresURL)},
 		{"embedded-addr", "loopback address where the embedded engine accepts MongoDB clients (mongosh, Compass); empty = not exposed. It has no authentication", (*strVal)(&c.EmbeddedAddr)},
 		{"pprof-addr", "loopback address serving Go's runtime profiles (/debug/pprof/: heap, goroutines, CPU) for diagnosing memory and CPU; empty = off", (*strVal)(&c.PprofAddr)},
-		{"admin-addr", "address of a separate plaintext HTTP listener for operators serving /metrics and /healthz; when set, /metrics is served there and no longer on http-addr (which keeps /healthz for load balancers); empty = off", (*strVal)(&c.AdminAddr)},
+		{"admin-addr", "address of a separate plaintext HTTP listener for operators serving /metrics, /healthz and /readyz; when set, /metrics is served there and no longer on http-addr (which keeps /healthz and /readyz for load balancers); empty = off", (*strVal)(&c.AdminAddr)},
 		{"database", "database of Lanyard's own collections", (*strVal)(&c.Database)},
 		{"master-key", "32-byte key (base64 or hex) that encrypts signing keys at rest; required with mongodb-uri", (*strVal)(&c.MasterKey)},
 		{"master-key-file", "file holding the master key, instead of master-key", (*strVal)(&c.MasterKeyFile)},

@@ -37,7 +37,7 @@ func TestHealthAndHTTP(t *testing.T) {
 	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 		t.Fatalf("health: %v %v", resp, err)
 	}
-	for path, want := range map[string]string{"/healthz": "ok", "/metrics": "grpc_server_handled_total", "/.well-known/jwks.json": `"keys"`} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "grpc_server_handled_total", "/.well-known/jwks.json": `"keys"`} {
 		r, err := http.Get("http://" + ts.HTTPAddr() + path)
 		if err != nil {
 			t.Fatal(err)

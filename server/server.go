@@ -292,6 +292,7 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 		mux.Handle(pattern, h)
 	}
 	handle("GET /healthz", http.HandlerFunc(s.healthz))
+	handle("GET /readyz", http.HandlerFunc(s.readyz))
 	if s.adminLis == nil {
 		handle("GET /metrics", s.metricsHandler())
 	}
@@ -370,7 +371,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	if s.admin != nil {
 		go func() { _ = s.admin.Serve(s.adminLis) }()
-		s.log.Info("serving /metrics and /healthz", "admin", s.AdminAddr())
+		s.log.Info("serving /metrics, /healthz and /readyz", "admin", s.AdminAddr())
 	}
 	if s.cfg.EmbeddedAddr != "" {
 		s.log.Info("lanyard serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "embedded_engine", s.EmbeddedAddr())

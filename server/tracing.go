@@ -32,7 +32,7 @@ func (s *Server) shutdownTracing(ctx context.Context) {
 	}
 }
 
-// traceHTTP gives every HTTP call a server span, named after its route, when tracing is on. /healthz and
+// traceHTTP gives every HTTP call a server span, named after its route, when tracing is on. /healthz, /readyz and
 // /metrics make none: probes and scrapes every few seconds would bury the calls.
 func (s *Server) traceHTTP(h http.Handler) http.Handler {
 	if !s.tracing.Enabled() {
@@ -42,7 +42,7 @@ func (s *Server) traceHTTP(h http.Handler) http.Handler {
 		otelhttp.WithTracerProvider(s.tracing.TracerProvider()),
 		otelhttp.WithPropagators(telemetry.Propagator()),
 		otelhttp.WithSpanNameFormatter(s.httpSpanName),
-		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" && r.URL.Path != "/metrics" }),
+		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" }),
 	)
 }
 
