@@ -42,7 +42,9 @@ func (s *Server) traceHTTP(h http.Handler) http.Handler {
 		otelhttp.WithTracerProvider(s.tracing.TracerProvider()),
 		otelhttp.WithPropagators(telemetry.Propagator()),
 		otelhttp.WithSpanNameFormatter(s.httpSpanName),
-		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" }),
+		otelhttp.WithFilter(func(r *http.Request) bool {
+			return r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics"
+		}),
 	)
 }
 
