@@ -118,7 +118,7 @@ func (s *Store) customDataIndexes(ctx context.Context) error {
 		{Keys: D{{Key: "doc_key", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetName("doc_key_n")},
 		{Keys: D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
 	} {
-		if _, err := claims.Indexes().CreateOne(ctx, ix); err != nil {
+		if err := createIndex(ctx, claims, ix); err != nil {
 			return fmt.Errorf("store: create index of %s: %w", collCustomDataClaims, translate(ctx, err))
 		}
 	}
@@ -134,7 +134,7 @@ func (s *Store) customDataIndexes(ctx context.Context) error {
 		if existing != nil {
 			return nil // any index on the field serves the lookups
 		}
-		_, err := cd.coll.Indexes().CreateOne(ctx, mongodriver.IndexModel{Keys: D{{Key: field, Value: 1}}, Options: options.Index().SetName(userIDIndex)})
+		err := createIndex(ctx, cd.coll, mongodriver.IndexModel{Keys: D{{Key: field, Value: 1}}, Options: options.Index().SetName(userIDIndex)})
 		if err != nil {
 			return fmt.Errorf("store: create index %s of %s: %w", userIDIndex, name, translate(ctx, err))
 		}
@@ -154,7 +154,7 @@ func (s *Store) customDataIndexes(ctx context.Context) error {
 			return fmt.Errorf("store: drop index %s of %s: %w", userIDIndex, name, translate(ctx, err))
 		}
 	}
-	_, err = cd.coll.Indexes().CreateOne(ctx, mongodriver.IndexModel{
+	err = createIndex(ctx, cd.coll, mongodriver.IndexModel{
 		Keys:    D{{Key: field, Value: 1}},
 		Options: options.Index().SetName(userIDUniqueIndex).SetUnique(true),
 	})

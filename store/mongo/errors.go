@@ -99,6 +99,15 @@ func isDuplicateKey(err error) bool {
 			se.HasErrorCodeWithMessage(1, "SQLSTATE 23505")) // PostgreSQL unique_violation
 }
 
+// isDeadlock reports PostgreSQL's deadlock_detected, which FerretDB passes on as an internal error. On
+// the embedded engine an index Lanyard creates can meet the GIN index the engine builds concurrently on
+// the same table (store/embedded/pgindexes.go); PostgreSQL then fails one of the two, and the failed
+// statement succeeds when sent again.
+func isDeadlock(err error) bool {
+	var se mongodriver.ServerError
+	return errors.As(err, &se) && se.HasErrorCodeWithMessage(1, "SQLSTATE 40P01")
+}
+
 func deadlinePassed(ctx context.Context) bool {
 	d, ok := ctx.Deadline()
 	return ok && !time.Now().Before(d)

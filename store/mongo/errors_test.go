@@ -186,3 +186,22 @@ func TestDuplicateOnUpdate(t *testing.T) {
 		}
 	})
 }
+
+// TestIsDeadlock: PostgreSQL's deadlock_detected, as FerretDB passes it on, is the one error index
+// creation retries; other internal errors and SQLite's are not.
+func TestIsDeadlock(t *testing.T) {
+	deadlock := mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "[msg_createindexes.go:155 handler.(*Handler).MsgCreateIndexes] ERROR: deadlock detected (SQLSTATE 40P01)"}
+	if !isDeadlock(deadlock) || !isDeadlock(fmt.Errorf("create index: %w", deadlock)) {
+		t.Error("PostgreSQL's deadlock not recognised")
+	}
+	for _, err := range []error{
+		mongodriver.CommandError{Code: 1, Message: "ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)"},
+		mongodriver.CommandError{Code: 1, Message: "database is locked (5) (SQLITE_BUSY)"},
+		mongodriver.CommandError{Code: 112, Name: "WriteConflict", Message: "SQLSTATE 40P01"},
+		errors.New("SQLSTATE 40P01"),
+	} {
+		if isDeadlock(err) {
+			t.Errorf("isDeadlock(%v) = true", err)
+		}
+	}
+}

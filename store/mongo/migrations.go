@@ -92,11 +92,28 @@ func createIndexes(list []index) func(ctx context.Context, db *mongodriver.Datab
 				opts.SetUnique(true)
 			}
 			model := mongodriver.IndexModel{Keys: ix.keys, Options: opts}
-			if _, err := db.Collection(ix.coll).Indexes().CreateOne(ctx, model); err != nil {
+			if err := createIndex(ctx, db.Collection(ix.coll), model); err != nil {
 				return fmt.Errorf("create index %s of %s: %w", ix.name, ix.coll, translate(ctx, err))
 			}
 		}
 		return nil
+	}
+}
+
+// createIndex creates one index, again when the engine broke a deadlock by failing it (see isDeadlock):
+// creating an index is idempotent, and the statement it met finishes meanwhile.
+func createIndex(ctx context.Context, coll *mongodriver.Collection, model mongodriver.IndexModel) error {
+	const attempts = 5
+	for i := 1; ; i++ {
+		_, err := coll.Indexes().CreateOne(ctx, model)
+		if err == nil || !isDeadlock(err) || i == attempts {
+			return err
+		}
+		select {
+		case <-time.After(time.Duration(i) * 50 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
 	}
 }
 
