@@ -20,7 +20,6 @@ package interop_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -32,6 +31,8 @@ import (
 	"time"
 
 	"github.com/lanyardhq/lanyard/server"
+
+	"github.com/lanyardhq/lanyard/internal/testrun"
 )
 
 // programTimeout bounds one client's test: installing its package (Maven compiles all of gen/java), building
@@ -130,27 +131,10 @@ func startLanyard(t *testing.T) []string {
 	return []string{"LANYARD_GRPC_ADDR=" + srv.GRPCAddr(), "LANYARD_SERVER_API_KEY=" + key}
 }
 
-// run runs one step of a client test in dir with the test's environment plus env, logs its output and
-// fails the test when it does not exit 0.
+// run is testrun.Run.
 func run(t *testing.T, ctx context.Context, dir string, env []string, name string, args ...string) {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	cmd.WaitDelay = 10 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	start := time.Now()
-	err := cmd.Run()
-	cmdline := name + " " + strings.Join(args, " ")
-	t.Logf("$ %s  (%s)\n%s", cmdline, time.Since(start).Round(time.Millisecond), out.String())
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			t.Fatalf("%s: did not finish within %s", cmdline, programTimeout)
-		}
-		t.Fatalf("%s: %v (output above)", cmdline, err)
-	}
+	testrun.Run(t, ctx, dir, env, name, args...)
 }
 
 func TestClients(t *testing.T) {

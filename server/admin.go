@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"net/http"
 	"time"
@@ -17,8 +18,15 @@ func (s *Server) adminServer() *http.Server {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
+	return s.httpServer(mux, nil)
+}
+
+// httpServer is an HTTP server with the limits every Lanyard listener keeps: slow or oversized requests
+// are cut off, and the server's own complaints go to the log at WARN.
+func (s *Server) httpServer(h http.Handler, tlsConfig *tls.Config) *http.Server {
 	return &http.Server{
-		Handler:           mux,
+		Handler:           h,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

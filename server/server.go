@@ -302,16 +302,7 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 		_, _ = w.Write(s.auth.JWKSJSON())
 	}))
 	s.mountAppServices(handle)
-	s.http = &http.Server{
-		Handler:           s.traceHTTP(mux),
-		TLSConfig:         tlsConfig,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    maxHeaderListSize,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	s.http = s.httpServer(s.traceHTTP(mux), tlsConfig)
 }
 
 // GRPCAddr is the bound address of the gRPC listener (useful with port 0).

@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +32,8 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+
+	"github.com/lanyardhq/lanyard/internal/testrun"
 )
 
 // exampleTimeout bounds one example's test, installing it (Maven compiles all of gen/java) and running it,
@@ -203,28 +204,10 @@ var mavenNeeds = []string{
 	"io/grpc/grpc-netty/1.41.3", "com/google/code/gson/gson/debian", "org/codehaus/mojo/animal-sniffer-annotations/debian",
 }
 
-// run runs one step in dir with the test's environment plus env, logs its output and returns it; the step
-// failing fails the test.
+// run is testrun.Run.
 func run(t *testing.T, ctx context.Context, dir string, env []string, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	cmd.WaitDelay = 10 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	start := time.Now()
-	err := cmd.Run()
-	cmdline := name + " " + strings.Join(args, " ")
-	t.Logf("$ %s  (%s)\n%s", cmdline, time.Since(start).Round(time.Millisecond), out.String())
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			t.Fatalf("%s: did not finish in time", cmdline)
-		}
-		t.Fatalf("%s: %v (output above)", cmdline, err)
-	}
-	return out.String()
+	return testrun.Run(t, ctx, dir, env, name, args...)
 }
 
 // copyTree copies the regular files of a source folder, leaving out what installing or building leaves in
