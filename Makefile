@@ -51,11 +51,15 @@ setup: ## Install what `make test` needs (Debian packages, npm packages, Go modu
 # The checker's packages come from deploy/check/package-lock.json, which `make setup` installs.
 # Two checkers: the schemas (types, required fields, kinds) in Node, and Kubernetes' own strict decoding,
 # which refuses the unknown fields the schemas let through, in deploy/strict_test.go with the settings tests.
-check-deploy: ## Validate deploy/kubernetes and deploy/compose against their schemas, and the settings they give Lanyard
+# `test` runs only the Node part: its `go test` of every package includes ./deploy/.
+check-deploy: check-deploy-schemas ## Validate deploy/kubernetes and deploy/compose against their schemas, and the settings they give Lanyard
+	go test $(GOTEST_FLAGS) ./deploy/
+
+.PHONY: check-deploy-schemas
+check-deploy-schemas:
 	@[ -d deploy/check/node_modules ] || { echo "check-deploy: deploy/check/node_modules is missing: run 'make setup'"; exit 1; }
 	node --test deploy/check/check.test.mjs
 	node deploy/check/check.mjs
-	go test $(GOTEST_FLAGS) ./deploy/
 
 .PHONY: check-generated
 check-generated: generate ## Fail when gen/ differs from what proto/ generates
@@ -127,7 +131,7 @@ release: ## Cross-build static binaries into dist/ (lanyard-VERSION-OS-ARCH) wit
 	@cat dist/SHA256SUMS
 
 .PHONY: test
-test: setup check-deploy check-generated lint breaking ## Everything CI runs: setup, deployment files, generated code, lint, API compatibility, go test -race, a short fuzz
+test: setup check-deploy-schemas check-generated lint breaking ## Everything CI runs: setup, deployment files, generated code, lint, API compatibility, go test -race, a short fuzz
 	@echo "go test: every package, and beside them the store conformance suite (full output in store-test.out)"
 	@rc=0; src=0; \
 	go test $(GOTEST_FLAGS) -v ./store/mongo/ > store-test.out 2>&1 & store=$$!; \
