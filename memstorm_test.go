@@ -331,9 +331,6 @@ func TestLoginStormInMemoryCgroup(t *testing.T) {
 	if res.cgroup.oomKills > 0 || !res.survived {
 		t.Errorf("the server was OOM-killed (%d kills) or gone (%v)", res.cgroup.oomKills, res.proc.cmd.ProcessState)
 	}
-	if res.calls != stormUsers*(1+stormRounds) {
-		t.Errorf("%d calls made, want %d", res.calls, stormUsers*(1+stormRounds))
-	}
 	if res.survived {
 		res.proc.stop(t)
 	}

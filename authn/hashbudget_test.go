@@ -69,7 +69,8 @@ func TestHashBudgetQueues(t *testing.T) {
 		t.Fatal("room left in a budget holding two hashes of two")
 	}
 
-	// Cancelled while waiting, or before: CANCELLED's error, and nothing taken.
+	// Cancelled (the waiter may or may not have started waiting first): CANCELLED's error, and nothing
+	// taken.
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
@@ -87,7 +88,8 @@ func TestHashBudgetQueues(t *testing.T) {
 		t.Fatalf("waiter past its deadline: %v, want context.DeadlineExceeded", err)
 	}
 
-	// A waiter with time to spare gets the room the first hash frees, and only then.
+	// A waiter with time to spare gets the room the first hash frees (that it could not get it before is
+	// what the full budget above shows).
 	type result struct {
 		release func()
 		err     error
@@ -97,11 +99,6 @@ func TestHashBudgetQueues(t *testing.T) {
 		r, err := b.acquire(context.Background(), currentParams.memory)
 		got <- result{r, err}
 	}()
-	select {
-	case r := <-got:
-		t.Fatalf("a third hash started in a budget of two (err %v)", r.err)
-	default:
-	}
 	release1()
 	var third result
 	select {

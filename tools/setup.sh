@@ -27,7 +27,7 @@ fi
 if ! command -v chromium >/dev/null; then
 	echo "setup: installing Debian chromium (about a minute)"
 	"${sudo[@]}" apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium >/dev/null
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
 # npm_ci DIR runs `npm ci` in DIR again only when its lockfile changed since the last install.

@@ -22,6 +22,9 @@ func (h *Service) ListShadowedCustomData(ctx context.Context, req *lanyardv1.Lis
 		resp.NextPageToken = users[size-1].UserID
 	}
 	for _, u := range users {
+		if len(u.DocumentIDs) == 0 {
+			continue // shadowed means two documents or more; an entry without any is nothing to show
+		}
 		resp.Users = append(resp.Users, &lanyardv1.ShadowedCustomData{UserId: u.UserID, WinningId: u.DocumentIDs[0], DocumentIds: u.DocumentIDs})
 	}
 	return resp, nil
