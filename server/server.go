@@ -487,7 +487,8 @@ func (s *Server) CreateServerAPIKey(ctx context.Context, name string) (id, key s
 func StoreOpener(cfg Config, log *slog.Logger) func(context.Context) (store.Store, func(), error) {
 	return func(ctx context.Context) (store.Store, func(), error) {
 		cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
-		cfg.EmbeddedAddr = ""
+		// Nor the other listeners: a running server may hold their addresses.
+		cfg.EmbeddedAddr, cfg.AdminAddr, cfg.PprofAddr = "", "", ""
 		s, err := New(ctx, cfg, log)
 		if err != nil {
 			return nil, nil, err

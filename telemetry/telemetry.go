@@ -43,7 +43,6 @@ type Options struct {
 type Tracing struct {
 	sdk      *sdktrace.TracerProvider // nil when off
 	provider namedOnly
-	exporter string
 }
 
 // Setup reads the OTEL_* environment and, when it asks for traces, builds an SDK tracer provider that
@@ -90,7 +89,7 @@ func Setup(ctx context.Context, opts Options) (*Tracing, error) {
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(Propagator())
 	log.Info("telemetry: exporting traces", "exporter", exporter)
-	return &Tracing{sdk: sdk, provider: tp, exporter: exporter}, nil
+	return &Tracing{sdk: sdk, provider: tp}, nil
 }
 
 // wanted says whether the environment asks for traces, and through which exporter (as named for
@@ -99,7 +98,7 @@ func wanted(getenv func(string) string) (string, bool) {
 	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
 		return "", false
 	}
-	switch exporter := strings.TrimSpace(getenv("OTEL_TRACES_EXPORTER")); exporter {
+	switch exporter := strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_EXPORTER"))); exporter {
 	case "":
 		if getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "" {
 			return "otlp", true
@@ -119,14 +118,6 @@ func Propagator() propagation.TextMapPropagator {
 
 // Enabled says whether spans are recorded and exported.
 func (t *Tracing) Enabled() bool { return t != nil && t.sdk != nil }
-
-// Exporter is the exporter named by the environment ("otlp", "console"), or "" when tracing is off.
-func (t *Tracing) Exporter() string {
-	if !t.Enabled() {
-		return ""
-	}
-	return t.exporter
-}
 
 // TracerProvider is the SDK's provider, or a no-op one when tracing is off.
 func (t *Tracing) TracerProvider() trace.TracerProvider {

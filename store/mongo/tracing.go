@@ -41,7 +41,8 @@ func newCommandSpans(tp trace.TracerProvider) *commandSpans {
 }
 
 func (c *commandSpans) started(ctx context.Context, e *event.CommandStartedEvent) {
-	if !trace.SpanContextFromContext(ctx).IsValid() {
+	// Only under a recorded span: a child of an unsampled one would be made and dropped for nothing.
+	if !trace.SpanFromContext(ctx).IsRecording() {
 		return
 	}
 	name := e.CommandName
