@@ -132,15 +132,11 @@ release: ## Cross-build static binaries into dist/ (lanyard-VERSION-OS-ARCH) wit
 
 .PHONY: test
 test: setup check-deploy-schemas check-generated lint breaking ## Everything CI runs: setup, deployment files, generated code, lint, API compatibility, go test -race, a short fuzz
-	@echo "go test: every package, and beside them the store conformance suite (full output in store-test.out)"
-	@rc=0; src=0; \
-	go test $(GOTEST_FLAGS) -v ./store/mongo/ > store-test.out 2>&1 & store=$$!; \
-	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v '/store/mongo$$') || rc=$$?; \
-	wait $$store || src=$$?; \
-	echo "store conformance, engine by engine (a skipped engine says so):"; \
-	grep -E '^\s*--- (PASS|FAIL|SKIP): Test[A-Za-z]+/(sqlite|postgresql|mongodb) |^(ok|FAIL|PASS)|storetest: SKIPPING' store-test.out || true; \
-	if [ $$src -ne 0 ]; then echo "store conformance FAILED:"; grep -E -A30 -- '--- FAIL|^panic:' store-test.out | head -300; fi; \
-	[ $$rc -eq 0 ] && [ $$src -eq 0 ]
+	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v '/store/mongo$$')
+# The conformance suite runs after the other packages, not beside them: beside them, FerretDB's
+# PostgreSQL connections timed out under the combined load (TestCustomDataRawContention, "engine busy").
+	@echo "store conformance, engine by engine (a skipped engine says so; full output in store-test.out):"
+	go test $(GOTEST_FLAGS) -v ./store/mongo/ | tee store-test.out | grep -E '^\s*--- (PASS|FAIL|SKIP): Test[A-Za-z]+/(sqlite|postgresql|mongodb) |^(ok|FAIL|PASS)|storetest: SKIPPING'
 # Fuzzed: hand-written code tokens rely on (their verification, the strict JWS parser with its JSON
 # checker that every verifier shares, the renderer whose output is pasted into signed tokens, the writer
 # that turns a token's document into WhoAmI's user_data), and the embedded engine's operator port, which
