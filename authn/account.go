@@ -122,19 +122,21 @@ func (s *Service) Register(ctx context.Context, email, password string) (confirm
 	} else if err != nil {
 		return false, err
 	}
-	if !s.cfg.UserPass.AutoConfirm {
-		return false, s.sendActionToken(ctx, store.ActionConfirm, email)
+	switch {
+	case s.cfg.UserPass.AutoConfirm:
+		return true, nil
+	case s.cfg.UserPass.ConfirmFunction != nil:
+		return s.runConfirmation(ctx, email)
 	}
-	return true, nil
+	return false, s.sendActionToken(ctx, store.ActionConfirm, email)
 }
 
 func (s *Service) sendActionToken(ctx context.Context, kind, email string) error {
-	token := randomString(32)
-	t := &store.ActionToken{ID: store.NewID(), Kind: kind, Email: email, Hash: HashSecret(token), ExpiresAt: s.cfg.Now().Add(s.cfg.UserPass.TokenTTL)}
-	if err := s.store.CreateActionToken(ctx, t); err != nil {
+	token, id, err := s.newActionToken(ctx, kind, email)
+	if err != nil {
 		return err
 	}
-	return s.cfg.UserPass.Sender.Send(ctx, Message{Kind: kind, Email: email, Token: token, TokenID: t.ID})
+	return s.cfg.UserPass.Sender.Send(ctx, Message{Kind: kind, Email: email, Token: token, TokenID: id})
 }
 
 // useActionToken spends a token of the given kind; ErrActionTokenInvalid when it is unknown, used,

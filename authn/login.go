@@ -132,6 +132,8 @@ func (s *Service) identify(ctx context.Context, cred Credentials, peer string) (
 		return s.identifyPassword(ctx, cred.Email, cred.Password, peer)
 	case ProviderAPIKey:
 		return s.identifyAPIKey(ctx, cred.Key, peer)
+	case ProviderCustomFunction:
+		return s.identifyFunction(ctx, cred.Payload, peer)
 	}
 	claim, err := s.external[cred.Provider].Verify(ctx, cred.Token)
 	if err != nil {

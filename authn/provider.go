@@ -13,15 +13,18 @@ const (
 	ProviderCustomToken = "custom-token"
 	ProviderGoogle      = "oauth2-google"
 	ProviderFacebook    = "oauth2-facebook"
+	// ProviderCustomFunction logs in with the app's own function (Config.CustomFunction).
+	ProviderCustomFunction = "custom-function"
 )
 
 // Credentials are what a client presents to log in, for exactly one provider.
 type Credentials struct {
-	Provider string // one of the Provider* types
-	Email    string // local-userpass
-	Password string // local-userpass
-	Key      string // api-key
-	Token    string // custom-token JWT, Google ID token or Facebook access token
+	Provider string         // one of the Provider* types
+	Email    string         // local-userpass
+	Password string         // local-userpass
+	Key      string         // api-key
+	Token    string         // custom-token JWT, Google ID token or Facebook access token
+	Payload  map[string]any // custom-function: the login payload, passed to the function as it came
 }
 
 // Claim is what a provider vouches for after checking credentials: an identity's subject and the

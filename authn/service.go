@@ -38,6 +38,9 @@ type Config struct {
 	// leaves nothing behind. A document it returns (a JSON object) becomes the user's custom data, so the
 	// first token already carries it. Nil: no hook.
 	OnUserCreation func(ctx context.Context, u *NewUser) (customData json.RawMessage, err error)
+	// CustomFunction enables the custom-function provider: it says whose the login payload is. Nil: the
+	// provider is off.
+	CustomFunction CustomFunction
 	// IncludeMetadata adds the user's provider metadata to access tokens as `user_metadata`.
 	IncludeMetadata bool
 	// StampLastLogin sets `last_login` on the user's custom data document at every login.
@@ -59,7 +62,12 @@ type UserPassConfig struct {
 	AutoConfirm       bool
 	MinPasswordLength int           // in characters; 8 when zero
 	TokenTTL          time.Duration // confirmation and reset tokens; 30 min
-	Sender            Sender        // delivers confirmation and reset tokens; required unless AutoConfirm
+	Sender            Sender        // delivers confirmation and reset tokens; required unless AutoConfirm or ConfirmFunction
+	// ConfirmFunction, when set, is run at registration (and by RetryConfirmation) instead of sending
+	// a confirmation token: App Services' runConfirmationFunction.
+	ConfirmFunction ActionFunction
+	// ResetFunction, when set, serves CallResetFunction: App Services' runResetFunction.
+	ResetFunction ActionFunction
 }
 
 // NewUser is what the user creation hook is told.
@@ -136,7 +144,7 @@ func New(ctx context.Context, cfg Config, st Store) (*Service, error) {
 	if len(cfg.MasterKey) != 32 {
 		return nil, errors.New("authn: master key must be 32 bytes")
 	}
-	if cfg.UserPass.Enabled && !cfg.UserPass.AutoConfirm && cfg.UserPass.Sender == nil {
+	if cfg.UserPass.Enabled && !cfg.UserPass.AutoConfirm && cfg.UserPass.Sender == nil && cfg.UserPass.ConfirmFunction == nil {
 		return nil, errors.New("authn: local-userpass without auto-confirm needs a sender for confirmation tokens")
 	}
 	s := &Service{
@@ -256,6 +264,8 @@ func (s *Service) ProviderEnabled(t string) bool {
 		return s.cfg.UserPass.Enabled
 	case ProviderAPIKey:
 		return s.cfg.APIKeys
+	case ProviderCustomFunction:
+		return s.cfg.CustomFunction != nil
 	}
 	_, ok := s.external[t]
 	return ok

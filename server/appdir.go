@@ -48,6 +48,7 @@ func applyAppDir(cfg *Config, getenv func(string) string) error {
 	if err != nil {
 		return prefixErrors("LANYARD_APP_DIR: ", err)
 	}
+	cfg.app = app
 	def := DefaultConfig()
 	given := func(name string, isDefault bool) bool {
 		_, set := lookupEnv(getenv, setting{name: name}.env())

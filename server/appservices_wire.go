@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strings"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
@@ -260,6 +262,28 @@ func (c *appCore) ResetPassword(ctx context.Context, token, tokenID, password st
 		return err
 	}
 	_, err := c.s.authSvc.ResetPassword(ctx, req)
+	return err
+}
+
+func (c *appCore) RetryConfirmation(ctx context.Context, email string) error {
+	req := &lanyardv1.RetryCustomConfirmationRequest{Email: email}
+	if err := validate(req); err != nil {
+		return err
+	}
+	_, err := c.s.authSvc.RetryCustomConfirmation(ctx, req)
+	return err
+}
+
+func (c *appCore) CallResetFunction(ctx context.Context, email, password string, args []any) error {
+	list, err := structpb.NewList(args)
+	if err != nil {
+		return rpc.NewError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "arguments: "+err.Error())
+	}
+	req := &lanyardv1.CallResetPasswordFunctionRequest{Email: email, Password: password, Arguments: list}
+	if err := validate(req); err != nil {
+		return err
+	}
+	_, err = c.s.authSvc.CallResetPasswordFunction(ctx, req)
 	return err
 }
 

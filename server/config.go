@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/lanyardhq/lanyard/appconfig"
 )
 
 // Config is every setting of `lanyard serve`. Each field is described once, in settings() below, which
@@ -43,6 +45,9 @@ type Config struct {
 	TLSKeyFile          string
 	CORSOrigins         []string
 	AppDir              string
+	// app is the export read from AppDir (by LoadConfig), for what no setting carries: its functions,
+	// values and triggers. Nil without an export.
+	app *appconfig.App
 
 	CustomDataEnabled         bool
 	CustomDataDatabase        string

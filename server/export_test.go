@@ -13,6 +13,9 @@ import (
 
 // Hooks for the tests of package server_test, compiled into test binaries only.
 
+// ApplyAppDir applies the export of cfg.AppDir, as LoadConfig does.
+var ApplyAppDir = applyAppDir
+
 // HTTPPatterns exposes the patterns of the HTTP listener's routes.
 func (s *Server) HTTPPatterns() []string { return s.httpPatterns }
 

@@ -26,15 +26,16 @@ import (
 // a gRPC client connected to it.
 type testServer struct {
 	*server.Server
-	cfg    server.Config
-	conn   *grpc.ClientConn
-	auth   lanyardv1.AuthServiceClient
-	data   lanyardv1.CustomDataServiceClient
-	meta   lanyardv1.MetadataServiceClient
-	admin  lanyardv1.AdminServiceClient
-	logs   *syncBuffer
-	cancel context.CancelFunc
-	done   chan error
+	cfg      server.Config
+	conn     *grpc.ClientConn
+	auth     lanyardv1.AuthServiceClient
+	data     lanyardv1.CustomDataServiceClient
+	meta     lanyardv1.MetadataServiceClient
+	admin    lanyardv1.AdminServiceClient
+	logs     *syncBuffer
+	cancel   context.CancelFunc
+	done     chan error
+	stopOnce sync.Once
 }
 
 // syncBuffer collects the server's log for tests that read it.
@@ -124,16 +125,19 @@ func startServerLogging(t testing.TB, cfg server.Config, quiet bool) *testServer
 	return ts
 }
 
+// stop stops the server and waits for it; later calls (the cleanup after a test's own stop) do nothing.
 func (ts *testServer) stop(t testing.TB) {
-	ts.cancel()
-	select {
-	case err := <-ts.done:
-		if err != nil {
-			t.Errorf("Serve: %v", err)
+	ts.stopOnce.Do(func() {
+		ts.cancel()
+		select {
+		case err := <-ts.done:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("server did not stop within 30s")
 		}
-	case <-time.After(30 * time.Second):
-		t.Errorf("server did not stop within 30s")
-	}
+	})
 }
 
 // bearer returns a context carrying an access token.

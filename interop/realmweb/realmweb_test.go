@@ -84,17 +84,24 @@ func freeAddr(t *testing.T) string {
 // own driver.
 func startLanyard(t *testing.T, corsOrigins ...string) *lanyard {
 	t.Helper()
+	l := startLanyardApp(t, "../../examples/sample-app", corsOrigins...)
+	if l.cfg.AppID != "sample-app" {
+		t.Fatalf("app id %q: the sample export was not read", l.cfg.AppID)
+	}
+	return l
+}
+
+// startLanyardApp starts Lanyard in-process serving the export in dir.
+func startLanyardApp(t *testing.T, dir string, corsOrigins ...string) *lanyard {
+	t.Helper()
 	addr := freeAddr(t)
 	env := map[string]string{"LANYARD_SECRET_SAMPLETOKENKEY": "a-test-secret-of-at-least-32-bytes-long!"}
-	args := []string{"--app", "../../examples/sample-app", "--grpc-addr", "127.0.0.1:0", "--http-addr", addr,
+	args := []string{"--app", dir, "--grpc-addr", "127.0.0.1:0", "--http-addr", addr,
 		"--public-url", "http://" + addr, "--data-dir", t.TempDir(), "--embedded-addr", "127.0.0.1:0",
 		"--revocation-interval", "200ms", "--shutdown-grace", "5s", "--cors-origins", strings.Join(corsOrigins, ",")}
 	cfg, err := server.LoadConfig(args, func(k string) string { return env[k] }, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if cfg.AppID != "sample-app" {
-		t.Fatalf("app id %q: the sample export was not read", cfg.AppID)
 	}
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -120,6 +127,17 @@ func startLanyard(t *testing.T, corsOrigins ...string) *lanyard {
 		}
 	})
 	return &lanyard{Server: srv, cfg: cfg, url: cfg.PublicURL, logs: logs}
+}
+
+// database connects to a database of the embedded engine, as an operator's own tool would.
+func (l *lanyard) database(t *testing.T, name string) *mongo.Database {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://" + l.EmbeddedAddr() + "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return client.Database(name)
 }
 
 // insertCustomData inserts documents for a user straight into the embedded engine, as an operator's
@@ -216,6 +234,78 @@ func TestRealmWebNode(t *testing.T) {
 		t.Errorf("Lanyard logged errors:\n%s", l.logs.String())
 	}
 	t.Logf("realm-web flow: %d steps in %s", len(steps), time.Since(start).Round(time.Millisecond))
+}
+
+// TestRealmWebFunctions runs functions.mjs against examples/functions-app: a custom-function login
+// whose function checks a password in a collection, the user creation function's document in the first
+// token, the confirmation function (pending, then confirmUser), the reset function, and the access token
+// checked before an uncallable function is refused.
+func TestRealmWebFunctions(t *testing.T) {
+	requireNodeModules(t)
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not on PATH: %v", err)
+	}
+	l := startLanyardApp(t, "../../examples/functions-app")
+	db := l.database(t, "myapp")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := db.Collection("credentials").InsertOne(ctx, bson.D{{Key: "username", Value: "ada"},
+		{Key: "password", Value: "lovelace"}, {Key: "name", Value: "Ada"}}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, node, "functions.mjs")
+	cmd.Env = append(os.Environ(), "LANYARD_URL="+l.url, "LANYARD_APP_ID="+l.cfg.AppID)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		var msg struct {
+			Step  string `json:"step"`
+			Email string `json:"email"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &msg); err != nil {
+			t.Logf("node: %s", sc.Text())
+			continue
+		}
+		steps = append(steps, msg.Step)
+		if msg.Step == "need-token" {
+			// The latest token the confirmation function left for the address.
+			var sent struct {
+				Token   string `bson:"token" json:"token"`
+				TokenID string `bson:"tokenId" json:"tokenId"`
+			}
+			err := db.Collection("outbox").FindOne(ctx, bson.D{{Key: "username", Value: msg.Email}},
+				options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}})).Decode(&sent)
+			if err != nil {
+				t.Fatalf("the confirmation function's token for %s: %v", msg.Email, err)
+			}
+			line, _ := json.Marshal(sent)
+			if _, err := fmt.Fprintf(stdin, "%s\n", line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	_ = stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("functions.mjs failed (%v) after steps %v:\n%s\nLanyard's log:\n%s", err, steps, stderr.String(), l.logs.String())
+	}
+	want := "custom-function need-token confirmation-function reset-function done"
+	if got := strings.Join(steps, " "); got != want {
+		t.Fatalf("steps %q, want %q\nstderr:\n%s", got, want, stderr.String())
+	}
 }
 
 // chromiumFlags are the flags headless Chromium needs on these machines (no sandbox as root; no

@@ -96,6 +96,10 @@ type Core interface {
 	ResendConfirmation(ctx context.Context, email string) error
 	SendPasswordReset(ctx context.Context, email string) error
 	ResetPassword(ctx context.Context, token, tokenID, password string) error
+	// RetryConfirmation runs the confirmation function again for a pending user.
+	RetryConfirmation(ctx context.Context, email string) error
+	// CallResetFunction runs the reset function with the new password and the client's arguments.
+	CallResetFunction(ctx context.Context, email, password string, args []any) error
 
 	// Profile is the caller's user with its identities.
 	Profile(ctx context.Context) (*Profile, error)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -25,6 +26,7 @@ type fakeCore struct {
 	unhealthy bool
 	panics    bool
 	lastLogin LoginInput
+	lastCall  []any // the arguments of the last function flow
 }
 
 // statusErr is what the server's error mapping would produce: a code and an ErrorInfo reason.
@@ -80,6 +82,14 @@ func (f *fakeCore) Confirm(context.Context, string, string) error     { return f
 func (f *fakeCore) ResendConfirmation(context.Context, string) error  { return f.err }
 func (f *fakeCore) SendPasswordReset(context.Context, string) error   { return f.err }
 func (f *fakeCore) ResetPassword(context.Context, string, string, string) error {
+	return f.err
+}
+func (f *fakeCore) RetryConfirmation(_ context.Context, email string) error {
+	f.lastCall = []any{email}
+	return f.err
+}
+func (f *fakeCore) CallResetFunction(_ context.Context, email, password string, args []any) error {
+	f.lastCall = append([]any{email, password}, args...)
 	return f.err
 }
 func (f *fakeCore) Profile(context.Context) (*Profile, error) {
@@ -152,7 +162,7 @@ func TestErrorMapping(t *testing.T) {
 		{codes.Unauthenticated, "TOKEN_MISSING", "/api/client/v2.0/auth/delete", "DELETE", 401, "InvalidSession", ""},
 		{codes.Unauthenticated, "SESSION_REVOKED", "/api/client/v2.0/auth/session", "POST", 401, "InvalidSession", ""},
 		{codes.Unauthenticated, "TOKEN_INVALID", "/api/client/v2.0/auth/session", "DELETE", 401, "InvalidSession", "failed to find refresh token"},
-		{codes.Unauthenticated, "INVALID_CREDENTIALS", "/api/client/v2.0/app/app1/auth/providers/local-userpass/login", "POST", 401, "InvalidPassword", "invalid username/password"},
+		{codes.Unauthenticated, "INVALID_CREDENTIALS", "/api/client/v2.0/app/app1/auth/providers/local-userpass/login", "POST", 401, "InvalidPassword", "unauthorized"},
 		{codes.Unauthenticated, "INVALID_CREDENTIALS", "/api/client/v2.0/app/app1/auth/providers/api-key/login", "POST", 401, "InvalidPassword", "invalid API key"},
 		{codes.Unauthenticated, "INVALID_CREDENTIALS", "/api/client/v2.0/app/app1/auth/providers/custom-token/login", "POST", 401, "AuthError", ""},
 		{codes.PermissionDenied, "USER_DISABLED", loginPath, "POST", 403, "UserDisabled", ""},
@@ -179,7 +189,7 @@ func TestErrorMapping(t *testing.T) {
 			}
 			body := ""
 			if tc.method == "POST" {
-				body = `{"username":"a@b.c","password":"x","key":"k","token":"t","name":"n"}`
+				body = `{"username":"a@b.c","password":"x","key":"k","token":"t","tokenId":"65a1b2c3d4e5f60718293a4b","name":"n"}`
 			}
 			a := serve(t, newTestHandler(core), tc.method, tc.path, body)
 			if a.status != tc.wantStatus || a.body["error_code"] != tc.wantCode {
@@ -235,20 +245,23 @@ func TestLoginBodies(t *testing.T) {
 		{"custom-token", `{"token":"t"}`, authn.Credentials{Provider: "custom-token", Token: "t"}, ""},
 		{"oauth2-google", `{"id_token":"g"}`, authn.Credentials{Provider: "oauth2-google", Token: "g"}, ""},
 		{"oauth2-facebook", `{"accessToken":"f"}`, authn.Credentials{Provider: "oauth2-facebook", Token: "f"}, ""},
+		// realm-web's Credentials.function(payload): the payload is the body, beside the device options.
+		{"custom-function", `{"username":"ada","n":2,"tags":["x"],"options":{"device":{"deviceId":"65a1b2c3d4e5f60718293a4b"}}}`,
+			authn.Credentials{Provider: "custom-function", Payload: map[string]any{"username": "ada", "n": float64(2), "tags": []any{"x"}}},
+			"65a1b2c3d4e5f60718293a4b"},
 	}
 	for _, tc := range cases {
 		a := serve(t, h, "POST", "/api/client/v2.0/app/app1/auth/providers/"+tc.provider+"/login", tc.body)
 		if a.status != 200 || a.body["access_token"] != "a" || a.body["refresh_token"] != "r" || a.body["user_id"] != "u1" || a.body["device_id"] != "d" {
 			t.Errorf("%s: %d %v", tc.provider, a.status, a.body)
 		}
-		if core.lastLogin.Credentials != tc.want || core.lastLogin.DeviceID != tc.device {
+		if !reflect.DeepEqual(core.lastLogin.Credentials, tc.want) || core.lastLogin.DeviceID != tc.device {
 			t.Errorf("%s: core got %+v", tc.provider, core.lastLogin)
 		}
 	}
 	for _, tc := range []struct{ provider, body, code string }{
 		{"oauth2-google", `{"authCode":"x"}`, "NotImplemented"},
 		{"oauth2-facebook", `{"redirectUrl":"https://x"}`, "NotImplemented"},
-		{"custom-function", `{}`, "AuthProviderNotFound"},
 		{"oauth2-apple", `{"id_token":"x"}`, "AuthProviderNotFound"},
 		{"local-userpass", `{"username":5}`, "BadRequest"},
 		{"local-userpass", `{"username":`, "BadRequest"},
@@ -319,8 +332,7 @@ func TestRoutingErrors(t *testing.T) {
 		{"PUT", "/api/client/v2.0/app/app1/push/providers/gcm/registration", 501, "NotImplemented"},
 		{"GET", "/api/client/v2.0/app/app1/hosting/x", 501, "NotImplemented"},
 		{"GET", "/api/client/v2.0/whatever", 501, "NotImplemented"},
-		{"POST", "/api/client/v2.0/app/app1/auth/providers/local-userpass/reset/call", 501, "FunctionNotFound"},
-		{"POST", "/api/client/v2.0/app/app1/auth/providers/local-userpass/confirm/call", 501, "FunctionNotFound"},
+		{"POST", "/api/client/v2.0/app/app1/auth/providers/anon-user/reset/call", 404, "AuthProviderNotFound"},
 		{"GET", "/api/client/v2.0/app/app1/auth/providers/oauth2-google/login?redirect=x", 501, "NotImplemented"},
 		{"POST", "/api/client/v2.0/app/app1/auth/providers/anon-user/register", 404, "AuthProviderNotFound"},
 	} {
@@ -370,12 +382,41 @@ func TestRoutesListsTheTable(t *testing.T) {
 		"/api/client/v2.0/auth/session":                              "DELETE POST",
 		"/api/client/v2.0/app/{app}/auth/providers/{provider}/login": "GET POST",
 		"/api/client/v2.0/auth/api_keys/{id}/enable":                 "PUT",
-		"/api/client/v2.0/app/{app}/functions/call":                  "",
+		"/api/client/v2.0/app/{app}/functions/call":                  "POST",
 		Prefix: "",
 	} {
 		got, ok := byPattern[pattern]
 		if !ok || strings.Join(got, " ") != want {
 			t.Errorf("Routes()[%s] = %v (listed: %v), want %q", pattern, got, ok, want)
 		}
+	}
+}
+
+// TestFunctionFlows: confirm/call and reset/call reach the core with App Services' body; a token id that
+// cannot be one is App Services' "invalid token data"; functions/call checks the access token before it
+// answers that the function is not callable.
+func TestFunctionFlows(t *testing.T) {
+	core := &fakeCore{}
+	h := newTestHandler(core)
+	const p = "/api/client/v2.0/app/app1/auth/providers/local-userpass"
+	if a := serve(t, h, "POST", p+"/confirm/call", `{"email":"a@b.c"}`); a.status != 200 || !reflect.DeepEqual(core.lastCall, []any{"a@b.c"}) {
+		t.Errorf("confirm/call: %d %v, core got %v", a.status, a.body, core.lastCall)
+	}
+	a := serve(t, h, "POST", p+"/reset/call", `{"email":"a@b.c","password":"pw","arguments":["42",{"x":1}]}`)
+	if want := []any{"a@b.c", "pw", "42", map[string]any{"x": float64(1)}}; a.status != 200 || !reflect.DeepEqual(core.lastCall, want) {
+		t.Errorf("reset/call: %d %v, core got %v, want %v", a.status, a.body, core.lastCall, want)
+	}
+	if a := serve(t, h, "POST", p+"/reset/call", `{"email":"a@b.c","password":"pw","arguments":"42"}`); a.status != 400 || a.body["error_code"] != "BadRequest" {
+		t.Errorf("reset/call with arguments not a list: %d %v", a.status, a.body)
+	}
+	for _, route := range []string{"/confirm", "/reset"} {
+		a := serve(t, h, "POST", p+route, `{"token":"t","tokenId":"nope","password":"pw-1234567"}`)
+		if a.status != 400 || a.body["error"] != "invalid token data" {
+			t.Errorf("%s with a malformed token id: %d %v", route, a.status, a.body)
+		}
+	}
+	core.err = newStatusErr(codes.Unauthenticated, "TOKEN_EXPIRED", "the token has expired")
+	if a := serve(t, h, "POST", "/api/client/v2.0/app/app1/functions/call", `{"name":"sum","arguments":[1,2]}`); a.status != 401 || a.body["error_code"] != "InvalidSession" {
+		t.Errorf("functions/call with an expired token: %d %v, want 401 InvalidSession", a.status, a.body)
 	}
 }

@@ -160,7 +160,7 @@ func fromStatus(st *status.Status, kind errKind, provider string) *httpError {
 	case reason == "INVALID_CREDENTIALS":
 		switch provider {
 		case authn.ProviderUserPass:
-			e.msg = "invalid username/password"
+			e.msg = "unauthorized" // App Services' words, which apps match on
 		case authn.ProviderAPIKey:
 			e.msg = "invalid API key"
 		default:

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lanyardhq/lanyard/authn"
+	"github.com/lanyardhq/lanyard/store"
 )
 
 // nullDeviceID is what the SDKs send and store for "no device id yet".
@@ -32,9 +33,8 @@ func (h *handler) routes() {
 	h.handle(provider+"/confirm/send", &route{endpoints: userpass(h.resendConfirmation)})
 	h.handle(provider+"/reset", &route{endpoints: userpass(h.resetPassword)})
 	h.handle(provider+"/reset/send", &route{endpoints: userpass(h.sendPasswordReset)})
-	functions := "Lanyard runs no App Services functions: "
-	h.handle(provider+"/confirm/call", &route{fallback: notFunction(functions + "the custom confirmation function flow is not supported (confirm with a token sent by Lanyard's sender)")})
-	h.handle(provider+"/reset/call", &route{fallback: notFunction(functions + "the password reset function flow is not supported (use reset/send and reset)")})
+	h.handle(provider+"/confirm/call", &route{endpoints: userpass(h.retryConfirmation)})
+	h.handle(provider+"/reset/call", &route{endpoints: userpass(h.callResetFunction)})
 
 	h.handle(auth+"/session", &route{endpoints: map[string]endpoint{
 		http.MethodPost:   {store: true, kind: kindRefresh, fn: h.refresh},
@@ -62,7 +62,9 @@ func (h *handler) routes() {
 	}})
 
 	// App Services features that are not authentication.
-	h.handle(app+"/functions/call", &route{fallback: notFunction(functions + "functions and services (including the MongoDB service) are not supported; read custom user data from the access token, or through Lanyard's gRPC CustomDataService")})
+	h.handle(app+"/functions/call", &route{endpoints: map[string]endpoint{
+		http.MethodPost: {fn: h.callFunction},
+	}, fallback: notFunction(notCallable)})
 	h.handle(app+"/graphql", &route{fallback: notImplemented("Lanyard serves App Services authentication only: GraphQL is not supported")})
 	h.handle(app+"/realm-sync", &route{fallback: notImplemented("Lanyard serves App Services authentication only: Device Sync is not supported")})
 	h.handle(app+"/push/", &route{fallback: notImplemented("Lanyard serves App Services authentication only: push notifications are not supported")})
@@ -164,6 +166,9 @@ func credentials(provider string, body object) (authn.Credentials, error) {
 				"Lanyard verifies Google ID tokens only: send {\"id_token\"}; the authorization code and redirect flows are not supported")
 		}
 		cred.Token, err = body.first("id_token", "idToken")
+	case authn.ProviderCustomFunction:
+		// realm-web sends the payload itself as the body, beside the device options.
+		cred.Payload, err = body.payload("options")
 	case authn.ProviderFacebook:
 		if body.has("redirectUrl") {
 			return cred, errorf(http.StatusNotImplemented, codeNotImplemented,
@@ -239,10 +244,58 @@ func (h *handler) confirm(c *call, body object) error {
 	if err != nil {
 		return err
 	}
+	if !store.ValidID(f[1]) {
+		// App Services' answer to a token id that cannot be one, which apps match on.
+		return errorf(http.StatusBadRequest, codeBadRequest, "invalid token data")
+	}
 	if err := h.deps.Core.Confirm(c.ctx, f[0], f[1]); err != nil {
 		return err
 	}
 	return c.json(http.StatusOK, struct{}{})
+}
+
+// retryConfirmation runs the confirmation function again (realm-web's retryCustomConfirmation).
+func (h *handler) retryConfirmation(c *call, body object) error {
+	email, err := body.str("email")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Core.RetryConfirmation(c.ctx, email); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, struct{}{})
+}
+
+// callResetFunction runs the reset function (realm-web's callResetPasswordFunction): the body carries
+// the email, the new password and the client's further arguments.
+func (h *handler) callResetFunction(c *call, body object) error {
+	f, err := strs(body, "email", "password")
+	if err != nil {
+		return err
+	}
+	args, err := body.list("arguments")
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Core.CallResetFunction(c.ctx, f[0], f[1], args); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, struct{}{})
+}
+
+// notCallable answers function calls once the caller is known: Lanyard runs an app's functions only
+// where App Services ran them during authentication.
+const notCallable = "Lanyard runs App Services functions only in authentication (the user creation, custom-function, " +
+	"confirmation and reset functions, and authentication triggers): other functions and services are not callable; " +
+	"read custom user data from the access token, or through Lanyard's gRPC CustomDataService"
+
+// callFunction checks the caller's access token before anything else, as App Services did: a client
+// with an expired token gets the 401 that makes its SDK refresh and retry.
+func (h *handler) callFunction(c *call) error {
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	return notFunction(notCallable)(c)
 }
 
 func (h *handler) resendConfirmation(c *call, body object) error {
@@ -271,6 +324,9 @@ func (h *handler) resetPassword(c *call, body object) error {
 	f, err := strs(body, "token", "tokenId", "password")
 	if err != nil {
 		return err
+	}
+	if !store.ValidID(f[1]) {
+		return errorf(http.StatusBadRequest, codeBadRequest, "invalid token data")
 	}
 	if err := h.deps.Core.ResetPassword(c.ctx, f[0], f[1], f[2]); err != nil {
 		return err

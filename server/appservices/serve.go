@@ -376,6 +376,36 @@ func (o object) obj(name string) object {
 	return object(m)
 }
 
+// payload decodes the whole object but the named fields, as plain JSON values (numbers as float64, as
+// JavaScript has them).
+func (o object) payload(except ...string) (map[string]any, error) {
+	out := make(map[string]any, len(o))
+	for k, raw := range o {
+		if slices.Contains(except, k) {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, errorf(http.StatusBadRequest, "BadRequest", "field %q is not JSON", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// list returns an array field as plain JSON values; absent and null are empty.
+func (o object) list(name string) ([]any, error) {
+	raw, ok := o[name]
+	if !ok || string(raw) == "null" {
+		return nil, nil
+	}
+	var l []any
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, errorf(http.StatusBadRequest, "BadRequest", "field %q must be an array", name)
+	}
+	return l, nil
+}
+
 func (o object) has(name string) bool {
 	raw, ok := o[name]
 	return ok && string(raw) != "null"

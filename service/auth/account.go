@@ -32,6 +32,15 @@ func (h *Service) ResetPassword(ctx context.Context, req *lanyardv1.ResetPasswor
 	return &lanyardv1.ResetPasswordResponse{}, h.auth.ResetPassword(ctx, req.GetToken(), req.GetTokenId(), req.GetPassword())
 }
 
+func (h *Service) RetryCustomConfirmation(ctx context.Context, req *lanyardv1.RetryCustomConfirmationRequest) (*lanyardv1.RetryCustomConfirmationResponse, error) {
+	return &lanyardv1.RetryCustomConfirmationResponse{}, h.auth.RetryConfirmation(ctx, req.GetEmail())
+}
+
+func (h *Service) CallResetPasswordFunction(ctx context.Context, req *lanyardv1.CallResetPasswordFunctionRequest) (*lanyardv1.CallResetPasswordFunctionResponse, error) {
+	return &lanyardv1.CallResetPasswordFunctionResponse{},
+		h.auth.CallResetFunction(ctx, req.GetEmail(), req.GetPassword(), req.GetArguments().AsSlice())
+}
+
 func (h *Service) DeleteMe(ctx context.Context, req *lanyardv1.DeleteMeRequest) (*lanyardv1.DeleteMeResponse, error) {
 	return rpc.Authed(h.deleteMe)(ctx, req)
 }

@@ -128,6 +128,9 @@ var authnErrors = []struct {
 	{authn.ErrPasswordTooLong, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "password"},
 	{authn.ErrInvalidEmail, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "email"},
 	{authn.ErrInvalidKeyName, codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", "name"},
+	{authn.ErrFunctionFailed, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_HOOK_FAILED, "", ""},
+	{authn.ErrFunctionNotConfigured, codes.FailedPrecondition, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, "", ""},
+	{authn.ErrUserNotFound, codes.NotFound, lanyardv1.ErrorReason_ERROR_REASON_NOT_FOUND, "", ""},
 }
 
 // Status is the one place where errors become gRPC statuses. Domain sentinels of store and authn map to
@@ -158,10 +161,15 @@ func Status(ctx context.Context, log *slog.Logger, err error) *status.Status {
 	if e, ok := customDataError(err); ok {
 		return e.GRPCStatus()
 	}
+	var refusal *authn.RefusalError
+	refused := errors.As(err, &refusal)
 	for _, m := range authnErrors {
 		if errors.Is(err, m.err) {
 			msg := m.msg
-			if msg == "" {
+			switch {
+			case refused:
+				msg = refusal.Message // the app's own words, meant for its users
+			case msg == "":
 				msg = err.Error() // these errors' texts are written to be shown
 			}
 			e := NewError(m.code, m.reason, msg)

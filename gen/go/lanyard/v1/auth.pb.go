@@ -1377,6 +1377,190 @@ func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
 	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{23}
 }
 
+// RetryCustomConfirmationRequest names the pending user by email.
+type RetryCustomConfirmationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The email the user registered with.
+	Email         string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryCustomConfirmationRequest) Reset() {
+	*x = RetryCustomConfirmationRequest{}
+	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryCustomConfirmationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryCustomConfirmationRequest) ProtoMessage() {}
+
+func (x *RetryCustomConfirmationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryCustomConfirmationRequest.ProtoReflect.Descriptor instead.
+func (*RetryCustomConfirmationRequest) Descriptor() ([]byte, []int) {
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *RetryCustomConfirmationRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+// RetryCustomConfirmationResponse is empty.
+type RetryCustomConfirmationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryCustomConfirmationResponse) Reset() {
+	*x = RetryCustomConfirmationResponse{}
+	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryCustomConfirmationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryCustomConfirmationResponse) ProtoMessage() {}
+
+func (x *RetryCustomConfirmationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryCustomConfirmationResponse.ProtoReflect.Descriptor instead.
+func (*RetryCustomConfirmationResponse) Descriptor() ([]byte, []int) {
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{25}
+}
+
+// CallResetPasswordFunctionRequest carries the new password and the reset function's further arguments.
+type CallResetPasswordFunctionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The email the user registered with.
+	Email string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	// The new password.
+	Password string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	// The function's arguments after the first (App Services passes them as the client sent them).
+	Arguments     *structpb.ListValue `protobuf:"bytes,3,opt,name=arguments,proto3" json:"arguments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallResetPasswordFunctionRequest) Reset() {
+	*x = CallResetPasswordFunctionRequest{}
+	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallResetPasswordFunctionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallResetPasswordFunctionRequest) ProtoMessage() {}
+
+func (x *CallResetPasswordFunctionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallResetPasswordFunctionRequest.ProtoReflect.Descriptor instead.
+func (*CallResetPasswordFunctionRequest) Descriptor() ([]byte, []int) {
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *CallResetPasswordFunctionRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *CallResetPasswordFunctionRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *CallResetPasswordFunctionRequest) GetArguments() *structpb.ListValue {
+	if x != nil {
+		return x.Arguments
+	}
+	return nil
+}
+
+// CallResetPasswordFunctionResponse is empty.
+type CallResetPasswordFunctionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallResetPasswordFunctionResponse) Reset() {
+	*x = CallResetPasswordFunctionResponse{}
+	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallResetPasswordFunctionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallResetPasswordFunctionResponse) ProtoMessage() {}
+
+func (x *CallResetPasswordFunctionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallResetPasswordFunctionResponse.ProtoReflect.Descriptor instead.
+func (*CallResetPasswordFunctionResponse) Descriptor() ([]byte, []int) {
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{27}
+}
+
 // DeleteMeRequest is empty: the user is the caller.
 type DeleteMeRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1386,7 +1570,7 @@ type DeleteMeRequest struct {
 
 func (x *DeleteMeRequest) Reset() {
 	*x = DeleteMeRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1398,7 +1582,7 @@ func (x *DeleteMeRequest) String() string {
 func (*DeleteMeRequest) ProtoMessage() {}
 
 func (x *DeleteMeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1411,7 +1595,7 @@ func (x *DeleteMeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMeRequest.ProtoReflect.Descriptor instead.
 func (*DeleteMeRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{24}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{28}
 }
 
 // DeleteMeResponse is empty.
@@ -1423,7 +1607,7 @@ type DeleteMeResponse struct {
 
 func (x *DeleteMeResponse) Reset() {
 	*x = DeleteMeResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1435,7 +1619,7 @@ func (x *DeleteMeResponse) String() string {
 func (*DeleteMeResponse) ProtoMessage() {}
 
 func (x *DeleteMeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1448,7 +1632,7 @@ func (x *DeleteMeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMeResponse.ProtoReflect.Descriptor instead.
 func (*DeleteMeResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{25}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{29}
 }
 
 // CreateApiKeyRequest names the new key.
@@ -1462,7 +1646,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1474,7 +1658,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1487,7 +1671,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{26}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -1510,7 +1694,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1522,7 +1706,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1535,7 +1719,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{27}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -1561,7 +1745,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1573,7 +1757,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1586,7 +1770,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{28}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{32}
 }
 
 // ListApiKeysResponse lists the caller's keys.
@@ -1600,7 +1784,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1612,7 +1796,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1625,7 +1809,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{29}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -1646,7 +1830,7 @@ type DeleteApiKeyRequest struct {
 
 func (x *DeleteApiKeyRequest) Reset() {
 	*x = DeleteApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1842,7 @@ func (x *DeleteApiKeyRequest) String() string {
 func (*DeleteApiKeyRequest) ProtoMessage() {}
 
 func (x *DeleteApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1855,7 @@ func (x *DeleteApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*DeleteApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{30}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DeleteApiKeyRequest) GetId() string {
@@ -1690,7 +1874,7 @@ type DeleteApiKeyResponse struct {
 
 func (x *DeleteApiKeyResponse) Reset() {
 	*x = DeleteApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1702,7 +1886,7 @@ func (x *DeleteApiKeyResponse) String() string {
 func (*DeleteApiKeyResponse) ProtoMessage() {}
 
 func (x *DeleteApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1715,7 +1899,7 @@ func (x *DeleteApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*DeleteApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{31}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{35}
 }
 
 // EnableApiKeyRequest names a key of the caller's.
@@ -1729,7 +1913,7 @@ type EnableApiKeyRequest struct {
 
 func (x *EnableApiKeyRequest) Reset() {
 	*x = EnableApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1741,7 +1925,7 @@ func (x *EnableApiKeyRequest) String() string {
 func (*EnableApiKeyRequest) ProtoMessage() {}
 
 func (x *EnableApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1754,7 +1938,7 @@ func (x *EnableApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*EnableApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{32}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *EnableApiKeyRequest) GetId() string {
@@ -1773,7 +1957,7 @@ type EnableApiKeyResponse struct {
 
 func (x *EnableApiKeyResponse) Reset() {
 	*x = EnableApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1785,7 +1969,7 @@ func (x *EnableApiKeyResponse) String() string {
 func (*EnableApiKeyResponse) ProtoMessage() {}
 
 func (x *EnableApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1798,7 +1982,7 @@ func (x *EnableApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*EnableApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{33}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{37}
 }
 
 // DisableApiKeyRequest names a key of the caller's.
@@ -1812,7 +1996,7 @@ type DisableApiKeyRequest struct {
 
 func (x *DisableApiKeyRequest) Reset() {
 	*x = DisableApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1824,7 +2008,7 @@ func (x *DisableApiKeyRequest) String() string {
 func (*DisableApiKeyRequest) ProtoMessage() {}
 
 func (x *DisableApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +2021,7 @@ func (x *DisableApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*DisableApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{34}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *DisableApiKeyRequest) GetId() string {
@@ -1856,7 +2040,7 @@ type DisableApiKeyResponse struct {
 
 func (x *DisableApiKeyResponse) Reset() {
 	*x = DisableApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1868,7 +2052,7 @@ func (x *DisableApiKeyResponse) String() string {
 func (*DisableApiKeyResponse) ProtoMessage() {}
 
 func (x *DisableApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1881,7 +2065,7 @@ func (x *DisableApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*DisableApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{35}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{39}
 }
 
 // GetJwksRequest is empty.
@@ -1893,7 +2077,7 @@ type GetJwksRequest struct {
 
 func (x *GetJwksRequest) Reset() {
 	*x = GetJwksRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1905,7 +2089,7 @@ func (x *GetJwksRequest) String() string {
 func (*GetJwksRequest) ProtoMessage() {}
 
 func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1918,7 +2102,7 @@ func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksRequest.ProtoReflect.Descriptor instead.
 func (*GetJwksRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{36}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{40}
 }
 
 // GetJwksResponse is a JSON Web Key Set (RFC 7517) of public keys.
@@ -1932,7 +2116,7 @@ type GetJwksResponse struct {
 
 func (x *GetJwksResponse) Reset() {
 	*x = GetJwksResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1944,7 +2128,7 @@ func (x *GetJwksResponse) String() string {
 func (*GetJwksResponse) ProtoMessage() {}
 
 func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1957,7 +2141,7 @@ func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksResponse.ProtoReflect.Descriptor instead.
 func (*GetJwksResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{37}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetJwksResponse) GetKeys() []*JsonWebKey {
@@ -1994,7 +2178,7 @@ type JsonWebKey struct {
 
 func (x *JsonWebKey) Reset() {
 	*x = JsonWebKey{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2006,7 +2190,7 @@ func (x *JsonWebKey) String() string {
 func (*JsonWebKey) ProtoMessage() {}
 
 func (x *JsonWebKey) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2019,7 +2203,7 @@ func (x *JsonWebKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JsonWebKey.ProtoReflect.Descriptor instead.
 func (*JsonWebKey) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{38}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *JsonWebKey) GetKty() string {
@@ -2094,7 +2278,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2106,7 +2290,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2119,7 +2303,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{39}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{43}
 }
 
 // WhoAmIResponse is what the caller's verified access token says.
@@ -2151,7 +2335,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2163,7 +2347,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2176,7 +2360,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{40}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *WhoAmIResponse) GetUserId() string {
@@ -2318,7 +2502,15 @@ const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\x05token\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\x02R\x05token\x12&\n" +
 	"\btoken_id\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\x02R\atokenId\x12'\n" +
 	"\bpassword\x18\x03 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\bR\bpassword\"\x17\n" +
-	"\x15ResetPasswordResponse\"\x11\n" +
+	"\x15ResetPasswordResponse\"C\n" +
+	"\x1eRetryCustomConfirmationRequest\x12!\n" +
+	"\x05email\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\xfe\x01R\x05email\"!\n" +
+	"\x1fRetryCustomConfirmationResponse\"\xa8\x01\n" +
+	" CallResetPasswordFunctionRequest\x12!\n" +
+	"\x05email\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\xfe\x01R\x05email\x12'\n" +
+	"\bpassword\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03(\x80\bR\bpassword\x128\n" +
+	"\targuments\x18\x03 \x01(\v2\x1a.google.protobuf.ListValueR\targuments\"#\n" +
+	"!CallResetPasswordFunctionResponse\"\x11\n" +
 	"\x0fDeleteMeRequest\"\x12\n" +
 	"\x10DeleteMeResponse\"I\n" +
 	"\x13CreateApiKeyRequest\x122\n" +
@@ -2367,7 +2559,7 @@ const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\tuser_data\x18\b \x01(\v2\x17.google.protobuf.StructR\buserData\x12*\n" +
 	"\x11user_data_omitted\x18\t \x01(\bR\x0fuserDataOmitted\x12<\n" +
 	"\ruser_metadata\x18\n" +
-	" \x01(\v2\x17.google.protobuf.StructR\fuserMetadata2\x8d\f\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\fuserMetadata2\x90\x0e\n" +
 	"\vAuthService\x12F\n" +
 	"\x05Login\x12\x18.lanyard.v1.LoginRequest\x1a\x19.lanyard.v1.LoginResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12[\n" +
 	"\fLinkIdentity\x12\x1f.lanyard.v1.LinkIdentityRequest\x1a .lanyard.v1.LinkIdentityResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12a\n" +
@@ -2377,7 +2569,9 @@ const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\vConfirmUser\x12\x1e.lanyard.v1.ConfirmUserRequest\x1a\x1f.lanyard.v1.ConfirmUserResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12m\n" +
 	"\x12ResendConfirmation\x12%.lanyard.v1.ResendConfirmationRequest\x1a&.lanyard.v1.ResendConfirmationResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12j\n" +
 	"\x11SendPasswordReset\x12$.lanyard.v1.SendPasswordResetRequest\x1a%.lanyard.v1.SendPasswordResetResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12^\n" +
-	"\rResetPassword\x12 .lanyard.v1.ResetPasswordRequest\x1a!.lanyard.v1.ResetPasswordResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12O\n" +
+	"\rResetPassword\x12 .lanyard.v1.ResetPasswordRequest\x1a!.lanyard.v1.ResetPasswordResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12|\n" +
+	"\x17RetryCustomConfirmation\x12*.lanyard.v1.RetryCustomConfirmationRequest\x1a+.lanyard.v1.RetryCustomConfirmationResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12\x82\x01\n" +
+	"\x19CallResetPasswordFunction\x12,.lanyard.v1.CallResetPasswordFunctionRequest\x1a-.lanyard.v1.CallResetPasswordFunctionResponse\"\b\xe8\x86\x1d\x01\xf0\x86\x1d\x01\x12O\n" +
 	"\bDeleteMe\x12\x1b.lanyard.v1.DeleteMeRequest\x1a\x1c.lanyard.v1.DeleteMeResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
 	"\fCreateApiKey\x12\x1f.lanyard.v1.CreateApiKeyRequest\x1a .lanyard.v1.CreateApiKeyResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12X\n" +
 	"\vListApiKeys\x12\x1e.lanyard.v1.ListApiKeysRequest\x1a\x1f.lanyard.v1.ListApiKeysResponse\"\b\xe8\x86\x1d\x02\xf0\x86\x1d\x01\x12[\n" +
@@ -2402,54 +2596,59 @@ func file_lanyard_v1_auth_proto_rawDescGZIP() []byte {
 	return file_lanyard_v1_auth_proto_rawDescData
 }
 
-var file_lanyard_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_lanyard_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_lanyard_v1_auth_proto_goTypes = []any{
-	(*AnonymousCredentials)(nil),       // 0: lanyard.v1.AnonymousCredentials
-	(*EmailPasswordCredentials)(nil),   // 1: lanyard.v1.EmailPasswordCredentials
-	(*ApiKeyCredentials)(nil),          // 2: lanyard.v1.ApiKeyCredentials
-	(*CustomTokenCredentials)(nil),     // 3: lanyard.v1.CustomTokenCredentials
-	(*GoogleCredentials)(nil),          // 4: lanyard.v1.GoogleCredentials
-	(*FacebookCredentials)(nil),        // 5: lanyard.v1.FacebookCredentials
-	(*LoginRequest)(nil),               // 6: lanyard.v1.LoginRequest
-	(*LoginResponse)(nil),              // 7: lanyard.v1.LoginResponse
-	(*LinkIdentityRequest)(nil),        // 8: lanyard.v1.LinkIdentityRequest
-	(*LinkIdentityResponse)(nil),       // 9: lanyard.v1.LinkIdentityResponse
-	(*RefreshSessionRequest)(nil),      // 10: lanyard.v1.RefreshSessionRequest
-	(*RefreshSessionResponse)(nil),     // 11: lanyard.v1.RefreshSessionResponse
-	(*LogoutRequest)(nil),              // 12: lanyard.v1.LogoutRequest
-	(*LogoutResponse)(nil),             // 13: lanyard.v1.LogoutResponse
-	(*RegisterUserRequest)(nil),        // 14: lanyard.v1.RegisterUserRequest
-	(*RegisterUserResponse)(nil),       // 15: lanyard.v1.RegisterUserResponse
-	(*ConfirmUserRequest)(nil),         // 16: lanyard.v1.ConfirmUserRequest
-	(*ConfirmUserResponse)(nil),        // 17: lanyard.v1.ConfirmUserResponse
-	(*ResendConfirmationRequest)(nil),  // 18: lanyard.v1.ResendConfirmationRequest
-	(*ResendConfirmationResponse)(nil), // 19: lanyard.v1.ResendConfirmationResponse
-	(*SendPasswordResetRequest)(nil),   // 20: lanyard.v1.SendPasswordResetRequest
-	(*SendPasswordResetResponse)(nil),  // 21: lanyard.v1.SendPasswordResetResponse
-	(*ResetPasswordRequest)(nil),       // 22: lanyard.v1.ResetPasswordRequest
-	(*ResetPasswordResponse)(nil),      // 23: lanyard.v1.ResetPasswordResponse
-	(*DeleteMeRequest)(nil),            // 24: lanyard.v1.DeleteMeRequest
-	(*DeleteMeResponse)(nil),           // 25: lanyard.v1.DeleteMeResponse
-	(*CreateApiKeyRequest)(nil),        // 26: lanyard.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),       // 27: lanyard.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),         // 28: lanyard.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),        // 29: lanyard.v1.ListApiKeysResponse
-	(*DeleteApiKeyRequest)(nil),        // 30: lanyard.v1.DeleteApiKeyRequest
-	(*DeleteApiKeyResponse)(nil),       // 31: lanyard.v1.DeleteApiKeyResponse
-	(*EnableApiKeyRequest)(nil),        // 32: lanyard.v1.EnableApiKeyRequest
-	(*EnableApiKeyResponse)(nil),       // 33: lanyard.v1.EnableApiKeyResponse
-	(*DisableApiKeyRequest)(nil),       // 34: lanyard.v1.DisableApiKeyRequest
-	(*DisableApiKeyResponse)(nil),      // 35: lanyard.v1.DisableApiKeyResponse
-	(*GetJwksRequest)(nil),             // 36: lanyard.v1.GetJwksRequest
-	(*GetJwksResponse)(nil),            // 37: lanyard.v1.GetJwksResponse
-	(*JsonWebKey)(nil),                 // 38: lanyard.v1.JsonWebKey
-	(*WhoAmIRequest)(nil),              // 39: lanyard.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),             // 40: lanyard.v1.WhoAmIResponse
-	(*DeviceInfo)(nil),                 // 41: lanyard.v1.DeviceInfo
-	(*User)(nil),                       // 42: lanyard.v1.User
-	(*ApiKey)(nil),                     // 43: lanyard.v1.ApiKey
-	(*timestamppb.Timestamp)(nil),      // 44: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),            // 45: google.protobuf.Struct
+	(*AnonymousCredentials)(nil),              // 0: lanyard.v1.AnonymousCredentials
+	(*EmailPasswordCredentials)(nil),          // 1: lanyard.v1.EmailPasswordCredentials
+	(*ApiKeyCredentials)(nil),                 // 2: lanyard.v1.ApiKeyCredentials
+	(*CustomTokenCredentials)(nil),            // 3: lanyard.v1.CustomTokenCredentials
+	(*GoogleCredentials)(nil),                 // 4: lanyard.v1.GoogleCredentials
+	(*FacebookCredentials)(nil),               // 5: lanyard.v1.FacebookCredentials
+	(*LoginRequest)(nil),                      // 6: lanyard.v1.LoginRequest
+	(*LoginResponse)(nil),                     // 7: lanyard.v1.LoginResponse
+	(*LinkIdentityRequest)(nil),               // 8: lanyard.v1.LinkIdentityRequest
+	(*LinkIdentityResponse)(nil),              // 9: lanyard.v1.LinkIdentityResponse
+	(*RefreshSessionRequest)(nil),             // 10: lanyard.v1.RefreshSessionRequest
+	(*RefreshSessionResponse)(nil),            // 11: lanyard.v1.RefreshSessionResponse
+	(*LogoutRequest)(nil),                     // 12: lanyard.v1.LogoutRequest
+	(*LogoutResponse)(nil),                    // 13: lanyard.v1.LogoutResponse
+	(*RegisterUserRequest)(nil),               // 14: lanyard.v1.RegisterUserRequest
+	(*RegisterUserResponse)(nil),              // 15: lanyard.v1.RegisterUserResponse
+	(*ConfirmUserRequest)(nil),                // 16: lanyard.v1.ConfirmUserRequest
+	(*ConfirmUserResponse)(nil),               // 17: lanyard.v1.ConfirmUserResponse
+	(*ResendConfirmationRequest)(nil),         // 18: lanyard.v1.ResendConfirmationRequest
+	(*ResendConfirmationResponse)(nil),        // 19: lanyard.v1.ResendConfirmationResponse
+	(*SendPasswordResetRequest)(nil),          // 20: lanyard.v1.SendPasswordResetRequest
+	(*SendPasswordResetResponse)(nil),         // 21: lanyard.v1.SendPasswordResetResponse
+	(*ResetPasswordRequest)(nil),              // 22: lanyard.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),             // 23: lanyard.v1.ResetPasswordResponse
+	(*RetryCustomConfirmationRequest)(nil),    // 24: lanyard.v1.RetryCustomConfirmationRequest
+	(*RetryCustomConfirmationResponse)(nil),   // 25: lanyard.v1.RetryCustomConfirmationResponse
+	(*CallResetPasswordFunctionRequest)(nil),  // 26: lanyard.v1.CallResetPasswordFunctionRequest
+	(*CallResetPasswordFunctionResponse)(nil), // 27: lanyard.v1.CallResetPasswordFunctionResponse
+	(*DeleteMeRequest)(nil),                   // 28: lanyard.v1.DeleteMeRequest
+	(*DeleteMeResponse)(nil),                  // 29: lanyard.v1.DeleteMeResponse
+	(*CreateApiKeyRequest)(nil),               // 30: lanyard.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),              // 31: lanyard.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),                // 32: lanyard.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),               // 33: lanyard.v1.ListApiKeysResponse
+	(*DeleteApiKeyRequest)(nil),               // 34: lanyard.v1.DeleteApiKeyRequest
+	(*DeleteApiKeyResponse)(nil),              // 35: lanyard.v1.DeleteApiKeyResponse
+	(*EnableApiKeyRequest)(nil),               // 36: lanyard.v1.EnableApiKeyRequest
+	(*EnableApiKeyResponse)(nil),              // 37: lanyard.v1.EnableApiKeyResponse
+	(*DisableApiKeyRequest)(nil),              // 38: lanyard.v1.DisableApiKeyRequest
+	(*DisableApiKeyResponse)(nil),             // 39: lanyard.v1.DisableApiKeyResponse
+	(*GetJwksRequest)(nil),                    // 40: lanyard.v1.GetJwksRequest
+	(*GetJwksResponse)(nil),                   // 41: lanyard.v1.GetJwksResponse
+	(*JsonWebKey)(nil),                        // 42: lanyard.v1.JsonWebKey
+	(*WhoAmIRequest)(nil),                     // 43: lanyard.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),                    // 44: lanyard.v1.WhoAmIResponse
+	(*DeviceInfo)(nil),                        // 45: lanyard.v1.DeviceInfo
+	(*User)(nil),                              // 46: lanyard.v1.User
+	(*structpb.ListValue)(nil),                // 47: google.protobuf.ListValue
+	(*ApiKey)(nil),                            // 48: lanyard.v1.ApiKey
+	(*timestamppb.Timestamp)(nil),             // 49: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                   // 50: google.protobuf.Struct
 }
 var file_lanyard_v1_auth_proto_depIdxs = []int32{
 	0,  // 0: lanyard.v1.LoginRequest.anonymous:type_name -> lanyard.v1.AnonymousCredentials
@@ -2458,60 +2657,65 @@ var file_lanyard_v1_auth_proto_depIdxs = []int32{
 	3,  // 3: lanyard.v1.LoginRequest.custom_token:type_name -> lanyard.v1.CustomTokenCredentials
 	4,  // 4: lanyard.v1.LoginRequest.google:type_name -> lanyard.v1.GoogleCredentials
 	5,  // 5: lanyard.v1.LoginRequest.facebook:type_name -> lanyard.v1.FacebookCredentials
-	41, // 6: lanyard.v1.LoginRequest.device:type_name -> lanyard.v1.DeviceInfo
-	42, // 7: lanyard.v1.LoginResponse.user:type_name -> lanyard.v1.User
+	45, // 6: lanyard.v1.LoginRequest.device:type_name -> lanyard.v1.DeviceInfo
+	46, // 7: lanyard.v1.LoginResponse.user:type_name -> lanyard.v1.User
 	1,  // 8: lanyard.v1.LinkIdentityRequest.email_password:type_name -> lanyard.v1.EmailPasswordCredentials
 	2,  // 9: lanyard.v1.LinkIdentityRequest.api_key:type_name -> lanyard.v1.ApiKeyCredentials
 	3,  // 10: lanyard.v1.LinkIdentityRequest.custom_token:type_name -> lanyard.v1.CustomTokenCredentials
 	4,  // 11: lanyard.v1.LinkIdentityRequest.google:type_name -> lanyard.v1.GoogleCredentials
 	5,  // 12: lanyard.v1.LinkIdentityRequest.facebook:type_name -> lanyard.v1.FacebookCredentials
-	42, // 13: lanyard.v1.LinkIdentityResponse.user:type_name -> lanyard.v1.User
-	43, // 14: lanyard.v1.CreateApiKeyResponse.api_key:type_name -> lanyard.v1.ApiKey
-	43, // 15: lanyard.v1.ListApiKeysResponse.api_keys:type_name -> lanyard.v1.ApiKey
-	38, // 16: lanyard.v1.GetJwksResponse.keys:type_name -> lanyard.v1.JsonWebKey
-	44, // 17: lanyard.v1.WhoAmIResponse.issue_time:type_name -> google.protobuf.Timestamp
-	44, // 18: lanyard.v1.WhoAmIResponse.expire_time:type_name -> google.protobuf.Timestamp
-	45, // 19: lanyard.v1.WhoAmIResponse.user_data:type_name -> google.protobuf.Struct
-	45, // 20: lanyard.v1.WhoAmIResponse.user_metadata:type_name -> google.protobuf.Struct
-	6,  // 21: lanyard.v1.AuthService.Login:input_type -> lanyard.v1.LoginRequest
-	8,  // 22: lanyard.v1.AuthService.LinkIdentity:input_type -> lanyard.v1.LinkIdentityRequest
-	10, // 23: lanyard.v1.AuthService.RefreshSession:input_type -> lanyard.v1.RefreshSessionRequest
-	12, // 24: lanyard.v1.AuthService.Logout:input_type -> lanyard.v1.LogoutRequest
-	14, // 25: lanyard.v1.AuthService.RegisterUser:input_type -> lanyard.v1.RegisterUserRequest
-	16, // 26: lanyard.v1.AuthService.ConfirmUser:input_type -> lanyard.v1.ConfirmUserRequest
-	18, // 27: lanyard.v1.AuthService.ResendConfirmation:input_type -> lanyard.v1.ResendConfirmationRequest
-	20, // 28: lanyard.v1.AuthService.SendPasswordReset:input_type -> lanyard.v1.SendPasswordResetRequest
-	22, // 29: lanyard.v1.AuthService.ResetPassword:input_type -> lanyard.v1.ResetPasswordRequest
-	24, // 30: lanyard.v1.AuthService.DeleteMe:input_type -> lanyard.v1.DeleteMeRequest
-	26, // 31: lanyard.v1.AuthService.CreateApiKey:input_type -> lanyard.v1.CreateApiKeyRequest
-	28, // 32: lanyard.v1.AuthService.ListApiKeys:input_type -> lanyard.v1.ListApiKeysRequest
-	30, // 33: lanyard.v1.AuthService.DeleteApiKey:input_type -> lanyard.v1.DeleteApiKeyRequest
-	32, // 34: lanyard.v1.AuthService.EnableApiKey:input_type -> lanyard.v1.EnableApiKeyRequest
-	34, // 35: lanyard.v1.AuthService.DisableApiKey:input_type -> lanyard.v1.DisableApiKeyRequest
-	36, // 36: lanyard.v1.AuthService.GetJwks:input_type -> lanyard.v1.GetJwksRequest
-	39, // 37: lanyard.v1.AuthService.WhoAmI:input_type -> lanyard.v1.WhoAmIRequest
-	7,  // 38: lanyard.v1.AuthService.Login:output_type -> lanyard.v1.LoginResponse
-	9,  // 39: lanyard.v1.AuthService.LinkIdentity:output_type -> lanyard.v1.LinkIdentityResponse
-	11, // 40: lanyard.v1.AuthService.RefreshSession:output_type -> lanyard.v1.RefreshSessionResponse
-	13, // 41: lanyard.v1.AuthService.Logout:output_type -> lanyard.v1.LogoutResponse
-	15, // 42: lanyard.v1.AuthService.RegisterUser:output_type -> lanyard.v1.RegisterUserResponse
-	17, // 43: lanyard.v1.AuthService.ConfirmUser:output_type -> lanyard.v1.ConfirmUserResponse
-	19, // 44: lanyard.v1.AuthService.ResendConfirmation:output_type -> lanyard.v1.ResendConfirmationResponse
-	21, // 45: lanyard.v1.AuthService.SendPasswordReset:output_type -> lanyard.v1.SendPasswordResetResponse
-	23, // 46: lanyard.v1.AuthService.ResetPassword:output_type -> lanyard.v1.ResetPasswordResponse
-	25, // 47: lanyard.v1.AuthService.DeleteMe:output_type -> lanyard.v1.DeleteMeResponse
-	27, // 48: lanyard.v1.AuthService.CreateApiKey:output_type -> lanyard.v1.CreateApiKeyResponse
-	29, // 49: lanyard.v1.AuthService.ListApiKeys:output_type -> lanyard.v1.ListApiKeysResponse
-	31, // 50: lanyard.v1.AuthService.DeleteApiKey:output_type -> lanyard.v1.DeleteApiKeyResponse
-	33, // 51: lanyard.v1.AuthService.EnableApiKey:output_type -> lanyard.v1.EnableApiKeyResponse
-	35, // 52: lanyard.v1.AuthService.DisableApiKey:output_type -> lanyard.v1.DisableApiKeyResponse
-	37, // 53: lanyard.v1.AuthService.GetJwks:output_type -> lanyard.v1.GetJwksResponse
-	40, // 54: lanyard.v1.AuthService.WhoAmI:output_type -> lanyard.v1.WhoAmIResponse
-	38, // [38:55] is the sub-list for method output_type
-	21, // [21:38] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	46, // 13: lanyard.v1.LinkIdentityResponse.user:type_name -> lanyard.v1.User
+	47, // 14: lanyard.v1.CallResetPasswordFunctionRequest.arguments:type_name -> google.protobuf.ListValue
+	48, // 15: lanyard.v1.CreateApiKeyResponse.api_key:type_name -> lanyard.v1.ApiKey
+	48, // 16: lanyard.v1.ListApiKeysResponse.api_keys:type_name -> lanyard.v1.ApiKey
+	42, // 17: lanyard.v1.GetJwksResponse.keys:type_name -> lanyard.v1.JsonWebKey
+	49, // 18: lanyard.v1.WhoAmIResponse.issue_time:type_name -> google.protobuf.Timestamp
+	49, // 19: lanyard.v1.WhoAmIResponse.expire_time:type_name -> google.protobuf.Timestamp
+	50, // 20: lanyard.v1.WhoAmIResponse.user_data:type_name -> google.protobuf.Struct
+	50, // 21: lanyard.v1.WhoAmIResponse.user_metadata:type_name -> google.protobuf.Struct
+	6,  // 22: lanyard.v1.AuthService.Login:input_type -> lanyard.v1.LoginRequest
+	8,  // 23: lanyard.v1.AuthService.LinkIdentity:input_type -> lanyard.v1.LinkIdentityRequest
+	10, // 24: lanyard.v1.AuthService.RefreshSession:input_type -> lanyard.v1.RefreshSessionRequest
+	12, // 25: lanyard.v1.AuthService.Logout:input_type -> lanyard.v1.LogoutRequest
+	14, // 26: lanyard.v1.AuthService.RegisterUser:input_type -> lanyard.v1.RegisterUserRequest
+	16, // 27: lanyard.v1.AuthService.ConfirmUser:input_type -> lanyard.v1.ConfirmUserRequest
+	18, // 28: lanyard.v1.AuthService.ResendConfirmation:input_type -> lanyard.v1.ResendConfirmationRequest
+	20, // 29: lanyard.v1.AuthService.SendPasswordReset:input_type -> lanyard.v1.SendPasswordResetRequest
+	22, // 30: lanyard.v1.AuthService.ResetPassword:input_type -> lanyard.v1.ResetPasswordRequest
+	24, // 31: lanyard.v1.AuthService.RetryCustomConfirmation:input_type -> lanyard.v1.RetryCustomConfirmationRequest
+	26, // 32: lanyard.v1.AuthService.CallResetPasswordFunction:input_type -> lanyard.v1.CallResetPasswordFunctionRequest
+	28, // 33: lanyard.v1.AuthService.DeleteMe:input_type -> lanyard.v1.DeleteMeRequest
+	30, // 34: lanyard.v1.AuthService.CreateApiKey:input_type -> lanyard.v1.CreateApiKeyRequest
+	32, // 35: lanyard.v1.AuthService.ListApiKeys:input_type -> lanyard.v1.ListApiKeysRequest
+	34, // 36: lanyard.v1.AuthService.DeleteApiKey:input_type -> lanyard.v1.DeleteApiKeyRequest
+	36, // 37: lanyard.v1.AuthService.EnableApiKey:input_type -> lanyard.v1.EnableApiKeyRequest
+	38, // 38: lanyard.v1.AuthService.DisableApiKey:input_type -> lanyard.v1.DisableApiKeyRequest
+	40, // 39: lanyard.v1.AuthService.GetJwks:input_type -> lanyard.v1.GetJwksRequest
+	43, // 40: lanyard.v1.AuthService.WhoAmI:input_type -> lanyard.v1.WhoAmIRequest
+	7,  // 41: lanyard.v1.AuthService.Login:output_type -> lanyard.v1.LoginResponse
+	9,  // 42: lanyard.v1.AuthService.LinkIdentity:output_type -> lanyard.v1.LinkIdentityResponse
+	11, // 43: lanyard.v1.AuthService.RefreshSession:output_type -> lanyard.v1.RefreshSessionResponse
+	13, // 44: lanyard.v1.AuthService.Logout:output_type -> lanyard.v1.LogoutResponse
+	15, // 45: lanyard.v1.AuthService.RegisterUser:output_type -> lanyard.v1.RegisterUserResponse
+	17, // 46: lanyard.v1.AuthService.ConfirmUser:output_type -> lanyard.v1.ConfirmUserResponse
+	19, // 47: lanyard.v1.AuthService.ResendConfirmation:output_type -> lanyard.v1.ResendConfirmationResponse
+	21, // 48: lanyard.v1.AuthService.SendPasswordReset:output_type -> lanyard.v1.SendPasswordResetResponse
+	23, // 49: lanyard.v1.AuthService.ResetPassword:output_type -> lanyard.v1.ResetPasswordResponse
+	25, // 50: lanyard.v1.AuthService.RetryCustomConfirmation:output_type -> lanyard.v1.RetryCustomConfirmationResponse
+	27, // 51: lanyard.v1.AuthService.CallResetPasswordFunction:output_type -> lanyard.v1.CallResetPasswordFunctionResponse
+	29, // 52: lanyard.v1.AuthService.DeleteMe:output_type -> lanyard.v1.DeleteMeResponse
+	31, // 53: lanyard.v1.AuthService.CreateApiKey:output_type -> lanyard.v1.CreateApiKeyResponse
+	33, // 54: lanyard.v1.AuthService.ListApiKeys:output_type -> lanyard.v1.ListApiKeysResponse
+	35, // 55: lanyard.v1.AuthService.DeleteApiKey:output_type -> lanyard.v1.DeleteApiKeyResponse
+	37, // 56: lanyard.v1.AuthService.EnableApiKey:output_type -> lanyard.v1.EnableApiKeyResponse
+	39, // 57: lanyard.v1.AuthService.DisableApiKey:output_type -> lanyard.v1.DisableApiKeyResponse
+	41, // 58: lanyard.v1.AuthService.GetJwks:output_type -> lanyard.v1.GetJwksResponse
+	44, // 59: lanyard.v1.AuthService.WhoAmI:output_type -> lanyard.v1.WhoAmIResponse
+	41, // [41:60] is the sub-list for method output_type
+	22, // [22:41] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_lanyard_v1_auth_proto_init() }
@@ -2542,7 +2746,7 @@ func file_lanyard_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lanyard_v1_auth_proto_rawDesc), len(file_lanyard_v1_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   41,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

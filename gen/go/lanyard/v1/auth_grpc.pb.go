@@ -19,23 +19,25 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuthService_Login_FullMethodName              = "/lanyard.v1.AuthService/Login"
-	AuthService_LinkIdentity_FullMethodName       = "/lanyard.v1.AuthService/LinkIdentity"
-	AuthService_RefreshSession_FullMethodName     = "/lanyard.v1.AuthService/RefreshSession"
-	AuthService_Logout_FullMethodName             = "/lanyard.v1.AuthService/Logout"
-	AuthService_RegisterUser_FullMethodName       = "/lanyard.v1.AuthService/RegisterUser"
-	AuthService_ConfirmUser_FullMethodName        = "/lanyard.v1.AuthService/ConfirmUser"
-	AuthService_ResendConfirmation_FullMethodName = "/lanyard.v1.AuthService/ResendConfirmation"
-	AuthService_SendPasswordReset_FullMethodName  = "/lanyard.v1.AuthService/SendPasswordReset"
-	AuthService_ResetPassword_FullMethodName      = "/lanyard.v1.AuthService/ResetPassword"
-	AuthService_DeleteMe_FullMethodName           = "/lanyard.v1.AuthService/DeleteMe"
-	AuthService_CreateApiKey_FullMethodName       = "/lanyard.v1.AuthService/CreateApiKey"
-	AuthService_ListApiKeys_FullMethodName        = "/lanyard.v1.AuthService/ListApiKeys"
-	AuthService_DeleteApiKey_FullMethodName       = "/lanyard.v1.AuthService/DeleteApiKey"
-	AuthService_EnableApiKey_FullMethodName       = "/lanyard.v1.AuthService/EnableApiKey"
-	AuthService_DisableApiKey_FullMethodName      = "/lanyard.v1.AuthService/DisableApiKey"
-	AuthService_GetJwks_FullMethodName            = "/lanyard.v1.AuthService/GetJwks"
-	AuthService_WhoAmI_FullMethodName             = "/lanyard.v1.AuthService/WhoAmI"
+	AuthService_Login_FullMethodName                     = "/lanyard.v1.AuthService/Login"
+	AuthService_LinkIdentity_FullMethodName              = "/lanyard.v1.AuthService/LinkIdentity"
+	AuthService_RefreshSession_FullMethodName            = "/lanyard.v1.AuthService/RefreshSession"
+	AuthService_Logout_FullMethodName                    = "/lanyard.v1.AuthService/Logout"
+	AuthService_RegisterUser_FullMethodName              = "/lanyard.v1.AuthService/RegisterUser"
+	AuthService_ConfirmUser_FullMethodName               = "/lanyard.v1.AuthService/ConfirmUser"
+	AuthService_ResendConfirmation_FullMethodName        = "/lanyard.v1.AuthService/ResendConfirmation"
+	AuthService_SendPasswordReset_FullMethodName         = "/lanyard.v1.AuthService/SendPasswordReset"
+	AuthService_ResetPassword_FullMethodName             = "/lanyard.v1.AuthService/ResetPassword"
+	AuthService_RetryCustomConfirmation_FullMethodName   = "/lanyard.v1.AuthService/RetryCustomConfirmation"
+	AuthService_CallResetPasswordFunction_FullMethodName = "/lanyard.v1.AuthService/CallResetPasswordFunction"
+	AuthService_DeleteMe_FullMethodName                  = "/lanyard.v1.AuthService/DeleteMe"
+	AuthService_CreateApiKey_FullMethodName              = "/lanyard.v1.AuthService/CreateApiKey"
+	AuthService_ListApiKeys_FullMethodName               = "/lanyard.v1.AuthService/ListApiKeys"
+	AuthService_DeleteApiKey_FullMethodName              = "/lanyard.v1.AuthService/DeleteApiKey"
+	AuthService_EnableApiKey_FullMethodName              = "/lanyard.v1.AuthService/EnableApiKey"
+	AuthService_DisableApiKey_FullMethodName             = "/lanyard.v1.AuthService/DisableApiKey"
+	AuthService_GetJwks_FullMethodName                   = "/lanyard.v1.AuthService/GetJwks"
+	AuthService_WhoAmI_FullMethodName                    = "/lanyard.v1.AuthService/WhoAmI"
 )
 
 // AuthServiceClient is the client API for AuthService service.
@@ -115,6 +117,28 @@ type AuthServiceClient interface {
 	// Errors include:
 	// - INVALID_ARGUMENT (INVALID_ARGUMENT), NOT_FOUND (TOKEN_USED_OR_EXPIRED).
 	ResetPassword(ctx context.Context, in *ResetPasswordRequest, opts ...grpc.CallOption) (*ResetPasswordResponse, error)
+	// RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+	// user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+	// pending (ConfirmUser with the token it was given confirms later) or fail.
+	//
+	// Errors include:
+	//   - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+	//     function's.
+	//   - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+	//     function, or the user is already confirmed.
+	//   - NOT_FOUND (NOT_FOUND): no user has this email.
+	RetryCustomConfirmation(ctx context.Context, in *RetryCustomConfirmationRequest, opts ...grpc.CallOption) (*RetryCustomConfirmationResponse, error)
+	// CallResetPasswordFunction runs the app's password reset function with the new password and the
+	// client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+	// password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+	//
+	// Errors include:
+	//   - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+	//     function's.
+	//   - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+	//   - NOT_FOUND (NOT_FOUND): no user has this email.
+	//   - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+	CallResetPasswordFunction(ctx context.Context, in *CallResetPasswordFunctionRequest, opts ...grpc.CallOption) (*CallResetPasswordFunctionResponse, error)
 	// DeleteMe deletes the calling user, its identities, sessions and API keys (and its custom data when
 	// configured to). Its access tokens stop working within the revocation interval.
 	//
@@ -251,6 +275,26 @@ func (c *authServiceClient) ResetPassword(ctx context.Context, in *ResetPassword
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ResetPasswordResponse)
 	err := c.cc.Invoke(ctx, AuthService_ResetPassword_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) RetryCustomConfirmation(ctx context.Context, in *RetryCustomConfirmationRequest, opts ...grpc.CallOption) (*RetryCustomConfirmationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RetryCustomConfirmationResponse)
+	err := c.cc.Invoke(ctx, AuthService_RetryCustomConfirmation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) CallResetPasswordFunction(ctx context.Context, in *CallResetPasswordFunctionRequest, opts ...grpc.CallOption) (*CallResetPasswordFunctionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CallResetPasswordFunctionResponse)
+	err := c.cc.Invoke(ctx, AuthService_CallResetPasswordFunction_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -414,6 +458,28 @@ type AuthServiceServer interface {
 	// Errors include:
 	// - INVALID_ARGUMENT (INVALID_ARGUMENT), NOT_FOUND (TOKEN_USED_OR_EXPIRED).
 	ResetPassword(context.Context, *ResetPasswordRequest) (*ResetPasswordResponse, error)
+	// RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+	// user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+	// pending (ConfirmUser with the token it was given confirms later) or fail.
+	//
+	// Errors include:
+	//   - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+	//     function's.
+	//   - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+	//     function, or the user is already confirmed.
+	//   - NOT_FOUND (NOT_FOUND): no user has this email.
+	RetryCustomConfirmation(context.Context, *RetryCustomConfirmationRequest) (*RetryCustomConfirmationResponse, error)
+	// CallResetPasswordFunction runs the app's password reset function with the new password and the
+	// client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+	// password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+	//
+	// Errors include:
+	//   - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+	//     function's.
+	//   - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+	//   - NOT_FOUND (NOT_FOUND): no user has this email.
+	//   - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+	CallResetPasswordFunction(context.Context, *CallResetPasswordFunctionRequest) (*CallResetPasswordFunctionResponse, error)
 	// DeleteMe deletes the calling user, its identities, sessions and API keys (and its custom data when
 	// configured to). Its access tokens stop working within the revocation interval.
 	//
@@ -492,6 +558,12 @@ func (UnimplementedAuthServiceServer) SendPasswordReset(context.Context, *SendPa
 }
 func (UnimplementedAuthServiceServer) ResetPassword(context.Context, *ResetPasswordRequest) (*ResetPasswordResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResetPassword not implemented")
+}
+func (UnimplementedAuthServiceServer) RetryCustomConfirmation(context.Context, *RetryCustomConfirmationRequest) (*RetryCustomConfirmationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RetryCustomConfirmation not implemented")
+}
+func (UnimplementedAuthServiceServer) CallResetPasswordFunction(context.Context, *CallResetPasswordFunctionRequest) (*CallResetPasswordFunctionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CallResetPasswordFunction not implemented")
 }
 func (UnimplementedAuthServiceServer) DeleteMe(context.Context, *DeleteMeRequest) (*DeleteMeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteMe not implemented")
@@ -700,6 +772,42 @@ func _AuthService_ResetPassword_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_RetryCustomConfirmation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RetryCustomConfirmationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).RetryCustomConfirmation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_RetryCustomConfirmation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).RetryCustomConfirmation(ctx, req.(*RetryCustomConfirmationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_CallResetPasswordFunction_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CallResetPasswordFunctionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).CallResetPasswordFunction(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_CallResetPasswordFunction_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).CallResetPasswordFunction(ctx, req.(*CallResetPasswordFunctionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AuthService_DeleteMe_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(DeleteMeRequest)
 	if err := dec(in); err != nil {
@@ -886,6 +994,14 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResetPassword",
 			Handler:    _AuthService_ResetPassword_Handler,
+		},
+		{
+			MethodName: "RetryCustomConfirmation",
+			Handler:    _AuthService_RetryCustomConfirmation_Handler,
+		},
+		{
+			MethodName: "CallResetPasswordFunction",
+			Handler:    _AuthService_CallResetPasswordFunction_Handler,
 		},
 		{
 			MethodName: "DeleteMe",

@@ -20,6 +20,20 @@ class ApiKeyCredentials(_message.Message):
     key: str
     def __init__(self, key: _Optional[str] = ...) -> None: ...
 
+class CallResetPasswordFunctionRequest(_message.Message):
+    __slots__ = ["arguments", "email", "password"]
+    ARGUMENTS_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    arguments: _struct_pb2.ListValue
+    email: str
+    password: str
+    def __init__(self, email: _Optional[str] = ..., password: _Optional[str] = ..., arguments: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ...) -> None: ...
+
+class CallResetPasswordFunctionResponse(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
 class ConfirmUserRequest(_message.Message):
     __slots__ = ["token", "token_id"]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -263,6 +277,16 @@ class ResetPasswordRequest(_message.Message):
     def __init__(self, token: _Optional[str] = ..., token_id: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
 
 class ResetPasswordResponse(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
+class RetryCustomConfirmationRequest(_message.Message):
+    __slots__ = ["email"]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    email: str
+    def __init__(self, email: _Optional[str] = ...) -> None: ...
+
+class RetryCustomConfirmationResponse(_message.Message):
     __slots__ = []
     def __init__(self) -> None: ...
 

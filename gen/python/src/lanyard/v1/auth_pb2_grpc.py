@@ -65,6 +65,16 @@ class AuthServiceStub(object):
                 request_serializer=lanyard_dot_v1_dot_auth__pb2.ResetPasswordRequest.SerializeToString,
                 response_deserializer=lanyard_dot_v1_dot_auth__pb2.ResetPasswordResponse.FromString,
                 )
+        self.RetryCustomConfirmation = channel.unary_unary(
+                '/lanyard.v1.AuthService/RetryCustomConfirmation',
+                request_serializer=lanyard_dot_v1_dot_auth__pb2.RetryCustomConfirmationRequest.SerializeToString,
+                response_deserializer=lanyard_dot_v1_dot_auth__pb2.RetryCustomConfirmationResponse.FromString,
+                )
+        self.CallResetPasswordFunction = channel.unary_unary(
+                '/lanyard.v1.AuthService/CallResetPasswordFunction',
+                request_serializer=lanyard_dot_v1_dot_auth__pb2.CallResetPasswordFunctionRequest.SerializeToString,
+                response_deserializer=lanyard_dot_v1_dot_auth__pb2.CallResetPasswordFunctionResponse.FromString,
+                )
         self.DeleteMe = channel.unary_unary(
                 '/lanyard.v1.AuthService/DeleteMe',
                 request_serializer=lanyard_dot_v1_dot_auth__pb2.DeleteMeRequest.SerializeToString,
@@ -227,6 +237,38 @@ class AuthServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RetryCustomConfirmation(self, request, context):
+        """RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+        user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+        pending (ConfirmUser with the token it was given confirms later) or fail.
+
+        Errors include:
+        - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+        function's.
+        - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+        function, or the user is already confirmed.
+        - NOT_FOUND (NOT_FOUND): no user has this email.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CallResetPasswordFunction(self, request, context):
+        """CallResetPasswordFunction runs the app's password reset function with the new password and the
+        client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+        password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+
+        Errors include:
+        - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+        function's.
+        - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+        - NOT_FOUND (NOT_FOUND): no user has this email.
+        - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteMe(self, request, context):
         """DeleteMe deletes the calling user, its identities, sessions and API keys (and its custom data when
         configured to). Its access tokens stop working within the revocation interval.
@@ -356,6 +398,16 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.ResetPassword,
                     request_deserializer=lanyard_dot_v1_dot_auth__pb2.ResetPasswordRequest.FromString,
                     response_serializer=lanyard_dot_v1_dot_auth__pb2.ResetPasswordResponse.SerializeToString,
+            ),
+            'RetryCustomConfirmation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetryCustomConfirmation,
+                    request_deserializer=lanyard_dot_v1_dot_auth__pb2.RetryCustomConfirmationRequest.FromString,
+                    response_serializer=lanyard_dot_v1_dot_auth__pb2.RetryCustomConfirmationResponse.SerializeToString,
+            ),
+            'CallResetPasswordFunction': grpc.unary_unary_rpc_method_handler(
+                    servicer.CallResetPasswordFunction,
+                    request_deserializer=lanyard_dot_v1_dot_auth__pb2.CallResetPasswordFunctionRequest.FromString,
+                    response_serializer=lanyard_dot_v1_dot_auth__pb2.CallResetPasswordFunctionResponse.SerializeToString,
             ),
             'DeleteMe': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteMe,
@@ -563,6 +615,40 @@ class AuthService(object):
         return grpc.experimental.unary_unary(request, target, '/lanyard.v1.AuthService/ResetPassword',
             lanyard_dot_v1_dot_auth__pb2.ResetPasswordRequest.SerializeToString,
             lanyard_dot_v1_dot_auth__pb2.ResetPasswordResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RetryCustomConfirmation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lanyard.v1.AuthService/RetryCustomConfirmation',
+            lanyard_dot_v1_dot_auth__pb2.RetryCustomConfirmationRequest.SerializeToString,
+            lanyard_dot_v1_dot_auth__pb2.RetryCustomConfirmationResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CallResetPasswordFunction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lanyard.v1.AuthService/CallResetPasswordFunction',
+            lanyard_dot_v1_dot_auth__pb2.CallResetPasswordFunctionRequest.SerializeToString,
+            lanyard_dot_v1_dot_auth__pb2.CallResetPasswordFunctionResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

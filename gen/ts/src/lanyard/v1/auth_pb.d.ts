@@ -5,7 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 import type { ApiKey, DeviceInfo, User } from "./types_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { ListValue, Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file lanyard/v1/auth.proto.
@@ -625,6 +625,88 @@ export declare type ResetPasswordResponse = Message<"lanyard.v1.ResetPasswordRes
 export declare const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse>;
 
 /**
+ * RetryCustomConfirmationRequest names the pending user by email.
+ *
+ * @generated from message lanyard.v1.RetryCustomConfirmationRequest
+ */
+export declare type RetryCustomConfirmationRequest = Message<"lanyard.v1.RetryCustomConfirmationRequest"> & {
+  /**
+   * The email the user registered with.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+};
+
+/**
+ * Describes the message lanyard.v1.RetryCustomConfirmationRequest.
+ * Use `create(RetryCustomConfirmationRequestSchema)` to create a new message.
+ */
+export declare const RetryCustomConfirmationRequestSchema: GenMessage<RetryCustomConfirmationRequest>;
+
+/**
+ * RetryCustomConfirmationResponse is empty.
+ *
+ * @generated from message lanyard.v1.RetryCustomConfirmationResponse
+ */
+export declare type RetryCustomConfirmationResponse = Message<"lanyard.v1.RetryCustomConfirmationResponse"> & {
+};
+
+/**
+ * Describes the message lanyard.v1.RetryCustomConfirmationResponse.
+ * Use `create(RetryCustomConfirmationResponseSchema)` to create a new message.
+ */
+export declare const RetryCustomConfirmationResponseSchema: GenMessage<RetryCustomConfirmationResponse>;
+
+/**
+ * CallResetPasswordFunctionRequest carries the new password and the reset function's further arguments.
+ *
+ * @generated from message lanyard.v1.CallResetPasswordFunctionRequest
+ */
+export declare type CallResetPasswordFunctionRequest = Message<"lanyard.v1.CallResetPasswordFunctionRequest"> & {
+  /**
+   * The email the user registered with.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+
+  /**
+   * The new password.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+
+  /**
+   * The function's arguments after the first (App Services passes them as the client sent them).
+   *
+   * @generated from field: google.protobuf.ListValue arguments = 3;
+   */
+  arguments?: ListValue | undefined;
+};
+
+/**
+ * Describes the message lanyard.v1.CallResetPasswordFunctionRequest.
+ * Use `create(CallResetPasswordFunctionRequestSchema)` to create a new message.
+ */
+export declare const CallResetPasswordFunctionRequestSchema: GenMessage<CallResetPasswordFunctionRequest>;
+
+/**
+ * CallResetPasswordFunctionResponse is empty.
+ *
+ * @generated from message lanyard.v1.CallResetPasswordFunctionResponse
+ */
+export declare type CallResetPasswordFunctionResponse = Message<"lanyard.v1.CallResetPasswordFunctionResponse"> & {
+};
+
+/**
+ * Describes the message lanyard.v1.CallResetPasswordFunctionResponse.
+ * Use `create(CallResetPasswordFunctionResponseSchema)` to create a new message.
+ */
+export declare const CallResetPasswordFunctionResponseSchema: GenMessage<CallResetPasswordFunctionResponse>;
+
+/**
  * DeleteMeRequest is empty: the user is the caller.
  *
  * @generated from message lanyard.v1.DeleteMeRequest
@@ -1190,6 +1272,44 @@ export declare const AuthService: GenService<{
     methodKind: "unary";
     input: typeof ResetPasswordRequestSchema;
     output: typeof ResetPasswordResponseSchema;
+  },
+  /**
+   * RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+   * user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+   * pending (ConfirmUser with the token it was given confirms later) or fail.
+   *
+   * Errors include:
+   * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+   *   function's.
+   * - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+   *   function, or the user is already confirmed.
+   * - NOT_FOUND (NOT_FOUND): no user has this email.
+   *
+   * @generated from rpc lanyard.v1.AuthService.RetryCustomConfirmation
+   */
+  retryCustomConfirmation: {
+    methodKind: "unary";
+    input: typeof RetryCustomConfirmationRequestSchema;
+    output: typeof RetryCustomConfirmationResponseSchema;
+  },
+  /**
+   * CallResetPasswordFunction runs the app's password reset function with the new password and the
+   * client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+   * password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+   *
+   * Errors include:
+   * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+   *   function's.
+   * - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+   * - NOT_FOUND (NOT_FOUND): no user has this email.
+   * - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+   *
+   * @generated from rpc lanyard.v1.AuthService.CallResetPasswordFunction
+   */
+  callResetPasswordFunction: {
+    methodKind: "unary";
+    input: typeof CallResetPasswordFunctionRequestSchema;
+    output: typeof CallResetPasswordFunctionResponseSchema;
   },
   /**
    * DeleteMe deletes the calling user, its identities, sessions and API keys (and its custom data when

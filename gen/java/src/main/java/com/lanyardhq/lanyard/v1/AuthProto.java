@@ -135,6 +135,26 @@ public final class AuthProto {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_lanyard_v1_ResetPasswordResponse_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_lanyard_v1_RetryCustomConfirmationRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_lanyard_v1_RetryCustomConfirmationRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_lanyard_v1_RetryCustomConfirmationResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_lanyard_v1_RetryCustomConfirmationResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_lanyard_v1_CallResetPasswordFunctionRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_lanyard_v1_CallResetPasswordFunctionRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_lanyard_v1_CallResetPasswordFunctionResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_lanyard_v1_CallResetPasswordFunctionResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_lanyard_v1_DeleteMeRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -291,80 +311,94 @@ public final class AuthProto {
       "\022!\n\005token\030\001 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\005token\022&\n\010t" +
       "oken_id\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\007tokenId\022\'\n\010p" +
       "assword\030\003 \001(\tB\013\272H\010\310\001\001r\003(\200\010R\010password\"\027\n\025" +
-      "ResetPasswordResponse\"\021\n\017DeleteMeRequest" +
-      "\"\022\n\020DeleteMeResponse\"I\n\023CreateApiKeyRequ" +
-      "est\0222\n\004name\030\001 \001(\tB\036\272H\033r\031\020\001\030@2\023^[^\\x00-\\x" +
-      "1F\\x7F]*$R\004name\"U\n\024CreateApiKeyResponse\022" +
-      "+\n\007api_key\030\001 \001(\0132\022.lanyard.v1.ApiKeyR\006ap" +
-      "iKey\022\020\n\003key\030\002 \001(\tR\003key\"\024\n\022ListApiKeysReq" +
-      "uest\"D\n\023ListApiKeysResponse\022-\n\010api_keys\030" +
-      "\001 \003(\0132\022.lanyard.v1.ApiKeyR\007apiKeys\"<\n\023De" +
-      "leteApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r\0202\016^[" +
-      "0-9a-f]{24}$R\002id\"\026\n\024DeleteApiKeyResponse" +
-      "\"<\n\023EnableApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022" +
-      "r\0202\016^[0-9a-f]{24}$R\002id\"\026\n\024EnableApiKeyRe" +
-      "sponse\"=\n\024DisableApiKeyRequest\022%\n\002id\030\001 \001" +
-      "(\tB\025\272H\022r\0202\016^[0-9a-f]{24}$R\002id\"\027\n\025Disable" +
-      "ApiKeyResponse\"\020\n\016GetJwksRequest\"=\n\017GetJ" +
-      "wksResponse\022*\n\004keys\030\001 \003(\0132\026.lanyard.v1.J" +
-      "sonWebKeyR\004keys\"\236\001\n\nJsonWebKey\022\020\n\003kty\030\001 " +
-      "\001(\tR\003kty\022\020\n\003kid\030\002 \001(\tR\003kid\022\020\n\003use\030\003 \001(\tR" +
-      "\003use\022\020\n\003alg\030\004 \001(\tR\003alg\022\020\n\003crv\030\005 \001(\tR\003crv" +
-      "\022\014\n\001x\030\006 \001(\tR\001x\022\014\n\001y\030\007 \001(\tR\001y\022\014\n\001n\030\010 \001(\tR" +
-      "\001n\022\014\n\001e\030\t \001(\tR\001e\"\017\n\rWhoAmIRequest\"\265\003\n\016Wh" +
-      "oAmIResponse\022\027\n\007user_id\030\001 \001(\tR\006userId\022\033\n" +
-      "\tuser_type\030\002 \001(\tR\010userType\022\035\n\nsession_id" +
-      "\030\003 \001(\tR\tsessionId\022\031\n\010token_id\030\004 \001(\tR\007tok" +
-      "enId\022\033\n\tdevice_id\030\005 \001(\tR\010deviceId\0229\n\niss" +
-      "ue_time\030\006 \001(\0132\032.google.protobuf.Timestam" +
-      "pR\tissueTime\022;\n\013expire_time\030\007 \001(\0132\032.goog" +
-      "le.protobuf.TimestampR\nexpireTime\0224\n\tuse" +
-      "r_data\030\010 \001(\0132\027.google.protobuf.StructR\010u" +
-      "serData\022*\n\021user_data_omitted\030\t \001(\010R\017user" +
-      "DataOmitted\022<\n\ruser_metadata\030\n \001(\0132\027.goo" +
-      "gle.protobuf.StructR\014userMetadata2\215\014\n\013Au" +
-      "thService\022F\n\005Login\022\030.lanyard.v1.LoginReq" +
-      "uest\032\031.lanyard.v1.LoginResponse\"\010\350\206\035\001\360\206\035" +
-      "\001\022[\n\014LinkIdentity\022\037.lanyard.v1.LinkIdent" +
-      "ityRequest\032 .lanyard.v1.LinkIdentityResp" +
-      "onse\"\010\350\206\035\002\360\206\035\001\022a\n\016RefreshSession\022!.lanya" +
-      "rd.v1.RefreshSessionRequest\032\".lanyard.v1" +
-      ".RefreshSessionResponse\"\010\350\206\035\001\360\206\035\001\022I\n\006Log" +
-      "out\022\031.lanyard.v1.LogoutRequest\032\032.lanyard" +
-      ".v1.LogoutResponse\"\010\350\206\035\001\360\206\035\001\022[\n\014Register" +
-      "User\022\037.lanyard.v1.RegisterUserRequest\032 ." +
-      "lanyard.v1.RegisterUserResponse\"\010\350\206\035\001\360\206\035" +
-      "\001\022X\n\013ConfirmUser\022\036.lanyard.v1.ConfirmUse" +
-      "rRequest\032\037.lanyard.v1.ConfirmUserRespons" +
-      "e\"\010\350\206\035\001\360\206\035\001\022m\n\022ResendConfirmation\022%.lany" +
-      "ard.v1.ResendConfirmationRequest\032&.lanya" +
-      "rd.v1.ResendConfirmationResponse\"\010\350\206\035\001\360\206" +
-      "\035\001\022j\n\021SendPasswordReset\022$.lanyard.v1.Sen" +
-      "dPasswordResetRequest\032%.lanyard.v1.SendP" +
-      "asswordResetResponse\"\010\350\206\035\001\360\206\035\001\022^\n\rResetP" +
-      "assword\022 .lanyard.v1.ResetPasswordReques" +
-      "t\032!.lanyard.v1.ResetPasswordResponse\"\010\350\206" +
-      "\035\001\360\206\035\001\022O\n\010DeleteMe\022\033.lanyard.v1.DeleteMe" +
-      "Request\032\034.lanyard.v1.DeleteMeResponse\"\010\350" +
-      "\206\035\002\360\206\035\001\022[\n\014CreateApiKey\022\037.lanyard.v1.Cre" +
-      "ateApiKeyRequest\032 .lanyard.v1.CreateApiK" +
-      "eyResponse\"\010\350\206\035\002\360\206\035\001\022X\n\013ListApiKeys\022\036.la" +
-      "nyard.v1.ListApiKeysRequest\032\037.lanyard.v1" +
-      ".ListApiKeysResponse\"\010\350\206\035\002\360\206\035\001\022[\n\014Delete" +
-      "ApiKey\022\037.lanyard.v1.DeleteApiKeyRequest\032" +
-      " .lanyard.v1.DeleteApiKeyResponse\"\010\350\206\035\002\360" +
-      "\206\035\001\022[\n\014EnableApiKey\022\037.lanyard.v1.EnableA" +
-      "piKeyRequest\032 .lanyard.v1.EnableApiKeyRe" +
-      "sponse\"\010\350\206\035\002\360\206\035\001\022^\n\rDisableApiKey\022 .lany" +
-      "ard.v1.DisableApiKeyRequest\032!.lanyard.v1" +
-      ".DisableApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022L\n\007GetJ" +
-      "wks\022\032.lanyard.v1.GetJwksRequest\032\033.lanyar" +
-      "d.v1.GetJwksResponse\"\010\350\206\035\001\360\206\035\000\022I\n\006WhoAmI" +
-      "\022\031.lanyard.v1.WhoAmIRequest\032\032.lanyard.v1" +
-      ".WhoAmIResponse\"\010\350\206\035\002\360\206\035\000Bn\n\030com.lanyard" +
-      "hq.lanyard.v1B\tAuthProtoP\001\242\002\003LXX\252\002\nLanya" +
-      "rd.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\V1\\GPBMetad" +
-      "ata\352\002\013Lanyard::V1b\006proto3"
+      "ResetPasswordResponse\"C\n\036RetryCustomConf" +
+      "irmationRequest\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001\001r\003" +
+      "(\376\001R\005email\"!\n\037RetryCustomConfirmationRes" +
+      "ponse\"\250\001\n CallResetPasswordFunctionReque" +
+      "st\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\022\'\n" +
+      "\010password\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\010R\010password\0228" +
+      "\n\targuments\030\003 \001(\0132\032.google.protobuf.List" +
+      "ValueR\targuments\"#\n!CallResetPasswordFun" +
+      "ctionResponse\"\021\n\017DeleteMeRequest\"\022\n\020Dele" +
+      "teMeResponse\"I\n\023CreateApiKeyRequest\0222\n\004n" +
+      "ame\030\001 \001(\tB\036\272H\033r\031\020\001\030@2\023^[^\\x00-\\x1F\\x7F]*" +
+      "$R\004name\"U\n\024CreateApiKeyResponse\022+\n\007api_k" +
+      "ey\030\001 \001(\0132\022.lanyard.v1.ApiKeyR\006apiKey\022\020\n\003" +
+      "key\030\002 \001(\tR\003key\"\024\n\022ListApiKeysRequest\"D\n\023" +
+      "ListApiKeysResponse\022-\n\010api_keys\030\001 \003(\0132\022." +
+      "lanyard.v1.ApiKeyR\007apiKeys\"<\n\023DeleteApiK" +
+      "eyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r\0202\016^[0-9a-f]{" +
+      "24}$R\002id\"\026\n\024DeleteApiKeyResponse\"<\n\023Enab" +
+      "leApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r\0202\016^[0-" +
+      "9a-f]{24}$R\002id\"\026\n\024EnableApiKeyResponse\"=" +
+      "\n\024DisableApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r" +
+      "\0202\016^[0-9a-f]{24}$R\002id\"\027\n\025DisableApiKeyRe" +
+      "sponse\"\020\n\016GetJwksRequest\"=\n\017GetJwksRespo" +
+      "nse\022*\n\004keys\030\001 \003(\0132\026.lanyard.v1.JsonWebKe" +
+      "yR\004keys\"\236\001\n\nJsonWebKey\022\020\n\003kty\030\001 \001(\tR\003kty" +
+      "\022\020\n\003kid\030\002 \001(\tR\003kid\022\020\n\003use\030\003 \001(\tR\003use\022\020\n\003" +
+      "alg\030\004 \001(\tR\003alg\022\020\n\003crv\030\005 \001(\tR\003crv\022\014\n\001x\030\006 " +
+      "\001(\tR\001x\022\014\n\001y\030\007 \001(\tR\001y\022\014\n\001n\030\010 \001(\tR\001n\022\014\n\001e\030" +
+      "\t \001(\tR\001e\"\017\n\rWhoAmIRequest\"\265\003\n\016WhoAmIResp" +
+      "onse\022\027\n\007user_id\030\001 \001(\tR\006userId\022\033\n\tuser_ty" +
+      "pe\030\002 \001(\tR\010userType\022\035\n\nsession_id\030\003 \001(\tR\t" +
+      "sessionId\022\031\n\010token_id\030\004 \001(\tR\007tokenId\022\033\n\t" +
+      "device_id\030\005 \001(\tR\010deviceId\0229\n\nissue_time\030" +
+      "\006 \001(\0132\032.google.protobuf.TimestampR\tissue" +
+      "Time\022;\n\013expire_time\030\007 \001(\0132\032.google.proto" +
+      "buf.TimestampR\nexpireTime\0224\n\tuser_data\030\010" +
+      " \001(\0132\027.google.protobuf.StructR\010userData\022" +
+      "*\n\021user_data_omitted\030\t \001(\010R\017userDataOmit" +
+      "ted\022<\n\ruser_metadata\030\n \001(\0132\027.google.prot" +
+      "obuf.StructR\014userMetadata2\220\016\n\013AuthServic" +
+      "e\022F\n\005Login\022\030.lanyard.v1.LoginRequest\032\031.l" +
+      "anyard.v1.LoginResponse\"\010\350\206\035\001\360\206\035\001\022[\n\014Lin" +
+      "kIdentity\022\037.lanyard.v1.LinkIdentityReque" +
+      "st\032 .lanyard.v1.LinkIdentityResponse\"\010\350\206" +
+      "\035\002\360\206\035\001\022a\n\016RefreshSession\022!.lanyard.v1.Re" +
+      "freshSessionRequest\032\".lanyard.v1.Refresh" +
+      "SessionResponse\"\010\350\206\035\001\360\206\035\001\022I\n\006Logout\022\031.la" +
+      "nyard.v1.LogoutRequest\032\032.lanyard.v1.Logo" +
+      "utResponse\"\010\350\206\035\001\360\206\035\001\022[\n\014RegisterUser\022\037.l" +
+      "anyard.v1.RegisterUserRequest\032 .lanyard." +
+      "v1.RegisterUserResponse\"\010\350\206\035\001\360\206\035\001\022X\n\013Con" +
+      "firmUser\022\036.lanyard.v1.ConfirmUserRequest" +
+      "\032\037.lanyard.v1.ConfirmUserResponse\"\010\350\206\035\001\360" +
+      "\206\035\001\022m\n\022ResendConfirmation\022%.lanyard.v1.R" +
+      "esendConfirmationRequest\032&.lanyard.v1.Re" +
+      "sendConfirmationResponse\"\010\350\206\035\001\360\206\035\001\022j\n\021Se" +
+      "ndPasswordReset\022$.lanyard.v1.SendPasswor" +
+      "dResetRequest\032%.lanyard.v1.SendPasswordR" +
+      "esetResponse\"\010\350\206\035\001\360\206\035\001\022^\n\rResetPassword\022" +
+      " .lanyard.v1.ResetPasswordRequest\032!.lany" +
+      "ard.v1.ResetPasswordResponse\"\010\350\206\035\001\360\206\035\001\022|" +
+      "\n\027RetryCustomConfirmation\022*.lanyard.v1.R" +
+      "etryCustomConfirmationRequest\032+.lanyard." +
+      "v1.RetryCustomConfirmationResponse\"\010\350\206\035\001" +
+      "\360\206\035\001\022\202\001\n\031CallResetPasswordFunction\022,.lan" +
+      "yard.v1.CallResetPasswordFunctionRequest" +
+      "\032-.lanyard.v1.CallResetPasswordFunctionR" +
+      "esponse\"\010\350\206\035\001\360\206\035\001\022O\n\010DeleteMe\022\033.lanyard." +
+      "v1.DeleteMeRequest\032\034.lanyard.v1.DeleteMe" +
+      "Response\"\010\350\206\035\002\360\206\035\001\022[\n\014CreateApiKey\022\037.lan" +
+      "yard.v1.CreateApiKeyRequest\032 .lanyard.v1" +
+      ".CreateApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022X\n\013ListA" +
+      "piKeys\022\036.lanyard.v1.ListApiKeysRequest\032\037" +
+      ".lanyard.v1.ListApiKeysResponse\"\010\350\206\035\002\360\206\035" +
+      "\001\022[\n\014DeleteApiKey\022\037.lanyard.v1.DeleteApi" +
+      "KeyRequest\032 .lanyard.v1.DeleteApiKeyResp" +
+      "onse\"\010\350\206\035\002\360\206\035\001\022[\n\014EnableApiKey\022\037.lanyard" +
+      ".v1.EnableApiKeyRequest\032 .lanyard.v1.Ena" +
+      "bleApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022^\n\rDisableAp" +
+      "iKey\022 .lanyard.v1.DisableApiKeyRequest\032!" +
+      ".lanyard.v1.DisableApiKeyResponse\"\010\350\206\035\002\360" +
+      "\206\035\001\022L\n\007GetJwks\022\032.lanyard.v1.GetJwksReque" +
+      "st\032\033.lanyard.v1.GetJwksResponse\"\010\350\206\035\001\360\206\035" +
+      "\000\022I\n\006WhoAmI\022\031.lanyard.v1.WhoAmIRequest\032\032" +
+      ".lanyard.v1.WhoAmIResponse\"\010\350\206\035\002\360\206\035\000Bn\n\030" +
+      "com.lanyardhq.lanyard.v1B\tAuthProtoP\001\242\002\003" +
+      "LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\" +
+      "V1\\GPBMetadata\352\002\013Lanyard::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -519,104 +553,128 @@ public final class AuthProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ResetPasswordResponse_descriptor,
         new java.lang.String[] { });
-    internal_static_lanyard_v1_DeleteMeRequest_descriptor =
+    internal_static_lanyard_v1_RetryCustomConfirmationRequest_descriptor =
       getDescriptor().getMessageTypes().get(24);
+    internal_static_lanyard_v1_RetryCustomConfirmationRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_lanyard_v1_RetryCustomConfirmationRequest_descriptor,
+        new java.lang.String[] { "Email", });
+    internal_static_lanyard_v1_RetryCustomConfirmationResponse_descriptor =
+      getDescriptor().getMessageTypes().get(25);
+    internal_static_lanyard_v1_RetryCustomConfirmationResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_lanyard_v1_RetryCustomConfirmationResponse_descriptor,
+        new java.lang.String[] { });
+    internal_static_lanyard_v1_CallResetPasswordFunctionRequest_descriptor =
+      getDescriptor().getMessageTypes().get(26);
+    internal_static_lanyard_v1_CallResetPasswordFunctionRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_lanyard_v1_CallResetPasswordFunctionRequest_descriptor,
+        new java.lang.String[] { "Email", "Password", "Arguments", });
+    internal_static_lanyard_v1_CallResetPasswordFunctionResponse_descriptor =
+      getDescriptor().getMessageTypes().get(27);
+    internal_static_lanyard_v1_CallResetPasswordFunctionResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_lanyard_v1_CallResetPasswordFunctionResponse_descriptor,
+        new java.lang.String[] { });
+    internal_static_lanyard_v1_DeleteMeRequest_descriptor =
+      getDescriptor().getMessageTypes().get(28);
     internal_static_lanyard_v1_DeleteMeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteMeRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_DeleteMeResponse_descriptor =
-      getDescriptor().getMessageTypes().get(25);
+      getDescriptor().getMessageTypes().get(29);
     internal_static_lanyard_v1_DeleteMeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteMeResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_CreateApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(26);
+      getDescriptor().getMessageTypes().get(30);
     internal_static_lanyard_v1_CreateApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_CreateApiKeyRequest_descriptor,
         new java.lang.String[] { "Name", });
     internal_static_lanyard_v1_CreateApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(27);
+      getDescriptor().getMessageTypes().get(31);
     internal_static_lanyard_v1_CreateApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_CreateApiKeyResponse_descriptor,
         new java.lang.String[] { "ApiKey", "Key", });
     internal_static_lanyard_v1_ListApiKeysRequest_descriptor =
-      getDescriptor().getMessageTypes().get(28);
+      getDescriptor().getMessageTypes().get(32);
     internal_static_lanyard_v1_ListApiKeysRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ListApiKeysRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_ListApiKeysResponse_descriptor =
-      getDescriptor().getMessageTypes().get(29);
+      getDescriptor().getMessageTypes().get(33);
     internal_static_lanyard_v1_ListApiKeysResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ListApiKeysResponse_descriptor,
         new java.lang.String[] { "ApiKeys", });
     internal_static_lanyard_v1_DeleteApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(30);
+      getDescriptor().getMessageTypes().get(34);
     internal_static_lanyard_v1_DeleteApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteApiKeyRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_lanyard_v1_DeleteApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(31);
+      getDescriptor().getMessageTypes().get(35);
     internal_static_lanyard_v1_DeleteApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteApiKeyResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_EnableApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(32);
+      getDescriptor().getMessageTypes().get(36);
     internal_static_lanyard_v1_EnableApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_EnableApiKeyRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_lanyard_v1_EnableApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(33);
+      getDescriptor().getMessageTypes().get(37);
     internal_static_lanyard_v1_EnableApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_EnableApiKeyResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_DisableApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(34);
+      getDescriptor().getMessageTypes().get(38);
     internal_static_lanyard_v1_DisableApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DisableApiKeyRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_lanyard_v1_DisableApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(35);
+      getDescriptor().getMessageTypes().get(39);
     internal_static_lanyard_v1_DisableApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DisableApiKeyResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_GetJwksRequest_descriptor =
-      getDescriptor().getMessageTypes().get(36);
+      getDescriptor().getMessageTypes().get(40);
     internal_static_lanyard_v1_GetJwksRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_GetJwksRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_GetJwksResponse_descriptor =
-      getDescriptor().getMessageTypes().get(37);
+      getDescriptor().getMessageTypes().get(41);
     internal_static_lanyard_v1_GetJwksResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_GetJwksResponse_descriptor,
         new java.lang.String[] { "Keys", });
     internal_static_lanyard_v1_JsonWebKey_descriptor =
-      getDescriptor().getMessageTypes().get(38);
+      getDescriptor().getMessageTypes().get(42);
     internal_static_lanyard_v1_JsonWebKey_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_JsonWebKey_descriptor,
         new java.lang.String[] { "Kty", "Kid", "Use", "Alg", "Crv", "X", "Y", "N", "E", });
     internal_static_lanyard_v1_WhoAmIRequest_descriptor =
-      getDescriptor().getMessageTypes().get(39);
+      getDescriptor().getMessageTypes().get(43);
     internal_static_lanyard_v1_WhoAmIRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_WhoAmIRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_WhoAmIResponse_descriptor =
-      getDescriptor().getMessageTypes().get(40);
+      getDescriptor().getMessageTypes().get(44);
     internal_static_lanyard_v1_WhoAmIResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_WhoAmIResponse_descriptor,

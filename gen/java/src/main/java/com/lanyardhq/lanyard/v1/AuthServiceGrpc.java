@@ -301,6 +301,68 @@ public final class AuthServiceGrpc {
     return getResetPasswordMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest,
+      com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse> getRetryCustomConfirmationMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "RetryCustomConfirmation",
+      requestType = com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest.class,
+      responseType = com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest,
+      com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse> getRetryCustomConfirmationMethod() {
+    io.grpc.MethodDescriptor<com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest, com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse> getRetryCustomConfirmationMethod;
+    if ((getRetryCustomConfirmationMethod = AuthServiceGrpc.getRetryCustomConfirmationMethod) == null) {
+      synchronized (AuthServiceGrpc.class) {
+        if ((getRetryCustomConfirmationMethod = AuthServiceGrpc.getRetryCustomConfirmationMethod) == null) {
+          AuthServiceGrpc.getRetryCustomConfirmationMethod = getRetryCustomConfirmationMethod =
+              io.grpc.MethodDescriptor.<com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest, com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "RetryCustomConfirmation"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AuthServiceMethodDescriptorSupplier("RetryCustomConfirmation"))
+              .build();
+        }
+      }
+    }
+    return getRetryCustomConfirmationMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest,
+      com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse> getCallResetPasswordFunctionMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "CallResetPasswordFunction",
+      requestType = com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest.class,
+      responseType = com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest,
+      com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse> getCallResetPasswordFunctionMethod() {
+    io.grpc.MethodDescriptor<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest, com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse> getCallResetPasswordFunctionMethod;
+    if ((getCallResetPasswordFunctionMethod = AuthServiceGrpc.getCallResetPasswordFunctionMethod) == null) {
+      synchronized (AuthServiceGrpc.class) {
+        if ((getCallResetPasswordFunctionMethod = AuthServiceGrpc.getCallResetPasswordFunctionMethod) == null) {
+          AuthServiceGrpc.getCallResetPasswordFunctionMethod = getCallResetPasswordFunctionMethod =
+              io.grpc.MethodDescriptor.<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest, com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "CallResetPasswordFunction"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AuthServiceMethodDescriptorSupplier("CallResetPasswordFunction"))
+              .build();
+        }
+      }
+    }
+    return getCallResetPasswordFunctionMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<com.lanyardhq.lanyard.v1.DeleteMeRequest,
       com.lanyardhq.lanyard.v1.DeleteMeResponse> getDeleteMeMethod;
 
@@ -735,6 +797,42 @@ public final class AuthServiceGrpc {
 
     /**
      * <pre>
+     * RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+     * user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+     * pending (ConfirmUser with the token it was given confirms later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+     *   function, or the user is already confirmed.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * </pre>
+     */
+    public void retryCustomConfirmation(com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest request,
+        io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRetryCustomConfirmationMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * CallResetPasswordFunction runs the app's password reset function with the new password and the
+     * client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+     * password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+     * </pre>
+     */
+    public void callResetPasswordFunction(com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest request,
+        io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCallResetPasswordFunctionMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * DeleteMe deletes the calling user, its identities, sessions and API keys (and its custom data when
      * configured to). Its access tokens stop working within the revocation interval.
      * Errors include:
@@ -897,6 +995,20 @@ public final class AuthServiceGrpc {
                 com.lanyardhq.lanyard.v1.ResetPasswordRequest,
                 com.lanyardhq.lanyard.v1.ResetPasswordResponse>(
                   this, METHODID_RESET_PASSWORD)))
+          .addMethod(
+            getRetryCustomConfirmationMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest,
+                com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse>(
+                  this, METHODID_RETRY_CUSTOM_CONFIRMATION)))
+          .addMethod(
+            getCallResetPasswordFunctionMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest,
+                com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse>(
+                  this, METHODID_CALL_RESET_PASSWORD_FUNCTION)))
           .addMethod(
             getDeleteMeMethod(),
             io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -1114,6 +1226,44 @@ public final class AuthServiceGrpc {
         io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.ResetPasswordResponse> responseObserver) {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getResetPasswordMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+     * user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+     * pending (ConfirmUser with the token it was given confirms later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+     *   function, or the user is already confirmed.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * </pre>
+     */
+    public void retryCustomConfirmation(com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest request,
+        io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRetryCustomConfirmationMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * CallResetPasswordFunction runs the app's password reset function with the new password and the
+     * client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+     * password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+     * </pre>
+     */
+    public void callResetPasswordFunction(com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest request,
+        io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCallResetPasswordFunctionMethod(), getCallOptions()), request, responseObserver);
     }
 
     /**
@@ -1372,6 +1522,42 @@ public final class AuthServiceGrpc {
     public com.lanyardhq.lanyard.v1.ResetPasswordResponse resetPassword(com.lanyardhq.lanyard.v1.ResetPasswordRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getResetPasswordMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+     * user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+     * pending (ConfirmUser with the token it was given confirms later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+     *   function, or the user is already confirmed.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * </pre>
+     */
+    public com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse retryCustomConfirmation(com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRetryCustomConfirmationMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * CallResetPasswordFunction runs the app's password reset function with the new password and the
+     * client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+     * password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+     * </pre>
+     */
+    public com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse callResetPasswordFunction(com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCallResetPasswordFunctionMethod(), getCallOptions(), request);
     }
 
     /**
@@ -1635,6 +1821,44 @@ public final class AuthServiceGrpc {
 
     /**
      * <pre>
+     * RetryCustomConfirmation runs the app's confirmation function again for a pending email/password
+     * user (App Services' retryCustomConfirmation): the function answers success (the user is confirmed),
+     * pending (ConfirmUser with the token it was given confirms later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): automatic confirmation is on, the app has no confirmation
+     *   function, or the user is already confirmed.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse> retryCustomConfirmation(
+        com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRetryCustomConfirmationMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * CallResetPasswordFunction runs the app's password reset function with the new password and the
+     * client's arguments (App Services' callResetPasswordFunction): the function answers success (the
+     * password is set now), pending (ResetPassword with the token it was given sets it later) or fail.
+     * Errors include:
+     * - FAILED_PRECONDITION (HOOK_FAILED): the function threw or answered fail; the message is the
+     *   function's.
+     * - FAILED_PRECONDITION (INVALID_ARGUMENT): the app has no reset function.
+     * - NOT_FOUND (NOT_FOUND): no user has this email.
+     * - INVALID_ARGUMENT (INVALID_ARGUMENT): the password is too short or too long.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse> callResetPasswordFunction(
+        com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCallResetPasswordFunctionMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * DeleteMe deletes the calling user, its identities, sessions and API keys (and its custom data when
      * configured to). Its access tokens stop working within the revocation interval.
      * Errors include:
@@ -1750,14 +1974,16 @@ public final class AuthServiceGrpc {
   private static final int METHODID_RESEND_CONFIRMATION = 6;
   private static final int METHODID_SEND_PASSWORD_RESET = 7;
   private static final int METHODID_RESET_PASSWORD = 8;
-  private static final int METHODID_DELETE_ME = 9;
-  private static final int METHODID_CREATE_API_KEY = 10;
-  private static final int METHODID_LIST_API_KEYS = 11;
-  private static final int METHODID_DELETE_API_KEY = 12;
-  private static final int METHODID_ENABLE_API_KEY = 13;
-  private static final int METHODID_DISABLE_API_KEY = 14;
-  private static final int METHODID_GET_JWKS = 15;
-  private static final int METHODID_WHO_AM_I = 16;
+  private static final int METHODID_RETRY_CUSTOM_CONFIRMATION = 9;
+  private static final int METHODID_CALL_RESET_PASSWORD_FUNCTION = 10;
+  private static final int METHODID_DELETE_ME = 11;
+  private static final int METHODID_CREATE_API_KEY = 12;
+  private static final int METHODID_LIST_API_KEYS = 13;
+  private static final int METHODID_DELETE_API_KEY = 14;
+  private static final int METHODID_ENABLE_API_KEY = 15;
+  private static final int METHODID_DISABLE_API_KEY = 16;
+  private static final int METHODID_GET_JWKS = 17;
+  private static final int METHODID_WHO_AM_I = 18;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1811,6 +2037,14 @@ public final class AuthServiceGrpc {
         case METHODID_RESET_PASSWORD:
           serviceImpl.resetPassword((com.lanyardhq.lanyard.v1.ResetPasswordRequest) request,
               (io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.ResetPasswordResponse>) responseObserver);
+          break;
+        case METHODID_RETRY_CUSTOM_CONFIRMATION:
+          serviceImpl.retryCustomConfirmation((com.lanyardhq.lanyard.v1.RetryCustomConfirmationRequest) request,
+              (io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.RetryCustomConfirmationResponse>) responseObserver);
+          break;
+        case METHODID_CALL_RESET_PASSWORD_FUNCTION:
+          serviceImpl.callResetPasswordFunction((com.lanyardhq.lanyard.v1.CallResetPasswordFunctionRequest) request,
+              (io.grpc.stub.StreamObserver<com.lanyardhq.lanyard.v1.CallResetPasswordFunctionResponse>) responseObserver);
           break;
         case METHODID_DELETE_ME:
           serviceImpl.deleteMe((com.lanyardhq.lanyard.v1.DeleteMeRequest) request,
@@ -1914,6 +2148,8 @@ public final class AuthServiceGrpc {
               .addMethod(getResendConfirmationMethod())
               .addMethod(getSendPasswordResetMethod())
               .addMethod(getResetPasswordMethod())
+              .addMethod(getRetryCustomConfirmationMethod())
+              .addMethod(getCallResetPasswordFunctionMethod())
               .addMethod(getDeleteMeMethod())
               .addMethod(getCreateApiKeyMethod())
               .addMethod(getListApiKeysMethod())
