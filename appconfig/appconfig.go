@@ -4,32 +4,55 @@
 //
 // # What it reads
 //
-//   - realm_config.json (App Services CLI / realm-cli v2 format: app_id, name, allowed_request_origins)
-//     or, when that file is absent, root_config.json (the newest format: name, allowed_request_origins).
+//   - realm_config.json (App Services CLI / realm-cli v2 format: app_id, name, allowed_request_origins,
+//     environment) or, when that file is absent, root_config.json (the newest format: name,
+//     allowed_request_origins, environment).
 //     The app id is app_id when present (the client app id, "myapp-abcde", that the SDKs put in their
 //     URLs), else name. root_config.json has no app_id: migrated clients keep working only if the app
 //     id is set to their old client app id (LANYARD_APP_ID).
 //   - auth/providers.json: an object keyed by provider name (an array of the same entries is accepted
 //     too). Each entry has name, type, disabled, config, secret_config and metadata_fields. Disabled
 //     entries are ignored entirely, whatever their type.
+//     The provider settings that name functions are read: custom-function config.authFunctionName,
+//     local-userpass confirmationFunctionName and resetFunctionName (only when runConfirmationFunction
+//     or runResetFunction is true, as App Services runs them only then).
 //   - auth/custom_user_data.json: enabled, mongo_service_name, database_name, collection_name,
 //     user_id_field, on_user_creation_function_name.
 //   - the rules of the custom data collection: data_sources/<mongo_service_name>/<database>/<collection>/
 //     rules.json, else that data source's default_rule.json (App Services applies it to collections
 //     without rules of their own). The file is only located here; the rules package parses it.
+//   - functions/config.json (the manifest: name, private) and each function's source,
+//     functions/<name>.js, where a name with "/" is a function in a folder. A source file the
+//     manifest does not list is a function with the default settings, as App Services adds it on
+//     import. functions/node_modules, when present, is where functions require packages from.
+//   - values/*.json (name, value, from_secret): a value from a secret takes the secret's value,
+//     resolved as below.
+//   - the environment: the environment field of the app file ("", development, testing, qa or
+//     production) selects environments/<environment>.json (no-environment.json for ""); its values
+//     object is the app's environment values, empty when the file is absent.
+//   - data_sources/*/config.json: the name of the MongoDB data source (type mongodb-atlas), which
+//     functions reach with context.services.get; "mongodb-atlas" when the export has none.
+//   - triggers/*.json: enabled AUTHENTICATION triggers (config.operation_type CREATE, LOGIN or DELETE,
+//     config.providers, and the function: function_name or event_processors.FUNCTION.config.
+//     function_name). Disabled triggers are ignored entirely, whatever their type.
 //
-// Everything else in an export (functions, triggers, sync, hosting, values, other collections' rules)
-// is not read: it concerns features Lanyard does not serve.
+// Every function a setting or trigger names must be one of the export's functions. Everything else in
+// an export (sync, hosting, HTTPS endpoints, other services, other collections' rules) is not read: it
+// concerns features Lanyard does not serve. The appconfig package only reads functions; running them
+// is another package's work.
 //
 // # What it refuses
 //
 // What an export asks for and Lanyard cannot do is an error naming the file and the JSON key, never
-// silently dropped: an enabled provider of a type Lanyard does not offer (custom-function,
-// oauth2-apple, ...), a JavaScript function (local-userpass runConfirmationFunction or
-// runResetFunction set to true, custom_user_data.json on_user_creation_function_name), Google
-// sign-in without OpenID Connect (authorization codes) or with domain restrictions, and secrets that
-// cannot be resolved. Every problem is reported at once ([errors.Join] of [*Error] values, in file and
-// key order).
+// silently dropped: an enabled provider of a type Lanyard does not offer (oauth2-apple, ...), Google
+// sign-in without OpenID Connect (authorization codes) or with domain restrictions, an enabled trigger
+// other than AUTHENTICATION (DATABASE, SCHEDULED: Lanyard sees no database changes and keeps no
+// schedule) or one that sends its events elsewhere than to a function (AWS_EVENTBRIDGE), a setting or
+// trigger naming a function the export does not have, a configured function without its source file,
+// functions in the realm-cli v1 layout (functions/<name>/config.json and source.js), several MongoDB
+// data sources that custom_user_data.json does not choose between, and secrets that cannot be
+// resolved. Every problem is reported at once ([errors.Join] of [*Error] values, in file and key
+// order).
 //
 // # Secrets
 //
@@ -39,8 +62,8 @@
 // character other than a letter or digit replaced by _), then, when the caller does not know it, in a
 // secrets file in the export directory: secrets.json (JSON or YAML), secrets.yaml or secrets.yml, a flat
 // object of name: value strings. Keep that file out of version control. Only the secrets an enabled
-// provider uses are resolved: custom-token signingKeys and oauth2-facebook clientSecret (the Google
-// clientSecret is not needed to verify ID tokens and is not read).
+// provider or a value uses are resolved: custom-token signingKeys, oauth2-facebook clientSecret and the
+// values with from_secret (the Google clientSecret is not needed to verify ID tokens and is not read).
 package appconfig
 
 import (
@@ -61,15 +84,16 @@ import (
 
 // Provider types (App Services names), in the order Lanyard lists them.
 const (
-	ProviderAnonymous   = "anon-user"
-	ProviderUserPass    = "local-userpass"
-	ProviderAPIKey      = "api-key"
-	ProviderCustomToken = "custom-token"
-	ProviderGoogle      = "oauth2-google"
-	ProviderFacebook    = "oauth2-facebook"
+	ProviderAnonymous      = "anon-user"
+	ProviderUserPass       = "local-userpass"
+	ProviderAPIKey         = "api-key"
+	ProviderCustomToken    = "custom-token"
+	ProviderCustomFunction = "custom-function"
+	ProviderGoogle         = "oauth2-google"
+	ProviderFacebook       = "oauth2-facebook"
 )
 
-var providerOrder = []string{ProviderAnonymous, ProviderUserPass, ProviderAPIKey, ProviderCustomToken, ProviderGoogle, ProviderFacebook}
+var providerOrder = []string{ProviderAnonymous, ProviderUserPass, ProviderAPIKey, ProviderCustomToken, ProviderCustomFunction, ProviderGoogle, ProviderFacebook}
 
 // The files Load reads, relative to the export directory.
 const (
@@ -92,19 +116,37 @@ type App struct {
 	// below are only meaningful when it does.
 	HasProviders bool
 	// Providers are the enabled provider types, in the order anon-user, local-userpass, api-key,
-	// custom-token, oauth2-google, oauth2-facebook.
+	// custom-token, custom-function, oauth2-google, oauth2-facebook.
 	Providers []string
 	// The settings of the enabled providers that have some; nil when the provider is not enabled.
-	UserPass    *UserPass
-	CustomToken *CustomToken
-	Google      *Google
-	Facebook    *Facebook
+	UserPass       *UserPass
+	CustomToken    *CustomToken
+	CustomFunction *CustomFunction
+	Google         *Google
+	Facebook       *Facebook
 
 	// CustomUserData is auth/custom_user_data.json; nil when the file is absent.
 	CustomUserData *CustomUserData
 	// RulesPath is the rules file of the custom data collection (see the package documentation); empty
 	// when custom user data is not enabled or the export has no rules for the collection.
 	RulesPath string
+
+	// Functions are the export's functions, those of functions/config.json first (in its order), then
+	// source files it does not list (in path order).
+	Functions []Function
+	// NodeModules is the functions/node_modules directory (the export directory joined with it) that
+	// functions require packages from; empty when there is none.
+	NodeModules string
+	// Values are the values of values/*.json by name, a secret's value for those from a secret; empty,
+	// never nil, when there are none.
+	Values map[string]any
+	// Environment is the app's environment and its values.
+	Environment Environment
+	// MongoServiceName is the name of the export's MongoDB data source, which functions pass to
+	// context.services.get; "mongodb-atlas" when the export has none.
+	MongoServiceName string
+	// Triggers are the enabled AUTHENTICATION triggers, in file name order.
+	Triggers []Trigger
 }
 
 // MetadataField is one entry of metadata_fields, in App Services' shape.
@@ -119,6 +161,12 @@ type UserPass struct {
 	// AutoConfirm confirms new users without an email (config.autoConfirm; false when absent, as in
 	// App Services).
 	AutoConfirm bool
+	// ConfirmationFunction is config.confirmationFunctionName when config.runConfirmationFunction is
+	// true: the function that decides whether a new user is confirmed; empty otherwise.
+	ConfirmationFunction string
+	// ResetFunction is config.resetFunctionName when config.runResetFunction is true: the function that
+	// decides a password reset; empty otherwise.
+	ResetFunction string
 }
 
 // CustomToken is the custom-token (custom JWT) provider's configuration.
@@ -163,6 +211,9 @@ type CustomUserData struct {
 	Database    string // database_name
 	Collection  string // collection_name
 	UserIDField string // user_id_field
+	// OnUserCreationFunction is on_user_creation_function_name when custom user data is enabled: the
+	// function run when a user is created; empty otherwise.
+	OnUserCreationFunction string
 }
 
 // Error is one problem of an export: the file (the export directory joined with the file's path) and
@@ -202,11 +253,13 @@ func SecretEnv(name string) string {
 
 // loader carries the state of one Load.
 type loader struct {
-	dir     string
-	secrets func(string) (string, bool)
-	file    map[string]string // the secrets file's values; nil when there is none
-	fileRel string            // the secrets file's name
-	errs    []*Error
+	dir      string
+	secrets  func(string) (string, bool)
+	file     map[string]string // the secrets file's values; nil when there is none
+	fileRel  string            // the secrets file's name
+	errs     []*Error
+	refs     []functionRef   // the settings that name functions, checked once the functions are read
+	declared map[string]bool // the names of the export's functions
 }
 
 func (l *loader) path(rel string) string { return filepath.Join(l.dir, filepath.FromSlash(rel)) }
@@ -223,12 +276,18 @@ func Load(dir string, secrets func(name string) (string, bool)) (*App, error) {
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("app directory: %s is not a directory", dir)
 	}
-	l := &loader{dir: dir, secrets: secrets}
+	l := &loader{dir: dir, secrets: secrets, declared: map[string]bool{}}
 	app := &App{Dir: dir}
 	l.loadSecretsFile()
-	l.loadAppFile(app)
+	tag, tagFile := l.loadAppFile(app)
 	l.loadProviders(app)
 	l.loadCustomUserData(app)
+	l.loadFunctions(app)
+	l.loadValues(app)
+	l.loadEnvironment(app, tag, tagFile)
+	l.loadDataSources(app)
+	l.loadTriggers(app)
+	l.checkFunctionRefs(app)
 	if len(l.errs) > 0 {
 		sort.SliceStable(l.errs, func(i, j int) bool {
 			if l.errs[i].File != l.errs[j].File {
@@ -328,24 +387,27 @@ type appFile struct {
 	AppID                 string   `json:"app_id"`
 	Name                  string   `json:"name"`
 	AllowedRequestOrigins []string `json:"allowed_request_origins"`
+	Environment           string   `json:"environment"`
 }
 
-func (l *loader) loadAppFile(app *App) {
-	rel := FileRealmConfig
+// loadAppFile reads realm_config.json or root_config.json. It returns the environment tag and the file
+// it came from.
+func (l *loader) loadAppFile(app *App) (tag, rel string) {
+	rel = FileRealmConfig
 	if !l.exists(rel) {
 		rel = FileRootConfig
 	}
 	if !l.exists(rel) {
 		if l.exists("config.json") && l.exists("auth_providers") {
 			l.fail("config.json", "", "this is a realm-cli v1 export, which Lanyard does not read: export the app again with the App Services CLI (appservices pull) or the App Services UI")
-			return
+			return "", rel
 		}
 		l.fail(FileRealmConfig, "", "not found (nor %s): %s is not an exported App Services app", FileRootConfig, l.dir)
-		return
+		return "", rel
 	}
 	var f appFile
 	if !l.readJSON(rel, &f) {
-		return
+		return "", rel
 	}
 	switch {
 	case f.AppID != "":
@@ -356,6 +418,7 @@ func (l *loader) loadAppFile(app *App) {
 		l.fail(rel, "app_id", "neither app_id nor name is set")
 	}
 	app.AllowedRequestOrigins = f.AllowedRequestOrigins
+	return f.Environment, rel
 }
 
 // providerEntry is one entry of auth/providers.json.
@@ -434,13 +497,12 @@ func (l *loader) loadProviders(app *App) {
 			app.UserPass = pp.userPass()
 		case ProviderCustomToken:
 			app.CustomToken = pp.customToken()
+		case ProviderCustomFunction:
+			app.CustomFunction = pp.customFunction()
 		case ProviderGoogle:
 			app.Google = pp.google()
 		case ProviderFacebook:
 			app.Facebook = pp.facebook()
-		case "custom-function":
-			l.fail(FileProviders, e.key+".type", "custom function authentication runs an App Services function, which Lanyard does not run: have your own service issue JWTs and use the custom-token provider instead, or disable this provider")
-			continue
 		default:
 			l.fail(FileProviders, e.key+".type", "%q is not a provider Lanyard offers (it offers %s): disable it in the export", typ, strings.Join(providerOrder, ", "))
 			continue
@@ -528,15 +590,32 @@ func (p *provider) metadataFields() []MetadataField {
 }
 
 func (p *provider) userPass() *UserPass {
-	// Functions Lanyard cannot run. A function name alone (with run* false) is not run by App Services
-	// either, so it is not an error.
+	up := &UserPass{AutoConfirm: p.configBool("autoConfirm")}
+	// A function name alone (with run* false) is not run by App Services either, so it is neither read
+	// nor checked.
 	if p.configBool("runConfirmationFunction") {
-		p.fail(p.k("config", "runConfirmationFunction"), "is true, but Lanyard does not run App Services functions: set it to false (Lanyard then confirms with autoConfirm or by sending a confirmation token to LANYARD_USERPASS_SENDER_WEBHOOK)")
+		up.ConfirmationFunction = p.functionName("confirmationFunctionName", "runConfirmationFunction")
 	}
 	if p.configBool("runResetFunction") {
-		p.fail(p.k("config", "runResetFunction"), "is true, but Lanyard does not run App Services functions: set it to false (Lanyard then sends reset tokens to LANYARD_USERPASS_SENDER_WEBHOOK)")
+		up.ResetFunction = p.functionName("resetFunctionName", "runResetFunction")
 	}
-	return &UserPass{AutoConfirm: p.configBool("autoConfirm")}
+	return up
+}
+
+// functionName reads config[name], the name of a function that must exist; why is the setting that
+// makes it required.
+func (p *provider) functionName(name, why string) string {
+	fn := p.configString(name)
+	if fn == "" {
+		p.fail(p.k("config", name), "must name a function when %s is true", why)
+		return ""
+	}
+	p.l.refs = append(p.l.refs, functionRef{FileProviders, p.k("config", name), fn})
+	return fn
+}
+
+func (p *provider) customFunction() *CustomFunction {
+	return &CustomFunction{FunctionName: p.functionName("authFunctionName", "the custom-function provider is enabled")}
 }
 
 func (p *provider) customToken() *CustomToken {
@@ -631,7 +710,8 @@ func (l *loader) loadCustomUserData(app *App) {
 		return
 	}
 	if f.OnUserCreationFunctionName != "" {
-		l.fail(FileCustomUserData, "on_user_creation_function_name", "%q is an App Services function, which Lanyard does not run: remove the key, and port the function to a lanyard.hooks.v1.UserCreationHookService (LANYARD_CUSTOM_DATA_ON_USER_CREATION)", f.OnUserCreationFunctionName)
+		app.CustomUserData.OnUserCreationFunction = f.OnUserCreationFunctionName
+		l.refs = append(l.refs, functionRef{FileCustomUserData, "on_user_creation_function_name", f.OnUserCreationFunctionName})
 	}
 	for key, v := range map[string]string{"database_name": f.DatabaseName, "collection_name": f.CollectionName, "user_id_field": f.UserIDField} {
 		if v == "" {

@@ -212,27 +212,33 @@ func TestErrorsNameFileAndKey(t *testing.T) {
 		file    string
 		want    []string
 	}{
-		{"user creation function", func(t *testing.T, dir string) {
+		{"user creation function not in the export", func(t *testing.T, dir string) {
 			editJSON(t, dir, "auth/custom_user_data.json", func(m map[string]any) { m["on_user_creation_function_name"] = "onUserCreation" })
 		}, sampleSecrets, filepath.Join("auth", "custom_user_data.json"),
-			[]string{"on_user_creation_function_name: \"onUserCreation\" is an App Services function", "LANYARD_CUSTOM_DATA_ON_USER_CREATION"}},
+			[]string{"on_user_creation_function_name: names function \"onUserCreation\", which the export does not have"}},
 		{"unknown provider", func(t *testing.T, dir string) {
 			editJSON(t, dir, "auth/providers.json", func(m map[string]any) {
 				m["oauth2-apple"] = map[string]any{"name": "oauth2-apple", "type": "oauth2-apple", "disabled": false}
 			})
 		}, sampleSecrets, providers, []string{"oauth2-apple.type: \"oauth2-apple\" is not a provider Lanyard offers"}},
-		{"custom function provider", func(t *testing.T, dir string) {
+		{"custom function provider without its function", func(t *testing.T, dir string) {
 			editJSON(t, dir, "auth/providers.json", func(m map[string]any) { provider(m, "custom-function")["disabled"] = false })
-		}, sampleSecrets, providers, []string{"custom-function.type: custom function authentication runs an App Services function"}},
-		{"confirmation function", func(t *testing.T, dir string) {
+		}, sampleSecrets, providers, []string{"custom-function.config.authFunctionName: names function \"authFunc\", which the export does not have"}},
+		{"custom function provider naming no function", func(t *testing.T, dir string) {
+			editJSON(t, dir, "auth/providers.json", func(m map[string]any) {
+				provider(m, "custom-function")["disabled"] = false
+				delete(config(m, "custom-function"), "authFunctionName")
+			})
+		}, sampleSecrets, providers, []string{"custom-function.config.authFunctionName: must name a function"}},
+		{"confirmation function not in the export", func(t *testing.T, dir string) {
 			editJSON(t, dir, "auth/providers.json", func(m map[string]any) {
 				config(m, "local-userpass")["runConfirmationFunction"] = true
 				config(m, "local-userpass")["confirmationFunctionName"] = "confirm"
 			})
-		}, sampleSecrets, providers, []string{"local-userpass.config.runConfirmationFunction: is true, but Lanyard does not run App Services functions"}},
-		{"reset function", func(t *testing.T, dir string) {
+		}, sampleSecrets, providers, []string{"local-userpass.config.confirmationFunctionName: names function \"confirm\", which the export does not have"}},
+		{"reset function without a name", func(t *testing.T, dir string) {
 			editJSON(t, dir, "auth/providers.json", func(m map[string]any) { config(m, "local-userpass")["runResetFunction"] = true })
-		}, sampleSecrets, providers, []string{"local-userpass.config.runResetFunction: is true"}},
+		}, sampleSecrets, providers, []string{"local-userpass.config.resetFunctionName: must name a function when runResetFunction is true"}},
 		{"missing secret", func(t *testing.T, dir string) {}, noSecrets, providers,
 			[]string{"custom-token.secret_config.signingKeys[0]: secret \"sampleTokenKey\" has no value: set LANYARD_SECRET_SAMPLETOKENKEY"}},
 		{"google without OpenID", func(t *testing.T, dir string) {

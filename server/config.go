@@ -66,6 +66,9 @@ type Config struct {
 	CustomDataRules           string
 	CustomDataPollInterval    time.Duration
 
+	FunctionsTimeout   time.Duration
+	FunctionsHTTPAllow []string
+
 	SigningAlg         string
 	AccessTokenTTL     time.Duration
 	RefreshTokenTTL    time.Duration
@@ -155,6 +158,9 @@ func (c *Config) settings() []setting {
 		{"custom-data-rules", "rules for the custom data collection: owner (users read and write their own), system (only server principals write) or the path of an App Services rules.json", (*strVal)(&c.CustomDataRules)},
 		{"custom-data-poll-interval", "how often changes by other writers are looked for, for WatchCustomData (one batched query per interval)", (*durVal)(&c.CustomDataPollInterval)},
 
+		{"functions-timeout", "how long one run of an App Services function (from --app) may take before it is stopped and counted as failed; at most 5m", (*durVal)(&c.FunctionsTimeout)},
+		{"functions-http-allow", "comma-separated hosts (or host:port) that App Services functions may reach over HTTP (context.http); empty = none", (*listVal)(&c.FunctionsHTTPAllow)},
+
 		{"signing-alg", "algorithm of new signing keys: ES256, EdDSA or RS256", (*strVal)(&c.SigningAlg)},
 		{"access-token-ttl", "lifetime of access tokens", (*durVal)(&c.AccessTokenTTL)},
 		{"refresh-token-ttl", "absolute lifetime of a session (its refresh tokens)", (*durVal)(&c.RefreshTokenTTL)},
@@ -207,6 +213,7 @@ func DefaultConfig() Config {
 		CustomDataHookTimeout:  5 * time.Second,
 		CustomDataRules:        "owner",
 		CustomDataPollInterval: 2 * time.Second,
+		FunctionsTimeout:       10 * time.Second,
 
 		SigningAlg:         "ES256",
 		AccessTokenTTL:     30 * time.Minute,
@@ -611,6 +618,7 @@ func (c Config) Validate() error {
 			bad("custom-data-user-id-field", "%q must be a top-level field name other than _id", c.CustomDataUserIDField)
 		}
 	}
+	c.validateFunctions(bad)
 	switch c.SigningAlg {
 	case "ES256", "EdDSA", "RS256":
 	default:
@@ -666,6 +674,63 @@ func (c Config) Validate() error {
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
+}
+
+// maxFunctionsTimeout bounds functions-timeout: a function runs while a client waits for its login or
+// registration, and a longer run would outlast the clients' own deadlines.
+const maxFunctionsTimeout = 5 * time.Minute
+
+// validateFunctions checks the settings of App Services functions.
+func (c Config) validateFunctions(bad func(name, format string, a ...any)) {
+	if c.FunctionsTimeout <= 0 || c.FunctionsTimeout > maxFunctionsTimeout {
+		bad("functions-timeout", "must be more than 0 and at most %s, got %s", maxFunctionsTimeout, c.FunctionsTimeout)
+	}
+	for _, h := range c.FunctionsHTTPAllow {
+		if err := checkAllowedHost(h); err != nil {
+			bad("functions-http-allow", "%q %v", h, err)
+		}
+	}
+}
+
+// checkAllowedHost accepts one entry of functions-http-allow: a host name or IP address, with an
+// optional port. Entries are matched exactly, so a scheme, path or wildcard would silently match
+// nothing; they are refused instead.
+func checkAllowedHost(h string) error {
+	switch {
+	case h == "":
+		return errors.New("is empty")
+	case strings.Contains(h, "://"):
+		return errors.New("has a scheme: list the host alone (api.example.com or api.example.com:8443)")
+	case strings.ContainsAny(h, "/?#"):
+		return errors.New("has a path: list the host alone (api.example.com or api.example.com:8443)")
+	case strings.Contains(h, "*"):
+		return errors.New("has a wildcard: list every host")
+	case strings.ContainsAny(h, "@ \t"):
+		return errors.New("is not a host or host:port")
+	}
+	host := h
+	if strings.HasPrefix(h, "[") || strings.Count(h, ":") == 1 {
+		hp, port, err := net.SplitHostPort(h)
+		if err != nil {
+			return errors.New("is not a host or host:port")
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("has port %q, which is not a number from 1 to 65535", port)
+		}
+		host = hp
+	}
+	if net.ParseIP(host) != nil {
+		return nil
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") ||
+			strings.IndexFunc(label, func(r rune) bool {
+				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
+			}) >= 0 {
+			return errors.New("is not a host name, an IP address or one of them with a port")
+		}
+	}
+	return nil
 }
 
 // checkLoopbackAddr accepts the host:port of a listener that only this machine can reach, for listeners

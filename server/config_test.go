@@ -205,3 +205,50 @@ func TestConfigFileUnknownKey(t *testing.T) {
 		t.Errorf("got %v, want the unknown key refused with the closest one", err)
 	}
 }
+
+// TestFunctionsSettings: the functions' deadline is bounded, and every allowed host is a bare host or
+// host:port, since entries are matched exactly.
+func TestFunctionsSettings(t *testing.T) {
+	cfg, err := LoadConfig(nil, env(nil), os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FunctionsTimeout != 10*time.Second || len(cfg.FunctionsHTTPAllow) != 0 {
+		t.Errorf("defaults: timeout %s, allow %q", cfg.FunctionsTimeout, cfg.FunctionsHTTPAllow)
+	}
+	cfg, err = LoadConfig(nil, env(map[string]string{
+		"LANYARD_FUNCTIONS_TIMEOUT":    "5m",
+		"LANYARD_FUNCTIONS_HTTP_ALLOW": "api.example.com, hooks.example.com:8443,10.0.0.7,[::1]:9000,::1",
+	}), os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FunctionsTimeout != 5*time.Minute ||
+		strings.Join(cfg.FunctionsHTTPAllow, " ") != "api.example.com hooks.example.com:8443 10.0.0.7 [::1]:9000 ::1" {
+		t.Errorf("timeout %s, allow %q", cfg.FunctionsTimeout, cfg.FunctionsHTTPAllow)
+	}
+
+	for _, c := range []struct {
+		env, value, want string
+	}{
+		{"LANYARD_FUNCTIONS_TIMEOUT", "0s", "LANYARD_FUNCTIONS_TIMEOUT: must be more than 0"},
+		{"LANYARD_FUNCTIONS_TIMEOUT", "-1s", "LANYARD_FUNCTIONS_TIMEOUT: must be more than 0"},
+		{"LANYARD_FUNCTIONS_TIMEOUT", "5m1s", "at most 5m0s, got 5m1s"},
+		{"LANYARD_FUNCTIONS_TIMEOUT", "soon", "LANYARD_FUNCTIONS_TIMEOUT"},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "https://api.example.com", `LANYARD_FUNCTIONS_HTTP_ALLOW: "https://api.example.com" has a scheme`},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "api.example.com/v1", `"api.example.com/v1" has a path`},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "*.example.com", `"*.example.com" has a wildcard`},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "api.example.com:0", `has port "0"`},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "api.example.com:http", `has port "http"`},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "user@api.example.com", "is not a host or host:port"},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "api_example.com", "is not a host name"},
+		{"LANYARD_FUNCTIONS_HTTP_ALLOW", "api..example.com", "is not a host name"},
+	} {
+		t.Run(c.env+"="+c.value, func(t *testing.T) {
+			_, err := LoadConfig(nil, env(map[string]string{c.env: c.value}), os.Stderr)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}

@@ -301,6 +301,57 @@ func (x *FacebookCredentials) GetAccessToken() string {
 	return ""
 }
 
+// CustomFunctionCredentials log in through the app's authentication function (provider
+// "custom-function"): the payload is passed, as its only argument, to the function the export's
+// auth/providers.json names in config.authFunctionName, as App Services did. As in App Services, the
+// function returns the identity's id (a string, or an object with an id field) and throws to refuse the
+// login.
+type CustomFunctionCredentials struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The object handed to the authentication function, as the client sent it (App Services SDKs:
+	// Credentials.function(payload)).
+	Payload       *structpb.Struct `protobuf:"bytes,1,opt,name=payload,proto3" json:"payload,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomFunctionCredentials) Reset() {
+	*x = CustomFunctionCredentials{}
+	mi := &file_lanyard_v1_auth_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomFunctionCredentials) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomFunctionCredentials) ProtoMessage() {}
+
+func (x *CustomFunctionCredentials) ProtoReflect() protoreflect.Message {
+	mi := &file_lanyard_v1_auth_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomFunctionCredentials.ProtoReflect.Descriptor instead.
+func (*CustomFunctionCredentials) Descriptor() ([]byte, []int) {
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CustomFunctionCredentials) GetPayload() *structpb.Struct {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
 // LoginRequest carries exactly one kind of credentials.
 type LoginRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -314,6 +365,7 @@ type LoginRequest struct {
 	//	*LoginRequest_CustomToken
 	//	*LoginRequest_Google
 	//	*LoginRequest_Facebook
+	//	*LoginRequest_CustomFunction
 	Credentials isLoginRequest_Credentials `protobuf_oneof:"credentials"`
 	// Optional information about the client device.
 	Device        *DeviceInfo `protobuf:"bytes,7,opt,name=device,proto3" json:"device,omitempty"`
@@ -323,7 +375,7 @@ type LoginRequest struct {
 
 func (x *LoginRequest) Reset() {
 	*x = LoginRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[6]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -335,7 +387,7 @@ func (x *LoginRequest) String() string {
 func (*LoginRequest) ProtoMessage() {}
 
 func (x *LoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[6]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -348,7 +400,7 @@ func (x *LoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginRequest.ProtoReflect.Descriptor instead.
 func (*LoginRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{6}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *LoginRequest) GetCredentials() isLoginRequest_Credentials {
@@ -412,6 +464,15 @@ func (x *LoginRequest) GetFacebook() *FacebookCredentials {
 	return nil
 }
 
+func (x *LoginRequest) GetCustomFunction() *CustomFunctionCredentials {
+	if x != nil {
+		if x, ok := x.Credentials.(*LoginRequest_CustomFunction); ok {
+			return x.CustomFunction
+		}
+	}
+	return nil
+}
+
 func (x *LoginRequest) GetDevice() *DeviceInfo {
 	if x != nil {
 		return x.Device
@@ -453,6 +514,11 @@ type LoginRequest_Facebook struct {
 	Facebook *FacebookCredentials `protobuf:"bytes,6,opt,name=facebook,proto3,oneof"`
 }
 
+type LoginRequest_CustomFunction struct {
+	// Log in through the app's authentication function (App Services' custom-function provider).
+	CustomFunction *CustomFunctionCredentials `protobuf:"bytes,8,opt,name=custom_function,json=customFunction,proto3,oneof"`
+}
+
 func (*LoginRequest_Anonymous) isLoginRequest_Credentials() {}
 
 func (*LoginRequest_EmailPassword) isLoginRequest_Credentials() {}
@@ -464,6 +530,8 @@ func (*LoginRequest_CustomToken) isLoginRequest_Credentials() {}
 func (*LoginRequest_Google) isLoginRequest_Credentials() {}
 
 func (*LoginRequest_Facebook) isLoginRequest_Credentials() {}
+
+func (*LoginRequest_CustomFunction) isLoginRequest_Credentials() {}
 
 // LoginResponse holds the new session's tokens and the user.
 type LoginResponse struct {
@@ -484,7 +552,7 @@ type LoginResponse struct {
 
 func (x *LoginResponse) Reset() {
 	*x = LoginResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[7]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -496,7 +564,7 @@ func (x *LoginResponse) String() string {
 func (*LoginResponse) ProtoMessage() {}
 
 func (x *LoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[7]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -509,7 +577,7 @@ func (x *LoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginResponse.ProtoReflect.Descriptor instead.
 func (*LoginResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{7}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *LoginResponse) GetAccessToken() string {
@@ -567,7 +635,7 @@ type LinkIdentityRequest struct {
 
 func (x *LinkIdentityRequest) Reset() {
 	*x = LinkIdentityRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[8]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -579,7 +647,7 @@ func (x *LinkIdentityRequest) String() string {
 func (*LinkIdentityRequest) ProtoMessage() {}
 
 func (x *LinkIdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[8]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -592,7 +660,7 @@ func (x *LinkIdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkIdentityRequest.ProtoReflect.Descriptor instead.
 func (*LinkIdentityRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{8}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *LinkIdentityRequest) GetCredentials() isLinkIdentityRequest_Credentials {
@@ -697,7 +765,7 @@ type LinkIdentityResponse struct {
 
 func (x *LinkIdentityResponse) Reset() {
 	*x = LinkIdentityResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[9]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -709,7 +777,7 @@ func (x *LinkIdentityResponse) String() string {
 func (*LinkIdentityResponse) ProtoMessage() {}
 
 func (x *LinkIdentityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[9]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -722,7 +790,7 @@ func (x *LinkIdentityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkIdentityResponse.ProtoReflect.Descriptor instead.
 func (*LinkIdentityResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{9}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LinkIdentityResponse) GetUser() *User {
@@ -743,7 +811,7 @@ type RefreshSessionRequest struct {
 
 func (x *RefreshSessionRequest) Reset() {
 	*x = RefreshSessionRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[10]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -755,7 +823,7 @@ func (x *RefreshSessionRequest) String() string {
 func (*RefreshSessionRequest) ProtoMessage() {}
 
 func (x *RefreshSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[10]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -768,7 +836,7 @@ func (x *RefreshSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshSessionRequest.ProtoReflect.Descriptor instead.
 func (*RefreshSessionRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{10}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RefreshSessionRequest) GetRefreshToken() string {
@@ -791,7 +859,7 @@ type RefreshSessionResponse struct {
 
 func (x *RefreshSessionResponse) Reset() {
 	*x = RefreshSessionResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[11]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -803,7 +871,7 @@ func (x *RefreshSessionResponse) String() string {
 func (*RefreshSessionResponse) ProtoMessage() {}
 
 func (x *RefreshSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[11]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -816,7 +884,7 @@ func (x *RefreshSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshSessionResponse.ProtoReflect.Descriptor instead.
 func (*RefreshSessionResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{11}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RefreshSessionResponse) GetAccessToken() string {
@@ -844,7 +912,7 @@ type LogoutRequest struct {
 
 func (x *LogoutRequest) Reset() {
 	*x = LogoutRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[12]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +924,7 @@ func (x *LogoutRequest) String() string {
 func (*LogoutRequest) ProtoMessage() {}
 
 func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[12]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,7 +937,7 @@ func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutRequest.ProtoReflect.Descriptor instead.
 func (*LogoutRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{12}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *LogoutRequest) GetRefreshToken() string {
@@ -888,7 +956,7 @@ type LogoutResponse struct {
 
 func (x *LogoutResponse) Reset() {
 	*x = LogoutResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[13]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -900,7 +968,7 @@ func (x *LogoutResponse) String() string {
 func (*LogoutResponse) ProtoMessage() {}
 
 func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[13]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -913,7 +981,7 @@ func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
 func (*LogoutResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{13}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{14}
 }
 
 // RegisterUserRequest creates an email/password user.
@@ -930,7 +998,7 @@ type RegisterUserRequest struct {
 
 func (x *RegisterUserRequest) Reset() {
 	*x = RegisterUserRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[14]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -942,7 +1010,7 @@ func (x *RegisterUserRequest) String() string {
 func (*RegisterUserRequest) ProtoMessage() {}
 
 func (x *RegisterUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[14]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -955,7 +1023,7 @@ func (x *RegisterUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterUserRequest.ProtoReflect.Descriptor instead.
 func (*RegisterUserRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{14}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RegisterUserRequest) GetEmail() string {
@@ -983,7 +1051,7 @@ type RegisterUserResponse struct {
 
 func (x *RegisterUserResponse) Reset() {
 	*x = RegisterUserResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[15]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -995,7 +1063,7 @@ func (x *RegisterUserResponse) String() string {
 func (*RegisterUserResponse) ProtoMessage() {}
 
 func (x *RegisterUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[15]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1008,7 +1076,7 @@ func (x *RegisterUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterUserResponse.ProtoReflect.Descriptor instead.
 func (*RegisterUserResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{15}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RegisterUserResponse) GetConfirmed() bool {
@@ -1031,7 +1099,7 @@ type ConfirmUserRequest struct {
 
 func (x *ConfirmUserRequest) Reset() {
 	*x = ConfirmUserRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[16]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1043,7 +1111,7 @@ func (x *ConfirmUserRequest) String() string {
 func (*ConfirmUserRequest) ProtoMessage() {}
 
 func (x *ConfirmUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[16]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1056,7 +1124,7 @@ func (x *ConfirmUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmUserRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmUserRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{16}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ConfirmUserRequest) GetToken() string {
@@ -1082,7 +1150,7 @@ type ConfirmUserResponse struct {
 
 func (x *ConfirmUserResponse) Reset() {
 	*x = ConfirmUserResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[17]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1162,7 @@ func (x *ConfirmUserResponse) String() string {
 func (*ConfirmUserResponse) ProtoMessage() {}
 
 func (x *ConfirmUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[17]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1175,7 @@ func (x *ConfirmUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmUserResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmUserResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{17}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{18}
 }
 
 // ResendConfirmationRequest names the pending user by email.
@@ -1121,7 +1189,7 @@ type ResendConfirmationRequest struct {
 
 func (x *ResendConfirmationRequest) Reset() {
 	*x = ResendConfirmationRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[18]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1133,7 +1201,7 @@ func (x *ResendConfirmationRequest) String() string {
 func (*ResendConfirmationRequest) ProtoMessage() {}
 
 func (x *ResendConfirmationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[18]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1146,7 +1214,7 @@ func (x *ResendConfirmationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResendConfirmationRequest.ProtoReflect.Descriptor instead.
 func (*ResendConfirmationRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{18}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ResendConfirmationRequest) GetEmail() string {
@@ -1165,7 +1233,7 @@ type ResendConfirmationResponse struct {
 
 func (x *ResendConfirmationResponse) Reset() {
 	*x = ResendConfirmationResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[19]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1177,7 +1245,7 @@ func (x *ResendConfirmationResponse) String() string {
 func (*ResendConfirmationResponse) ProtoMessage() {}
 
 func (x *ResendConfirmationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[19]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1190,7 +1258,7 @@ func (x *ResendConfirmationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResendConfirmationResponse.ProtoReflect.Descriptor instead.
 func (*ResendConfirmationResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{19}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{20}
 }
 
 // SendPasswordResetRequest names the user by email.
@@ -1204,7 +1272,7 @@ type SendPasswordResetRequest struct {
 
 func (x *SendPasswordResetRequest) Reset() {
 	*x = SendPasswordResetRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[20]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1284,7 @@ func (x *SendPasswordResetRequest) String() string {
 func (*SendPasswordResetRequest) ProtoMessage() {}
 
 func (x *SendPasswordResetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[20]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1297,7 @@ func (x *SendPasswordResetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendPasswordResetRequest.ProtoReflect.Descriptor instead.
 func (*SendPasswordResetRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{20}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SendPasswordResetRequest) GetEmail() string {
@@ -1248,7 +1316,7 @@ type SendPasswordResetResponse struct {
 
 func (x *SendPasswordResetResponse) Reset() {
 	*x = SendPasswordResetResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[21]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1260,7 +1328,7 @@ func (x *SendPasswordResetResponse) String() string {
 func (*SendPasswordResetResponse) ProtoMessage() {}
 
 func (x *SendPasswordResetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[21]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1273,7 +1341,7 @@ func (x *SendPasswordResetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendPasswordResetResponse.ProtoReflect.Descriptor instead.
 func (*SendPasswordResetResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{21}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{22}
 }
 
 // ResetPasswordRequest sets a new password with a reset token pair.
@@ -1291,7 +1359,7 @@ type ResetPasswordRequest struct {
 
 func (x *ResetPasswordRequest) Reset() {
 	*x = ResetPasswordRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[22]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1371,7 @@ func (x *ResetPasswordRequest) String() string {
 func (*ResetPasswordRequest) ProtoMessage() {}
 
 func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[22]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1384,7 @@ func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
 func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{22}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ResetPasswordRequest) GetToken() string {
@@ -1349,7 +1417,7 @@ type ResetPasswordResponse struct {
 
 func (x *ResetPasswordResponse) Reset() {
 	*x = ResetPasswordResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[23]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1361,7 +1429,7 @@ func (x *ResetPasswordResponse) String() string {
 func (*ResetPasswordResponse) ProtoMessage() {}
 
 func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[23]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1442,7 @@ func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
 func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{23}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{24}
 }
 
 // RetryCustomConfirmationRequest names the pending user by email.
@@ -1388,7 +1456,7 @@ type RetryCustomConfirmationRequest struct {
 
 func (x *RetryCustomConfirmationRequest) Reset() {
 	*x = RetryCustomConfirmationRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1400,7 +1468,7 @@ func (x *RetryCustomConfirmationRequest) String() string {
 func (*RetryCustomConfirmationRequest) ProtoMessage() {}
 
 func (x *RetryCustomConfirmationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[24]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1413,7 +1481,7 @@ func (x *RetryCustomConfirmationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryCustomConfirmationRequest.ProtoReflect.Descriptor instead.
 func (*RetryCustomConfirmationRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{24}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RetryCustomConfirmationRequest) GetEmail() string {
@@ -1432,7 +1500,7 @@ type RetryCustomConfirmationResponse struct {
 
 func (x *RetryCustomConfirmationResponse) Reset() {
 	*x = RetryCustomConfirmationResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1512,7 @@ func (x *RetryCustomConfirmationResponse) String() string {
 func (*RetryCustomConfirmationResponse) ProtoMessage() {}
 
 func (x *RetryCustomConfirmationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[25]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1525,7 @@ func (x *RetryCustomConfirmationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryCustomConfirmationResponse.ProtoReflect.Descriptor instead.
 func (*RetryCustomConfirmationResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{25}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{26}
 }
 
 // CallResetPasswordFunctionRequest carries the new password and the reset function's further arguments.
@@ -1475,7 +1543,7 @@ type CallResetPasswordFunctionRequest struct {
 
 func (x *CallResetPasswordFunctionRequest) Reset() {
 	*x = CallResetPasswordFunctionRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1487,7 +1555,7 @@ func (x *CallResetPasswordFunctionRequest) String() string {
 func (*CallResetPasswordFunctionRequest) ProtoMessage() {}
 
 func (x *CallResetPasswordFunctionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[26]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1500,7 +1568,7 @@ func (x *CallResetPasswordFunctionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResetPasswordFunctionRequest.ProtoReflect.Descriptor instead.
 func (*CallResetPasswordFunctionRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{26}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CallResetPasswordFunctionRequest) GetEmail() string {
@@ -1533,7 +1601,7 @@ type CallResetPasswordFunctionResponse struct {
 
 func (x *CallResetPasswordFunctionResponse) Reset() {
 	*x = CallResetPasswordFunctionResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1545,7 +1613,7 @@ func (x *CallResetPasswordFunctionResponse) String() string {
 func (*CallResetPasswordFunctionResponse) ProtoMessage() {}
 
 func (x *CallResetPasswordFunctionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[27]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1558,7 +1626,7 @@ func (x *CallResetPasswordFunctionResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use CallResetPasswordFunctionResponse.ProtoReflect.Descriptor instead.
 func (*CallResetPasswordFunctionResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{27}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{28}
 }
 
 // DeleteMeRequest is empty: the user is the caller.
@@ -1570,7 +1638,7 @@ type DeleteMeRequest struct {
 
 func (x *DeleteMeRequest) Reset() {
 	*x = DeleteMeRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1582,7 +1650,7 @@ func (x *DeleteMeRequest) String() string {
 func (*DeleteMeRequest) ProtoMessage() {}
 
 func (x *DeleteMeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[28]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1595,7 +1663,7 @@ func (x *DeleteMeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMeRequest.ProtoReflect.Descriptor instead.
 func (*DeleteMeRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{28}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{29}
 }
 
 // DeleteMeResponse is empty.
@@ -1607,7 +1675,7 @@ type DeleteMeResponse struct {
 
 func (x *DeleteMeResponse) Reset() {
 	*x = DeleteMeResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1619,7 +1687,7 @@ func (x *DeleteMeResponse) String() string {
 func (*DeleteMeResponse) ProtoMessage() {}
 
 func (x *DeleteMeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[29]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1632,7 +1700,7 @@ func (x *DeleteMeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMeResponse.ProtoReflect.Descriptor instead.
 func (*DeleteMeResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{29}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{30}
 }
 
 // CreateApiKeyRequest names the new key.
@@ -1646,7 +1714,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1726,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[30]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1739,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{30}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -1694,7 +1762,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1706,7 +1774,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[31]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1719,7 +1787,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{31}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -1745,7 +1813,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1757,7 +1825,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[32]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1770,7 +1838,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{32}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{33}
 }
 
 // ListApiKeysResponse lists the caller's keys.
@@ -1784,7 +1852,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1796,7 +1864,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[33]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1809,7 +1877,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{33}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -1830,7 +1898,7 @@ type DeleteApiKeyRequest struct {
 
 func (x *DeleteApiKeyRequest) Reset() {
 	*x = DeleteApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1842,7 +1910,7 @@ func (x *DeleteApiKeyRequest) String() string {
 func (*DeleteApiKeyRequest) ProtoMessage() {}
 
 func (x *DeleteApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[34]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1855,7 +1923,7 @@ func (x *DeleteApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*DeleteApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{34}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DeleteApiKeyRequest) GetId() string {
@@ -1874,7 +1942,7 @@ type DeleteApiKeyResponse struct {
 
 func (x *DeleteApiKeyResponse) Reset() {
 	*x = DeleteApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1886,7 +1954,7 @@ func (x *DeleteApiKeyResponse) String() string {
 func (*DeleteApiKeyResponse) ProtoMessage() {}
 
 func (x *DeleteApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[35]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1899,7 +1967,7 @@ func (x *DeleteApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*DeleteApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{35}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{36}
 }
 
 // EnableApiKeyRequest names a key of the caller's.
@@ -1913,7 +1981,7 @@ type EnableApiKeyRequest struct {
 
 func (x *EnableApiKeyRequest) Reset() {
 	*x = EnableApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1925,7 +1993,7 @@ func (x *EnableApiKeyRequest) String() string {
 func (*EnableApiKeyRequest) ProtoMessage() {}
 
 func (x *EnableApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[36]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1938,7 +2006,7 @@ func (x *EnableApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*EnableApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{36}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *EnableApiKeyRequest) GetId() string {
@@ -1957,7 +2025,7 @@ type EnableApiKeyResponse struct {
 
 func (x *EnableApiKeyResponse) Reset() {
 	*x = EnableApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1969,7 +2037,7 @@ func (x *EnableApiKeyResponse) String() string {
 func (*EnableApiKeyResponse) ProtoMessage() {}
 
 func (x *EnableApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[37]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1982,7 +2050,7 @@ func (x *EnableApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*EnableApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{37}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{38}
 }
 
 // DisableApiKeyRequest names a key of the caller's.
@@ -1996,7 +2064,7 @@ type DisableApiKeyRequest struct {
 
 func (x *DisableApiKeyRequest) Reset() {
 	*x = DisableApiKeyRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2008,7 +2076,7 @@ func (x *DisableApiKeyRequest) String() string {
 func (*DisableApiKeyRequest) ProtoMessage() {}
 
 func (x *DisableApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[38]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2021,7 +2089,7 @@ func (x *DisableApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*DisableApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{38}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *DisableApiKeyRequest) GetId() string {
@@ -2040,7 +2108,7 @@ type DisableApiKeyResponse struct {
 
 func (x *DisableApiKeyResponse) Reset() {
 	*x = DisableApiKeyResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2052,7 +2120,7 @@ func (x *DisableApiKeyResponse) String() string {
 func (*DisableApiKeyResponse) ProtoMessage() {}
 
 func (x *DisableApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[39]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2065,7 +2133,7 @@ func (x *DisableApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*DisableApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{39}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{40}
 }
 
 // GetJwksRequest is empty.
@@ -2077,7 +2145,7 @@ type GetJwksRequest struct {
 
 func (x *GetJwksRequest) Reset() {
 	*x = GetJwksRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2089,7 +2157,7 @@ func (x *GetJwksRequest) String() string {
 func (*GetJwksRequest) ProtoMessage() {}
 
 func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[40]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2102,7 +2170,7 @@ func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksRequest.ProtoReflect.Descriptor instead.
 func (*GetJwksRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{40}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{41}
 }
 
 // GetJwksResponse is a JSON Web Key Set (RFC 7517) of public keys.
@@ -2116,7 +2184,7 @@ type GetJwksResponse struct {
 
 func (x *GetJwksResponse) Reset() {
 	*x = GetJwksResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[41]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2128,7 +2196,7 @@ func (x *GetJwksResponse) String() string {
 func (*GetJwksResponse) ProtoMessage() {}
 
 func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[41]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2141,7 +2209,7 @@ func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksResponse.ProtoReflect.Descriptor instead.
 func (*GetJwksResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{41}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetJwksResponse) GetKeys() []*JsonWebKey {
@@ -2178,7 +2246,7 @@ type JsonWebKey struct {
 
 func (x *JsonWebKey) Reset() {
 	*x = JsonWebKey{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[42]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2190,7 +2258,7 @@ func (x *JsonWebKey) String() string {
 func (*JsonWebKey) ProtoMessage() {}
 
 func (x *JsonWebKey) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[42]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2203,7 +2271,7 @@ func (x *JsonWebKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JsonWebKey.ProtoReflect.Descriptor instead.
 func (*JsonWebKey) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{42}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *JsonWebKey) GetKty() string {
@@ -2278,7 +2346,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[43]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2290,7 +2358,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[43]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2303,7 +2371,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{43}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{44}
 }
 
 // WhoAmIResponse is what the caller's verified access token says.
@@ -2335,7 +2403,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_lanyard_v1_auth_proto_msgTypes[44]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2347,7 +2415,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_lanyard_v1_auth_proto_msgTypes[44]
+	mi := &file_lanyard_v1_auth_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2360,7 +2428,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{44}
+	return file_lanyard_v1_auth_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *WhoAmIResponse) GetUserId() string {
@@ -2450,14 +2518,17 @@ const file_lanyard_v1_auth_proto_rawDesc = "" +
 	"\x11GoogleCredentials\x12'\n" +
 	"\bid_token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\x80\x80\x02R\aidToken\"F\n" +
 	"\x13FacebookCredentials\x12/\n" +
-	"\faccess_token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\x80\x80\x02R\vaccessToken\"\xe0\x03\n" +
+	"\faccess_token\x18\x01 \x01(\tB\f\xbaH\t\xc8\x01\x01r\x04(\x80\x80\x02R\vaccessToken\"V\n" +
+	"\x19CustomFunctionCredentials\x129\n" +
+	"\apayload\x18\x01 \x01(\v2\x17.google.protobuf.StructB\x06\xbaH\x03\xc8\x01\x01R\apayload\"\xb2\x04\n" +
 	"\fLoginRequest\x12@\n" +
 	"\tanonymous\x18\x01 \x01(\v2 .lanyard.v1.AnonymousCredentialsH\x00R\tanonymous\x12M\n" +
 	"\x0eemail_password\x18\x02 \x01(\v2$.lanyard.v1.EmailPasswordCredentialsH\x00R\remailPassword\x128\n" +
 	"\aapi_key\x18\x03 \x01(\v2\x1d.lanyard.v1.ApiKeyCredentialsH\x00R\x06apiKey\x12G\n" +
 	"\fcustom_token\x18\x04 \x01(\v2\".lanyard.v1.CustomTokenCredentialsH\x00R\vcustomToken\x127\n" +
 	"\x06google\x18\x05 \x01(\v2\x1d.lanyard.v1.GoogleCredentialsH\x00R\x06google\x12=\n" +
-	"\bfacebook\x18\x06 \x01(\v2\x1f.lanyard.v1.FacebookCredentialsH\x00R\bfacebook\x12.\n" +
+	"\bfacebook\x18\x06 \x01(\v2\x1f.lanyard.v1.FacebookCredentialsH\x00R\bfacebook\x12P\n" +
+	"\x0fcustom_function\x18\b \x01(\v2%.lanyard.v1.CustomFunctionCredentialsH\x00R\x0ecustomFunction\x12.\n" +
 	"\x06device\x18\a \x01(\v2\x16.lanyard.v1.DeviceInfoR\x06deviceB\x14\n" +
 	"\vcredentials\x12\x05\xbaH\x02\b\x01\"\xb3\x01\n" +
 	"\rLoginResponse\x12!\n" +
@@ -2596,7 +2667,7 @@ func file_lanyard_v1_auth_proto_rawDescGZIP() []byte {
 	return file_lanyard_v1_auth_proto_rawDescData
 }
 
-var file_lanyard_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_lanyard_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_lanyard_v1_auth_proto_goTypes = []any{
 	(*AnonymousCredentials)(nil),              // 0: lanyard.v1.AnonymousCredentials
 	(*EmailPasswordCredentials)(nil),          // 1: lanyard.v1.EmailPasswordCredentials
@@ -2604,118 +2675,121 @@ var file_lanyard_v1_auth_proto_goTypes = []any{
 	(*CustomTokenCredentials)(nil),            // 3: lanyard.v1.CustomTokenCredentials
 	(*GoogleCredentials)(nil),                 // 4: lanyard.v1.GoogleCredentials
 	(*FacebookCredentials)(nil),               // 5: lanyard.v1.FacebookCredentials
-	(*LoginRequest)(nil),                      // 6: lanyard.v1.LoginRequest
-	(*LoginResponse)(nil),                     // 7: lanyard.v1.LoginResponse
-	(*LinkIdentityRequest)(nil),               // 8: lanyard.v1.LinkIdentityRequest
-	(*LinkIdentityResponse)(nil),              // 9: lanyard.v1.LinkIdentityResponse
-	(*RefreshSessionRequest)(nil),             // 10: lanyard.v1.RefreshSessionRequest
-	(*RefreshSessionResponse)(nil),            // 11: lanyard.v1.RefreshSessionResponse
-	(*LogoutRequest)(nil),                     // 12: lanyard.v1.LogoutRequest
-	(*LogoutResponse)(nil),                    // 13: lanyard.v1.LogoutResponse
-	(*RegisterUserRequest)(nil),               // 14: lanyard.v1.RegisterUserRequest
-	(*RegisterUserResponse)(nil),              // 15: lanyard.v1.RegisterUserResponse
-	(*ConfirmUserRequest)(nil),                // 16: lanyard.v1.ConfirmUserRequest
-	(*ConfirmUserResponse)(nil),               // 17: lanyard.v1.ConfirmUserResponse
-	(*ResendConfirmationRequest)(nil),         // 18: lanyard.v1.ResendConfirmationRequest
-	(*ResendConfirmationResponse)(nil),        // 19: lanyard.v1.ResendConfirmationResponse
-	(*SendPasswordResetRequest)(nil),          // 20: lanyard.v1.SendPasswordResetRequest
-	(*SendPasswordResetResponse)(nil),         // 21: lanyard.v1.SendPasswordResetResponse
-	(*ResetPasswordRequest)(nil),              // 22: lanyard.v1.ResetPasswordRequest
-	(*ResetPasswordResponse)(nil),             // 23: lanyard.v1.ResetPasswordResponse
-	(*RetryCustomConfirmationRequest)(nil),    // 24: lanyard.v1.RetryCustomConfirmationRequest
-	(*RetryCustomConfirmationResponse)(nil),   // 25: lanyard.v1.RetryCustomConfirmationResponse
-	(*CallResetPasswordFunctionRequest)(nil),  // 26: lanyard.v1.CallResetPasswordFunctionRequest
-	(*CallResetPasswordFunctionResponse)(nil), // 27: lanyard.v1.CallResetPasswordFunctionResponse
-	(*DeleteMeRequest)(nil),                   // 28: lanyard.v1.DeleteMeRequest
-	(*DeleteMeResponse)(nil),                  // 29: lanyard.v1.DeleteMeResponse
-	(*CreateApiKeyRequest)(nil),               // 30: lanyard.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),              // 31: lanyard.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),                // 32: lanyard.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),               // 33: lanyard.v1.ListApiKeysResponse
-	(*DeleteApiKeyRequest)(nil),               // 34: lanyard.v1.DeleteApiKeyRequest
-	(*DeleteApiKeyResponse)(nil),              // 35: lanyard.v1.DeleteApiKeyResponse
-	(*EnableApiKeyRequest)(nil),               // 36: lanyard.v1.EnableApiKeyRequest
-	(*EnableApiKeyResponse)(nil),              // 37: lanyard.v1.EnableApiKeyResponse
-	(*DisableApiKeyRequest)(nil),              // 38: lanyard.v1.DisableApiKeyRequest
-	(*DisableApiKeyResponse)(nil),             // 39: lanyard.v1.DisableApiKeyResponse
-	(*GetJwksRequest)(nil),                    // 40: lanyard.v1.GetJwksRequest
-	(*GetJwksResponse)(nil),                   // 41: lanyard.v1.GetJwksResponse
-	(*JsonWebKey)(nil),                        // 42: lanyard.v1.JsonWebKey
-	(*WhoAmIRequest)(nil),                     // 43: lanyard.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),                    // 44: lanyard.v1.WhoAmIResponse
-	(*DeviceInfo)(nil),                        // 45: lanyard.v1.DeviceInfo
-	(*User)(nil),                              // 46: lanyard.v1.User
-	(*structpb.ListValue)(nil),                // 47: google.protobuf.ListValue
-	(*ApiKey)(nil),                            // 48: lanyard.v1.ApiKey
-	(*timestamppb.Timestamp)(nil),             // 49: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                   // 50: google.protobuf.Struct
+	(*CustomFunctionCredentials)(nil),         // 6: lanyard.v1.CustomFunctionCredentials
+	(*LoginRequest)(nil),                      // 7: lanyard.v1.LoginRequest
+	(*LoginResponse)(nil),                     // 8: lanyard.v1.LoginResponse
+	(*LinkIdentityRequest)(nil),               // 9: lanyard.v1.LinkIdentityRequest
+	(*LinkIdentityResponse)(nil),              // 10: lanyard.v1.LinkIdentityResponse
+	(*RefreshSessionRequest)(nil),             // 11: lanyard.v1.RefreshSessionRequest
+	(*RefreshSessionResponse)(nil),            // 12: lanyard.v1.RefreshSessionResponse
+	(*LogoutRequest)(nil),                     // 13: lanyard.v1.LogoutRequest
+	(*LogoutResponse)(nil),                    // 14: lanyard.v1.LogoutResponse
+	(*RegisterUserRequest)(nil),               // 15: lanyard.v1.RegisterUserRequest
+	(*RegisterUserResponse)(nil),              // 16: lanyard.v1.RegisterUserResponse
+	(*ConfirmUserRequest)(nil),                // 17: lanyard.v1.ConfirmUserRequest
+	(*ConfirmUserResponse)(nil),               // 18: lanyard.v1.ConfirmUserResponse
+	(*ResendConfirmationRequest)(nil),         // 19: lanyard.v1.ResendConfirmationRequest
+	(*ResendConfirmationResponse)(nil),        // 20: lanyard.v1.ResendConfirmationResponse
+	(*SendPasswordResetRequest)(nil),          // 21: lanyard.v1.SendPasswordResetRequest
+	(*SendPasswordResetResponse)(nil),         // 22: lanyard.v1.SendPasswordResetResponse
+	(*ResetPasswordRequest)(nil),              // 23: lanyard.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),             // 24: lanyard.v1.ResetPasswordResponse
+	(*RetryCustomConfirmationRequest)(nil),    // 25: lanyard.v1.RetryCustomConfirmationRequest
+	(*RetryCustomConfirmationResponse)(nil),   // 26: lanyard.v1.RetryCustomConfirmationResponse
+	(*CallResetPasswordFunctionRequest)(nil),  // 27: lanyard.v1.CallResetPasswordFunctionRequest
+	(*CallResetPasswordFunctionResponse)(nil), // 28: lanyard.v1.CallResetPasswordFunctionResponse
+	(*DeleteMeRequest)(nil),                   // 29: lanyard.v1.DeleteMeRequest
+	(*DeleteMeResponse)(nil),                  // 30: lanyard.v1.DeleteMeResponse
+	(*CreateApiKeyRequest)(nil),               // 31: lanyard.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),              // 32: lanyard.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),                // 33: lanyard.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),               // 34: lanyard.v1.ListApiKeysResponse
+	(*DeleteApiKeyRequest)(nil),               // 35: lanyard.v1.DeleteApiKeyRequest
+	(*DeleteApiKeyResponse)(nil),              // 36: lanyard.v1.DeleteApiKeyResponse
+	(*EnableApiKeyRequest)(nil),               // 37: lanyard.v1.EnableApiKeyRequest
+	(*EnableApiKeyResponse)(nil),              // 38: lanyard.v1.EnableApiKeyResponse
+	(*DisableApiKeyRequest)(nil),              // 39: lanyard.v1.DisableApiKeyRequest
+	(*DisableApiKeyResponse)(nil),             // 40: lanyard.v1.DisableApiKeyResponse
+	(*GetJwksRequest)(nil),                    // 41: lanyard.v1.GetJwksRequest
+	(*GetJwksResponse)(nil),                   // 42: lanyard.v1.GetJwksResponse
+	(*JsonWebKey)(nil),                        // 43: lanyard.v1.JsonWebKey
+	(*WhoAmIRequest)(nil),                     // 44: lanyard.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),                    // 45: lanyard.v1.WhoAmIResponse
+	(*structpb.Struct)(nil),                   // 46: google.protobuf.Struct
+	(*DeviceInfo)(nil),                        // 47: lanyard.v1.DeviceInfo
+	(*User)(nil),                              // 48: lanyard.v1.User
+	(*structpb.ListValue)(nil),                // 49: google.protobuf.ListValue
+	(*ApiKey)(nil),                            // 50: lanyard.v1.ApiKey
+	(*timestamppb.Timestamp)(nil),             // 51: google.protobuf.Timestamp
 }
 var file_lanyard_v1_auth_proto_depIdxs = []int32{
-	0,  // 0: lanyard.v1.LoginRequest.anonymous:type_name -> lanyard.v1.AnonymousCredentials
-	1,  // 1: lanyard.v1.LoginRequest.email_password:type_name -> lanyard.v1.EmailPasswordCredentials
-	2,  // 2: lanyard.v1.LoginRequest.api_key:type_name -> lanyard.v1.ApiKeyCredentials
-	3,  // 3: lanyard.v1.LoginRequest.custom_token:type_name -> lanyard.v1.CustomTokenCredentials
-	4,  // 4: lanyard.v1.LoginRequest.google:type_name -> lanyard.v1.GoogleCredentials
-	5,  // 5: lanyard.v1.LoginRequest.facebook:type_name -> lanyard.v1.FacebookCredentials
-	45, // 6: lanyard.v1.LoginRequest.device:type_name -> lanyard.v1.DeviceInfo
-	46, // 7: lanyard.v1.LoginResponse.user:type_name -> lanyard.v1.User
-	1,  // 8: lanyard.v1.LinkIdentityRequest.email_password:type_name -> lanyard.v1.EmailPasswordCredentials
-	2,  // 9: lanyard.v1.LinkIdentityRequest.api_key:type_name -> lanyard.v1.ApiKeyCredentials
-	3,  // 10: lanyard.v1.LinkIdentityRequest.custom_token:type_name -> lanyard.v1.CustomTokenCredentials
-	4,  // 11: lanyard.v1.LinkIdentityRequest.google:type_name -> lanyard.v1.GoogleCredentials
-	5,  // 12: lanyard.v1.LinkIdentityRequest.facebook:type_name -> lanyard.v1.FacebookCredentials
-	46, // 13: lanyard.v1.LinkIdentityResponse.user:type_name -> lanyard.v1.User
-	47, // 14: lanyard.v1.CallResetPasswordFunctionRequest.arguments:type_name -> google.protobuf.ListValue
-	48, // 15: lanyard.v1.CreateApiKeyResponse.api_key:type_name -> lanyard.v1.ApiKey
-	48, // 16: lanyard.v1.ListApiKeysResponse.api_keys:type_name -> lanyard.v1.ApiKey
-	42, // 17: lanyard.v1.GetJwksResponse.keys:type_name -> lanyard.v1.JsonWebKey
-	49, // 18: lanyard.v1.WhoAmIResponse.issue_time:type_name -> google.protobuf.Timestamp
-	49, // 19: lanyard.v1.WhoAmIResponse.expire_time:type_name -> google.protobuf.Timestamp
-	50, // 20: lanyard.v1.WhoAmIResponse.user_data:type_name -> google.protobuf.Struct
-	50, // 21: lanyard.v1.WhoAmIResponse.user_metadata:type_name -> google.protobuf.Struct
-	6,  // 22: lanyard.v1.AuthService.Login:input_type -> lanyard.v1.LoginRequest
-	8,  // 23: lanyard.v1.AuthService.LinkIdentity:input_type -> lanyard.v1.LinkIdentityRequest
-	10, // 24: lanyard.v1.AuthService.RefreshSession:input_type -> lanyard.v1.RefreshSessionRequest
-	12, // 25: lanyard.v1.AuthService.Logout:input_type -> lanyard.v1.LogoutRequest
-	14, // 26: lanyard.v1.AuthService.RegisterUser:input_type -> lanyard.v1.RegisterUserRequest
-	16, // 27: lanyard.v1.AuthService.ConfirmUser:input_type -> lanyard.v1.ConfirmUserRequest
-	18, // 28: lanyard.v1.AuthService.ResendConfirmation:input_type -> lanyard.v1.ResendConfirmationRequest
-	20, // 29: lanyard.v1.AuthService.SendPasswordReset:input_type -> lanyard.v1.SendPasswordResetRequest
-	22, // 30: lanyard.v1.AuthService.ResetPassword:input_type -> lanyard.v1.ResetPasswordRequest
-	24, // 31: lanyard.v1.AuthService.RetryCustomConfirmation:input_type -> lanyard.v1.RetryCustomConfirmationRequest
-	26, // 32: lanyard.v1.AuthService.CallResetPasswordFunction:input_type -> lanyard.v1.CallResetPasswordFunctionRequest
-	28, // 33: lanyard.v1.AuthService.DeleteMe:input_type -> lanyard.v1.DeleteMeRequest
-	30, // 34: lanyard.v1.AuthService.CreateApiKey:input_type -> lanyard.v1.CreateApiKeyRequest
-	32, // 35: lanyard.v1.AuthService.ListApiKeys:input_type -> lanyard.v1.ListApiKeysRequest
-	34, // 36: lanyard.v1.AuthService.DeleteApiKey:input_type -> lanyard.v1.DeleteApiKeyRequest
-	36, // 37: lanyard.v1.AuthService.EnableApiKey:input_type -> lanyard.v1.EnableApiKeyRequest
-	38, // 38: lanyard.v1.AuthService.DisableApiKey:input_type -> lanyard.v1.DisableApiKeyRequest
-	40, // 39: lanyard.v1.AuthService.GetJwks:input_type -> lanyard.v1.GetJwksRequest
-	43, // 40: lanyard.v1.AuthService.WhoAmI:input_type -> lanyard.v1.WhoAmIRequest
-	7,  // 41: lanyard.v1.AuthService.Login:output_type -> lanyard.v1.LoginResponse
-	9,  // 42: lanyard.v1.AuthService.LinkIdentity:output_type -> lanyard.v1.LinkIdentityResponse
-	11, // 43: lanyard.v1.AuthService.RefreshSession:output_type -> lanyard.v1.RefreshSessionResponse
-	13, // 44: lanyard.v1.AuthService.Logout:output_type -> lanyard.v1.LogoutResponse
-	15, // 45: lanyard.v1.AuthService.RegisterUser:output_type -> lanyard.v1.RegisterUserResponse
-	17, // 46: lanyard.v1.AuthService.ConfirmUser:output_type -> lanyard.v1.ConfirmUserResponse
-	19, // 47: lanyard.v1.AuthService.ResendConfirmation:output_type -> lanyard.v1.ResendConfirmationResponse
-	21, // 48: lanyard.v1.AuthService.SendPasswordReset:output_type -> lanyard.v1.SendPasswordResetResponse
-	23, // 49: lanyard.v1.AuthService.ResetPassword:output_type -> lanyard.v1.ResetPasswordResponse
-	25, // 50: lanyard.v1.AuthService.RetryCustomConfirmation:output_type -> lanyard.v1.RetryCustomConfirmationResponse
-	27, // 51: lanyard.v1.AuthService.CallResetPasswordFunction:output_type -> lanyard.v1.CallResetPasswordFunctionResponse
-	29, // 52: lanyard.v1.AuthService.DeleteMe:output_type -> lanyard.v1.DeleteMeResponse
-	31, // 53: lanyard.v1.AuthService.CreateApiKey:output_type -> lanyard.v1.CreateApiKeyResponse
-	33, // 54: lanyard.v1.AuthService.ListApiKeys:output_type -> lanyard.v1.ListApiKeysResponse
-	35, // 55: lanyard.v1.AuthService.DeleteApiKey:output_type -> lanyard.v1.DeleteApiKeyResponse
-	37, // 56: lanyard.v1.AuthService.EnableApiKey:output_type -> lanyard.v1.EnableApiKeyResponse
-	39, // 57: lanyard.v1.AuthService.DisableApiKey:output_type -> lanyard.v1.DisableApiKeyResponse
-	41, // 58: lanyard.v1.AuthService.GetJwks:output_type -> lanyard.v1.GetJwksResponse
-	44, // 59: lanyard.v1.AuthService.WhoAmI:output_type -> lanyard.v1.WhoAmIResponse
-	41, // [41:60] is the sub-list for method output_type
-	22, // [22:41] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	46, // 0: lanyard.v1.CustomFunctionCredentials.payload:type_name -> google.protobuf.Struct
+	0,  // 1: lanyard.v1.LoginRequest.anonymous:type_name -> lanyard.v1.AnonymousCredentials
+	1,  // 2: lanyard.v1.LoginRequest.email_password:type_name -> lanyard.v1.EmailPasswordCredentials
+	2,  // 3: lanyard.v1.LoginRequest.api_key:type_name -> lanyard.v1.ApiKeyCredentials
+	3,  // 4: lanyard.v1.LoginRequest.custom_token:type_name -> lanyard.v1.CustomTokenCredentials
+	4,  // 5: lanyard.v1.LoginRequest.google:type_name -> lanyard.v1.GoogleCredentials
+	5,  // 6: lanyard.v1.LoginRequest.facebook:type_name -> lanyard.v1.FacebookCredentials
+	6,  // 7: lanyard.v1.LoginRequest.custom_function:type_name -> lanyard.v1.CustomFunctionCredentials
+	47, // 8: lanyard.v1.LoginRequest.device:type_name -> lanyard.v1.DeviceInfo
+	48, // 9: lanyard.v1.LoginResponse.user:type_name -> lanyard.v1.User
+	1,  // 10: lanyard.v1.LinkIdentityRequest.email_password:type_name -> lanyard.v1.EmailPasswordCredentials
+	2,  // 11: lanyard.v1.LinkIdentityRequest.api_key:type_name -> lanyard.v1.ApiKeyCredentials
+	3,  // 12: lanyard.v1.LinkIdentityRequest.custom_token:type_name -> lanyard.v1.CustomTokenCredentials
+	4,  // 13: lanyard.v1.LinkIdentityRequest.google:type_name -> lanyard.v1.GoogleCredentials
+	5,  // 14: lanyard.v1.LinkIdentityRequest.facebook:type_name -> lanyard.v1.FacebookCredentials
+	48, // 15: lanyard.v1.LinkIdentityResponse.user:type_name -> lanyard.v1.User
+	49, // 16: lanyard.v1.CallResetPasswordFunctionRequest.arguments:type_name -> google.protobuf.ListValue
+	50, // 17: lanyard.v1.CreateApiKeyResponse.api_key:type_name -> lanyard.v1.ApiKey
+	50, // 18: lanyard.v1.ListApiKeysResponse.api_keys:type_name -> lanyard.v1.ApiKey
+	43, // 19: lanyard.v1.GetJwksResponse.keys:type_name -> lanyard.v1.JsonWebKey
+	51, // 20: lanyard.v1.WhoAmIResponse.issue_time:type_name -> google.protobuf.Timestamp
+	51, // 21: lanyard.v1.WhoAmIResponse.expire_time:type_name -> google.protobuf.Timestamp
+	46, // 22: lanyard.v1.WhoAmIResponse.user_data:type_name -> google.protobuf.Struct
+	46, // 23: lanyard.v1.WhoAmIResponse.user_metadata:type_name -> google.protobuf.Struct
+	7,  // 24: lanyard.v1.AuthService.Login:input_type -> lanyard.v1.LoginRequest
+	9,  // 25: lanyard.v1.AuthService.LinkIdentity:input_type -> lanyard.v1.LinkIdentityRequest
+	11, // 26: lanyard.v1.AuthService.RefreshSession:input_type -> lanyard.v1.RefreshSessionRequest
+	13, // 27: lanyard.v1.AuthService.Logout:input_type -> lanyard.v1.LogoutRequest
+	15, // 28: lanyard.v1.AuthService.RegisterUser:input_type -> lanyard.v1.RegisterUserRequest
+	17, // 29: lanyard.v1.AuthService.ConfirmUser:input_type -> lanyard.v1.ConfirmUserRequest
+	19, // 30: lanyard.v1.AuthService.ResendConfirmation:input_type -> lanyard.v1.ResendConfirmationRequest
+	21, // 31: lanyard.v1.AuthService.SendPasswordReset:input_type -> lanyard.v1.SendPasswordResetRequest
+	23, // 32: lanyard.v1.AuthService.ResetPassword:input_type -> lanyard.v1.ResetPasswordRequest
+	25, // 33: lanyard.v1.AuthService.RetryCustomConfirmation:input_type -> lanyard.v1.RetryCustomConfirmationRequest
+	27, // 34: lanyard.v1.AuthService.CallResetPasswordFunction:input_type -> lanyard.v1.CallResetPasswordFunctionRequest
+	29, // 35: lanyard.v1.AuthService.DeleteMe:input_type -> lanyard.v1.DeleteMeRequest
+	31, // 36: lanyard.v1.AuthService.CreateApiKey:input_type -> lanyard.v1.CreateApiKeyRequest
+	33, // 37: lanyard.v1.AuthService.ListApiKeys:input_type -> lanyard.v1.ListApiKeysRequest
+	35, // 38: lanyard.v1.AuthService.DeleteApiKey:input_type -> lanyard.v1.DeleteApiKeyRequest
+	37, // 39: lanyard.v1.AuthService.EnableApiKey:input_type -> lanyard.v1.EnableApiKeyRequest
+	39, // 40: lanyard.v1.AuthService.DisableApiKey:input_type -> lanyard.v1.DisableApiKeyRequest
+	41, // 41: lanyard.v1.AuthService.GetJwks:input_type -> lanyard.v1.GetJwksRequest
+	44, // 42: lanyard.v1.AuthService.WhoAmI:input_type -> lanyard.v1.WhoAmIRequest
+	8,  // 43: lanyard.v1.AuthService.Login:output_type -> lanyard.v1.LoginResponse
+	10, // 44: lanyard.v1.AuthService.LinkIdentity:output_type -> lanyard.v1.LinkIdentityResponse
+	12, // 45: lanyard.v1.AuthService.RefreshSession:output_type -> lanyard.v1.RefreshSessionResponse
+	14, // 46: lanyard.v1.AuthService.Logout:output_type -> lanyard.v1.LogoutResponse
+	16, // 47: lanyard.v1.AuthService.RegisterUser:output_type -> lanyard.v1.RegisterUserResponse
+	18, // 48: lanyard.v1.AuthService.ConfirmUser:output_type -> lanyard.v1.ConfirmUserResponse
+	20, // 49: lanyard.v1.AuthService.ResendConfirmation:output_type -> lanyard.v1.ResendConfirmationResponse
+	22, // 50: lanyard.v1.AuthService.SendPasswordReset:output_type -> lanyard.v1.SendPasswordResetResponse
+	24, // 51: lanyard.v1.AuthService.ResetPassword:output_type -> lanyard.v1.ResetPasswordResponse
+	26, // 52: lanyard.v1.AuthService.RetryCustomConfirmation:output_type -> lanyard.v1.RetryCustomConfirmationResponse
+	28, // 53: lanyard.v1.AuthService.CallResetPasswordFunction:output_type -> lanyard.v1.CallResetPasswordFunctionResponse
+	30, // 54: lanyard.v1.AuthService.DeleteMe:output_type -> lanyard.v1.DeleteMeResponse
+	32, // 55: lanyard.v1.AuthService.CreateApiKey:output_type -> lanyard.v1.CreateApiKeyResponse
+	34, // 56: lanyard.v1.AuthService.ListApiKeys:output_type -> lanyard.v1.ListApiKeysResponse
+	36, // 57: lanyard.v1.AuthService.DeleteApiKey:output_type -> lanyard.v1.DeleteApiKeyResponse
+	38, // 58: lanyard.v1.AuthService.EnableApiKey:output_type -> lanyard.v1.EnableApiKeyResponse
+	40, // 59: lanyard.v1.AuthService.DisableApiKey:output_type -> lanyard.v1.DisableApiKeyResponse
+	42, // 60: lanyard.v1.AuthService.GetJwks:output_type -> lanyard.v1.GetJwksResponse
+	45, // 61: lanyard.v1.AuthService.WhoAmI:output_type -> lanyard.v1.WhoAmIResponse
+	43, // [43:62] is the sub-list for method output_type
+	24, // [24:43] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_lanyard_v1_auth_proto_init() }
@@ -2725,15 +2799,16 @@ func file_lanyard_v1_auth_proto_init() {
 	}
 	file_lanyard_v1_options_proto_init()
 	file_lanyard_v1_types_proto_init()
-	file_lanyard_v1_auth_proto_msgTypes[6].OneofWrappers = []any{
+	file_lanyard_v1_auth_proto_msgTypes[7].OneofWrappers = []any{
 		(*LoginRequest_Anonymous)(nil),
 		(*LoginRequest_EmailPassword)(nil),
 		(*LoginRequest_ApiKey)(nil),
 		(*LoginRequest_CustomToken)(nil),
 		(*LoginRequest_Google)(nil),
 		(*LoginRequest_Facebook)(nil),
+		(*LoginRequest_CustomFunction)(nil),
 	}
-	file_lanyard_v1_auth_proto_msgTypes[8].OneofWrappers = []any{
+	file_lanyard_v1_auth_proto_msgTypes[9].OneofWrappers = []any{
 		(*LinkIdentityRequest_EmailPassword)(nil),
 		(*LinkIdentityRequest_ApiKey)(nil),
 		(*LinkIdentityRequest_CustomToken)(nil),
@@ -2746,7 +2821,7 @@ func file_lanyard_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lanyard_v1_auth_proto_rawDesc), len(file_lanyard_v1_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   45,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

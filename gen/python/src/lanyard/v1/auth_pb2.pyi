@@ -60,6 +60,12 @@ class CreateApiKeyResponse(_message.Message):
     key: str
     def __init__(self, api_key: _Optional[_Union[_types_pb2.ApiKey, _Mapping]] = ..., key: _Optional[str] = ...) -> None: ...
 
+class CustomFunctionCredentials(_message.Message):
+    __slots__ = ["payload"]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    payload: _struct_pb2.Struct
+    def __init__(self, payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
 class CustomTokenCredentials(_message.Message):
     __slots__ = ["token"]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -187,9 +193,10 @@ class ListApiKeysResponse(_message.Message):
     def __init__(self, api_keys: _Optional[_Iterable[_Union[_types_pb2.ApiKey, _Mapping]]] = ...) -> None: ...
 
 class LoginRequest(_message.Message):
-    __slots__ = ["anonymous", "api_key", "custom_token", "device", "email_password", "facebook", "google"]
+    __slots__ = ["anonymous", "api_key", "custom_function", "custom_token", "device", "email_password", "facebook", "google"]
     ANONYMOUS_FIELD_NUMBER: _ClassVar[int]
     API_KEY_FIELD_NUMBER: _ClassVar[int]
+    CUSTOM_FUNCTION_FIELD_NUMBER: _ClassVar[int]
     CUSTOM_TOKEN_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
     EMAIL_PASSWORD_FIELD_NUMBER: _ClassVar[int]
@@ -197,12 +204,13 @@ class LoginRequest(_message.Message):
     GOOGLE_FIELD_NUMBER: _ClassVar[int]
     anonymous: AnonymousCredentials
     api_key: ApiKeyCredentials
+    custom_function: CustomFunctionCredentials
     custom_token: CustomTokenCredentials
     device: _types_pb2.DeviceInfo
     email_password: EmailPasswordCredentials
     facebook: FacebookCredentials
     google: GoogleCredentials
-    def __init__(self, anonymous: _Optional[_Union[AnonymousCredentials, _Mapping]] = ..., email_password: _Optional[_Union[EmailPasswordCredentials, _Mapping]] = ..., api_key: _Optional[_Union[ApiKeyCredentials, _Mapping]] = ..., custom_token: _Optional[_Union[CustomTokenCredentials, _Mapping]] = ..., google: _Optional[_Union[GoogleCredentials, _Mapping]] = ..., facebook: _Optional[_Union[FacebookCredentials, _Mapping]] = ..., device: _Optional[_Union[_types_pb2.DeviceInfo, _Mapping]] = ...) -> None: ...
+    def __init__(self, anonymous: _Optional[_Union[AnonymousCredentials, _Mapping]] = ..., email_password: _Optional[_Union[EmailPasswordCredentials, _Mapping]] = ..., api_key: _Optional[_Union[ApiKeyCredentials, _Mapping]] = ..., custom_token: _Optional[_Union[CustomTokenCredentials, _Mapping]] = ..., google: _Optional[_Union[GoogleCredentials, _Mapping]] = ..., facebook: _Optional[_Union[FacebookCredentials, _Mapping]] = ..., custom_function: _Optional[_Union[CustomFunctionCredentials, _Mapping]] = ..., device: _Optional[_Union[_types_pb2.DeviceInfo, _Mapping]] = ...) -> None: ...
 
 class LoginResponse(_message.Message):
     __slots__ = ["access_token", "device_id", "refresh_token", "user", "user_id"]

@@ -135,6 +135,31 @@ export declare type FacebookCredentials = Message<"lanyard.v1.FacebookCredential
 export declare const FacebookCredentialsSchema: GenMessage<FacebookCredentials>;
 
 /**
+ * CustomFunctionCredentials log in through the app's authentication function (provider
+ * "custom-function"): the payload is passed, as its only argument, to the function the export's
+ * auth/providers.json names in config.authFunctionName, as App Services did. As in App Services, the
+ * function returns the identity's id (a string, or an object with an id field) and throws to refuse the
+ * login.
+ *
+ * @generated from message lanyard.v1.CustomFunctionCredentials
+ */
+export declare type CustomFunctionCredentials = Message<"lanyard.v1.CustomFunctionCredentials"> & {
+  /**
+   * The object handed to the authentication function, as the client sent it (App Services SDKs:
+   * Credentials.function(payload)).
+   *
+   * @generated from field: google.protobuf.Struct payload = 1;
+   */
+  payload?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message lanyard.v1.CustomFunctionCredentials.
+ * Use `create(CustomFunctionCredentialsSchema)` to create a new message.
+ */
+export declare const CustomFunctionCredentialsSchema: GenMessage<CustomFunctionCredentials>;
+
+/**
  * LoginRequest carries exactly one kind of credentials.
  *
  * @generated from message lanyard.v1.LoginRequest
@@ -193,6 +218,14 @@ export declare type LoginRequest = Message<"lanyard.v1.LoginRequest"> & {
      */
     value: FacebookCredentials;
     case: "facebook";
+  } | {
+    /**
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     *
+     * @generated from field: lanyard.v1.CustomFunctionCredentials custom_function = 8;
+     */
+    value: CustomFunctionCredentials;
+    case: "customFunction";
   } | { case: undefined; value?: undefined };
 
   /**

@@ -12,7 +12,7 @@ import { file_lanyard_v1_types } from "./types_pb.js";
  * Describes the file lanyard/v1/auth.proto.
  */
 export const file_lanyard_v1_auth = /*@__PURE__*/
-  fileDesc("ChVsYW55YXJkL3YxL2F1dGgucHJvdG8SCmxhbnlhcmQudjEiFgoUQW5vbnltb3VzQ3JlZGVudGlhbHMiVQoYRW1haWxQYXNzd29yZENyZWRlbnRpYWxzEhoKBWVtYWlsGAEgASgJQgu6SAjIAQFyAyj+ARIdCghwYXNzd29yZBgCIAEoCUILukgIyAEBcgMogAgiLQoRQXBpS2V5Q3JlZGVudGlhbHMSGAoDa2V5GAEgASgJQgu6SAjIAQFyAyiAAiI1ChZDdXN0b21Ub2tlbkNyZWRlbnRpYWxzEhsKBXRva2VuGAEgASgJQgy6SAnIAQFyBCjAhD0iMwoRR29vZ2xlQ3JlZGVudGlhbHMSHgoIaWRfdG9rZW4YASABKAlCDLpICcgBAXIEKICAAiI5ChNGYWNlYm9va0NyZWRlbnRpYWxzEiIKDGFjY2Vzc190b2tlbhgBIAEoCUIMukgJyAEBcgQogIACIpcDCgxMb2dpblJlcXVlc3QSNQoJYW5vbnltb3VzGAEgASgLMiAubGFueWFyZC52MS5Bbm9ueW1vdXNDcmVkZW50aWFsc0gAEj4KDmVtYWlsX3Bhc3N3b3JkGAIgASgLMiQubGFueWFyZC52MS5FbWFpbFBhc3N3b3JkQ3JlZGVudGlhbHNIABIwCgdhcGlfa2V5GAMgASgLMh0ubGFueWFyZC52MS5BcGlLZXlDcmVkZW50aWFsc0gAEjoKDGN1c3RvbV90b2tlbhgEIAEoCzIiLmxhbnlhcmQudjEuQ3VzdG9tVG9rZW5DcmVkZW50aWFsc0gAEi8KBmdvb2dsZRgFIAEoCzIdLmxhbnlhcmQudjEuR29vZ2xlQ3JlZGVudGlhbHNIABIzCghmYWNlYm9vaxgGIAEoCzIfLmxhbnlhcmQudjEuRmFjZWJvb2tDcmVkZW50aWFsc0gAEiYKBmRldmljZRgHIAEoCzIWLmxhbnlhcmQudjEuRGV2aWNlSW5mb0IUCgtjcmVkZW50aWFscxIFukgCCAEigAEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSDwoHdXNlcl9pZBgDIAEoCRIRCglkZXZpY2VfaWQYBCABKAkSHgoEdXNlchgFIAEoCzIQLmxhbnlhcmQudjEuVXNlciK/AgoTTGlua0lkZW50aXR5UmVxdWVzdBI+Cg5lbWFpbF9wYXNzd29yZBgCIAEoCzIkLmxhbnlhcmQudjEuRW1haWxQYXNzd29yZENyZWRlbnRpYWxzSAASMAoHYXBpX2tleRgDIAEoCzIdLmxhbnlhcmQudjEuQXBpS2V5Q3JlZGVudGlhbHNIABI6CgxjdXN0b21fdG9rZW4YBCABKAsyIi5sYW55YXJkLnYxLkN1c3RvbVRva2VuQ3JlZGVudGlhbHNIABIvCgZnb29nbGUYBSABKAsyHS5sYW55YXJkLnYxLkdvb2dsZUNyZWRlbnRpYWxzSAASMwoIZmFjZWJvb2sYBiABKAsyHy5sYW55YXJkLnYxLkZhY2Vib29rQ3JlZGVudGlhbHNIAEIUCgtjcmVkZW50aWFscxIFukgCCAEiNgoUTGlua0lkZW50aXR5UmVzcG9uc2USHgoEdXNlchgBIAEoCzIQLmxhbnlhcmQudjEuVXNlciI8ChVSZWZyZXNoU2Vzc2lvblJlcXVlc3QSIwoNcmVmcmVzaF90b2tlbhgBIAEoCUIMukgJyAEBcgQogIACIkUKFlJlZnJlc2hTZXNzaW9uUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkiNAoNTG9nb3V0UmVxdWVzdBIjCg1yZWZyZXNoX3Rva2VuGAEgASgJQgy6SAnIAQFyBCiAgAIiEAoOTG9nb3V0UmVzcG9uc2UiUAoTUmVnaXN0ZXJVc2VyUmVxdWVzdBIaCgVlbWFpbBgBIAEoCUILukgIyAEBcgMo/gESHQoIcGFzc3dvcmQYAiABKAlCC7pICMgBAXIDKIAIIikKFFJlZ2lzdGVyVXNlclJlc3BvbnNlEhEKCWNvbmZpcm1lZBgBIAEoCCJPChJDb25maXJtVXNlclJlcXVlc3QSGgoFdG9rZW4YASABKAlCC7pICMgBAXIDKIACEh0KCHRva2VuX2lkGAIgASgJQgu6SAjIAQFyAyiAAiIVChNDb25maXJtVXNlclJlc3BvbnNlIjcKGVJlc2VuZENvbmZpcm1hdGlvblJlcXVlc3QSGgoFZW1haWwYASABKAlCC7pICMgBAXIDKP4BIhwKGlJlc2VuZENvbmZpcm1hdGlvblJlc3BvbnNlIjYKGFNlbmRQYXNzd29yZFJlc2V0UmVxdWVzdBIaCgVlbWFpbBgBIAEoCUILukgIyAEBcgMo/gEiGwoZU2VuZFBhc3N3b3JkUmVzZXRSZXNwb25zZSJwChRSZXNldFBhc3N3b3JkUmVxdWVzdBIaCgV0b2tlbhgBIAEoCUILukgIyAEBcgMogAISHQoIdG9rZW5faWQYAiABKAlCC7pICMgBAXIDKIACEh0KCHBhc3N3b3JkGAMgASgJQgu6SAjIAQFyAyiACCIXChVSZXNldFBhc3N3b3JkUmVzcG9uc2UiPAoeUmV0cnlDdXN0b21Db25maXJtYXRpb25SZXF1ZXN0EhoKBWVtYWlsGAEgASgJQgu6SAjIAQFyAyj+ASIhCh9SZXRyeUN1c3RvbUNvbmZpcm1hdGlvblJlc3BvbnNlIowBCiBDYWxsUmVzZXRQYXNzd29yZEZ1bmN0aW9uUmVxdWVzdBIaCgVlbWFpbBgBIAEoCUILukgIyAEBcgMo/gESHQoIcGFzc3dvcmQYAiABKAlCC7pICMgBAXIDKIAIEi0KCWFyZ3VtZW50cxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5MaXN0VmFsdWUiIwohQ2FsbFJlc2V0UGFzc3dvcmRGdW5jdGlvblJlc3BvbnNlIhEKD0RlbGV0ZU1lUmVxdWVzdCISChBEZWxldGVNZVJlc3BvbnNlIkMKE0NyZWF0ZUFwaUtleVJlcXVlc3QSLAoEbmFtZRgBIAEoCUIeukgbchkQARhAMhNeW15ceDAwLVx4MUZceDdGXSokIkgKFENyZWF0ZUFwaUtleVJlc3BvbnNlEiMKB2FwaV9rZXkYASABKAsyEi5sYW55YXJkLnYxLkFwaUtleRILCgNrZXkYAiABKAkiFAoSTGlzdEFwaUtleXNSZXF1ZXN0IjsKE0xpc3RBcGlLZXlzUmVzcG9uc2USJAoIYXBpX2tleXMYASADKAsyEi5sYW55YXJkLnYxLkFwaUtleSI4ChNEZWxldGVBcGlLZXlSZXF1ZXN0EiEKAmlkGAEgASgJQhW6SBJyEDIOXlswLTlhLWZdezI0fSQiFgoURGVsZXRlQXBpS2V5UmVzcG9uc2UiOAoTRW5hYmxlQXBpS2V5UmVxdWVzdBIhCgJpZBgBIAEoCUIVukgSchAyDl5bMC05YS1mXXsyNH0kIhYKFEVuYWJsZUFwaUtleVJlc3BvbnNlIjkKFERpc2FibGVBcGlLZXlSZXF1ZXN0EiEKAmlkGAEgASgJQhW6SBJyEDIOXlswLTlhLWZdezI0fSQiFwoVRGlzYWJsZUFwaUtleVJlc3BvbnNlIhAKDkdldEp3a3NSZXF1ZXN0IjcKD0dldEp3a3NSZXNwb25zZRIkCgRrZXlzGAEgAygLMhYubGFueWFyZC52MS5Kc29uV2ViS2V5InkKCkpzb25XZWJLZXkSCwoDa3R5GAEgASgJEgsKA2tpZBgCIAEoCRILCgN1c2UYAyABKAkSCwoDYWxnGAQgASgJEgsKA2NydhgFIAEoCRIJCgF4GAYgASgJEgkKAXkYByABKAkSCQoBbhgIIAEoCRIJCgFlGAkgASgJIg8KDVdob0FtSVJlcXVlc3QixQIKDldob0FtSVJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSEQoJdXNlcl90eXBlGAIgASgJEhIKCnNlc3Npb25faWQYAyABKAkSEAoIdG9rZW5faWQYBCABKAkSEQoJZGV2aWNlX2lkGAUgASgJEi4KCmlzc3VlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgl1c2VyX2RhdGEYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhkKEXVzZXJfZGF0YV9vbWl0dGVkGAkgASgIEi4KDXVzZXJfbWV0YWRhdGEYCiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0MpAOCgtBdXRoU2VydmljZRJGCgVMb2dpbhIYLmxhbnlhcmQudjEuTG9naW5SZXF1ZXN0GhkubGFueWFyZC52MS5Mb2dpblJlc3BvbnNlIgjohh0B8IYdARJbCgxMaW5rSWRlbnRpdHkSHy5sYW55YXJkLnYxLkxpbmtJZGVudGl0eVJlcXVlc3QaIC5sYW55YXJkLnYxLkxpbmtJZGVudGl0eVJlc3BvbnNlIgjohh0C8IYdARJhCg5SZWZyZXNoU2Vzc2lvbhIhLmxhbnlhcmQudjEuUmVmcmVzaFNlc3Npb25SZXF1ZXN0GiIubGFueWFyZC52MS5SZWZyZXNoU2Vzc2lvblJlc3BvbnNlIgjohh0B8IYdARJJCgZMb2dvdXQSGS5sYW55YXJkLnYxLkxvZ291dFJlcXVlc3QaGi5sYW55YXJkLnYxLkxvZ291dFJlc3BvbnNlIgjohh0B8IYdARJbCgxSZWdpc3RlclVzZXISHy5sYW55YXJkLnYxLlJlZ2lzdGVyVXNlclJlcXVlc3QaIC5sYW55YXJkLnYxLlJlZ2lzdGVyVXNlclJlc3BvbnNlIgjohh0B8IYdARJYCgtDb25maXJtVXNlchIeLmxhbnlhcmQudjEuQ29uZmlybVVzZXJSZXF1ZXN0Gh8ubGFueWFyZC52MS5Db25maXJtVXNlclJlc3BvbnNlIgjohh0B8IYdARJtChJSZXNlbmRDb25maXJtYXRpb24SJS5sYW55YXJkLnYxLlJlc2VuZENvbmZpcm1hdGlvblJlcXVlc3QaJi5sYW55YXJkLnYxLlJlc2VuZENvbmZpcm1hdGlvblJlc3BvbnNlIgjohh0B8IYdARJqChFTZW5kUGFzc3dvcmRSZXNldBIkLmxhbnlhcmQudjEuU2VuZFBhc3N3b3JkUmVzZXRSZXF1ZXN0GiUubGFueWFyZC52MS5TZW5kUGFzc3dvcmRSZXNldFJlc3BvbnNlIgjohh0B8IYdARJeCg1SZXNldFBhc3N3b3JkEiAubGFueWFyZC52MS5SZXNldFBhc3N3b3JkUmVxdWVzdBohLmxhbnlhcmQudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlIgjohh0B8IYdARJ8ChdSZXRyeUN1c3RvbUNvbmZpcm1hdGlvbhIqLmxhbnlhcmQudjEuUmV0cnlDdXN0b21Db25maXJtYXRpb25SZXF1ZXN0GisubGFueWFyZC52MS5SZXRyeUN1c3RvbUNvbmZpcm1hdGlvblJlc3BvbnNlIgjohh0B8IYdARKCAQoZQ2FsbFJlc2V0UGFzc3dvcmRGdW5jdGlvbhIsLmxhbnlhcmQudjEuQ2FsbFJlc2V0UGFzc3dvcmRGdW5jdGlvblJlcXVlc3QaLS5sYW55YXJkLnYxLkNhbGxSZXNldFBhc3N3b3JkRnVuY3Rpb25SZXNwb25zZSII6IYdAfCGHQESTwoIRGVsZXRlTWUSGy5sYW55YXJkLnYxLkRlbGV0ZU1lUmVxdWVzdBocLmxhbnlhcmQudjEuRGVsZXRlTWVSZXNwb25zZSII6IYdAvCGHQESWwoMQ3JlYXRlQXBpS2V5Eh8ubGFueWFyZC52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiAubGFueWFyZC52MS5DcmVhdGVBcGlLZXlSZXNwb25zZSII6IYdAvCGHQESWAoLTGlzdEFwaUtleXMSHi5sYW55YXJkLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBofLmxhbnlhcmQudjEuTGlzdEFwaUtleXNSZXNwb25zZSII6IYdAvCGHQESWwoMRGVsZXRlQXBpS2V5Eh8ubGFueWFyZC52MS5EZWxldGVBcGlLZXlSZXF1ZXN0GiAubGFueWFyZC52MS5EZWxldGVBcGlLZXlSZXNwb25zZSII6IYdAvCGHQESWwoMRW5hYmxlQXBpS2V5Eh8ubGFueWFyZC52MS5FbmFibGVBcGlLZXlSZXF1ZXN0GiAubGFueWFyZC52MS5FbmFibGVBcGlLZXlSZXNwb25zZSII6IYdAvCGHQESXgoNRGlzYWJsZUFwaUtleRIgLmxhbnlhcmQudjEuRGlzYWJsZUFwaUtleVJlcXVlc3QaIS5sYW55YXJkLnYxLkRpc2FibGVBcGlLZXlSZXNwb25zZSII6IYdAvCGHQESTAoHR2V0SndrcxIaLmxhbnlhcmQudjEuR2V0Sndrc1JlcXVlc3QaGy5sYW55YXJkLnYxLkdldEp3a3NSZXNwb25zZSII6IYdAfCGHQASSQoGV2hvQW1JEhkubGFueWFyZC52MS5XaG9BbUlSZXF1ZXN0GhoubGFueWFyZC52MS5XaG9BbUlSZXNwb25zZSII6IYdAvCGHQBCbgoYY29tLmxhbnlhcmRocS5sYW55YXJkLnYxQglBdXRoUHJvdG9QAaICA0xYWKoCCkxhbnlhcmQuVjHKAgpMYW55YXJkXFYx4gIWTGFueWFyZFxWMVxHUEJNZXRhZGF0YeoCC0xhbnlhcmQ6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp, file_lanyard_v1_options, file_lanyard_v1_types]);
+  fileDesc("ChVsYW55YXJkL3YxL2F1dGgucHJvdG8SCmxhbnlhcmQudjEiFgoUQW5vbnltb3VzQ3JlZGVudGlhbHMiVQoYRW1haWxQYXNzd29yZENyZWRlbnRpYWxzEhoKBWVtYWlsGAEgASgJQgu6SAjIAQFyAyj+ARIdCghwYXNzd29yZBgCIAEoCUILukgIyAEBcgMogAgiLQoRQXBpS2V5Q3JlZGVudGlhbHMSGAoDa2V5GAEgASgJQgu6SAjIAQFyAyiAAiI1ChZDdXN0b21Ub2tlbkNyZWRlbnRpYWxzEhsKBXRva2VuGAEgASgJQgy6SAnIAQFyBCjAhD0iMwoRR29vZ2xlQ3JlZGVudGlhbHMSHgoIaWRfdG9rZW4YASABKAlCDLpICcgBAXIEKICAAiI5ChNGYWNlYm9va0NyZWRlbnRpYWxzEiIKDGFjY2Vzc190b2tlbhgBIAEoCUIMukgJyAEBcgQogIACIk0KGUN1c3RvbUZ1bmN0aW9uQ3JlZGVudGlhbHMSMAoHcGF5bG9hZBgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBrpIA8gBASLZAwoMTG9naW5SZXF1ZXN0EjUKCWFub255bW91cxgBIAEoCzIgLmxhbnlhcmQudjEuQW5vbnltb3VzQ3JlZGVudGlhbHNIABI+Cg5lbWFpbF9wYXNzd29yZBgCIAEoCzIkLmxhbnlhcmQudjEuRW1haWxQYXNzd29yZENyZWRlbnRpYWxzSAASMAoHYXBpX2tleRgDIAEoCzIdLmxhbnlhcmQudjEuQXBpS2V5Q3JlZGVudGlhbHNIABI6CgxjdXN0b21fdG9rZW4YBCABKAsyIi5sYW55YXJkLnYxLkN1c3RvbVRva2VuQ3JlZGVudGlhbHNIABIvCgZnb29nbGUYBSABKAsyHS5sYW55YXJkLnYxLkdvb2dsZUNyZWRlbnRpYWxzSAASMwoIZmFjZWJvb2sYBiABKAsyHy5sYW55YXJkLnYxLkZhY2Vib29rQ3JlZGVudGlhbHNIABJACg9jdXN0b21fZnVuY3Rpb24YCCABKAsyJS5sYW55YXJkLnYxLkN1c3RvbUZ1bmN0aW9uQ3JlZGVudGlhbHNIABImCgZkZXZpY2UYByABKAsyFi5sYW55YXJkLnYxLkRldmljZUluZm9CFAoLY3JlZGVudGlhbHMSBbpIAggBIoABCg1Mb2dpblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRIVCg1yZWZyZXNoX3Rva2VuGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSEQoJZGV2aWNlX2lkGAQgASgJEh4KBHVzZXIYBSABKAsyEC5sYW55YXJkLnYxLlVzZXIivwIKE0xpbmtJZGVudGl0eVJlcXVlc3QSPgoOZW1haWxfcGFzc3dvcmQYAiABKAsyJC5sYW55YXJkLnYxLkVtYWlsUGFzc3dvcmRDcmVkZW50aWFsc0gAEjAKB2FwaV9rZXkYAyABKAsyHS5sYW55YXJkLnYxLkFwaUtleUNyZWRlbnRpYWxzSAASOgoMY3VzdG9tX3Rva2VuGAQgASgLMiIubGFueWFyZC52MS5DdXN0b21Ub2tlbkNyZWRlbnRpYWxzSAASLwoGZ29vZ2xlGAUgASgLMh0ubGFueWFyZC52MS5Hb29nbGVDcmVkZW50aWFsc0gAEjMKCGZhY2Vib29rGAYgASgLMh8ubGFueWFyZC52MS5GYWNlYm9va0NyZWRlbnRpYWxzSABCFAoLY3JlZGVudGlhbHMSBbpIAggBIjYKFExpbmtJZGVudGl0eVJlc3BvbnNlEh4KBHVzZXIYASABKAsyEC5sYW55YXJkLnYxLlVzZXIiPAoVUmVmcmVzaFNlc3Npb25SZXF1ZXN0EiMKDXJlZnJlc2hfdG9rZW4YASABKAlCDLpICcgBAXIEKICAAiJFChZSZWZyZXNoU2Vzc2lvblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRIVCg1yZWZyZXNoX3Rva2VuGAIgASgJIjQKDUxvZ291dFJlcXVlc3QSIwoNcmVmcmVzaF90b2tlbhgBIAEoCUIMukgJyAEBcgQogIACIhAKDkxvZ291dFJlc3BvbnNlIlAKE1JlZ2lzdGVyVXNlclJlcXVlc3QSGgoFZW1haWwYASABKAlCC7pICMgBAXIDKP4BEh0KCHBhc3N3b3JkGAIgASgJQgu6SAjIAQFyAyiACCIpChRSZWdpc3RlclVzZXJSZXNwb25zZRIRCgljb25maXJtZWQYASABKAgiTwoSQ29uZmlybVVzZXJSZXF1ZXN0EhoKBXRva2VuGAEgASgJQgu6SAjIAQFyAyiAAhIdCgh0b2tlbl9pZBgCIAEoCUILukgIyAEBcgMogAIiFQoTQ29uZmlybVVzZXJSZXNwb25zZSI3ChlSZXNlbmRDb25maXJtYXRpb25SZXF1ZXN0EhoKBWVtYWlsGAEgASgJQgu6SAjIAQFyAyj+ASIcChpSZXNlbmRDb25maXJtYXRpb25SZXNwb25zZSI2ChhTZW5kUGFzc3dvcmRSZXNldFJlcXVlc3QSGgoFZW1haWwYASABKAlCC7pICMgBAXIDKP4BIhsKGVNlbmRQYXNzd29yZFJlc2V0UmVzcG9uc2UicAoUUmVzZXRQYXNzd29yZFJlcXVlc3QSGgoFdG9rZW4YASABKAlCC7pICMgBAXIDKIACEh0KCHRva2VuX2lkGAIgASgJQgu6SAjIAQFyAyiAAhIdCghwYXNzd29yZBgDIAEoCUILukgIyAEBcgMogAgiFwoVUmVzZXRQYXNzd29yZFJlc3BvbnNlIjwKHlJldHJ5Q3VzdG9tQ29uZmlybWF0aW9uUmVxdWVzdBIaCgVlbWFpbBgBIAEoCUILukgIyAEBcgMo/gEiIQofUmV0cnlDdXN0b21Db25maXJtYXRpb25SZXNwb25zZSKMAQogQ2FsbFJlc2V0UGFzc3dvcmRGdW5jdGlvblJlcXVlc3QSGgoFZW1haWwYASABKAlCC7pICMgBAXIDKP4BEh0KCHBhc3N3b3JkGAIgASgJQgu6SAjIAQFyAyiACBItCglhcmd1bWVudHMYAyABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlIiMKIUNhbGxSZXNldFBhc3N3b3JkRnVuY3Rpb25SZXNwb25zZSIRCg9EZWxldGVNZVJlcXVlc3QiEgoQRGVsZXRlTWVSZXNwb25zZSJDChNDcmVhdGVBcGlLZXlSZXF1ZXN0EiwKBG5hbWUYASABKAlCHrpIG3IZEAEYQDITXlteXHgwMC1ceDFGXHg3Rl0qJCJIChRDcmVhdGVBcGlLZXlSZXNwb25zZRIjCgdhcGlfa2V5GAEgASgLMhIubGFueWFyZC52MS5BcGlLZXkSCwoDa2V5GAIgASgJIhQKEkxpc3RBcGlLZXlzUmVxdWVzdCI7ChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiQKCGFwaV9rZXlzGAEgAygLMhIubGFueWFyZC52MS5BcGlLZXkiOAoTRGVsZXRlQXBpS2V5UmVxdWVzdBIhCgJpZBgBIAEoCUIVukgSchAyDl5bMC05YS1mXXsyNH0kIhYKFERlbGV0ZUFwaUtleVJlc3BvbnNlIjgKE0VuYWJsZUFwaUtleVJlcXVlc3QSIQoCaWQYASABKAlCFbpIEnIQMg5eWzAtOWEtZl17MjR9JCIWChRFbmFibGVBcGlLZXlSZXNwb25zZSI5ChREaXNhYmxlQXBpS2V5UmVxdWVzdBIhCgJpZBgBIAEoCUIVukgSchAyDl5bMC05YS1mXXsyNH0kIhcKFURpc2FibGVBcGlLZXlSZXNwb25zZSIQCg5HZXRKd2tzUmVxdWVzdCI3Cg9HZXRKd2tzUmVzcG9uc2USJAoEa2V5cxgBIAMoCzIWLmxhbnlhcmQudjEuSnNvbldlYktleSJ5CgpKc29uV2ViS2V5EgsKA2t0eRgBIAEoCRILCgNraWQYAiABKAkSCwoDdXNlGAMgASgJEgsKA2FsZxgEIAEoCRILCgNjcnYYBSABKAkSCQoBeBgGIAEoCRIJCgF5GAcgASgJEgkKAW4YCCABKAkSCQoBZRgJIAEoCSIPCg1XaG9BbUlSZXF1ZXN0IsUCCg5XaG9BbUlSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEhEKCXVzZXJfdHlwZRgCIAEoCRISCgpzZXNzaW9uX2lkGAMgASgJEhAKCHRva2VuX2lkGAQgASgJEhEKCWRldmljZV9pZBgFIAEoCRIuCgppc3N1ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoJdXNlcl9kYXRhGAggASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIZChF1c2VyX2RhdGFfb21pdHRlZBgJIAEoCBIuCg11c2VyX21ldGFkYXRhGAogASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdDKQDgoLQXV0aFNlcnZpY2USRgoFTG9naW4SGC5sYW55YXJkLnYxLkxvZ2luUmVxdWVzdBoZLmxhbnlhcmQudjEuTG9naW5SZXNwb25zZSII6IYdAfCGHQESWwoMTGlua0lkZW50aXR5Eh8ubGFueWFyZC52MS5MaW5rSWRlbnRpdHlSZXF1ZXN0GiAubGFueWFyZC52MS5MaW5rSWRlbnRpdHlSZXNwb25zZSII6IYdAvCGHQESYQoOUmVmcmVzaFNlc3Npb24SIS5sYW55YXJkLnYxLlJlZnJlc2hTZXNzaW9uUmVxdWVzdBoiLmxhbnlhcmQudjEuUmVmcmVzaFNlc3Npb25SZXNwb25zZSII6IYdAfCGHQESSQoGTG9nb3V0EhkubGFueWFyZC52MS5Mb2dvdXRSZXF1ZXN0GhoubGFueWFyZC52MS5Mb2dvdXRSZXNwb25zZSII6IYdAfCGHQESWwoMUmVnaXN0ZXJVc2VyEh8ubGFueWFyZC52MS5SZWdpc3RlclVzZXJSZXF1ZXN0GiAubGFueWFyZC52MS5SZWdpc3RlclVzZXJSZXNwb25zZSII6IYdAfCGHQESWAoLQ29uZmlybVVzZXISHi5sYW55YXJkLnYxLkNvbmZpcm1Vc2VyUmVxdWVzdBofLmxhbnlhcmQudjEuQ29uZmlybVVzZXJSZXNwb25zZSII6IYdAfCGHQESbQoSUmVzZW5kQ29uZmlybWF0aW9uEiUubGFueWFyZC52MS5SZXNlbmRDb25maXJtYXRpb25SZXF1ZXN0GiYubGFueWFyZC52MS5SZXNlbmRDb25maXJtYXRpb25SZXNwb25zZSII6IYdAfCGHQESagoRU2VuZFBhc3N3b3JkUmVzZXQSJC5sYW55YXJkLnYxLlNlbmRQYXNzd29yZFJlc2V0UmVxdWVzdBolLmxhbnlhcmQudjEuU2VuZFBhc3N3b3JkUmVzZXRSZXNwb25zZSII6IYdAfCGHQESXgoNUmVzZXRQYXNzd29yZBIgLmxhbnlhcmQudjEuUmVzZXRQYXNzd29yZFJlcXVlc3QaIS5sYW55YXJkLnYxLlJlc2V0UGFzc3dvcmRSZXNwb25zZSII6IYdAfCGHQESfAoXUmV0cnlDdXN0b21Db25maXJtYXRpb24SKi5sYW55YXJkLnYxLlJldHJ5Q3VzdG9tQ29uZmlybWF0aW9uUmVxdWVzdBorLmxhbnlhcmQudjEuUmV0cnlDdXN0b21Db25maXJtYXRpb25SZXNwb25zZSII6IYdAfCGHQESggEKGUNhbGxSZXNldFBhc3N3b3JkRnVuY3Rpb24SLC5sYW55YXJkLnYxLkNhbGxSZXNldFBhc3N3b3JkRnVuY3Rpb25SZXF1ZXN0Gi0ubGFueWFyZC52MS5DYWxsUmVzZXRQYXNzd29yZEZ1bmN0aW9uUmVzcG9uc2UiCOiGHQHwhh0BEk8KCERlbGV0ZU1lEhsubGFueWFyZC52MS5EZWxldGVNZVJlcXVlc3QaHC5sYW55YXJkLnYxLkRlbGV0ZU1lUmVzcG9uc2UiCOiGHQLwhh0BElsKDENyZWF0ZUFwaUtleRIfLmxhbnlhcmQudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBogLmxhbnlhcmQudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2UiCOiGHQLwhh0BElgKC0xpc3RBcGlLZXlzEh4ubGFueWFyZC52MS5MaXN0QXBpS2V5c1JlcXVlc3QaHy5sYW55YXJkLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2UiCOiGHQLwhh0BElsKDERlbGV0ZUFwaUtleRIfLmxhbnlhcmQudjEuRGVsZXRlQXBpS2V5UmVxdWVzdBogLmxhbnlhcmQudjEuRGVsZXRlQXBpS2V5UmVzcG9uc2UiCOiGHQLwhh0BElsKDEVuYWJsZUFwaUtleRIfLmxhbnlhcmQudjEuRW5hYmxlQXBpS2V5UmVxdWVzdBogLmxhbnlhcmQudjEuRW5hYmxlQXBpS2V5UmVzcG9uc2UiCOiGHQLwhh0BEl4KDURpc2FibGVBcGlLZXkSIC5sYW55YXJkLnYxLkRpc2FibGVBcGlLZXlSZXF1ZXN0GiEubGFueWFyZC52MS5EaXNhYmxlQXBpS2V5UmVzcG9uc2UiCOiGHQLwhh0BEkwKB0dldEp3a3MSGi5sYW55YXJkLnYxLkdldEp3a3NSZXF1ZXN0GhsubGFueWFyZC52MS5HZXRKd2tzUmVzcG9uc2UiCOiGHQHwhh0AEkkKBldob0FtSRIZLmxhbnlhcmQudjEuV2hvQW1JUmVxdWVzdBoaLmxhbnlhcmQudjEuV2hvQW1JUmVzcG9uc2UiCOiGHQLwhh0AQm4KGGNvbS5sYW55YXJkaHEubGFueWFyZC52MUIJQXV0aFByb3RvUAGiAgNMWFiqAgpMYW55YXJkLlYxygIKTGFueWFyZFxWMeICFkxhbnlhcmRcVjFcR1BCTWV0YWRhdGHqAgtMYW55YXJkOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp, file_lanyard_v1_options, file_lanyard_v1_types]);
 
 /**
  * Describes the message lanyard.v1.AnonymousCredentials.
@@ -57,277 +57,284 @@ export const FacebookCredentialsSchema = /*@__PURE__*/
   messageDesc(file_lanyard_v1_auth, 5);
 
 /**
+ * Describes the message lanyard.v1.CustomFunctionCredentials.
+ * Use `create(CustomFunctionCredentialsSchema)` to create a new message.
+ */
+export const CustomFunctionCredentialsSchema = /*@__PURE__*/
+  messageDesc(file_lanyard_v1_auth, 6);
+
+/**
  * Describes the message lanyard.v1.LoginRequest.
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 6);
+  messageDesc(file_lanyard_v1_auth, 7);
 
 /**
  * Describes the message lanyard.v1.LoginResponse.
  * Use `create(LoginResponseSchema)` to create a new message.
  */
 export const LoginResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 7);
+  messageDesc(file_lanyard_v1_auth, 8);
 
 /**
  * Describes the message lanyard.v1.LinkIdentityRequest.
  * Use `create(LinkIdentityRequestSchema)` to create a new message.
  */
 export const LinkIdentityRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 8);
+  messageDesc(file_lanyard_v1_auth, 9);
 
 /**
  * Describes the message lanyard.v1.LinkIdentityResponse.
  * Use `create(LinkIdentityResponseSchema)` to create a new message.
  */
 export const LinkIdentityResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 9);
+  messageDesc(file_lanyard_v1_auth, 10);
 
 /**
  * Describes the message lanyard.v1.RefreshSessionRequest.
  * Use `create(RefreshSessionRequestSchema)` to create a new message.
  */
 export const RefreshSessionRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 10);
+  messageDesc(file_lanyard_v1_auth, 11);
 
 /**
  * Describes the message lanyard.v1.RefreshSessionResponse.
  * Use `create(RefreshSessionResponseSchema)` to create a new message.
  */
 export const RefreshSessionResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 11);
+  messageDesc(file_lanyard_v1_auth, 12);
 
 /**
  * Describes the message lanyard.v1.LogoutRequest.
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 12);
+  messageDesc(file_lanyard_v1_auth, 13);
 
 /**
  * Describes the message lanyard.v1.LogoutResponse.
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 13);
+  messageDesc(file_lanyard_v1_auth, 14);
 
 /**
  * Describes the message lanyard.v1.RegisterUserRequest.
  * Use `create(RegisterUserRequestSchema)` to create a new message.
  */
 export const RegisterUserRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 14);
+  messageDesc(file_lanyard_v1_auth, 15);
 
 /**
  * Describes the message lanyard.v1.RegisterUserResponse.
  * Use `create(RegisterUserResponseSchema)` to create a new message.
  */
 export const RegisterUserResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 15);
+  messageDesc(file_lanyard_v1_auth, 16);
 
 /**
  * Describes the message lanyard.v1.ConfirmUserRequest.
  * Use `create(ConfirmUserRequestSchema)` to create a new message.
  */
 export const ConfirmUserRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 16);
+  messageDesc(file_lanyard_v1_auth, 17);
 
 /**
  * Describes the message lanyard.v1.ConfirmUserResponse.
  * Use `create(ConfirmUserResponseSchema)` to create a new message.
  */
 export const ConfirmUserResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 17);
+  messageDesc(file_lanyard_v1_auth, 18);
 
 /**
  * Describes the message lanyard.v1.ResendConfirmationRequest.
  * Use `create(ResendConfirmationRequestSchema)` to create a new message.
  */
 export const ResendConfirmationRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 18);
+  messageDesc(file_lanyard_v1_auth, 19);
 
 /**
  * Describes the message lanyard.v1.ResendConfirmationResponse.
  * Use `create(ResendConfirmationResponseSchema)` to create a new message.
  */
 export const ResendConfirmationResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 19);
+  messageDesc(file_lanyard_v1_auth, 20);
 
 /**
  * Describes the message lanyard.v1.SendPasswordResetRequest.
  * Use `create(SendPasswordResetRequestSchema)` to create a new message.
  */
 export const SendPasswordResetRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 20);
+  messageDesc(file_lanyard_v1_auth, 21);
 
 /**
  * Describes the message lanyard.v1.SendPasswordResetResponse.
  * Use `create(SendPasswordResetResponseSchema)` to create a new message.
  */
 export const SendPasswordResetResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 21);
+  messageDesc(file_lanyard_v1_auth, 22);
 
 /**
  * Describes the message lanyard.v1.ResetPasswordRequest.
  * Use `create(ResetPasswordRequestSchema)` to create a new message.
  */
 export const ResetPasswordRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 22);
+  messageDesc(file_lanyard_v1_auth, 23);
 
 /**
  * Describes the message lanyard.v1.ResetPasswordResponse.
  * Use `create(ResetPasswordResponseSchema)` to create a new message.
  */
 export const ResetPasswordResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 23);
+  messageDesc(file_lanyard_v1_auth, 24);
 
 /**
  * Describes the message lanyard.v1.RetryCustomConfirmationRequest.
  * Use `create(RetryCustomConfirmationRequestSchema)` to create a new message.
  */
 export const RetryCustomConfirmationRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 24);
+  messageDesc(file_lanyard_v1_auth, 25);
 
 /**
  * Describes the message lanyard.v1.RetryCustomConfirmationResponse.
  * Use `create(RetryCustomConfirmationResponseSchema)` to create a new message.
  */
 export const RetryCustomConfirmationResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 25);
+  messageDesc(file_lanyard_v1_auth, 26);
 
 /**
  * Describes the message lanyard.v1.CallResetPasswordFunctionRequest.
  * Use `create(CallResetPasswordFunctionRequestSchema)` to create a new message.
  */
 export const CallResetPasswordFunctionRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 26);
+  messageDesc(file_lanyard_v1_auth, 27);
 
 /**
  * Describes the message lanyard.v1.CallResetPasswordFunctionResponse.
  * Use `create(CallResetPasswordFunctionResponseSchema)` to create a new message.
  */
 export const CallResetPasswordFunctionResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 27);
+  messageDesc(file_lanyard_v1_auth, 28);
 
 /**
  * Describes the message lanyard.v1.DeleteMeRequest.
  * Use `create(DeleteMeRequestSchema)` to create a new message.
  */
 export const DeleteMeRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 28);
+  messageDesc(file_lanyard_v1_auth, 29);
 
 /**
  * Describes the message lanyard.v1.DeleteMeResponse.
  * Use `create(DeleteMeResponseSchema)` to create a new message.
  */
 export const DeleteMeResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 29);
+  messageDesc(file_lanyard_v1_auth, 30);
 
 /**
  * Describes the message lanyard.v1.CreateApiKeyRequest.
  * Use `create(CreateApiKeyRequestSchema)` to create a new message.
  */
 export const CreateApiKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 30);
+  messageDesc(file_lanyard_v1_auth, 31);
 
 /**
  * Describes the message lanyard.v1.CreateApiKeyResponse.
  * Use `create(CreateApiKeyResponseSchema)` to create a new message.
  */
 export const CreateApiKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 31);
+  messageDesc(file_lanyard_v1_auth, 32);
 
 /**
  * Describes the message lanyard.v1.ListApiKeysRequest.
  * Use `create(ListApiKeysRequestSchema)` to create a new message.
  */
 export const ListApiKeysRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 32);
+  messageDesc(file_lanyard_v1_auth, 33);
 
 /**
  * Describes the message lanyard.v1.ListApiKeysResponse.
  * Use `create(ListApiKeysResponseSchema)` to create a new message.
  */
 export const ListApiKeysResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 33);
+  messageDesc(file_lanyard_v1_auth, 34);
 
 /**
  * Describes the message lanyard.v1.DeleteApiKeyRequest.
  * Use `create(DeleteApiKeyRequestSchema)` to create a new message.
  */
 export const DeleteApiKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 34);
+  messageDesc(file_lanyard_v1_auth, 35);
 
 /**
  * Describes the message lanyard.v1.DeleteApiKeyResponse.
  * Use `create(DeleteApiKeyResponseSchema)` to create a new message.
  */
 export const DeleteApiKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 35);
+  messageDesc(file_lanyard_v1_auth, 36);
 
 /**
  * Describes the message lanyard.v1.EnableApiKeyRequest.
  * Use `create(EnableApiKeyRequestSchema)` to create a new message.
  */
 export const EnableApiKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 36);
+  messageDesc(file_lanyard_v1_auth, 37);
 
 /**
  * Describes the message lanyard.v1.EnableApiKeyResponse.
  * Use `create(EnableApiKeyResponseSchema)` to create a new message.
  */
 export const EnableApiKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 37);
+  messageDesc(file_lanyard_v1_auth, 38);
 
 /**
  * Describes the message lanyard.v1.DisableApiKeyRequest.
  * Use `create(DisableApiKeyRequestSchema)` to create a new message.
  */
 export const DisableApiKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 38);
+  messageDesc(file_lanyard_v1_auth, 39);
 
 /**
  * Describes the message lanyard.v1.DisableApiKeyResponse.
  * Use `create(DisableApiKeyResponseSchema)` to create a new message.
  */
 export const DisableApiKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 39);
+  messageDesc(file_lanyard_v1_auth, 40);
 
 /**
  * Describes the message lanyard.v1.GetJwksRequest.
  * Use `create(GetJwksRequestSchema)` to create a new message.
  */
 export const GetJwksRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 40);
+  messageDesc(file_lanyard_v1_auth, 41);
 
 /**
  * Describes the message lanyard.v1.GetJwksResponse.
  * Use `create(GetJwksResponseSchema)` to create a new message.
  */
 export const GetJwksResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 41);
+  messageDesc(file_lanyard_v1_auth, 42);
 
 /**
  * Describes the message lanyard.v1.JsonWebKey.
  * Use `create(JsonWebKeySchema)` to create a new message.
  */
 export const JsonWebKeySchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 42);
+  messageDesc(file_lanyard_v1_auth, 43);
 
 /**
  * Describes the message lanyard.v1.WhoAmIRequest.
  * Use `create(WhoAmIRequestSchema)` to create a new message.
  */
 export const WhoAmIRequestSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 43);
+  messageDesc(file_lanyard_v1_auth, 44);
 
 /**
  * Describes the message lanyard.v1.WhoAmIResponse.
  * Use `create(WhoAmIResponseSchema)` to create a new message.
  */
 export const WhoAmIResponseSchema = /*@__PURE__*/
-  messageDesc(file_lanyard_v1_auth, 44);
+  messageDesc(file_lanyard_v1_auth, 45);
 
 /**
  * AuthService logs users in with any App Services provider, keeps their sessions alive and manages their

@@ -45,6 +45,11 @@ public final class AuthProto {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_lanyard_v1_FacebookCredentials_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_lanyard_v1_CustomFunctionCredentials_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_lanyard_v1_CustomFunctionCredentials_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_lanyard_v1_LoginRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -261,144 +266,149 @@ public final class AuthProto {
       "\272H\t\310\001\001r\004(\300\204=R\005token\"<\n\021GoogleCredentials" +
       "\022\'\n\010id_token\030\001 \001(\tB\014\272H\t\310\001\001r\004(\200\200\002R\007idToke" +
       "n\"F\n\023FacebookCredentials\022/\n\014access_token" +
-      "\030\001 \001(\tB\014\272H\t\310\001\001r\004(\200\200\002R\013accessToken\"\340\003\n\014Lo" +
-      "ginRequest\022@\n\tanonymous\030\001 \001(\0132 .lanyard." +
-      "v1.AnonymousCredentialsH\000R\tanonymous\022M\n\016" +
-      "email_password\030\002 \001(\0132$.lanyard.v1.EmailP" +
-      "asswordCredentialsH\000R\remailPassword\0228\n\007a" +
-      "pi_key\030\003 \001(\0132\035.lanyard.v1.ApiKeyCredenti" +
-      "alsH\000R\006apiKey\022G\n\014custom_token\030\004 \001(\0132\".la" +
-      "nyard.v1.CustomTokenCredentialsH\000R\013custo" +
-      "mToken\0227\n\006google\030\005 \001(\0132\035.lanyard.v1.Goog" +
-      "leCredentialsH\000R\006google\022=\n\010facebook\030\006 \001(" +
-      "\0132\037.lanyard.v1.FacebookCredentialsH\000R\010fa" +
-      "cebook\022.\n\006device\030\007 \001(\0132\026.lanyard.v1.Devi" +
-      "ceInfoR\006deviceB\024\n\013credentials\022\005\272H\002\010\001\"\263\001\n" +
-      "\rLoginResponse\022!\n\014access_token\030\001 \001(\tR\013ac" +
-      "cessToken\022#\n\rrefresh_token\030\002 \001(\tR\014refres" +
-      "hToken\022\027\n\007user_id\030\003 \001(\tR\006userId\022\033\n\tdevic" +
-      "e_id\030\004 \001(\tR\010deviceId\022$\n\004user\030\005 \001(\0132\020.lan" +
-      "yard.v1.UserR\004user\"\365\002\n\023LinkIdentityReque" +
-      "st\022M\n\016email_password\030\002 \001(\0132$.lanyard.v1." +
-      "EmailPasswordCredentialsH\000R\remailPasswor" +
-      "d\0228\n\007api_key\030\003 \001(\0132\035.lanyard.v1.ApiKeyCr" +
-      "edentialsH\000R\006apiKey\022G\n\014custom_token\030\004 \001(" +
-      "\0132\".lanyard.v1.CustomTokenCredentialsH\000R" +
-      "\013customToken\0227\n\006google\030\005 \001(\0132\035.lanyard.v" +
-      "1.GoogleCredentialsH\000R\006google\022=\n\010faceboo" +
-      "k\030\006 \001(\0132\037.lanyard.v1.FacebookCredentials" +
-      "H\000R\010facebookB\024\n\013credentials\022\005\272H\002\010\001\"<\n\024Li" +
-      "nkIdentityResponse\022$\n\004user\030\001 \001(\0132\020.lanya" +
-      "rd.v1.UserR\004user\"J\n\025RefreshSessionReques" +
-      "t\0221\n\rrefresh_token\030\001 \001(\tB\014\272H\t\310\001\001r\004(\200\200\002R\014" +
-      "refreshToken\"`\n\026RefreshSessionResponse\022!" +
-      "\n\014access_token\030\001 \001(\tR\013accessToken\022#\n\rref" +
-      "resh_token\030\002 \001(\tR\014refreshToken\"B\n\rLogout" +
-      "Request\0221\n\rrefresh_token\030\001 \001(\tB\014\272H\t\310\001\001r\004" +
-      "(\200\200\002R\014refreshToken\"\020\n\016LogoutResponse\"a\n\023" +
-      "RegisterUserRequest\022!\n\005email\030\001 \001(\tB\013\272H\010\310" +
-      "\001\001r\003(\376\001R\005email\022\'\n\010password\030\002 \001(\tB\013\272H\010\310\001\001" +
-      "r\003(\200\010R\010password\"4\n\024RegisterUserResponse\022" +
-      "\034\n\tconfirmed\030\001 \001(\010R\tconfirmed\"_\n\022Confirm" +
-      "UserRequest\022!\n\005token\030\001 \001(\tB\013\272H\010\310\001\001r\003(\200\002R" +
-      "\005token\022&\n\010token_id\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\007t" +
-      "okenId\"\025\n\023ConfirmUserResponse\">\n\031ResendC" +
-      "onfirmationRequest\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001" +
-      "\001r\003(\376\001R\005email\"\034\n\032ResendConfirmationRespo" +
-      "nse\"=\n\030SendPasswordResetRequest\022!\n\005email" +
-      "\030\001 \001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\"\033\n\031SendPasswo" +
-      "rdResetResponse\"\212\001\n\024ResetPasswordRequest" +
-      "\022!\n\005token\030\001 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\005token\022&\n\010t" +
-      "oken_id\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\007tokenId\022\'\n\010p" +
-      "assword\030\003 \001(\tB\013\272H\010\310\001\001r\003(\200\010R\010password\"\027\n\025" +
-      "ResetPasswordResponse\"C\n\036RetryCustomConf" +
-      "irmationRequest\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001\001r\003" +
-      "(\376\001R\005email\"!\n\037RetryCustomConfirmationRes" +
-      "ponse\"\250\001\n CallResetPasswordFunctionReque" +
-      "st\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\022\'\n" +
-      "\010password\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\010R\010password\0228" +
-      "\n\targuments\030\003 \001(\0132\032.google.protobuf.List" +
-      "ValueR\targuments\"#\n!CallResetPasswordFun" +
-      "ctionResponse\"\021\n\017DeleteMeRequest\"\022\n\020Dele" +
-      "teMeResponse\"I\n\023CreateApiKeyRequest\0222\n\004n" +
-      "ame\030\001 \001(\tB\036\272H\033r\031\020\001\030@2\023^[^\\x00-\\x1F\\x7F]*" +
-      "$R\004name\"U\n\024CreateApiKeyResponse\022+\n\007api_k" +
-      "ey\030\001 \001(\0132\022.lanyard.v1.ApiKeyR\006apiKey\022\020\n\003" +
-      "key\030\002 \001(\tR\003key\"\024\n\022ListApiKeysRequest\"D\n\023" +
-      "ListApiKeysResponse\022-\n\010api_keys\030\001 \003(\0132\022." +
-      "lanyard.v1.ApiKeyR\007apiKeys\"<\n\023DeleteApiK" +
-      "eyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r\0202\016^[0-9a-f]{" +
-      "24}$R\002id\"\026\n\024DeleteApiKeyResponse\"<\n\023Enab" +
-      "leApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r\0202\016^[0-" +
-      "9a-f]{24}$R\002id\"\026\n\024EnableApiKeyResponse\"=" +
-      "\n\024DisableApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r" +
-      "\0202\016^[0-9a-f]{24}$R\002id\"\027\n\025DisableApiKeyRe" +
-      "sponse\"\020\n\016GetJwksRequest\"=\n\017GetJwksRespo" +
-      "nse\022*\n\004keys\030\001 \003(\0132\026.lanyard.v1.JsonWebKe" +
-      "yR\004keys\"\236\001\n\nJsonWebKey\022\020\n\003kty\030\001 \001(\tR\003kty" +
-      "\022\020\n\003kid\030\002 \001(\tR\003kid\022\020\n\003use\030\003 \001(\tR\003use\022\020\n\003" +
-      "alg\030\004 \001(\tR\003alg\022\020\n\003crv\030\005 \001(\tR\003crv\022\014\n\001x\030\006 " +
-      "\001(\tR\001x\022\014\n\001y\030\007 \001(\tR\001y\022\014\n\001n\030\010 \001(\tR\001n\022\014\n\001e\030" +
-      "\t \001(\tR\001e\"\017\n\rWhoAmIRequest\"\265\003\n\016WhoAmIResp" +
-      "onse\022\027\n\007user_id\030\001 \001(\tR\006userId\022\033\n\tuser_ty" +
-      "pe\030\002 \001(\tR\010userType\022\035\n\nsession_id\030\003 \001(\tR\t" +
-      "sessionId\022\031\n\010token_id\030\004 \001(\tR\007tokenId\022\033\n\t" +
-      "device_id\030\005 \001(\tR\010deviceId\0229\n\nissue_time\030" +
-      "\006 \001(\0132\032.google.protobuf.TimestampR\tissue" +
-      "Time\022;\n\013expire_time\030\007 \001(\0132\032.google.proto" +
-      "buf.TimestampR\nexpireTime\0224\n\tuser_data\030\010" +
-      " \001(\0132\027.google.protobuf.StructR\010userData\022" +
-      "*\n\021user_data_omitted\030\t \001(\010R\017userDataOmit" +
-      "ted\022<\n\ruser_metadata\030\n \001(\0132\027.google.prot" +
-      "obuf.StructR\014userMetadata2\220\016\n\013AuthServic" +
-      "e\022F\n\005Login\022\030.lanyard.v1.LoginRequest\032\031.l" +
-      "anyard.v1.LoginResponse\"\010\350\206\035\001\360\206\035\001\022[\n\014Lin" +
-      "kIdentity\022\037.lanyard.v1.LinkIdentityReque" +
-      "st\032 .lanyard.v1.LinkIdentityResponse\"\010\350\206" +
-      "\035\002\360\206\035\001\022a\n\016RefreshSession\022!.lanyard.v1.Re" +
-      "freshSessionRequest\032\".lanyard.v1.Refresh" +
-      "SessionResponse\"\010\350\206\035\001\360\206\035\001\022I\n\006Logout\022\031.la" +
-      "nyard.v1.LogoutRequest\032\032.lanyard.v1.Logo" +
-      "utResponse\"\010\350\206\035\001\360\206\035\001\022[\n\014RegisterUser\022\037.l" +
-      "anyard.v1.RegisterUserRequest\032 .lanyard." +
-      "v1.RegisterUserResponse\"\010\350\206\035\001\360\206\035\001\022X\n\013Con" +
-      "firmUser\022\036.lanyard.v1.ConfirmUserRequest" +
-      "\032\037.lanyard.v1.ConfirmUserResponse\"\010\350\206\035\001\360" +
-      "\206\035\001\022m\n\022ResendConfirmation\022%.lanyard.v1.R" +
-      "esendConfirmationRequest\032&.lanyard.v1.Re" +
-      "sendConfirmationResponse\"\010\350\206\035\001\360\206\035\001\022j\n\021Se" +
-      "ndPasswordReset\022$.lanyard.v1.SendPasswor" +
-      "dResetRequest\032%.lanyard.v1.SendPasswordR" +
-      "esetResponse\"\010\350\206\035\001\360\206\035\001\022^\n\rResetPassword\022" +
-      " .lanyard.v1.ResetPasswordRequest\032!.lany" +
-      "ard.v1.ResetPasswordResponse\"\010\350\206\035\001\360\206\035\001\022|" +
-      "\n\027RetryCustomConfirmation\022*.lanyard.v1.R" +
-      "etryCustomConfirmationRequest\032+.lanyard." +
-      "v1.RetryCustomConfirmationResponse\"\010\350\206\035\001" +
-      "\360\206\035\001\022\202\001\n\031CallResetPasswordFunction\022,.lan" +
-      "yard.v1.CallResetPasswordFunctionRequest" +
-      "\032-.lanyard.v1.CallResetPasswordFunctionR" +
-      "esponse\"\010\350\206\035\001\360\206\035\001\022O\n\010DeleteMe\022\033.lanyard." +
-      "v1.DeleteMeRequest\032\034.lanyard.v1.DeleteMe" +
-      "Response\"\010\350\206\035\002\360\206\035\001\022[\n\014CreateApiKey\022\037.lan" +
-      "yard.v1.CreateApiKeyRequest\032 .lanyard.v1" +
-      ".CreateApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022X\n\013ListA" +
-      "piKeys\022\036.lanyard.v1.ListApiKeysRequest\032\037" +
-      ".lanyard.v1.ListApiKeysResponse\"\010\350\206\035\002\360\206\035" +
-      "\001\022[\n\014DeleteApiKey\022\037.lanyard.v1.DeleteApi" +
-      "KeyRequest\032 .lanyard.v1.DeleteApiKeyResp" +
-      "onse\"\010\350\206\035\002\360\206\035\001\022[\n\014EnableApiKey\022\037.lanyard" +
-      ".v1.EnableApiKeyRequest\032 .lanyard.v1.Ena" +
-      "bleApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022^\n\rDisableAp" +
-      "iKey\022 .lanyard.v1.DisableApiKeyRequest\032!" +
-      ".lanyard.v1.DisableApiKeyResponse\"\010\350\206\035\002\360" +
-      "\206\035\001\022L\n\007GetJwks\022\032.lanyard.v1.GetJwksReque" +
-      "st\032\033.lanyard.v1.GetJwksResponse\"\010\350\206\035\001\360\206\035" +
-      "\000\022I\n\006WhoAmI\022\031.lanyard.v1.WhoAmIRequest\032\032" +
-      ".lanyard.v1.WhoAmIResponse\"\010\350\206\035\002\360\206\035\000Bn\n\030" +
-      "com.lanyardhq.lanyard.v1B\tAuthProtoP\001\242\002\003" +
-      "LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342\002\026Lanyard\\" +
-      "V1\\GPBMetadata\352\002\013Lanyard::V1b\006proto3"
+      "\030\001 \001(\tB\014\272H\t\310\001\001r\004(\200\200\002R\013accessToken\"V\n\031Cus" +
+      "tomFunctionCredentials\0229\n\007payload\030\001 \001(\0132" +
+      "\027.google.protobuf.StructB\006\272H\003\310\001\001R\007payloa" +
+      "d\"\262\004\n\014LoginRequest\022@\n\tanonymous\030\001 \001(\0132 ." +
+      "lanyard.v1.AnonymousCredentialsH\000R\tanony" +
+      "mous\022M\n\016email_password\030\002 \001(\0132$.lanyard.v" +
+      "1.EmailPasswordCredentialsH\000R\remailPassw" +
+      "ord\0228\n\007api_key\030\003 \001(\0132\035.lanyard.v1.ApiKey" +
+      "CredentialsH\000R\006apiKey\022G\n\014custom_token\030\004 " +
+      "\001(\0132\".lanyard.v1.CustomTokenCredentialsH" +
+      "\000R\013customToken\0227\n\006google\030\005 \001(\0132\035.lanyard" +
+      ".v1.GoogleCredentialsH\000R\006google\022=\n\010faceb" +
+      "ook\030\006 \001(\0132\037.lanyard.v1.FacebookCredentia" +
+      "lsH\000R\010facebook\022P\n\017custom_function\030\010 \001(\0132" +
+      "%.lanyard.v1.CustomFunctionCredentialsH\000" +
+      "R\016customFunction\022.\n\006device\030\007 \001(\0132\026.lanya" +
+      "rd.v1.DeviceInfoR\006deviceB\024\n\013credentials\022" +
+      "\005\272H\002\010\001\"\263\001\n\rLoginResponse\022!\n\014access_token" +
+      "\030\001 \001(\tR\013accessToken\022#\n\rrefresh_token\030\002 \001" +
+      "(\tR\014refreshToken\022\027\n\007user_id\030\003 \001(\tR\006userI" +
+      "d\022\033\n\tdevice_id\030\004 \001(\tR\010deviceId\022$\n\004user\030\005" +
+      " \001(\0132\020.lanyard.v1.UserR\004user\"\365\002\n\023LinkIde" +
+      "ntityRequest\022M\n\016email_password\030\002 \001(\0132$.l" +
+      "anyard.v1.EmailPasswordCredentialsH\000R\rem" +
+      "ailPassword\0228\n\007api_key\030\003 \001(\0132\035.lanyard.v" +
+      "1.ApiKeyCredentialsH\000R\006apiKey\022G\n\014custom_" +
+      "token\030\004 \001(\0132\".lanyard.v1.CustomTokenCred" +
+      "entialsH\000R\013customToken\0227\n\006google\030\005 \001(\0132\035" +
+      ".lanyard.v1.GoogleCredentialsH\000R\006google\022" +
+      "=\n\010facebook\030\006 \001(\0132\037.lanyard.v1.FacebookC" +
+      "redentialsH\000R\010facebookB\024\n\013credentials\022\005\272" +
+      "H\002\010\001\"<\n\024LinkIdentityResponse\022$\n\004user\030\001 \001" +
+      "(\0132\020.lanyard.v1.UserR\004user\"J\n\025RefreshSes" +
+      "sionRequest\0221\n\rrefresh_token\030\001 \001(\tB\014\272H\t\310" +
+      "\001\001r\004(\200\200\002R\014refreshToken\"`\n\026RefreshSession" +
+      "Response\022!\n\014access_token\030\001 \001(\tR\013accessTo" +
+      "ken\022#\n\rrefresh_token\030\002 \001(\tR\014refreshToken" +
+      "\"B\n\rLogoutRequest\0221\n\rrefresh_token\030\001 \001(\t" +
+      "B\014\272H\t\310\001\001r\004(\200\200\002R\014refreshToken\"\020\n\016LogoutRe" +
+      "sponse\"a\n\023RegisterUserRequest\022!\n\005email\030\001" +
+      " \001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\022\'\n\010password\030\002 \001" +
+      "(\tB\013\272H\010\310\001\001r\003(\200\010R\010password\"4\n\024RegisterUse" +
+      "rResponse\022\034\n\tconfirmed\030\001 \001(\010R\tconfirmed\"" +
+      "_\n\022ConfirmUserRequest\022!\n\005token\030\001 \001(\tB\013\272H" +
+      "\010\310\001\001r\003(\200\002R\005token\022&\n\010token_id\030\002 \001(\tB\013\272H\010\310" +
+      "\001\001r\003(\200\002R\007tokenId\"\025\n\023ConfirmUserResponse\"" +
+      ">\n\031ResendConfirmationRequest\022!\n\005email\030\001 " +
+      "\001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\"\034\n\032ResendConfirm" +
+      "ationResponse\"=\n\030SendPasswordResetReques" +
+      "t\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001\001r\003(\376\001R\005email\"\033\n\031" +
+      "SendPasswordResetResponse\"\212\001\n\024ResetPassw" +
+      "ordRequest\022!\n\005token\030\001 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\005" +
+      "token\022&\n\010token_id\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\002R\007to" +
+      "kenId\022\'\n\010password\030\003 \001(\tB\013\272H\010\310\001\001r\003(\200\010R\010pa" +
+      "ssword\"\027\n\025ResetPasswordResponse\"C\n\036Retry" +
+      "CustomConfirmationRequest\022!\n\005email\030\001 \001(\t" +
+      "B\013\272H\010\310\001\001r\003(\376\001R\005email\"!\n\037RetryCustomConfi" +
+      "rmationResponse\"\250\001\n CallResetPasswordFun" +
+      "ctionRequest\022!\n\005email\030\001 \001(\tB\013\272H\010\310\001\001r\003(\376\001" +
+      "R\005email\022\'\n\010password\030\002 \001(\tB\013\272H\010\310\001\001r\003(\200\010R\010" +
+      "password\0228\n\targuments\030\003 \001(\0132\032.google.pro" +
+      "tobuf.ListValueR\targuments\"#\n!CallResetP" +
+      "asswordFunctionResponse\"\021\n\017DeleteMeReque" +
+      "st\"\022\n\020DeleteMeResponse\"I\n\023CreateApiKeyRe" +
+      "quest\0222\n\004name\030\001 \001(\tB\036\272H\033r\031\020\001\030@2\023^[^\\x00-" +
+      "\\x1F\\x7F]*$R\004name\"U\n\024CreateApiKeyRespons" +
+      "e\022+\n\007api_key\030\001 \001(\0132\022.lanyard.v1.ApiKeyR\006" +
+      "apiKey\022\020\n\003key\030\002 \001(\tR\003key\"\024\n\022ListApiKeysR" +
+      "equest\"D\n\023ListApiKeysResponse\022-\n\010api_key" +
+      "s\030\001 \003(\0132\022.lanyard.v1.ApiKeyR\007apiKeys\"<\n\023" +
+      "DeleteApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272H\022r\0202\016" +
+      "^[0-9a-f]{24}$R\002id\"\026\n\024DeleteApiKeyRespon" +
+      "se\"<\n\023EnableApiKeyRequest\022%\n\002id\030\001 \001(\tB\025\272" +
+      "H\022r\0202\016^[0-9a-f]{24}$R\002id\"\026\n\024EnableApiKey" +
+      "Response\"=\n\024DisableApiKeyRequest\022%\n\002id\030\001" +
+      " \001(\tB\025\272H\022r\0202\016^[0-9a-f]{24}$R\002id\"\027\n\025Disab" +
+      "leApiKeyResponse\"\020\n\016GetJwksRequest\"=\n\017Ge" +
+      "tJwksResponse\022*\n\004keys\030\001 \003(\0132\026.lanyard.v1" +
+      ".JsonWebKeyR\004keys\"\236\001\n\nJsonWebKey\022\020\n\003kty\030" +
+      "\001 \001(\tR\003kty\022\020\n\003kid\030\002 \001(\tR\003kid\022\020\n\003use\030\003 \001(" +
+      "\tR\003use\022\020\n\003alg\030\004 \001(\tR\003alg\022\020\n\003crv\030\005 \001(\tR\003c" +
+      "rv\022\014\n\001x\030\006 \001(\tR\001x\022\014\n\001y\030\007 \001(\tR\001y\022\014\n\001n\030\010 \001(" +
+      "\tR\001n\022\014\n\001e\030\t \001(\tR\001e\"\017\n\rWhoAmIRequest\"\265\003\n\016" +
+      "WhoAmIResponse\022\027\n\007user_id\030\001 \001(\tR\006userId\022" +
+      "\033\n\tuser_type\030\002 \001(\tR\010userType\022\035\n\nsession_" +
+      "id\030\003 \001(\tR\tsessionId\022\031\n\010token_id\030\004 \001(\tR\007t" +
+      "okenId\022\033\n\tdevice_id\030\005 \001(\tR\010deviceId\0229\n\ni" +
+      "ssue_time\030\006 \001(\0132\032.google.protobuf.Timest" +
+      "ampR\tissueTime\022;\n\013expire_time\030\007 \001(\0132\032.go" +
+      "ogle.protobuf.TimestampR\nexpireTime\0224\n\tu" +
+      "ser_data\030\010 \001(\0132\027.google.protobuf.StructR" +
+      "\010userData\022*\n\021user_data_omitted\030\t \001(\010R\017us" +
+      "erDataOmitted\022<\n\ruser_metadata\030\n \001(\0132\027.g" +
+      "oogle.protobuf.StructR\014userMetadata2\220\016\n\013" +
+      "AuthService\022F\n\005Login\022\030.lanyard.v1.LoginR" +
+      "equest\032\031.lanyard.v1.LoginResponse\"\010\350\206\035\001\360" +
+      "\206\035\001\022[\n\014LinkIdentity\022\037.lanyard.v1.LinkIde" +
+      "ntityRequest\032 .lanyard.v1.LinkIdentityRe" +
+      "sponse\"\010\350\206\035\002\360\206\035\001\022a\n\016RefreshSession\022!.lan" +
+      "yard.v1.RefreshSessionRequest\032\".lanyard." +
+      "v1.RefreshSessionResponse\"\010\350\206\035\001\360\206\035\001\022I\n\006L" +
+      "ogout\022\031.lanyard.v1.LogoutRequest\032\032.lanya" +
+      "rd.v1.LogoutResponse\"\010\350\206\035\001\360\206\035\001\022[\n\014Regist" +
+      "erUser\022\037.lanyard.v1.RegisterUserRequest\032" +
+      " .lanyard.v1.RegisterUserResponse\"\010\350\206\035\001\360" +
+      "\206\035\001\022X\n\013ConfirmUser\022\036.lanyard.v1.ConfirmU" +
+      "serRequest\032\037.lanyard.v1.ConfirmUserRespo" +
+      "nse\"\010\350\206\035\001\360\206\035\001\022m\n\022ResendConfirmation\022%.la" +
+      "nyard.v1.ResendConfirmationRequest\032&.lan" +
+      "yard.v1.ResendConfirmationResponse\"\010\350\206\035\001" +
+      "\360\206\035\001\022j\n\021SendPasswordReset\022$.lanyard.v1.S" +
+      "endPasswordResetRequest\032%.lanyard.v1.Sen" +
+      "dPasswordResetResponse\"\010\350\206\035\001\360\206\035\001\022^\n\rRese" +
+      "tPassword\022 .lanyard.v1.ResetPasswordRequ" +
+      "est\032!.lanyard.v1.ResetPasswordResponse\"\010" +
+      "\350\206\035\001\360\206\035\001\022|\n\027RetryCustomConfirmation\022*.la" +
+      "nyard.v1.RetryCustomConfirmationRequest\032" +
+      "+.lanyard.v1.RetryCustomConfirmationResp" +
+      "onse\"\010\350\206\035\001\360\206\035\001\022\202\001\n\031CallResetPasswordFunc" +
+      "tion\022,.lanyard.v1.CallResetPasswordFunct" +
+      "ionRequest\032-.lanyard.v1.CallResetPasswor" +
+      "dFunctionResponse\"\010\350\206\035\001\360\206\035\001\022O\n\010DeleteMe\022" +
+      "\033.lanyard.v1.DeleteMeRequest\032\034.lanyard.v" +
+      "1.DeleteMeResponse\"\010\350\206\035\002\360\206\035\001\022[\n\014CreateAp" +
+      "iKey\022\037.lanyard.v1.CreateApiKeyRequest\032 ." +
+      "lanyard.v1.CreateApiKeyResponse\"\010\350\206\035\002\360\206\035" +
+      "\001\022X\n\013ListApiKeys\022\036.lanyard.v1.ListApiKey" +
+      "sRequest\032\037.lanyard.v1.ListApiKeysRespons" +
+      "e\"\010\350\206\035\002\360\206\035\001\022[\n\014DeleteApiKey\022\037.lanyard.v1" +
+      ".DeleteApiKeyRequest\032 .lanyard.v1.Delete" +
+      "ApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022[\n\014EnableApiKey" +
+      "\022\037.lanyard.v1.EnableApiKeyRequest\032 .lany" +
+      "ard.v1.EnableApiKeyResponse\"\010\350\206\035\002\360\206\035\001\022^\n" +
+      "\rDisableApiKey\022 .lanyard.v1.DisableApiKe" +
+      "yRequest\032!.lanyard.v1.DisableApiKeyRespo" +
+      "nse\"\010\350\206\035\002\360\206\035\001\022L\n\007GetJwks\022\032.lanyard.v1.Ge" +
+      "tJwksRequest\032\033.lanyard.v1.GetJwksRespons" +
+      "e\"\010\350\206\035\001\360\206\035\000\022I\n\006WhoAmI\022\031.lanyard.v1.WhoAm" +
+      "IRequest\032\032.lanyard.v1.WhoAmIResponse\"\010\350\206" +
+      "\035\002\360\206\035\000Bn\n\030com.lanyardhq.lanyard.v1B\tAuth" +
+      "ProtoP\001\242\002\003LXX\252\002\nLanyard.V1\312\002\nLanyard\\V1\342" +
+      "\002\026Lanyard\\V1\\GPBMetadata\352\002\013Lanyard::V1b\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -445,236 +455,242 @@ public final class AuthProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_FacebookCredentials_descriptor,
         new java.lang.String[] { "AccessToken", });
-    internal_static_lanyard_v1_LoginRequest_descriptor =
+    internal_static_lanyard_v1_CustomFunctionCredentials_descriptor =
       getDescriptor().getMessageTypes().get(6);
+    internal_static_lanyard_v1_CustomFunctionCredentials_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_lanyard_v1_CustomFunctionCredentials_descriptor,
+        new java.lang.String[] { "Payload", });
+    internal_static_lanyard_v1_LoginRequest_descriptor =
+      getDescriptor().getMessageTypes().get(7);
     internal_static_lanyard_v1_LoginRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_LoginRequest_descriptor,
-        new java.lang.String[] { "Anonymous", "EmailPassword", "ApiKey", "CustomToken", "Google", "Facebook", "Device", "Credentials", });
+        new java.lang.String[] { "Anonymous", "EmailPassword", "ApiKey", "CustomToken", "Google", "Facebook", "CustomFunction", "Device", "Credentials", });
     internal_static_lanyard_v1_LoginResponse_descriptor =
-      getDescriptor().getMessageTypes().get(7);
+      getDescriptor().getMessageTypes().get(8);
     internal_static_lanyard_v1_LoginResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_LoginResponse_descriptor,
         new java.lang.String[] { "AccessToken", "RefreshToken", "UserId", "DeviceId", "User", });
     internal_static_lanyard_v1_LinkIdentityRequest_descriptor =
-      getDescriptor().getMessageTypes().get(8);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_lanyard_v1_LinkIdentityRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_LinkIdentityRequest_descriptor,
         new java.lang.String[] { "EmailPassword", "ApiKey", "CustomToken", "Google", "Facebook", "Credentials", });
     internal_static_lanyard_v1_LinkIdentityResponse_descriptor =
-      getDescriptor().getMessageTypes().get(9);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_lanyard_v1_LinkIdentityResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_LinkIdentityResponse_descriptor,
         new java.lang.String[] { "User", });
     internal_static_lanyard_v1_RefreshSessionRequest_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(11);
     internal_static_lanyard_v1_RefreshSessionRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_RefreshSessionRequest_descriptor,
         new java.lang.String[] { "RefreshToken", });
     internal_static_lanyard_v1_RefreshSessionResponse_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(12);
     internal_static_lanyard_v1_RefreshSessionResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_RefreshSessionResponse_descriptor,
         new java.lang.String[] { "AccessToken", "RefreshToken", });
     internal_static_lanyard_v1_LogoutRequest_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(13);
     internal_static_lanyard_v1_LogoutRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_LogoutRequest_descriptor,
         new java.lang.String[] { "RefreshToken", });
     internal_static_lanyard_v1_LogoutResponse_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_lanyard_v1_LogoutResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_LogoutResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_RegisterUserRequest_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_lanyard_v1_RegisterUserRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_RegisterUserRequest_descriptor,
         new java.lang.String[] { "Email", "Password", });
     internal_static_lanyard_v1_RegisterUserResponse_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_lanyard_v1_RegisterUserResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_RegisterUserResponse_descriptor,
         new java.lang.String[] { "Confirmed", });
     internal_static_lanyard_v1_ConfirmUserRequest_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_lanyard_v1_ConfirmUserRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ConfirmUserRequest_descriptor,
         new java.lang.String[] { "Token", "TokenId", });
     internal_static_lanyard_v1_ConfirmUserResponse_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_lanyard_v1_ConfirmUserResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ConfirmUserResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_ResendConfirmationRequest_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(19);
     internal_static_lanyard_v1_ResendConfirmationRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ResendConfirmationRequest_descriptor,
         new java.lang.String[] { "Email", });
     internal_static_lanyard_v1_ResendConfirmationResponse_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_lanyard_v1_ResendConfirmationResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ResendConfirmationResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_SendPasswordResetRequest_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_lanyard_v1_SendPasswordResetRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_SendPasswordResetRequest_descriptor,
         new java.lang.String[] { "Email", });
     internal_static_lanyard_v1_SendPasswordResetResponse_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_lanyard_v1_SendPasswordResetResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_SendPasswordResetResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_ResetPasswordRequest_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_lanyard_v1_ResetPasswordRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ResetPasswordRequest_descriptor,
         new java.lang.String[] { "Token", "TokenId", "Password", });
     internal_static_lanyard_v1_ResetPasswordResponse_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_lanyard_v1_ResetPasswordResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ResetPasswordResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_RetryCustomConfirmationRequest_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(25);
     internal_static_lanyard_v1_RetryCustomConfirmationRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_RetryCustomConfirmationRequest_descriptor,
         new java.lang.String[] { "Email", });
     internal_static_lanyard_v1_RetryCustomConfirmationResponse_descriptor =
-      getDescriptor().getMessageTypes().get(25);
+      getDescriptor().getMessageTypes().get(26);
     internal_static_lanyard_v1_RetryCustomConfirmationResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_RetryCustomConfirmationResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_CallResetPasswordFunctionRequest_descriptor =
-      getDescriptor().getMessageTypes().get(26);
+      getDescriptor().getMessageTypes().get(27);
     internal_static_lanyard_v1_CallResetPasswordFunctionRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_CallResetPasswordFunctionRequest_descriptor,
         new java.lang.String[] { "Email", "Password", "Arguments", });
     internal_static_lanyard_v1_CallResetPasswordFunctionResponse_descriptor =
-      getDescriptor().getMessageTypes().get(27);
+      getDescriptor().getMessageTypes().get(28);
     internal_static_lanyard_v1_CallResetPasswordFunctionResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_CallResetPasswordFunctionResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_DeleteMeRequest_descriptor =
-      getDescriptor().getMessageTypes().get(28);
+      getDescriptor().getMessageTypes().get(29);
     internal_static_lanyard_v1_DeleteMeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteMeRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_DeleteMeResponse_descriptor =
-      getDescriptor().getMessageTypes().get(29);
+      getDescriptor().getMessageTypes().get(30);
     internal_static_lanyard_v1_DeleteMeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteMeResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_CreateApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(30);
+      getDescriptor().getMessageTypes().get(31);
     internal_static_lanyard_v1_CreateApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_CreateApiKeyRequest_descriptor,
         new java.lang.String[] { "Name", });
     internal_static_lanyard_v1_CreateApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(31);
+      getDescriptor().getMessageTypes().get(32);
     internal_static_lanyard_v1_CreateApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_CreateApiKeyResponse_descriptor,
         new java.lang.String[] { "ApiKey", "Key", });
     internal_static_lanyard_v1_ListApiKeysRequest_descriptor =
-      getDescriptor().getMessageTypes().get(32);
+      getDescriptor().getMessageTypes().get(33);
     internal_static_lanyard_v1_ListApiKeysRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ListApiKeysRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_ListApiKeysResponse_descriptor =
-      getDescriptor().getMessageTypes().get(33);
+      getDescriptor().getMessageTypes().get(34);
     internal_static_lanyard_v1_ListApiKeysResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_ListApiKeysResponse_descriptor,
         new java.lang.String[] { "ApiKeys", });
     internal_static_lanyard_v1_DeleteApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(34);
+      getDescriptor().getMessageTypes().get(35);
     internal_static_lanyard_v1_DeleteApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteApiKeyRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_lanyard_v1_DeleteApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(35);
+      getDescriptor().getMessageTypes().get(36);
     internal_static_lanyard_v1_DeleteApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DeleteApiKeyResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_EnableApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(36);
+      getDescriptor().getMessageTypes().get(37);
     internal_static_lanyard_v1_EnableApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_EnableApiKeyRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_lanyard_v1_EnableApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(37);
+      getDescriptor().getMessageTypes().get(38);
     internal_static_lanyard_v1_EnableApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_EnableApiKeyResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_DisableApiKeyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(38);
+      getDescriptor().getMessageTypes().get(39);
     internal_static_lanyard_v1_DisableApiKeyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DisableApiKeyRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_lanyard_v1_DisableApiKeyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(39);
+      getDescriptor().getMessageTypes().get(40);
     internal_static_lanyard_v1_DisableApiKeyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_DisableApiKeyResponse_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_GetJwksRequest_descriptor =
-      getDescriptor().getMessageTypes().get(40);
+      getDescriptor().getMessageTypes().get(41);
     internal_static_lanyard_v1_GetJwksRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_GetJwksRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_GetJwksResponse_descriptor =
-      getDescriptor().getMessageTypes().get(41);
+      getDescriptor().getMessageTypes().get(42);
     internal_static_lanyard_v1_GetJwksResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_GetJwksResponse_descriptor,
         new java.lang.String[] { "Keys", });
     internal_static_lanyard_v1_JsonWebKey_descriptor =
-      getDescriptor().getMessageTypes().get(42);
+      getDescriptor().getMessageTypes().get(43);
     internal_static_lanyard_v1_JsonWebKey_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_JsonWebKey_descriptor,
         new java.lang.String[] { "Kty", "Kid", "Use", "Alg", "Crv", "X", "Y", "N", "E", });
     internal_static_lanyard_v1_WhoAmIRequest_descriptor =
-      getDescriptor().getMessageTypes().get(43);
+      getDescriptor().getMessageTypes().get(44);
     internal_static_lanyard_v1_WhoAmIRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_WhoAmIRequest_descriptor,
         new java.lang.String[] { });
     internal_static_lanyard_v1_WhoAmIResponse_descriptor =
-      getDescriptor().getMessageTypes().get(44);
+      getDescriptor().getMessageTypes().get(45);
     internal_static_lanyard_v1_WhoAmIResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_lanyard_v1_WhoAmIResponse_descriptor,

@@ -58,6 +58,7 @@ private static final long serialVersionUID = 0L;
     CUSTOM_TOKEN(4),
     GOOGLE(5),
     FACEBOOK(6),
+    CUSTOM_FUNCTION(8),
     CREDENTIALS_NOT_SET(0);
     private final int value;
     private CredentialsCase(int value) {
@@ -81,6 +82,7 @@ private static final long serialVersionUID = 0L;
         case 4: return CUSTOM_TOKEN;
         case 5: return GOOGLE;
         case 6: return FACEBOOK;
+        case 8: return CUSTOM_FUNCTION;
         case 0: return CREDENTIALS_NOT_SET;
         default: return null;
       }
@@ -354,6 +356,49 @@ private static final long serialVersionUID = 0L;
     return com.lanyardhq.lanyard.v1.FacebookCredentials.getDefaultInstance();
   }
 
+  public static final int CUSTOM_FUNCTION_FIELD_NUMBER = 8;
+  /**
+   * <pre>
+   * Log in through the app's authentication function (App Services' custom-function provider).
+   * </pre>
+   *
+   * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+   * @return Whether the customFunction field is set.
+   */
+  @java.lang.Override
+  public boolean hasCustomFunction() {
+    return credentialsCase_ == 8;
+  }
+  /**
+   * <pre>
+   * Log in through the app's authentication function (App Services' custom-function provider).
+   * </pre>
+   *
+   * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+   * @return The customFunction.
+   */
+  @java.lang.Override
+  public com.lanyardhq.lanyard.v1.CustomFunctionCredentials getCustomFunction() {
+    if (credentialsCase_ == 8) {
+       return (com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_;
+    }
+    return com.lanyardhq.lanyard.v1.CustomFunctionCredentials.getDefaultInstance();
+  }
+  /**
+   * <pre>
+   * Log in through the app's authentication function (App Services' custom-function provider).
+   * </pre>
+   *
+   * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+   */
+  @java.lang.Override
+  public com.lanyardhq.lanyard.v1.CustomFunctionCredentialsOrBuilder getCustomFunctionOrBuilder() {
+    if (credentialsCase_ == 8) {
+       return (com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_;
+    }
+    return com.lanyardhq.lanyard.v1.CustomFunctionCredentials.getDefaultInstance();
+  }
+
   public static final int DEVICE_FIELD_NUMBER = 7;
   private com.lanyardhq.lanyard.v1.DeviceInfo device_;
   /**
@@ -427,6 +472,9 @@ private static final long serialVersionUID = 0L;
     if (device_ != null) {
       output.writeMessage(7, getDevice());
     }
+    if (credentialsCase_ == 8) {
+      output.writeMessage(8, (com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -463,6 +511,10 @@ private static final long serialVersionUID = 0L;
     if (device_ != null) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(7, getDevice());
+    }
+    if (credentialsCase_ == 8) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(8, (com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -510,6 +562,10 @@ private static final long serialVersionUID = 0L;
         if (!getFacebook()
             .equals(other.getFacebook())) return false;
         break;
+      case 8:
+        if (!getCustomFunction()
+            .equals(other.getCustomFunction())) return false;
+        break;
       case 0:
       default:
     }
@@ -552,6 +608,10 @@ private static final long serialVersionUID = 0L;
       case 6:
         hash = (37 * hash) + FACEBOOK_FIELD_NUMBER;
         hash = (53 * hash) + getFacebook().hashCode();
+        break;
+      case 8:
+        hash = (37 * hash) + CUSTOM_FUNCTION_FIELD_NUMBER;
+        hash = (53 * hash) + getCustomFunction().hashCode();
         break;
       case 0:
       default:
@@ -707,6 +767,9 @@ private static final long serialVersionUID = 0L;
       if (facebookBuilder_ != null) {
         facebookBuilder_.clear();
       }
+      if (customFunctionBuilder_ != null) {
+        customFunctionBuilder_.clear();
+      }
       device_ = null;
       if (deviceBuilder_ != null) {
         deviceBuilder_.dispose();
@@ -748,7 +811,7 @@ private static final long serialVersionUID = 0L;
 
     private void buildPartial0(com.lanyardhq.lanyard.v1.LoginRequest result) {
       int from_bitField0_ = bitField0_;
-      if (((from_bitField0_ & 0x00000040) != 0)) {
+      if (((from_bitField0_ & 0x00000080) != 0)) {
         result.device_ = deviceBuilder_ == null
             ? device_
             : deviceBuilder_.build();
@@ -781,6 +844,10 @@ private static final long serialVersionUID = 0L;
       if (credentialsCase_ == 6 &&
           facebookBuilder_ != null) {
         result.credentials_ = facebookBuilder_.build();
+      }
+      if (credentialsCase_ == 8 &&
+          customFunctionBuilder_ != null) {
+        result.credentials_ = customFunctionBuilder_.build();
       }
     }
 
@@ -854,6 +921,10 @@ private static final long serialVersionUID = 0L;
         }
         case FACEBOOK: {
           mergeFacebook(other.getFacebook());
+          break;
+        }
+        case CUSTOM_FUNCTION: {
+          mergeCustomFunction(other.getCustomFunction());
           break;
         }
         case CREDENTIALS_NOT_SET: {
@@ -932,9 +1003,16 @@ private static final long serialVersionUID = 0L;
               input.readMessage(
                   getDeviceFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000040;
+              bitField0_ |= 0x00000080;
               break;
             } // case 58
+            case 66: {
+              input.readMessage(
+                  getCustomFunctionFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              credentialsCase_ = 8;
+              break;
+            } // case 66
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2035,6 +2113,184 @@ private static final long serialVersionUID = 0L;
       return facebookBuilder_;
     }
 
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.lanyardhq.lanyard.v1.CustomFunctionCredentials, com.lanyardhq.lanyard.v1.CustomFunctionCredentials.Builder, com.lanyardhq.lanyard.v1.CustomFunctionCredentialsOrBuilder> customFunctionBuilder_;
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     * @return Whether the customFunction field is set.
+     */
+    @java.lang.Override
+    public boolean hasCustomFunction() {
+      return credentialsCase_ == 8;
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     * @return The customFunction.
+     */
+    @java.lang.Override
+    public com.lanyardhq.lanyard.v1.CustomFunctionCredentials getCustomFunction() {
+      if (customFunctionBuilder_ == null) {
+        if (credentialsCase_ == 8) {
+          return (com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_;
+        }
+        return com.lanyardhq.lanyard.v1.CustomFunctionCredentials.getDefaultInstance();
+      } else {
+        if (credentialsCase_ == 8) {
+          return customFunctionBuilder_.getMessage();
+        }
+        return com.lanyardhq.lanyard.v1.CustomFunctionCredentials.getDefaultInstance();
+      }
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     */
+    public Builder setCustomFunction(com.lanyardhq.lanyard.v1.CustomFunctionCredentials value) {
+      if (customFunctionBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        credentials_ = value;
+        onChanged();
+      } else {
+        customFunctionBuilder_.setMessage(value);
+      }
+      credentialsCase_ = 8;
+      return this;
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     */
+    public Builder setCustomFunction(
+        com.lanyardhq.lanyard.v1.CustomFunctionCredentials.Builder builderForValue) {
+      if (customFunctionBuilder_ == null) {
+        credentials_ = builderForValue.build();
+        onChanged();
+      } else {
+        customFunctionBuilder_.setMessage(builderForValue.build());
+      }
+      credentialsCase_ = 8;
+      return this;
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     */
+    public Builder mergeCustomFunction(com.lanyardhq.lanyard.v1.CustomFunctionCredentials value) {
+      if (customFunctionBuilder_ == null) {
+        if (credentialsCase_ == 8 &&
+            credentials_ != com.lanyardhq.lanyard.v1.CustomFunctionCredentials.getDefaultInstance()) {
+          credentials_ = com.lanyardhq.lanyard.v1.CustomFunctionCredentials.newBuilder((com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          credentials_ = value;
+        }
+        onChanged();
+      } else {
+        if (credentialsCase_ == 8) {
+          customFunctionBuilder_.mergeFrom(value);
+        } else {
+          customFunctionBuilder_.setMessage(value);
+        }
+      }
+      credentialsCase_ = 8;
+      return this;
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     */
+    public Builder clearCustomFunction() {
+      if (customFunctionBuilder_ == null) {
+        if (credentialsCase_ == 8) {
+          credentialsCase_ = 0;
+          credentials_ = null;
+          onChanged();
+        }
+      } else {
+        if (credentialsCase_ == 8) {
+          credentialsCase_ = 0;
+          credentials_ = null;
+        }
+        customFunctionBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     */
+    public com.lanyardhq.lanyard.v1.CustomFunctionCredentials.Builder getCustomFunctionBuilder() {
+      return getCustomFunctionFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     */
+    @java.lang.Override
+    public com.lanyardhq.lanyard.v1.CustomFunctionCredentialsOrBuilder getCustomFunctionOrBuilder() {
+      if ((credentialsCase_ == 8) && (customFunctionBuilder_ != null)) {
+        return customFunctionBuilder_.getMessageOrBuilder();
+      } else {
+        if (credentialsCase_ == 8) {
+          return (com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_;
+        }
+        return com.lanyardhq.lanyard.v1.CustomFunctionCredentials.getDefaultInstance();
+      }
+    }
+    /**
+     * <pre>
+     * Log in through the app's authentication function (App Services' custom-function provider).
+     * </pre>
+     *
+     * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.lanyardhq.lanyard.v1.CustomFunctionCredentials, com.lanyardhq.lanyard.v1.CustomFunctionCredentials.Builder, com.lanyardhq.lanyard.v1.CustomFunctionCredentialsOrBuilder> 
+        getCustomFunctionFieldBuilder() {
+      if (customFunctionBuilder_ == null) {
+        if (!(credentialsCase_ == 8)) {
+          credentials_ = com.lanyardhq.lanyard.v1.CustomFunctionCredentials.getDefaultInstance();
+        }
+        customFunctionBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            com.lanyardhq.lanyard.v1.CustomFunctionCredentials, com.lanyardhq.lanyard.v1.CustomFunctionCredentials.Builder, com.lanyardhq.lanyard.v1.CustomFunctionCredentialsOrBuilder>(
+                (com.lanyardhq.lanyard.v1.CustomFunctionCredentials) credentials_,
+                getParentForChildren(),
+                isClean());
+        credentials_ = null;
+      }
+      credentialsCase_ = 8;
+      onChanged();
+      return customFunctionBuilder_;
+    }
+
     private com.lanyardhq.lanyard.v1.DeviceInfo device_;
     private com.google.protobuf.SingleFieldBuilderV3<
         com.lanyardhq.lanyard.v1.DeviceInfo, com.lanyardhq.lanyard.v1.DeviceInfo.Builder, com.lanyardhq.lanyard.v1.DeviceInfoOrBuilder> deviceBuilder_;
@@ -2047,7 +2303,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the device field is set.
      */
     public boolean hasDevice() {
-      return ((bitField0_ & 0x00000040) != 0);
+      return ((bitField0_ & 0x00000080) != 0);
     }
     /**
      * <pre>
@@ -2080,7 +2336,7 @@ private static final long serialVersionUID = 0L;
       } else {
         deviceBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -2098,7 +2354,7 @@ private static final long serialVersionUID = 0L;
       } else {
         deviceBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -2111,7 +2367,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeDevice(com.lanyardhq.lanyard.v1.DeviceInfo value) {
       if (deviceBuilder_ == null) {
-        if (((bitField0_ & 0x00000040) != 0) &&
+        if (((bitField0_ & 0x00000080) != 0) &&
           device_ != null &&
           device_ != com.lanyardhq.lanyard.v1.DeviceInfo.getDefaultInstance()) {
           getDeviceBuilder().mergeFrom(value);
@@ -2121,7 +2377,7 @@ private static final long serialVersionUID = 0L;
       } else {
         deviceBuilder_.mergeFrom(value);
       }
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -2133,7 +2389,7 @@ private static final long serialVersionUID = 0L;
      * <code>.lanyard.v1.DeviceInfo device = 7 [json_name = "device"];</code>
      */
     public Builder clearDevice() {
-      bitField0_ = (bitField0_ & ~0x00000040);
+      bitField0_ = (bitField0_ & ~0x00000080);
       device_ = null;
       if (deviceBuilder_ != null) {
         deviceBuilder_.dispose();
@@ -2150,7 +2406,7 @@ private static final long serialVersionUID = 0L;
      * <code>.lanyard.v1.DeviceInfo device = 7 [json_name = "device"];</code>
      */
     public com.lanyardhq.lanyard.v1.DeviceInfo.Builder getDeviceBuilder() {
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000080;
       onChanged();
       return getDeviceFieldBuilder().getBuilder();
     }

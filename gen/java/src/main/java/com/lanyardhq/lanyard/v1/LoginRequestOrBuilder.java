@@ -171,6 +171,33 @@ public interface LoginRequestOrBuilder extends
 
   /**
    * <pre>
+   * Log in through the app's authentication function (App Services' custom-function provider).
+   * </pre>
+   *
+   * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+   * @return Whether the customFunction field is set.
+   */
+  boolean hasCustomFunction();
+  /**
+   * <pre>
+   * Log in through the app's authentication function (App Services' custom-function provider).
+   * </pre>
+   *
+   * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+   * @return The customFunction.
+   */
+  com.lanyardhq.lanyard.v1.CustomFunctionCredentials getCustomFunction();
+  /**
+   * <pre>
+   * Log in through the app's authentication function (App Services' custom-function provider).
+   * </pre>
+   *
+   * <code>.lanyard.v1.CustomFunctionCredentials custom_function = 8 [json_name = "customFunction"];</code>
+   */
+  com.lanyardhq.lanyard.v1.CustomFunctionCredentialsOrBuilder getCustomFunctionOrBuilder();
+
+  /**
+   * <pre>
    * Optional information about the client device.
    * </pre>
    *
