@@ -107,8 +107,12 @@ type Engine struct {
 }
 
 // wrapPrefix opens the function that gives each run of a source its own exports, module and require.
-// The source follows on the same line, so that its line numbers are the file's.
-const wrapPrefix = "(function (exports, module, require) {"
+// The source follows on the same line, so that its line numbers are the file's; wrapSuffix, on a line
+// of its own after it, hands back what the source left in exports, which is the wrapper's own binding.
+const (
+	wrapPrefix = "(function (exports, module, require) {"
+	wrapSuffix = "\n;return exports;})"
+)
 
 // New compiles every source. A syntax error is an error naming the file, line and column.
 func New(cfg Config) (*Engine, error) {
@@ -152,9 +156,9 @@ func New(cfg Config) (*Engine, error) {
 		if file == "" {
 			file = "functions/" + s.Name + ".js"
 		}
-		prog, err := goja.Compile(file, wrapPrefix+s.Code+"\n})", false)
+		prog, err := compile(file, wrapPrefix+s.Code+wrapSuffix, len(wrapPrefix))
 		if err != nil {
-			return nil, syntaxError(file, err, len(wrapPrefix))
+			return nil, err
 		}
 		e.funcs[s.Name] = &function{src: s, prog: prog}
 	}
@@ -173,6 +177,20 @@ func New(cfg Config) (*Engine, error) {
 		go e.fill()
 	}
 	return e, nil
+}
+
+// compile parses and compiles a wrapped source; parsing apart keeps the parser's positions, which
+// goja.Compile folds into a message.
+func compile(file, code string, shift int) (*goja.Program, error) {
+	ast, err := parser.ParseFile(nil, file, code, 0)
+	if err != nil {
+		return nil, syntaxError(file, err, shift)
+	}
+	prog, err := goja.CompileAST(ast, false)
+	if err != nil {
+		return nil, syntaxError(file, err, shift)
+	}
+	return prog, nil
 }
 
 // syntaxError renders a compile error as "file:line:column: SyntaxError: message". shift is the length

@@ -199,11 +199,10 @@ func (m *moduleCache) program(file, shown, src string) (*goja.Program, error) {
 	if p, ok := m.progs.Load(file); ok {
 		return p.(*goja.Program), nil
 	}
-	p, err := goja.Compile(shown, moduleWrapPrefix+src+"\n})", false)
+	p, err := compile(shown, moduleWrapPrefix+src+"\n})", len(moduleWrapPrefix))
 	if err != nil {
-		return nil, syntaxError(shown, err, len(moduleWrapPrefix))
+		return nil, err
 	}
 	m.progs.Store(file, p)
 	return p, nil
 }
-

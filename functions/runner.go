@@ -176,13 +176,14 @@ func (r *runner) load(f *function) (goja.Callable, error) {
 	exports := r.rt.NewObject()
 	module := r.rt.NewObject()
 	_ = module.Set("exports", exports)
-	// The wrapper's exports parameter is its own binding: read what the source left in it through a
-	// trailing return would change the source's line count, so the wrapper reports it instead.
-	if _, err := wrap(goja.Undefined(), exports, module, r.require); err != nil {
+	left, err := wrap(goja.Undefined(), exports, module, r.require)
+	if err != nil {
 		return nil, err
 	}
-	got := module.Get("exports")
-	fn, ok := goja.AssertFunction(got)
+	fn, ok := goja.AssertFunction(module.Get("exports"))
+	if !ok {
+		fn, ok = goja.AssertFunction(left)
+	}
 	if !ok {
 		return nil, &Error{Function: f.src.Name, Message: "function " + f.src.Name + " does not export a function (exports = function (...) {...})"}
 	}
