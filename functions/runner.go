@@ -295,6 +295,10 @@ func (r *runner) execute(c goja.FunctionCall) goja.Value {
 	if !ok {
 		r.throw("context.functions.execute: the export has no function %q", name)
 	}
+	// What the executed function logs is attributed to it.
+	outer := r.name
+	r.name = name
+	defer func() { r.name = outer }()
 	fn, err := r.load(f)
 	if err != nil {
 		panic(asThrow(r, err))
