@@ -17,8 +17,8 @@
 //     returns a Promise, as in App Services. Lanyard's own database is refused; reads return at most
 //     store.MaxDocumentsPerRead documents.
 //   - context.user ({id, type, data, identities: [{id, provider_type, data}], custom_data}); a call made
-//     by Lanyard itself sees the system user ({id: "", type: "system", data: {name: "system"},
-//     identities: [], custom_data: {}}).
+//     by Lanyard itself sees the system user ({id: "", type: "system", data: {}, identities: [],
+//     custom_data: {}}), and context.runningAsSystem() tells the two apart.
 //   - context.values.get(name), context.environment ({tag, values}).
 //   - context.functions.execute(name, ...args): another function of the export, in the same call (same
 //     deadline).

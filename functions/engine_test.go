@@ -282,7 +282,9 @@ func TestValuesAndEnvironment(t *testing.T) {
 }
 
 func TestContextUser(t *testing.T) {
-	e, _ := newEngine(t, Config{}, src("who", `exports = function () { return context.user; };`))
+	e, _ := newEngine(t, Config{},
+		src("who", `exports = function () { return context.user; };`),
+		src("system", `exports = function () { return context.runningAsSystem(); };`))
 	v, err := e.Call(context.Background(), Call{Name: "who", User: &User{
 		ID: "u1", Type: "normal", Data: map[string]any{"email": "a@b.c"},
 		Identities: []Identity{{ID: "i1", ProviderType: "local-userpass", Data: map[string]any{"email": "a@b.c"}}},
@@ -297,9 +299,16 @@ func TestContextUser(t *testing.T) {
 	if !reflect.DeepEqual(v, want) {
 		t.Errorf("user = %#v", v)
 	}
-	sys := call(t, e, "who").(map[string]any)
-	if sys["type"] != "system" || !reflect.DeepEqual(sys["identities"], []any{}) {
+	sys := call(t, e, "who")
+	wantSys := map[string]any{"id": "", "type": "system", "data": map[string]any{}, "identities": []any{}, "custom_data": map[string]any{}}
+	if !reflect.DeepEqual(sys, wantSys) {
 		t.Errorf("system user = %#v", sys)
+	}
+	if call(t, e, "system") != true {
+		t.Error("runningAsSystem is false for the system user")
+	}
+	if v, err := e.Call(context.Background(), Call{Name: "system", User: &User{ID: "u"}}); err != nil || v != false {
+		t.Errorf("runningAsSystem for a user = %v, %v", v, err)
 	}
 }
 

@@ -95,6 +95,7 @@ const context = {
 		patch: (o) => n.http('PATCH', o), delete: (o) => n.http('DELETE', o), head: (o) => n.http('HEAD', o),
 	}, 'context.http'),
 	user: undefined,
+	runningAsSystem: n.runningAsSystem,
 };
 globalThis.context = guard(context, 'context');
 return {ObjectId, context};

@@ -25,8 +25,9 @@ type runner struct {
 	require  goja.Value   // require as a function source sees it
 
 	// Set by Call before the runtime runs.
-	ctx  context.Context
-	name string
+	ctx    context.Context
+	name   string
+	system bool // the call runs as the system user
 
 	// interrupted is the first interrupt the runtime was given (0 = none).
 	interrupted atomic.Int32
@@ -68,6 +69,7 @@ func (e *Engine) prepare() *runner {
 	set("service", r.service)
 	set("checkName", r.checkName)
 	set("valueGet", r.valueGet)
+	set("runningAsSystem", func(goja.FunctionCall) goja.Value { return r.rt.ToValue(r.system) })
 	set("execute", r.execute)
 	set("http", r.httpRequest)
 	set("insertOne", r.async(r.insertOne))
@@ -147,6 +149,7 @@ func (r *runner) throw(format string, args ...any) {
 
 // run loads the function and calls it with c's arguments and user.
 func (r *runner) run(f *function, c Call) (goja.Value, error) {
+	r.system = c.User == nil
 	_ = r.context.Set("user", r.userJS(c.User))
 	args := make([]goja.Value, len(c.Args))
 	for i, a := range c.Args {
@@ -193,7 +196,8 @@ func (r *runner) load(f *function) (goja.Callable, error) {
 // userJS renders context.user in App Services' shape.
 func (r *runner) userJS(u *User) goja.Value {
 	if u == nil {
-		u = &User{Type: "system", Data: map[string]any{"name": "system"}}
+		// App Services' system user: its data is empty.
+		u = &User{Type: "system"}
 	}
 	ids := make([]any, len(u.Identities))
 	for i, id := range u.Identities {
