@@ -125,12 +125,16 @@ func (r *runner) toJS(v any, depth int) (goja.Value, error) {
 	case bson.Null, bson.Undefined:
 		return goja.Null(), nil
 	}
-	// Other BSON types (binary, regular expressions, timestamps, ...) reach JavaScript as their
-	// Canonical Extended JSON, which a function can read and EJSON.parse can turn back.
-	if raw, err := extJSON(v, true); err == nil {
-		var out any
-		if err := json.Unmarshal(raw, &out); err == nil {
-			return r.toJS(out, depth)
+	switch v.(type) {
+	case bson.Binary, bson.Regex, bson.Timestamp, bson.JavaScript, bson.Symbol, bson.CodeWithScope,
+		bson.DBPointer, bson.MinKey, bson.MaxKey:
+		// Other BSON types reach JavaScript as their Canonical Extended JSON, which a function can
+		// read and EJSON.parse can turn back.
+		if raw, err := extJSON(v, true); err == nil {
+			var out any
+			if err := json.Unmarshal(raw, &out); err == nil {
+				return r.toJS(out, depth)
+			}
 		}
 	}
 	return nil, fmt.Errorf("a value of Go type %T cannot be given to a function", v)

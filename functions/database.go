@@ -24,6 +24,12 @@ func (r *runner) async(fn func(goja.FunctionCall) (goja.Value, error)) func(goja
 					switch t := x.(type) {
 					case *goja.Object:
 						v, err = nil, thrownValue{t}
+					case *goja.Exception:
+						if o, ok := t.Value().(*goja.Object); ok {
+							v, err = nil, thrownValue{o}
+						} else {
+							v, err = nil, errors.New(safeText(t.Value().String(), 300))
+						}
 					case *goja.InterruptedError:
 						panic(x)
 					default:

@@ -65,6 +65,14 @@ func TestUnknownFunction(t *testing.T) {
 	}
 }
 
+func TestUnsupportedArgument(t *testing.T) {
+	e, _ := newEngine(t, Config{}, src("a", `exports = (x) => x;`))
+	fe := callErr(t, e, Call{Name: "a", Args: []any{"ok", struct{}{}}})
+	if fe.Message != "argument 2: a value of Go type struct {} cannot be given to a function" {
+		t.Errorf("Message = %q", fe.Message)
+	}
+}
+
 func TestNoExportedFunction(t *testing.T) {
 	e, _ := newEngine(t, Config{}, src("empty", `const x = 1;`))
 	fe := callErr(t, e, Call{Name: "empty"})
