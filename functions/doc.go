@@ -45,8 +45,11 @@
 // whole process's heap, not the call's own allocations, which has three consequences: a call running
 // beside one that allocates without bound can be interrupted with it; garbage not yet collected counts,
 // so a limit below the process's own steady heap can interrupt honest calls; and a single built-in call
-// that allocates a huge value at once (a giant string repeat, say) completes before the watchdog can
-// intervene, though the call is interrupted as soon as it returns to JavaScript.
+// runs to its end before the watchdog can intervene. For that last case the built-ins that build a large
+// value in one step (String repeat, padStart and padEnd, Array fill, join and from, ArrayBuffer and the
+// typed array constructors) refuse, with a RangeError, sizes beyond the memory limit; other built-ins
+// (a sort or a JSON.stringify of a huge value, say) are bounded only by the size of what the function
+// already holds.
 //
 // Values cross into Go as map[string]any, []any, string, float64, bool, nil, time.Time (a Date) and
 // ObjectID (a BSON.ObjectId); undefined becomes nil.

@@ -62,6 +62,10 @@ const (
 	DefaultServiceName = "mongodb-atlas"
 )
 
+// defaultMaxString is the longest string (and largest buffer, in bytes) a built-in may build in one
+// step when there is no memory limit to scale it to; the memory limit lowers it.
+const defaultMaxString = 1 << 29
+
 // maxCallDepth bounds JavaScript recursion, so that a runaway recursion fails as a RangeError instead
 // of growing the runtime's stack until the memory watchdog steps in.
 const maxCallDepth = 4096

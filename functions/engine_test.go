@@ -426,3 +426,44 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestOneStepAllocationsAreRefused(t *testing.T) {
+	e, _ := newEngine(t, Config{MemoryLimit: 64 << 20}, src("probe", `exports = function (expr) {
+		try { return String(eval(expr)); } catch (e) { return e.name + ": " + e.message; }
+	};`))
+	cases := map[string]string{
+		`"x".repeat(2 ** 40)`:                     "RangeError: Invalid string length",
+		`"x".padEnd(2 ** 40)`:                     "RangeError: Invalid string length",
+		`new Array(2 ** 31).fill(0)`:              "RangeError: Invalid array length",
+		`new Array(2 ** 31).join("ab")`:           "RangeError: Invalid string length",
+		`Array.from({length: 2 ** 31})`:           "RangeError: Invalid array length",
+		`new ArrayBuffer(2 ** 40)`:                "RangeError: Invalid array length",
+		`new Float64Array(2 ** 30)`:               "RangeError: Invalid array length",
+		`"ab".repeat(3)`:                          "ababab",
+		`[1, 2].join("-") + new Array(3).fill(7)`: "1-27,7,7",
+		`Array.from({length: 2}).length`:          "2",
+		`new Uint8Array([1, 2]).length`:           "2",
+		`new Uint8Array(4) instanceof Uint8Array`: "true",
+		`new ArrayBuffer(8).byteLength`:           "8",
+		`"7".padStart(3, "0")`:                    "007",
+	}
+	for expr, want := range cases {
+		if got := call(t, e, "probe", expr); got != want {
+			t.Errorf("%s: %q, want %q", expr, got, want)
+		}
+	}
+}
+
+func TestBoundedConstructorsBehaveAsTheBuiltIns(t *testing.T) {
+	e, _ := newEngine(t, Config{}, src("probe", `exports = function () {
+		const u = new Uint8Array([1, 2, 3]);
+		const f = Float64Array.from([1.5]);
+		const b = new ArrayBuffer(4);
+		return [u instanceof Uint8Array, u.subarray(1).length, f[0], Uint8Array.BYTES_PER_ELEMENT,
+			ArrayBuffer.isView(u), b instanceof ArrayBuffer, new Uint8Array(b).length, u.map((x) => x * 2).join(",")];
+	};`))
+	want := []any{true, 2.0, 1.5, 1.0, true, true, 4.0, "2,4,6"}
+	if got := call(t, e, "probe"); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v", got)
+	}
+}

@@ -14,6 +14,51 @@ function guard(target, label) {
 		},
 	});
 }
+// Built-ins that build a large value in one native step run without the interrupt checks that stop a
+// script, so they are refused sizes the memory bound could not stop in time.
+const maxString = n.maxString, maxElements = n.maxElements;
+function bounded(obj, name, check) {
+	const orig = obj[name];
+	const f = {[name](...args) { check(this, args); return Reflect.apply(orig, this, args); }}[name];
+	Object.defineProperty(obj, name, {value: f, writable: true, configurable: true, enumerable: false});
+}
+const tooLong = () => { throw new RangeError('Invalid string length'); };
+const tooMany = () => { throw new RangeError('Invalid array length'); };
+const len = (x) => { const l = Number(x); return l > 0 ? Math.floor(l) : 0; };
+bounded(String.prototype, 'repeat', (s, [count]) => { if (String(s).length * len(count) > maxString) tooLong(); });
+bounded(String.prototype, 'padStart', (s, [l]) => { if (len(l) > maxString) tooLong(); });
+bounded(String.prototype, 'padEnd', (s, [l]) => { if (len(l) > maxString) tooLong(); });
+bounded(Array.prototype, 'fill', (a) => { if (len(Object(a).length) > maxElements) tooMany(); });
+bounded(Array.prototype, 'join', (a, [sep]) => {
+	const l = len(Object(a).length);
+	if (l > maxElements || l * (sep === undefined ? 1 : String(sep).length) > maxString) tooLong();
+});
+bounded(Array, 'from', (_, [items]) => { if (items != null && len(Object(items).length) > maxElements) tooMany(); });
+function boundedConstructor(name, bytesPer) {
+	const C = globalThis[name];
+	if (typeof C !== 'function') return;
+	// A function, not a Proxy: goja's instanceof does not see through a Proxy of a constructor.
+	const W = {[name]: function (...args) {
+		if (new.target === undefined) throw new TypeError("Constructor " + name + " requires 'new'");
+		const a = args[0];
+		if ((typeof a === 'number' || a === undefined) && len(a) * bytesPer > maxString) tooMany();
+		if (a != null && typeof a === 'object' && !(a instanceof C) && len(a.length) * bytesPer > maxString) tooMany();
+		return Reflect.construct(C, args, new.target === W ? C : new.target);
+	}}[name];
+	Object.setPrototypeOf(W, Object.getPrototypeOf(C));
+	for (const k of Reflect.ownKeys(C)) {
+		if (k === 'prototype' || k === 'length' || k === 'name') continue;
+		Object.defineProperty(W, k, Object.getOwnPropertyDescriptor(C, k));
+	}
+	Object.defineProperty(W, 'prototype', {value: C.prototype, writable: false});
+	globalThis[name] = W;
+}
+boundedConstructor('ArrayBuffer', 1);
+for (const [name, size] of [['Int8Array', 1], ['Uint8Array', 1], ['Uint8ClampedArray', 1], ['Int16Array', 2],
+	['Uint16Array', 2], ['Int32Array', 4], ['Uint32Array', 4], ['Float32Array', 4], ['Float64Array', 8]]) {
+	boundedConstructor(name, size);
+}
+
 const oid = n.oidSymbol;
 function ObjectId(id) {
 	if (!(this instanceof ObjectId)) return new ObjectId(id);

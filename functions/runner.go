@@ -56,6 +56,12 @@ func (e *Engine) prepare() *runner {
 		_ = n.Set(name, r.guarded(name, fn))
 	}
 	_ = n.Set("oidSymbol", r.oidSym)
+	maxString := int64(defaultMaxString)
+	if e.cfg.MemoryLimit > 0 {
+		maxString = min(maxString, e.cfg.MemoryLimit)
+	}
+	_ = n.Set("maxString", maxString)
+	_ = n.Set("maxElements", maxString/16)
 	set("newObjectId", func(goja.FunctionCall) goja.Value { return rt.ToValue(bson.NewObjectID().Hex()) })
 	set("ejsonStringify", r.ejsonStringify)
 	set("ejsonParse", r.ejsonParse)
