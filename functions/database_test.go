@@ -155,7 +155,7 @@ func TestDatabaseMethods(t *testing.T) {
 
 func TestDatabaseCallHonoursTheDeadline(t *testing.T) {
 	forEachStore(t, func(t *testing.T, docs store.Documents, _ string) {
-		e, _ := newEngine(t, Config{Data: docs, Timeout: backstop}, src("spin", `exports = async function () {
+		e, logs := newEngine(t, Config{Data: docs, Timeout: backstop}, src("spin", `exports = async function () {
 	const c = context.services.get("mongodb-atlas").db("shop").collection("spin");
 	await c.insertOne({a: 1});
 	for (;;) await c.findOne({a: 1});
@@ -163,7 +163,7 @@ func TestDatabaseCallHonoursTheDeadline(t *testing.T) {
 		start := time.Now()
 		fe := callErr(t, e, Call{Name: "spin", Timeout: 300 * time.Millisecond})
 		if !fe.Timeout {
-			t.Errorf("error = %+v", fe)
+			t.Errorf("error = %+v; log: %+v", fe, logs.all())
 		}
 		if took := time.Since(start); took > 30*time.Second {
 			t.Errorf("took %s", took)

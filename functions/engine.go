@@ -66,6 +66,9 @@ const (
 // step when there is no memory limit to scale it to; the memory limit lowers it.
 const defaultMaxString = 1 << 29
 
+// deadlineSlack is how close to its deadline a call that fails counts as having run out of time.
+const deadlineSlack = 5 * time.Millisecond
+
 // maxCallDepth bounds JavaScript recursion, so that a runaway recursion fails as a RangeError instead
 // of growing the runtime's stack until the memory watchdog steps in.
 const maxCallDepth = 4096
@@ -356,9 +359,30 @@ func (e *Engine) Call(ctx context.Context, c Call) (result any, err error) {
 		}
 	}()
 
+	// A function that failed after its deadline passed failed because of it, even when a binding saw the
+	// deadline before the interrupt did and the function rethrew what the binding said.
+	deadline := func(err error) error {
+		// The deadline is read off the clock, with a little slack: the context's own timer can fire a
+		// moment after a binding's I/O deadline, taken from the same context, has; and the database
+		// driver refuses, as busy, an operation it expects not to finish before the deadline.
+		d, _ := ctx.Deadline()
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded) || time.Until(d) < deadlineSlack:
+			r.interrupted.CompareAndSwap(0, int32(interruptDeadline))
+		case ctx.Err() != nil:
+			r.interrupted.CompareAndSwap(0, int32(interruptCancel))
+		default:
+			return err
+		}
+		return e.failure(r, c.Name, timeout, &goja.InterruptedError{})
+	}
 	v, err := r.run(f, c)
 	if err != nil {
-		return nil, e.failure(r, c.Name, timeout, err)
+		var ie *goja.InterruptedError
+		if errors.As(err, &ie) {
+			return nil, e.failure(r, c.Name, timeout, err)
+		}
+		return nil, deadline(e.failure(r, c.Name, timeout, err))
 	}
 	if o, ok := v.(*goja.Object); ok {
 		if p, ok := o.Export().(*goja.Promise); ok {
@@ -366,12 +390,12 @@ func (e *Engine) Call(ctx context.Context, c Call) (result any, err error) {
 			case goja.PromiseStateFulfilled:
 				v = p.Result()
 			case goja.PromiseStateRejected:
-				return nil, e.thrown(c.Name, p.Result(), nil)
+				return nil, deadline(e.thrown(c.Name, p.Result(), nil))
 			default:
 				if r.interrupted.Load() != 0 {
 					return nil, e.failure(r, c.Name, timeout, &goja.InterruptedError{})
 				}
-				return nil, &Error{Function: c.Name, Message: "function " + c.Name + " returned a promise that never settled"}
+				return nil, deadline(&Error{Function: c.Name, Message: "function " + c.Name + " returned a promise that never settled"})
 			}
 		}
 	}
