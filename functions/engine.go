@@ -372,6 +372,12 @@ func (e *Engine) Call(ctx context.Context, c Call) (result any, err error) {
 		case ctx.Err() != nil:
 			r.interrupted.CompareAndSwap(0, int32(interruptCancel))
 		default:
+			if err == nil {
+				// Only reached when the deadline passed but the clock and the context disagree by
+				// the slack: count it as the deadline.
+				r.interrupted.CompareAndSwap(0, int32(interruptDeadline))
+				break
+			}
 			return err
 		}
 		return e.failure(r, c.Name, timeout, &goja.InterruptedError{})
@@ -398,6 +404,11 @@ func (e *Engine) Call(ctx context.Context, c Call) (result any, err error) {
 				return nil, deadline(&Error{Function: c.Name, Message: "function " + c.Name + " returned a promise that never settled"})
 			}
 		}
+	}
+	// Finishing after the deadline is not finishing in time, though the interrupt may not have landed
+	// yet (a binding that saw the deadline returned first, and the function went on to handle that).
+	if d, _ := ctx.Deadline(); ctx.Err() != nil || !time.Now().Before(d) {
+		return nil, deadline(nil)
 	}
 	out, cerr := r.toGo(v, 0)
 	if cerr != nil {
