@@ -71,6 +71,7 @@ type Store interface {
 	Passwords
 	AuthEvents
 	CustomData
+	Documents
 
 	// Ping checks that the engine answers now. An engine that cannot be
 	// reached yields an error that wraps ErrUnavailable.

@@ -252,3 +252,14 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestDocuments runs the Documents behaviours as Lanyard runs, with the custom data collection in a
+// database of its own and, on an embedded engine, the stores given its feed.
+func TestDocuments(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		storetest.RunDocuments(t, e.Name, func(t *testing.T, database, customDataDatabase string) store.Store {
+			return open(t, mongo.Config{URI: e.URI, Database: database, Feed: e.Feed,
+				CustomData: store.CustomDataConfig{Database: customDataDatabase}})
+		})
+	})
+}
