@@ -544,6 +544,14 @@ func documentsCustomDataBookkeeping(t *testing.T, h docHarness) {
 	sameValue(t, x(u), "", "x after the delete")
 	sameValue(t, version(u), "", "version after the delete")
 
+	// Lanyard's version field is not the operator's to write.
+	_, err = writer.InsertDocuments(ctx, ns, raws(`{"user_id": "`+u+`", "_lanyard_version": {"$numberLong": "5"}}`))
+	wantErr(t, err, store.ErrInvalidDocument, "insert of the version field")
+	for _, u := range []string{`{"$set": {"_lanyard_version": 5}}`, `{"$inc": {"_lanyard_version": 1}}`, `{"$unset": {"_lanyard_version": ""}}`, `{"$rename": {"x": "_lanyard_version"}}`} {
+		_, err = writer.UpdateDocuments(ctx, ns, json.RawMessage(`{"user_id": "`+u2+`"}`), json.RawMessage(u), false, false)
+		wantErr(t, err, store.ErrInvalidDocument, "update %s", u)
+	}
+
 	// The document written here is what CustomData's readers see, field for field.
 	d, err := reader.GetCustomData(ctx, u2)
 	must(t, err, "GetCustomData")
