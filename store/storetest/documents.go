@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -162,6 +163,13 @@ func documentsInsertAndFind(t *testing.T, h docHarness) {
 	n, err = e.s.CountDocuments(ctx, e.ns, nil)
 	must(t, err, "count all")
 	sameValue(t, n, int64(3), "count of all")
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = e.s.FindDocuments(canceled, e.ns, store.Query{})
+	if !errors.Is(err, context.Canceled) || errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("find with a canceled context: %v, want context.Canceled alone", err)
+	}
 
 	_, err = e.s.FindDocuments(ctx, e.ns, store.Query{Skip: -1})
 	wantErr(t, err, store.ErrInvalidDocument, "find with a negative skip")
