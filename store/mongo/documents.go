@@ -522,6 +522,40 @@ func renderValue(v any) (json.RawMessage, error) {
 	return w.V, nil
 }
 
+// isCustomData reports whether ns is this store's custom data collection.
+func (s *Store) isCustomData(ns store.Namespace) bool {
+	cd := s.customData.cfg
+	return ns.Collection == cd.Collection && strings.EqualFold(ns.Database, cd.Database)
+}
+
+// versionRefused is the error of a write naming Lanyard's version field in the custom data collection:
+// the claims that order Lanyard's writes are keyed by it, so a version set by hand could pair a document
+// with another document's claims.
+func versionRefused() error {
+	return invalidDoc("the field %s is Lanyard's own in the custom data collection", versionField)
+}
+
+// namesVersion reports whether an update names the version field (or a path in it) anywhere.
+func namesVersion(u bson.Raw) bool {
+	names := false
+	elems, _ := u.Elements()
+	for _, e := range elems {
+		forEach(e.Value(), func(path string, val bson.RawValue) bool {
+			to, _ := val.StringValueOK()
+			for _, p := range []string{path, to} {
+				if e.Key() != "$rename" && p == to {
+					continue
+				}
+				if first, _, _ := strings.Cut(p, "."); first == versionField {
+					names = true
+				}
+			}
+			return !names
+		})
+	}
+	return names
+}
+
 func (s *Store) documentsColl(ns store.Namespace) *mongodriver.Collection {
 	return s.client.Database(ns.Database).Collection(ns.Collection)
 }
@@ -555,6 +589,9 @@ func (s *Store) InsertDocuments(ctx context.Context, ns store.Namespace, docs []
 		}
 		if nestsBeyond(docValue(raw), 0) {
 			return nil, tooDeepDoc(what)
+		}
+		if _, err := raw.LookupErr(versionField); err == nil && s.isCustomData(ns) {
+			return nil, versionRefused()
 		}
 		raws[i], ids[i] = raw, id
 	}
@@ -691,6 +728,9 @@ func (s *Store) UpdateDocuments(ctx context.Context, ns store.Namespace, filter,
 	}
 	if err := s.checkUpdate(u); err != nil {
 		return nil, err
+	}
+	if s.isCustomData(ns) && namesVersion(u) {
+		return nil, versionRefused()
 	}
 	if upsert {
 		if err := checkUpsertSeeds(docValue(f)); err != nil {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -162,6 +163,13 @@ func documentsInsertAndFind(t *testing.T, h docHarness) {
 	n, err = e.s.CountDocuments(ctx, e.ns, nil)
 	must(t, err, "count all")
 	sameValue(t, n, int64(3), "count of all")
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = e.s.FindDocuments(canceled, e.ns, store.Query{})
+	if !errors.Is(err, context.Canceled) || errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("find with a canceled context: %v, want context.Canceled alone", err)
+	}
 
 	_, err = e.s.FindDocuments(ctx, e.ns, store.Query{Skip: -1})
 	wantErr(t, err, store.ErrInvalidDocument, "find with a negative skip")
@@ -543,6 +551,14 @@ func documentsCustomDataBookkeeping(t *testing.T, h docHarness) {
 	sameValue(t, n, int64(1), "deleted")
 	sameValue(t, x(u), "", "x after the delete")
 	sameValue(t, version(u), "", "version after the delete")
+
+	// Lanyard's version field is not the operator's to write.
+	_, err = writer.InsertDocuments(ctx, ns, raws(`{"user_id": "`+u+`", "_lanyard_version": {"$numberLong": "5"}}`))
+	wantErr(t, err, store.ErrInvalidDocument, "insert of the version field")
+	for _, u := range []string{`{"$set": {"_lanyard_version": 5}}`, `{"$inc": {"_lanyard_version": 1}}`, `{"$unset": {"_lanyard_version": ""}}`, `{"$rename": {"x": "_lanyard_version"}}`} {
+		_, err = writer.UpdateDocuments(ctx, ns, json.RawMessage(`{"user_id": "`+u2+`"}`), json.RawMessage(u), false, false)
+		wantErr(t, err, store.ErrInvalidDocument, "update %s", u)
+	}
 
 	// The document written here is what CustomData's readers see, field for field.
 	d, err := reader.GetCustomData(ctx, u2)
