@@ -273,6 +273,9 @@ type AuthEvent struct {
 	UserID    string
 	Providers []string
 	At        time.Time
+	// User is what a DELETE event keeps of the deleted user (nil on other events, which read the user
+	// from the store, and on DELETE events written before it was kept).
+	User *UserSnapshot
 }
 
 // Auth event types.

@@ -71,6 +71,8 @@ type Store interface {
 	Passwords
 	AuthEvents
 	CustomData
+	Leases
+	TriggerCursors
 
 	// Ping checks that the engine answers now. An engine that cannot be
 	// reached yields an error that wraps ErrUnavailable.
