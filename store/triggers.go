@@ -38,7 +38,7 @@ type TriggerCursors interface {
 // UserSnapshot is what a DELETE event keeps of the user it deleted: what an authentication trigger
 // passes to its function, which can no longer read the user from the store.
 type UserSnapshot struct {
-	Type       string         // UserTypeNormal or UserTypeServer
+	Type       string         // UserTypeNormal or UserTypeServer; empty when the user was gone before its event
 	Data       map[string]any // as User.Data
 	Identities []IdentitySnapshot
 }
