@@ -293,4 +293,7 @@ type AuthEvents interface {
 	AppendEvents(ctx context.Context, events ...*AuthEvent) error
 	// EventsAfter returns up to limit events with Seq > after, in order.
 	EventsAfter(ctx context.Context, after int64, limit int) ([]*AuthEvent, error)
+	// LastEventSeq returns the highest sequence number stored; 0 when there are no events. A reader that
+	// starts there sees only the events appended afterwards.
+	LastEventSeq(ctx context.Context) (int64, error)
 }

@@ -173,3 +173,8 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]*sto
 	}
 	return out, nil
 }
+
+// LastEventSeq returns the highest sequence number stored.
+func (s *Store) LastEventSeq(ctx context.Context) (int64, error) {
+	return s.lastNumber(ctx, collEvents)
+}

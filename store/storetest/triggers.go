@@ -227,7 +227,13 @@ func eventsDeleteKeepsUserSnapshot(t *testing.T, h harness) {
 	}
 	login := &store.AuthEvent{Type: store.EventLogin, UserID: userID, Providers: []string{"local-userpass"}, At: now()}
 	del := &store.AuthEvent{Type: store.EventDelete, UserID: userID, Providers: []string{"local-userpass", "anon-user"}, At: now(), User: snap}
+	if last, err := s.LastEventSeq(ctx); err != nil || last != 0 {
+		t.Fatalf("LastEventSeq of an empty log = %d, %v; want 0", last, err)
+	}
 	must(t, s.AppendEvents(ctx, login, del), "AppendEvents")
+	if last, err := s.LastEventSeq(ctx); err != nil || last != 2 {
+		t.Fatalf("LastEventSeq after two events = %d, %v; want 2", last, err)
+	}
 	got, err := s.EventsAfter(ctx, 0, 0)
 	must(t, err, "EventsAfter")
 	if len(got) != 2 {
