@@ -71,7 +71,12 @@ func (s *Service) CreateServerAPIKey(ctx context.Context, name string) (*store.A
 
 // DeleteUser deletes a user with everything it owns, and refuses its access tokens from now on.
 func (s *Service) DeleteUser(ctx context.Context, userID string) error {
-	idents, err := s.store.ListIdentities(ctx, userID)
+	// The DELETE event keeps what the user was, for the triggers that run after it is gone. A user whose
+	// earlier deletion failed half-way is gone already: its remaining identities are still listed.
+	u, idents, err := s.store.UserWithIdentities(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		idents, err = s.store.ListIdentities(ctx, userID)
+	}
 	if err != nil {
 		return err
 	}
@@ -102,8 +107,24 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 	for _, id := range idents {
 		providers = append(providers, id.ProviderType)
 	}
-	s.events.append(ctx, s.log, userID, providers, s.cfg.Now(), store.EventDelete)
+	ev := &store.AuthEvent{Type: store.EventDelete, UserID: userID, Providers: providers, At: s.cfg.Now(), User: snapshot(u, idents)}
+	if err := s.store.AppendEvents(context.WithoutCancel(ctx), ev); err != nil {
+		s.log.Warn("recording auth events", "types", []string{store.EventDelete}, "user_id", userID, "error", err.Error())
+	}
 	return nil
+}
+
+// snapshot is what a DELETE event keeps of the user: its type and data (none when the user was gone
+// already) and its identities, without their provider subjects, which triggers do not get.
+func snapshot(u *store.User, idents []*store.Identity) *store.UserSnapshot {
+	snap := &store.UserSnapshot{Data: map[string]any{}, Identities: make([]store.IdentitySnapshot, len(idents))}
+	if u != nil {
+		snap.Type, snap.Data = u.Type, u.Data
+	}
+	for i, id := range idents {
+		snap.Identities[i] = store.IdentitySnapshot{ID: id.ID, ProviderType: id.ProviderType, Data: id.Data}
+	}
+	return snap
 }
 
 // SetUserDisabled disables or enables a user. Disabling ends its sessions (enabling does not bring them

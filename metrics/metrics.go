@@ -39,6 +39,9 @@
 //	    Age of the current signing key, by the server's clock, read at each scrape.
 //	lanyard_store_commands_total{command}
 //	    Commands sent to the store (MongoDB wire protocol), by command name.
+//	lanyard_trigger_runs_total{trigger, result}
+//	    Runs of the functions of AUTHENTICATION triggers, by trigger name (the export's triggers: a set
+//	    fixed at start) and result: ok, failed (tried again), skipped (failed its last attempt).
 //
 // The gRPC interceptors' own metrics (grpc_server_*) and the Go runtime's sit beside these on the same
 // registry.
@@ -57,6 +60,7 @@ import (
 	"github.com/lanyardhq/lanyard/rules"
 	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/triggers"
 )
 
 // Results shared by several metrics.
@@ -112,6 +116,7 @@ type Metrics struct {
 	conflicts     *prometheus.CounterVec
 	watchStreams  prometheus.Gauge
 	storeCommands *prometheus.CounterVec
+	triggerRuns   *prometheus.CounterVec
 
 	all []prometheus.Collector
 }
@@ -171,9 +176,13 @@ func New(cfg Config) *Metrics {
 			Name: "lanyard_store_commands_total",
 			Help: "Commands sent to the store (MongoDB wire protocol), by command name.",
 		}, []string{"command"}),
+		triggerRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lanyard_trigger_runs_total",
+			Help: "Runs of the functions of AUTHENTICATION triggers, by trigger and result (ok, failed: tried again, skipped: failed its last attempt).",
+		}, []string{"trigger", "result"}),
 	}
 	m.all = []prometheus.Collector{m.logins, m.refreshes, m.reuse, m.rateLimited, m.revocations, m.hookCalls,
-		m.hookDuration, m.writes, m.conflicts, m.watchStreams, m.storeCommands}
+		m.hookDuration, m.writes, m.conflicts, m.watchStreams, m.storeCommands, m.triggerRuns}
 	if created := cfg.SigningKeyCreated; created != nil {
 		m.all = append(m.all, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "lanyard_signing_key_age_seconds",
@@ -288,6 +297,15 @@ func (m *Metrics) HookCall(d time.Duration, result string) {
 	}
 	m.hookCalls.WithLabelValues(oneOf(result, []string{HookOK, HookRefused, HookTimeout, HookUnavailable, HookInvalidResponse})).Inc()
 	m.hookDuration.Observe(d.Seconds())
+}
+
+// TriggerRun counts one run of a trigger's function (triggers.Config.OnRun). Trigger names come from
+// the export, a set fixed at start, so they may be label values.
+func (m *Metrics) TriggerRun(trigger, result string) {
+	if m == nil {
+		return
+	}
+	m.triggerRuns.WithLabelValues(trigger, oneOf(result, []string{triggers.ResultOK, triggers.ResultFailed, triggers.ResultSkipped})).Inc()
 }
 
 // CustomDataWrite counts an UpdateCustomData or DeleteCustomData call that ended with err, and a refused

@@ -31,6 +31,7 @@ func TestReadmeNamesEveryMetric(t *testing.T) {
 	m := New(Config{SigningKeyCreated: func() (time.Time, bool) { return time.Now(), true }})
 	reg.MustRegister(m)
 	m.StoreCommand("find") // a vector without a series is not gathered
+	m.TriggerRun("onLogin", "ok")
 	fams, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -111,4 +112,22 @@ func TestLabelsStayClosed(t *testing.T) {
 	if n := testutil.CollectAndCount(m.logins); n != len(providers)+1 {
 		t.Errorf("%d login series, want %d (one ok per provider, one unknown)", n, len(providers)+1)
 	}
+}
+
+// TestTriggerRunResults: a result outside the runner's set counts as unknown, never as itself.
+func TestTriggerRunResults(t *testing.T) {
+	m := New(Config{})
+	m.TriggerRun("onLogin", "ok")
+	m.TriggerRun("onLogin", "skipped")
+	m.TriggerRun("onLogin", "something else")
+	for _, c := range []struct {
+		result string
+		want   float64
+	}{{"ok", 1}, {"skipped", 1}, {"failed", 0}, {"unknown", 1}, {"something else", 0}} {
+		if got := testutil.ToFloat64(m.triggerRuns.WithLabelValues("onLogin", c.result)); got != c.want {
+			t.Errorf("lanyard_trigger_runs_total{result=%q} = %v, want %v", c.result, got, c.want)
+		}
+	}
+	var none *Metrics
+	none.TriggerRun("onLogin", "ok") // a nil Metrics counts nothing, without panicking
 }

@@ -273,6 +273,9 @@ type AuthEvent struct {
 	UserID    string
 	Providers []string
 	At        time.Time
+	// User is what a DELETE event keeps of the deleted user (nil on other events, which read the user
+	// from the store, and on DELETE events written before it was kept).
+	User *UserSnapshot
 }
 
 // Auth event types.
@@ -290,4 +293,7 @@ type AuthEvents interface {
 	AppendEvents(ctx context.Context, events ...*AuthEvent) error
 	// EventsAfter returns up to limit events with Seq > after, in order.
 	EventsAfter(ctx context.Context, after int64, limit int) ([]*AuthEvent, error)
+	// LastEventSeq returns the highest sequence number stored; 0 when there are no events. A reader that
+	// starts there sees only the events appended afterwards.
+	LastEventSeq(ctx context.Context) (int64, error)
 }

@@ -72,6 +72,8 @@ type Store interface {
 	AuthEvents
 	CustomData
 	Documents
+	Leases
+	TriggerCursors
 
 	// Ping checks that the engine answers now. An engine that cannot be
 	// reached yields an error that wraps ErrUnavailable.

@@ -34,6 +34,8 @@ const (
 	collActionTokens       = "action_tokens"
 	collActionTokenUses    = "action_token_uses" // claims: {_id: token id}
 	collEvents             = "auth_events"       // {_id: seq}
+	collLeases             = "leases"            // claims: {_id: "lease name/term"} (see triggers.go)
+	collTriggerCursors     = "trigger_cursors"   // claims: {_id: "cursor name/seq"} (see triggers.go)
 )
 
 // D shortens the filters and updates below.

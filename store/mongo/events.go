@@ -34,6 +34,42 @@ type eventDoc struct {
 	UserID    string    `bson:"user_id"`
 	Providers []string  `bson:"providers"`
 	At        time.Time `bson:"at"`
+	// User is kept on DELETE events only: the user is gone by the time anyone reads them.
+	User *userSnapshotDoc `bson:"user,omitempty"`
+}
+
+type userSnapshotDoc struct {
+	Type       string                `bson:"type"`
+	Data       any                   `bson:"data"`
+	Identities []identitySnapshotDoc `bson:"identities"`
+}
+
+type identitySnapshotDoc struct {
+	ID           string `bson:"id"`
+	ProviderType string `bson:"provider_type"`
+	Data         any    `bson:"data"`
+}
+
+func toSnapshotDoc(u *store.UserSnapshot) *userSnapshotDoc {
+	if u == nil {
+		return nil
+	}
+	d := &userSnapshotDoc{Type: u.Type, Data: toData(u.Data), Identities: make([]identitySnapshotDoc, len(u.Identities))}
+	for i, id := range u.Identities {
+		d.Identities[i] = identitySnapshotDoc{ID: id.ID, ProviderType: id.ProviderType, Data: toData(id.Data)}
+	}
+	return d
+}
+
+func fromSnapshotDoc(d *userSnapshotDoc) *store.UserSnapshot {
+	if d == nil {
+		return nil
+	}
+	u := &store.UserSnapshot{Type: d.Type, Data: fromData(d.Data), Identities: make([]store.IdentitySnapshot, len(d.Identities))}
+	for i, id := range d.Identities {
+		u.Identities[i] = store.IdentitySnapshot{ID: id.ID, ProviderType: id.ProviderType, Data: fromData(id.Data)}
+	}
+	return u
 }
 
 // eventSeq is the Store's knowledge of the sequence and the appends waiting to be written.
@@ -112,7 +148,7 @@ func (s *Store) insertEvents(ctx context.Context, pending []*store.AuthEvent) er
 	return s.insertNumbered(ctx, collEvents, &s.events.numbering, len(pending),
 		func(i int, num int64) any {
 			e := pending[i]
-			d := eventDoc{Seq: num, Type: e.Type, UserID: e.UserID, Providers: e.Providers, At: e.At}
+			d := eventDoc{Seq: num, Type: e.Type, UserID: e.UserID, Providers: e.Providers, At: e.At, User: toSnapshotDoc(e.User)}
 			if d.Providers == nil {
 				d.Providers = []string{}
 			}
@@ -133,7 +169,12 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]*sto
 	}
 	out := make([]*store.AuthEvent, len(docs))
 	for i, d := range docs {
-		out[i] = &store.AuthEvent{Seq: d.Seq, Type: d.Type, UserID: d.UserID, Providers: d.Providers, At: utc(d.At)}
+		out[i] = &store.AuthEvent{Seq: d.Seq, Type: d.Type, UserID: d.UserID, Providers: d.Providers, At: utc(d.At), User: fromSnapshotDoc(d.User)}
 	}
 	return out, nil
+}
+
+// LastEventSeq returns the highest sequence number stored.
+func (s *Store) LastEventSeq(ctx context.Context) (int64, error) {
+	return s.lastNumber(ctx, collEvents)
 }

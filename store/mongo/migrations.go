@@ -48,6 +48,10 @@ var migrations = []migration{
 	{6, "identities keyed by provider and subject, listed per user by numbered slots", copyIdentities},
 	{7, "API keys found by the hash of their secret", copyAPIKeyHashes},
 	{8, "index of used action tokens by expiry", createIndexes([]index{{collActionTokenUses, "expires_at", bson.D{{Key: "expires_at", Value: 1}}, false}})},
+	{9, "indexes of lease terms and trigger cursor positions", createIndexes([]index{
+		{collLeases, "lease_term", bson.D{{Key: "lease", Value: 1}, {Key: "term", Value: -1}}, false},
+		{collTriggerCursors, "cursor_seq", bson.D{{Key: "cursor", Value: 1}, {Key: "seq", Value: -1}}, false},
+	})},
 }
 
 // index is one index of a collection. Unique indexes are claims and must

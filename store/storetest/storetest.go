@@ -42,6 +42,7 @@ func Run(t *testing.T, engine string, openDB Opener) {
 		apiKeysBehaviours,
 		passwordsBehaviours,
 		eventsBehaviours,
+		triggersBehaviours,
 		customDataBehaviours,
 	))
 }
