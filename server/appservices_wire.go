@@ -136,6 +136,12 @@ func loginRequest(cred authn.Credentials, deviceID string) *lanyardv1.LoginReque
 		req.Credentials = &lanyardv1.LoginRequest_Google{Google: &lanyardv1.GoogleCredentials{IdToken: cred.Token}}
 	case authn.ProviderFacebook:
 		req.Credentials = &lanyardv1.LoginRequest_Facebook{Facebook: &lanyardv1.FacebookCredentials{AccessToken: cred.Token}}
+	case authn.ProviderCustomFunction:
+		// A payload that is not JSON-like (it always is: it was decoded from JSON) leaves the credentials
+		// unset, which the field rules refuse.
+		if payload, err := structpb.NewStruct(cred.Payload); err == nil {
+			req.Credentials = &lanyardv1.LoginRequest_CustomFunction{CustomFunction: &lanyardv1.CustomFunctionCredentials{Payload: payload}}
+		}
 	}
 	return req
 }

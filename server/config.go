@@ -169,7 +169,7 @@ func (c *Config) settings() []setting {
 		{"revocation-interval", "how often each replica reads the log of ended sessions (revocation delay)", (*durVal)(&c.RevocationInterval)},
 		{"key-reload-interval", "how often each replica reloads signing keys (rotation delay)", (*durVal)(&c.KeyReloadInterval)},
 
-		{"providers", "enabled providers: anon-user, local-userpass, api-key, custom-token, oauth2-google, oauth2-facebook", (*listVal)(&c.Providers)},
+		{"providers", "enabled providers: anon-user, local-userpass, api-key, custom-token, oauth2-google, oauth2-facebook, custom-function (from --app)", (*listVal)(&c.Providers)},
 		{"userpass-auto-confirm", "confirm email/password users at registration, without a confirmation token", (*boolVal)(&c.UserpassAutoConfirm)},
 		{"userpass-min-password-length", "minimum password length in characters (App Services allowed 6)", (*intVal)(&c.UserpassMinPasswordLength)},
 		{"userpass-sender-webhook", "URL that receives confirmation and reset tokens as JSON POSTs (to email them); empty = the file outbox.jsonl in the data dir", (*strVal)(&c.UserpassSenderWebhook)},
@@ -662,6 +662,10 @@ func (c Config) Validate() error {
 			if c.FacebookAppID == "" || c.FacebookAppSecret == "" {
 				bad("facebook-app-id", "the oauth2-facebook provider needs the app id and app secret")
 			}
+		case "custom-function":
+			if c.app == nil || c.app.CustomFunction == nil {
+				bad("providers", "the custom-function provider runs the authFunctionName function of an App Services export: serve one with --app whose auth/providers.json enables it")
+			}
 		default:
 			bad("providers", "%q is not a provider Lanyard knows", p)
 		}
@@ -768,6 +772,10 @@ func checkPublicURL(raw string) error {
 // metadata, and its answer becomes token content.
 func (c Config) validateHook(bad func(name, format string, a ...any)) {
 	useTLS := c.CustomDataHookTLSCAFile != "" || c.CustomDataHookTLSCertFile != "" || c.CustomDataHookTLSKeyFile != ""
+	if c.CustomDataOnUserCreation != "" && c.app != nil && c.app.CustomUserData != nil && c.app.CustomUserData.OnUserCreationFunction != "" {
+		bad("custom-data-on-user-creation", "is set, but the export's auth/custom_user_data.json names the user creation function %q too: keep one of them",
+			c.app.CustomUserData.OnUserCreationFunction)
+	}
 	if c.CustomDataOnUserCreation == "" {
 		if useTLS || c.CustomDataHookInsecure {
 			bad("custom-data-on-user-creation", "is empty, but the hook's TLS or insecure settings are set")

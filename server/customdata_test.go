@@ -330,7 +330,7 @@ func TestSystemRulesPreset(t *testing.T) {
 }
 
 // startHook serves the example user creation hook on loopback.
-func startHook(t *testing.T) string {
+func startHook(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -37,6 +37,7 @@ import (
 	"github.com/lanyardhq/lanyard/service/customdata"
 	"github.com/lanyardhq/lanyard/service/metadata"
 	"github.com/lanyardhq/lanyard/store"
+	"github.com/lanyardhq/lanyard/triggers"
 	"github.com/lanyardhq/lanyard/store/embedded"
 	"github.com/lanyardhq/lanyard/store/feed"
 	storemongo "github.com/lanyardhq/lanyard/store/mongo"
@@ -71,6 +72,11 @@ type Server struct {
 	authSvc *auth.Service
 	// closers run at stop, after the store (hook connections and the like).
 	closers []func() error
+	// triggers runs the export's authentication triggers (nil without any); stop ends it, through
+	// stopTriggers, and waits for triggersDone before it closes the store the runner uses.
+	triggers     *triggers.Runner
+	stopTriggers context.CancelFunc
+	triggersDone chan struct{}
 
 	grpc     *grpc.Server
 	health   *health.Server
@@ -344,6 +350,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	go store.WatchHealth(ctx, s.store, s.setHealth)
 	go s.auth.Run(ctx)
 	go s.watch.Run(ctx)
+	if s.triggers != nil {
+		tctx, cancel := context.WithCancel(ctx)
+		s.stopTriggers, s.triggersDone = cancel, make(chan struct{})
+		go func() {
+			defer close(s.triggersDone)
+			if err := s.triggers.Run(tctx); err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Error("authentication triggers stopped", "error", err.Error())
+			}
+		}()
+	}
 
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
@@ -429,6 +445,11 @@ func (s *Server) stop() {
 			_ = s.http.Close()
 		}
 		<-httpDone // by the end of the grace at the latest
+		if s.stopTriggers != nil {
+			// The runner releases its lease on the way out, through the store.
+			s.stopTriggers()
+			<-s.triggersDone
+		}
 		s.closeStore(context.Background())
 		s.shutdownTracing(context.Background())
 		s.log.Info("stopped")

@@ -30,7 +30,7 @@ import (
 )
 
 // claimsOf decodes a token's claims without checking anything.
-func claimsOf(t *testing.T, token string) map[string]any {
+func claimsOf(t testing.TB, token string) map[string]any {
 	t.Helper()
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {

@@ -66,6 +66,16 @@ func (s *Server) openAuth(ctx context.Context) error {
 			cfg.OnUserCreation = hook.call
 		}
 	}
+	fns, err := s.openFunctions()
+	if err != nil {
+		return err
+	}
+	if fns != nil {
+		fns.configure(&cfg)
+		if err := s.openTriggers(fns); err != nil {
+			return err
+		}
+	}
 	s.auth, err = authn.New(ctx, cfg, s.store)
 	return err
 }

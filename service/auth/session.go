@@ -41,6 +41,10 @@ func toCredentials(r credentialsOneof) authn.Credentials {
 	case r.GetFacebook() != nil:
 		return authn.Credentials{Provider: authn.ProviderFacebook, Token: r.GetFacebook().GetAccessToken()}
 	}
+	// Only logins carry custom-function credentials: linking one is not offered.
+	if l, ok := r.(*lanyardv1.LoginRequest); ok && l.GetCustomFunction() != nil {
+		return authn.Credentials{Provider: authn.ProviderCustomFunction, Payload: l.GetCustomFunction().GetPayload().AsMap()}
+	}
 	return authn.Credentials{}
 }
 

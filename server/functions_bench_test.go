@@ -1,0 +1,86 @@
+package server_test
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// The cost of the app's own functions in the auth path, with their baselines in the same run: the
+// seed's user creation function beside the gRPC hook giving the same document (and beside no hook at
+// all), and a custom-function login beside an anonymous one. The server, its store engine (embedded
+// FerretDB on SQLite) and the hook all run in this process, so cpu-ms/op, read from getrusage, counts
+// every process a user pays for. BENCHMARKS.md has the command and the numbers.
+
+// cpuTime is the CPU time this process has used.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loopWithCPU runs op b.N times and reports the CPU it took per call.
+func loopWithCPU(b *testing.B, op func()) {
+	start := cpuTime(b)
+	n := 0
+	for b.Loop() {
+		op()
+		n++
+	}
+	b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
+}
+
+func BenchmarkUserCreation(b *testing.B) {
+	b.Run("no_hook", func(b *testing.B) {
+		cfg := testConfig(b)
+		cfg.CustomDataEnabled, cfg.CustomDataDatabase, cfg.CustomDataCollection, cfg.CustomDataUserIDField = true, "myapp", "users", "user_account_id"
+		ts := startServer(b, cfg)
+		loopWithCPU(b, func() { anonLogin(b, ts) })
+	})
+	b.Run("grpc_hook", func(b *testing.B) {
+		cfg := testConfig(b)
+		cfg.CustomDataEnabled, cfg.CustomDataDatabase, cfg.CustomDataCollection, cfg.CustomDataUserIDField = true, "myapp", "users", "user_account_id"
+		cfg.CustomDataOnUserCreation = startHook(b)
+		ts := startServer(b, cfg)
+		loopWithCPU(b, func() { anonLogin(b, ts) })
+	})
+	b.Run("js_function", func(b *testing.B) {
+		ts := startServer(b, functionsConfig(b, functionsApp(b, map[string]string{"triggers/stampLogin.json": disabledTrigger})))
+		loopWithCPU(b, func() { anonLogin(b, ts) })
+	})
+}
+
+// disabledTrigger turns the example's LOGIN trigger off, so that its runs do not count against the
+// logins measured.
+const disabledTrigger = `{"name": "stampLogin", "type": "AUTHENTICATION", "function_name": "stampLogin", "disabled": true,
+  "config": {"operation_type": "LOGIN", "providers": ["anon-user"]}}`
+
+func BenchmarkCustomFunctionLogin(b *testing.B) {
+	// Without the user creation function and the trigger: the logins alone.
+	app := functionsApp(b, map[string]string{
+		"triggers/stampLogin.json": disabledTrigger,
+		"auth/custom_user_data.json": `{"enabled": true, "mongo_service_name": "mongodb-atlas", "database_name": "myapp",
+  "collection_name": "users", "user_id_field": "user_account_id"}`,
+	})
+	ts := startServer(b, functionsConfig(b, app))
+	ctx := context.Background()
+	if _, err := appDB(b, ts).Collection("credentials").InsertOne(ctx, bson.D{{Key: "username", Value: "ada"},
+		{Key: "password", Value: "lovelace"}, {Key: "name", Value: "Ada"}}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Login_anonymous", func(b *testing.B) {
+		loopWithCPU(b, func() { anonLogin(b, ts) })
+	})
+	b.Run("Login_custom_function", func(b *testing.B) {
+		loopWithCPU(b, func() {
+			if _, err := customFunctionLogin(ctx, ts, map[string]any{"username": "ada", "password": "lovelace"}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+}
