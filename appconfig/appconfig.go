@@ -38,8 +38,7 @@
 //
 // Every function a setting or trigger names must be one of the export's functions. Everything else in
 // an export (sync, hosting, HTTPS endpoints, other services, other collections' rules) is not read: it
-// concerns features Lanyard does not serve. The appconfig package only reads functions; running them
-// is another package's work.
+// concerns features Lanyard does not serve. This package only reads functions; it runs none.
 //
 // # What it refuses
 //
@@ -49,10 +48,10 @@
 // other than AUTHENTICATION (DATABASE, SCHEDULED: Lanyard sees no database changes and keeps no
 // schedule) or one that sends its events elsewhere than to a function (AWS_EVENTBRIDGE), a setting or
 // trigger naming a function the export does not have, a configured function without its source file,
-// functions in the realm-cli v1 layout (functions/<name>/config.json and source.js), several MongoDB
-// data sources that custom_user_data.json does not choose between, and secrets that cannot be
-// resolved. Every problem is reported at once ([errors.Join] of [*Error] values, in file and key
-// order).
+// functions in the realm-cli v1 layout (functions/<name>/config.json and source.js), an enabled
+// custom_user_data.json whose mongo_service_name is none of the export's MongoDB data sources, several
+// MongoDB data sources that it does not choose between, and secrets that cannot be resolved. Every
+// problem is reported at once ([errors.Join] of [*Error] values, in file and key order).
 //
 // # Secrets
 //

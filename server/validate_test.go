@@ -291,3 +291,17 @@ func handwrittenMaxLen(v *rpc.Violations, field, s string, max int) {
 		v.Add(field, "is not valid UTF-8")
 	}
 }
+
+// TestCustomFunctionPayloadRequired: custom-function credentials without a payload are refused before
+// any function runs, naming the field; an empty payload object is a payload.
+func TestCustomFunctionPayloadRequired(t *testing.T) {
+	without := &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_CustomFunction{CustomFunction: &lanyardv1.CustomFunctionCredentials{}}}
+	v := violationsOf(t, without)
+	if len(v) != 1 || v[0].GetField() != "custom_function.payload" {
+		t.Errorf("violations %v, want one of custom_function.payload", v)
+	}
+	empty := &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_CustomFunction{CustomFunction: &lanyardv1.CustomFunctionCredentials{Payload: &structpb.Struct{}}}}
+	if v := violationsOf(t, empty); v != nil {
+		t.Errorf("an empty payload object is refused: %v", v)
+	}
+}
