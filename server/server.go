@@ -37,11 +37,11 @@ import (
 	"github.com/lanyardhq/lanyard/service/customdata"
 	"github.com/lanyardhq/lanyard/service/metadata"
 	"github.com/lanyardhq/lanyard/store"
-	"github.com/lanyardhq/lanyard/triggers"
 	"github.com/lanyardhq/lanyard/store/embedded"
 	"github.com/lanyardhq/lanyard/store/feed"
 	storemongo "github.com/lanyardhq/lanyard/store/mongo"
 	"github.com/lanyardhq/lanyard/telemetry"
+	"github.com/lanyardhq/lanyard/triggers"
 )
 
 // Limits of the gRPC listener. The header list must fit an authorization value of maxAuthorization plus
