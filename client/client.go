@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
@@ -219,6 +221,18 @@ func (c *Client) LoginAPIKey(ctx context.Context, key string) (*Session, error) 
 func (c *Client) LoginCustomToken(ctx context.Context, jwt string) (*Session, error) {
 	return c.Login(ctx, &lanyardv1.LoginRequest{
 		Credentials: &lanyardv1.LoginRequest_CustomToken{CustomToken: &lanyardv1.CustomTokenCredentials{Token: jwt}},
+	})
+}
+
+// LoginCustomFunction logs in through the app's authentication function (App Services' custom-function
+// provider): payload is the function's argument, and must hold only JSON-like values.
+func (c *Client) LoginCustomFunction(ctx context.Context, payload map[string]any) (*Session, error) {
+	p, err := structpb.NewStruct(payload)
+	if err != nil {
+		return nil, fmt.Errorf("lanyard: custom function payload: %w", err)
+	}
+	return c.Login(ctx, &lanyardv1.LoginRequest{
+		Credentials: &lanyardv1.LoginRequest_CustomFunction{CustomFunction: &lanyardv1.CustomFunctionCredentials{Payload: p}},
 	})
 }
 

@@ -234,7 +234,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 }
 
 var providers = []string{authn.ProviderAnonymous, authn.ProviderUserPass, authn.ProviderAPIKey, authn.ProviderCustomToken,
-	authn.ProviderGoogle, authn.ProviderFacebook}
+	authn.ProviderGoogle, authn.ProviderFacebook, authn.ProviderCustomFunction}
 
 var revocationReasons = []string{authn.RevokedLogout, authn.RevokedReuse, authn.RevokedSessions, authn.RevokedUserDisabled,
 	authn.RevokedUserDeleted}
