@@ -139,10 +139,11 @@ func TestAppServicesLocationAndRoutes(t *testing.T) {
 		{"GET", v2 + "/app/not-this-app/location", 404, "AppNotFound"},
 		{"DELETE", c.appPath("/location"), 405, "BadRequest"},
 		{"GET", v2 + "/auth/session", 405, "BadRequest"},
-		{"POST", c.appPath("/functions/call"), 501, "FunctionNotFound"},
+		// The access token is checked first, so that the SDK refreshes an expired one.
+		{"POST", c.appPath("/functions/call"), 401, "InvalidSession"},
 		{"POST", c.appPath("/graphql"), 501, "NotImplemented"},
 		{"GET", c.appPath("/realm-sync"), 501, "NotImplemented"},
-		{"POST", c.appPath("/auth/providers/local-userpass/reset/call"), 501, "FunctionNotFound"},
+		{"POST", c.appPath("/auth/providers/local-userpass/reset/call"), 400, "BadRequest"},
 		{"GET", v2 + "/nothing/here", 501, "NotImplemented"},
 		{"POST", c.appPath("/auth/providers/no-such-provider/login"), 404, "AuthProviderNotFound"},
 		{"POST", c.appPath("/auth/providers/custom-function/login"), 404, "AuthProviderNotFound"},
@@ -262,7 +263,7 @@ func TestAppServicesPasswordFlows(t *testing.T) {
 	_, _, id := c.mustLogin("local-userpass", userpassBody("ada@example.com", "pw-correct-horse"))
 	r := c.login("local-userpass", userpassBody("ada@example.com", "pw-wrong-horse"))
 	wantErr(t, r, 401, "InvalidPassword")
-	if r.str("error") != "invalid username/password" {
+	if r.str("error") != "unauthorized" {
 		t.Errorf("wrong password message: %q", r.str("error"))
 	}
 	wantErr(t, c.login("local-userpass", userpassBody("nobody@example.com", "pw-correct-horse")), 401, "InvalidPassword")
@@ -311,7 +312,7 @@ func TestAppServicesConfirmation(t *testing.T) {
 	}
 	token, tokenID := outboxToken(t, cfg.DataDir, "confirm", "bo@example.com")
 	confirm := c.appPath("/auth/providers/local-userpass/confirm")
-	wantErr(t, c.do("POST", confirm, map[string]string{"token": token, "tokenId": "not-an-id"}), 400, "UserpassTokenInvalid")
+	wantErr(t, c.do("POST", confirm, map[string]string{"token": token, "tokenId": "not-an-id"}), 400, "BadRequest")
 	if r := c.do("POST", confirm, map[string]string{"token": token, "tokenId": tokenID}); r.status != 200 {
 		t.Fatalf("confirm: %s", r)
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,5 +208,87 @@ func TestLoginTriggerRunsForEveryLoginAcrossARestart(t *testing.T) {
 	}
 	if _, ok := doc["lastLogin"].(bson.DateTime); !ok {
 		t.Errorf("custom data %v: lastLogin is not a date", doc)
+	}
+}
+
+// TestConfirmationAndResetFunctions: a confirmation function answering pending leaves the user pending
+// until ConfirmUser with the token it was given; success confirms at once; a reset function answering
+// success sets the password, and fail (or a throw) changes nothing and says so.
+func TestConfirmationAndResetFunctions(t *testing.T) {
+	ts := startServer(t, functionsConfig(t, functionsApp(t, nil)))
+	ctx := t.Context()
+	login := func(email, password string) error {
+		_, err := ts.auth.Login(ctx, &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_EmailPassword{
+			EmailPassword: &lanyardv1.EmailPasswordCredentials{Email: email, Password: password}}})
+		return err
+	}
+	register := func(email, password string) {
+		t.Helper()
+		if _, err := ts.auth.RegisterUser(ctx, &lanyardv1.RegisterUserRequest{Email: email, Password: password}); err != nil {
+			t.Fatalf("register %s: %v", email, err)
+		}
+	}
+
+	register("grace@example.com", "pw-hopper-1") // the app's own domain: success
+	if err := login("grace@example.com", "pw-hopper-1"); err != nil {
+		t.Fatalf("a user the function confirmed cannot log in: %v", err)
+	}
+
+	const pending = "linus@elsewhere.test"
+	register(pending, "pw-torvalds-1")
+	wantError(t, login(pending, "pw-torvalds-1"), codes.FailedPrecondition, "USER_PENDING_CONFIRMATION")
+	var sent struct {
+		Token   string `bson:"token"`
+		TokenID string `bson:"tokenId"`
+	}
+	if err := appDB(t, ts).Collection("outbox").FindOne(ctx, bson.D{{Key: "username", Value: pending}}).Decode(&sent); err != nil {
+		t.Fatalf("the confirmation function's token: %v", err)
+	}
+	if _, err := ts.auth.ConfirmUser(ctx, &lanyardv1.ConfirmUserRequest{Token: sent.Token, TokenId: sent.TokenID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := login(pending, "pw-torvalds-1"); err != nil {
+		t.Fatalf("after confirmUser: %v", err)
+	}
+	_, err := ts.auth.RetryCustomConfirmation(ctx, &lanyardv1.RetryCustomConfirmationRequest{Email: pending})
+	if msg := wantError(t, err, codes.FailedPrecondition, "INVALID_ARGUMENT").Message(); !strings.Contains(msg, "already confirmed") {
+		t.Errorf("retrying a confirmed user: %q", msg)
+	}
+
+	reset := func(answer string) error {
+		args, err := structpb.NewList([]any{answer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ts.auth.CallResetPasswordFunction(ctx, &lanyardv1.CallResetPasswordFunctionRequest{Email: pending, Password: "pw-new-2", Arguments: args})
+		return err
+	}
+	msg := wantError(t, reset("41"), codes.FailedPrecondition, "HOOK_FAILED").Message()
+	if !strings.Contains(msg, "did not reset") {
+		t.Errorf("a reset function answering fail: %q", msg)
+	}
+	if err := login(pending, "pw-new-2"); err == nil {
+		t.Fatal("a refused reset set the password")
+	}
+	if err := reset("42"); err != nil {
+		t.Fatal(err)
+	}
+	if err := login(pending, "pw-new-2"); err != nil {
+		t.Fatalf("the password the reset function accepted does not log in: %v", err)
+	}
+	wantError(t, login(pending, "pw-torvalds-1"), codes.Unauthenticated, "INVALID_CREDENTIALS")
+}
+
+// TestFunctionSyntaxErrorStopsTheStart: a function that does not compile stops the start, naming its
+// file and line.
+func TestFunctionSyntaxErrorStopsTheStart(t *testing.T) {
+	cfg := functionsConfig(t, functionsApp(t, map[string]string{"functions/resetPassword.js": "exports = function () {\n  var = 1;\n};\n"}))
+	srv, err := server.New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil {
+		srv.Close()
+		t.Fatal("a function that does not compile was accepted")
+	}
+	if !strings.Contains(err.Error(), "functions/resetPassword.js:2") {
+		t.Errorf("error %q does not name the file and line", err)
 	}
 }
