@@ -52,11 +52,9 @@ function boundedConstructor(name, bytesPer) {
 		if (a != null && typeof a === 'object' && !(a instanceof C) && len(a.length) * bytesPer > maxString) tooMany();
 		return Reflect.construct(C, args, new.target === W ? C : new.target);
 	}}[name];
-	Object.setPrototypeOf(W, Object.getPrototypeOf(C));
-	for (const k of Reflect.ownKeys(C)) {
-		if (k === 'prototype' || k === 'length' || k === 'name') continue;
-		Object.defineProperty(W, k, Object.getOwnPropertyDescriptor(C, k));
-	}
+	// Static members (from, of, isView, BYTES_PER_ELEMENT) are the built-in's, reached through W's
+	// prototype.
+	Object.setPrototypeOf(W, C);
 	Object.defineProperty(W, 'prototype', {value: C.prototype, writable: false});
 	globalThis[name] = W;
 }
