@@ -69,6 +69,8 @@ func (r *runner) storeError(op string, ns store.Namespace, err error) error {
 	switch {
 	case errors.Is(err, store.ErrNamespaceRefused), errors.Is(err, store.ErrInvalidDocument):
 		return fmt.Errorf("%s: %s", op, strings.TrimPrefix(safeText(err.Error(), 300), "store: "))
+	case errors.Is(err, store.ErrAlreadyExists):
+		return fmt.Errorf("%s on %s.%s: duplicate key: a document with the same unique key already exists", op, ns.Database, ns.Collection)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fmt.Errorf("%s on %s.%s: the call's deadline passed", op, ns.Database, ns.Collection)
 	}

@@ -130,16 +130,22 @@ func TestDatabaseMethods(t *testing.T) {
 		}
 
 		msg := call(t, e, "fail", map[string]any{"db": own, "code": `c.insertOne({a: 1})`}).(string)
+		t.Logf("own database: %q", msg)
 		if !strings.Contains(msg, own) || strings.Contains(msg, "store:") {
 			t.Errorf("Lanyard's own database: %q", msg)
 		}
 		msg = call(t, e, "fail", map[string]any{"db": "shop", "code": `c.updateOne({}, {$where: "1"})`}).(string)
+		t.Logf("invalid update: %q", msg)
 		if !strings.HasPrefix(msg, "updateOne: ") {
 			t.Errorf("invalid update: %q", msg)
 		}
 		msg = call(t, e, "fail", map[string]any{"db": "shop", "code": `c.insertOne("text")`}).(string)
 		if msg != "insertOne: the document must be an object" {
 			t.Errorf("bad document: %q", msg)
+		}
+		msg = call(t, e, "fail", map[string]any{"db": "shop", "code": `c.insertOne({_id: "dup"}).then(() => c.insertOne({_id: "dup"}))`}).(string)
+		if msg != "insertOne on shop.items: duplicate key: a document with the same unique key already exists" {
+			t.Errorf("duplicate key: %q", msg)
 		}
 		msg = call(t, e, "fail", map[string]any{"db": "shop", "code": `c.watch()`}).(string)
 		if msg != "collection.watch is not supported by Lanyard's functions" {

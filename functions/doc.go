@@ -49,7 +49,7 @@
 // value in one step (String repeat, padStart and padEnd, Array fill, join and from, ArrayBuffer and the
 // typed array constructors) refuse, with a RangeError, sizes beyond the memory limit; other built-ins
 // (a sort or a JSON.stringify of a huge value, say) are bounded only by the size of what the function
-// already holds.
+// already holds, and the typed array constructors are guarded only under their global names.
 //
 // Values cross into Go as map[string]any, []any, string, float64, bool, nil, time.Time (a Date) and
 // ObjectID (a BSON.ObjectId); undefined becomes nil.

@@ -121,7 +121,8 @@ const (
 	wrapSuffix = "\n;return exports;})"
 )
 
-// New compiles every source. A syntax error is an error naming the file, line and column.
+// New compiles every source. A syntax error is an error naming the file, line and column. The Engine
+// prepares runtimes and watches memory in the background until Close.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout

@@ -432,20 +432,22 @@ func TestOneStepAllocationsAreRefused(t *testing.T) {
 		try { return String(eval(expr)); } catch (e) { return e.name + ": " + e.message; }
 	};`))
 	cases := map[string]string{
-		`"x".repeat(2 ** 40)`:                     "RangeError: Invalid string length",
-		`"x".padEnd(2 ** 40)`:                     "RangeError: Invalid string length",
-		`new Array(2 ** 31).fill(0)`:              "RangeError: Invalid array length",
-		`new Array(2 ** 31).join("ab")`:           "RangeError: Invalid string length",
-		`Array.from({length: 2 ** 31})`:           "RangeError: Invalid array length",
-		`new ArrayBuffer(2 ** 40)`:                "RangeError: Invalid array length",
-		`new Float64Array(2 ** 30)`:               "RangeError: Invalid array length",
-		`"ab".repeat(3)`:                          "ababab",
-		`[1, 2].join("-") + new Array(3).fill(7)`: "1-27,7,7",
-		`Array.from({length: 2}).length`:          "2",
-		`new Uint8Array([1, 2]).length`:           "2",
-		`new Uint8Array(4) instanceof Uint8Array`: "true",
-		`new ArrayBuffer(8).byteLength`:           "8",
-		`"7".padStart(3, "0")`:                    "007",
+		`"x".repeat(2 ** 40)`:                                   "RangeError: Invalid string length",
+		`"x".padEnd(2 ** 40)`:                                   "RangeError: Invalid string length",
+		`new Array(2 ** 31).fill(0)`:                            "RangeError: Invalid array length",
+		`new Array(2 ** 31).join("ab")`:                         "RangeError: Invalid string length",
+		`new Array(2 ** 20).fill("x".repeat(2 ** 10)).join("")`: "RangeError: Invalid string length",
+		`["a", "b"].toString()`:                                 "a,b",
+		`Array.from({length: 2 ** 31})`:                         "RangeError: Invalid array length",
+		`new ArrayBuffer(2 ** 40)`:                              "RangeError: Invalid array length",
+		`new Float64Array(2 ** 30)`:                             "RangeError: Invalid array length",
+		`"ab".repeat(3)`:                                        "ababab",
+		`[1, 2].join("-") + new Array(3).fill(7)`:               "1-27,7,7",
+		`Array.from({length: 2}).length`:                        "2",
+		`new Uint8Array([1, 2]).length`:                         "2",
+		`new Uint8Array(4) instanceof Uint8Array`:               "true",
+		`new ArrayBuffer(8).byteLength`:                         "8",
+		`"7".padStart(3, "0")`:                                  "007",
 	}
 	for expr, want := range cases {
 		if got := call(t, e, "probe", expr); got != want {

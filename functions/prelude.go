@@ -30,8 +30,15 @@ bounded(String.prototype, 'padStart', (s, [l]) => { if (len(l) > maxString) tooL
 bounded(String.prototype, 'padEnd', (s, [l]) => { if (len(l) > maxString) tooLong(); });
 bounded(Array.prototype, 'fill', (a) => { if (len(Object(a).length) > maxElements) tooMany(); });
 bounded(Array.prototype, 'join', (a, [sep]) => {
-	const l = len(Object(a).length);
-	if (l > maxElements || l * (sep === undefined ? 1 : String(sep).length) > maxString) tooLong();
+	const o = Object(a), l = len(o.length), sl = sep === undefined ? 1 : String(sep).length;
+	if (l > maxElements || l * sl > maxString) tooLong();
+	// The elements can be one long string many times over: their lengths count too.
+	let total = 0;
+	for (let i = 0; i < l; i++) {
+		const v = o[i];
+		total += sl + (typeof v === 'string' ? v.length : 0);
+		if (total > maxString) tooLong();
+	}
 });
 bounded(Array, 'from', (_, [items]) => { if (items != null && len(Object(items).length) > maxElements) tooMany(); });
 function boundedConstructor(name, bytesPer) {
@@ -45,11 +52,9 @@ function boundedConstructor(name, bytesPer) {
 		if (a != null && typeof a === 'object' && !(a instanceof C) && len(a.length) * bytesPer > maxString) tooMany();
 		return Reflect.construct(C, args, new.target === W ? C : new.target);
 	}}[name];
-	Object.setPrototypeOf(W, Object.getPrototypeOf(C));
-	for (const k of Reflect.ownKeys(C)) {
-		if (k === 'prototype' || k === 'length' || k === 'name') continue;
-		Object.defineProperty(W, k, Object.getOwnPropertyDescriptor(C, k));
-	}
+	// Static members (from, of, isView, BYTES_PER_ELEMENT) are the built-in's, reached through W's
+	// prototype.
+	Object.setPrototypeOf(W, C);
 	Object.defineProperty(W, 'prototype', {value: C.prototype, writable: false});
 	globalThis[name] = W;
 }
