@@ -249,10 +249,13 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
 	}
 	if s.tracing.Enabled() {
-		// Not the health service: load balancers probe it every few seconds.
+		// Not the health service: load balancers probe it every few seconds. Every caller is untrusted: a
+		// client's trace context is only linked, so that it can neither force its calls to be sampled nor
+		// graft its trace onto Lanyard's.
 		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler(
 			otelgrpc.WithTracerProvider(s.tracing.TracerProvider()),
 			otelgrpc.WithPropagators(telemetry.Propagator()),
+			otelgrpc.WithPublicEndpoint(),
 			otelgrpc.WithFilter(filters.Not(filters.HealthCheck())),
 		)))
 	}

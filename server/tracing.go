@@ -33,7 +33,8 @@ func (s *Server) shutdownTracing(ctx context.Context) {
 }
 
 // traceHTTP gives every HTTP call a server span, named after its route, when tracing is on. /healthz, /readyz and
-// /metrics make none: probes and scrapes every few seconds would bury the calls.
+// /metrics make none: probes and scrapes every few seconds would bury the calls. As on gRPC, a caller's
+// trace context becomes a link of a new root span, never its parent: any client may send one.
 func (s *Server) traceHTTP(h http.Handler) http.Handler {
 	if !s.tracing.Enabled() {
 		return h
@@ -41,6 +42,7 @@ func (s *Server) traceHTTP(h http.Handler) http.Handler {
 	return otelhttp.NewHandler(h, "HTTP",
 		otelhttp.WithTracerProvider(s.tracing.TracerProvider()),
 		otelhttp.WithPropagators(telemetry.Propagator()),
+		otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true }),
 		otelhttp.WithSpanNameFormatter(s.httpSpanName),
 		otelhttp.WithFilter(func(r *http.Request) bool {
 			return r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics"
