@@ -174,6 +174,15 @@ func TestTracesReachAnOTLPCollector(t *testing.T) {
 	if len(storeDescendants(appLogin)) == 0 {
 		t.Errorf("the App Services login has no store command spans under it; spans: %q", names)
 	}
+	// The path holds user data: no span records it, only the route pattern.
+	for _, s := range spans {
+		if p, ok := s.Attr("url.path"); ok {
+			t.Errorf("span %q records the path %q", s.GetName(), p)
+		}
+		if all := strings.Join(s.Strings(), "\n"); strings.Contains(all, "/providers/anon-user") {
+			t.Errorf("span %q carries the App Services login's path", s.GetName())
+		}
+	}
 	for _, n := range names {
 		if strings.Contains(n, "Health") || strings.Contains(n, "healthz") {
 			t.Errorf("a probe made the span %q", n)
