@@ -87,8 +87,6 @@ type Server struct {
 	metrics  *metrics.Metrics
 	// httpPatterns are the patterns of the HTTP listener's routes, so that tests can reach every one.
 	httpPatterns []string
-	// appRoute is the pattern of the App Services route serving a request (for span names).
-	appRoute func(*http.Request) string
 
 	storeOutage storeOutage // ends calls waiting for the store when it turns unhealthy (chain.go)
 

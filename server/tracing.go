@@ -63,7 +63,7 @@ func (s *Server) traceHTTP(h http.Handler) http.Handler {
 		}
 		hidden := *r.URL
 		hidden.Path, hidden.RawPath = "", ""
-		r = r.WithContext(context.WithValue(r.Context(), hiddenURLKey{}, r.URL))
+		r = r.WithContext(context.WithValue(appservices.WithRouteNote(r.Context()), hiddenURLKey{}, r.URL))
 		r.URL = &hidden
 		traced.ServeHTTP(w, r)
 	})
@@ -74,13 +74,14 @@ type hiddenURLKey struct{}
 
 // httpSpanName names an HTTP call's span after the pattern of its route ("GET /.well-known/jwks.json",
 // "POST /api/client/v2.0/app/{app}/auth/providers/{provider}/login"), never after its path, which holds
-// user data (ids, provider names, anything a client sends). otelhttp asks before routing, when there is
-// no pattern yet, and again after it.
+// user data (ids, provider names, anything a client sends); under the App Services prefix, after the
+// route the App Services handler noted. otelhttp asks before routing, when there is no pattern yet, and
+// again after it.
 func (s *Server) httpSpanName(_ string, r *http.Request) string {
 	method := spanMethod(r.Method)
 	pattern := r.Pattern
-	if pattern == appservices.Prefix && s.appRoute != nil {
-		if p := s.appRoute(r); p != "" {
+	if pattern == appservices.Prefix {
+		if p := appservices.MatchedRoute(r.Context()); p != "" {
 			pattern = p
 		}
 	}
