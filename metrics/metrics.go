@@ -14,8 +14,6 @@
 //	lanyard_refreshes_total{result}
 //	    Refresh token exchanges, over both APIs: ok, expired, revoked, reused (a rotated token presented
 //	    after the grace window), invalid, user_disabled, unavailable, canceled, error.
-//	lanyard_refresh_reuse_detections_total
-//	    Rotated refresh tokens presented again after the grace window; each revokes its session.
 //	lanyard_rate_limit_refusals_total{limiter}
 //	    Logins refused by the failed-login limits: identity (one identity from one client address) or
 //	    peer (one client address across identities).
@@ -103,7 +101,6 @@ type Config struct {
 type Metrics struct {
 	logins        *prometheus.CounterVec
 	refreshes     *prometheus.CounterVec
-	reuse         prometheus.Counter
 	rateLimited   *prometheus.CounterVec
 	revocations   *prometheus.CounterVec
 	hookCalls     *prometheus.CounterVec
@@ -134,10 +131,6 @@ func New(cfg Config) *Metrics {
 			Name: "lanyard_refreshes_total",
 			Help: "Refresh token exchanges, over gRPC and the App Services API, by result.",
 		}, []string{"result"}),
-		reuse: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "lanyard_refresh_reuse_detections_total",
-			Help: "Rotated refresh tokens presented again after the grace window (each revokes its session).",
-		}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lanyard_rate_limit_refusals_total",
 			Help: "Logins refused by the failed-login limits, by limit (identity: per identity and client address; peer: per client address).",
@@ -172,7 +165,7 @@ func New(cfg Config) *Metrics {
 			Help: "Commands sent to the store (MongoDB wire protocol), by command name.",
 		}, []string{"command"}),
 	}
-	m.all = []prometheus.Collector{m.logins, m.refreshes, m.reuse, m.rateLimited, m.revocations, m.hookCalls,
+	m.all = []prometheus.Collector{m.logins, m.refreshes, m.rateLimited, m.revocations, m.hookCalls,
 		m.hookDuration, m.writes, m.conflicts, m.watchStreams, m.storeCommands}
 	if created := cfg.SigningKeyCreated; created != nil {
 		m.all = append(m.all, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -254,14 +247,6 @@ func (m *Metrics) Refresh(err error) {
 		return
 	}
 	m.refreshes.WithLabelValues(refreshResult(err)).Inc()
-}
-
-// RefreshReused counts a detected reuse of a rotated refresh token (authn.Observer).
-func (m *Metrics) RefreshReused() {
-	if m == nil {
-		return
-	}
-	m.reuse.Inc()
 }
 
 // RateLimited counts a login refused by a failed-login limit (authn.Observer).
