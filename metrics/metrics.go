@@ -36,7 +36,9 @@
 //	lanyard_signing_key_age_seconds
 //	    Age of the current signing key, by the server's clock, read at each scrape.
 //	lanyard_store_commands_total{command}
-//	    Commands sent to the store (MongoDB wire protocol), by command name.
+//	    Commands sent to the store (MongoDB wire protocol), by command name: find, getMore, insert,
+//	    update, delete, aggregate, createIndexes, listIndexes, ping, endSessions and the like, from a
+//	    closed list in store/mongo; any other name is "other".
 //
 // The gRPC interceptors' own metrics (grpc_server_*) and the Go runtime's sit beside these on the same
 // registry.
@@ -313,7 +315,7 @@ func (m *Metrics) WatchClosed() {
 	m.watchStreams.Dec()
 }
 
-// StoreCommand counts a command sent to the store. The names are the driver's, a small set.
+// StoreCommand counts a command sent to the store, by a name from the store's closed list (or "other").
 func (m *Metrics) StoreCommand(name string) {
 	if m == nil {
 		return
