@@ -130,8 +130,13 @@ release: ## Cross-build static binaries into dist/ (lanyard-VERSION-OS-ARCH) wit
 	cd dist && sha256sum lanyard-* > SHA256SUMS
 	@cat dist/SHA256SUMS
 
-.PHONY: test
-test: setup check-deploy-schemas check-generated lint breaking ## Everything CI runs: setup, deployment files, generated code, lint, API compatibility, go test -race, a short fuzz
+.PHONY: test test-checks
+# setup is test's one prerequisite, and the other steps run from a second make once it is done: they use
+# what it installs (the deployment checker's npm packages, buf and the linters from tools/go.mod, the
+# interop toolchains), and as prerequisites beside it, `make -j` would start them, and theirs
+# (validate-proto, generate), at the same time as setup.
+test: setup ## Everything CI runs: setup, deployment files, generated code, lint, API compatibility, go test -race, a short fuzz
+	$(MAKE) test-checks
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v '/store/mongo$$')
 # The conformance suite runs after the other packages, not beside them: beside them, FerretDB's
 # PostgreSQL connections timed out under the combined load (TestCustomDataRawContention, "engine busy").
@@ -146,6 +151,9 @@ test: setup check-deploy-schemas check-generated lint breaking ## Everything CI 
 	go test -run '^$$' -fuzz FuzzEncodeDoc -fuzztime 15s ./store/mongo/
 	go test -run '^$$' -fuzz FuzzAppendField -fuzztime 15s ./internal/structwire/
 	go test -run '^$$' -fuzz FuzzClassify -fuzztime 15s ./store/embedded/
+
+# The steps of test that need setup's packages (test runs them after setup, in a make of their own).
+test-checks: check-deploy-schemas check-generated lint breaking
 
 .PHONY: run
 # The first build on a machine downloads Lanyard's modules and compiles them, which takes minutes: it is

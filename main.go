@@ -80,6 +80,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return code
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	if links := server.LinkEnviron(environ()); len(links) > 0 {
+		log.Debug("configuration: ignoring the variables of Kubernetes service links and Docker links", "names", links)
+	}
 	cfg.Version = serviceVersion()
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {

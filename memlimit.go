@@ -18,8 +18,8 @@ import (
 // SQLite engine's own allocations (its C library, translated to Go, maps its own memory), the page cache
 // of the data files, and what the heap overshoots its limit by while the collector catches up with a
 // burst of 19 MiB password hashes on a starved CPU. So outsideGo comes off the container's limit, then
-// Go gets memoryLimitRatio of the rest. In a 256 MiB container the ratio alone left the cgroup at its
-// limit under a login storm (BENCHMARKS.md, "Memory under a login storm").
+// Go gets memoryLimitRatio of the rest; with both, a login storm in a 256 MiB container stays under its
+// limit (BENCHMARKS.md, "Memory under a login storm").
 const (
 	memoryLimitRatio = 0.9
 	outsideGo        = 40 << 20

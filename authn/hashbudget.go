@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -35,6 +36,8 @@ var hashFootprint = 2 * int64(currentParams.memory) << 10
 type hashBudget struct {
 	sem *semaphore.Weighted
 	kib int64 // the size of sem: argon2 memory in KiB
+	// waiting, when set (HoldHashBudget), is told of each call that finds the budget taken and waits.
+	waiting atomic.Pointer[chan<- struct{}]
 }
 
 // hashesFor is how many hashes of today's parameters may run at once under a Go memory limit of
@@ -60,6 +63,18 @@ func newHashBudget(memLimit int64, procs int) *hashBudget {
 // other parameters, takes all of it and runs alone.
 func (b *hashBudget) acquire(ctx context.Context, memKiB uint32) (release func(), err error) {
 	n := min(int64(memKiB), b.kib)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if b.sem.TryAcquire(n) {
+		return func() { b.sem.Release(n) }, nil
+	}
+	if w := b.waiting.Load(); w != nil {
+		select {
+		case *w <- struct{}{}:
+		default: // the test reads as many as it expects; no call blocks on a full channel
+		}
+	}
 	if err := b.sem.Acquire(ctx, n); err != nil {
 		return nil, err
 	}
@@ -76,4 +91,19 @@ var hashing = sync.OnceValue(func() *hashBudget {
 // more wait their turn. It is fixed at the first call or hash, from Go's memory limit and GOMAXPROCS.
 func ConcurrentHashes() int {
 	return int(hashing().kib / int64(currentParams.memory))
+}
+
+// HoldHashBudget takes the whole hash budget, waiting for ctx as long as hashes run, and until release
+// tells waiting of every call that then has to wait for it. It exists for tests of what a login
+// answers when its call ends while it waits (package rpc maps the errors); nothing else calls it.
+func HoldHashBudget(ctx context.Context, waiting chan<- struct{}) (release func(), err error) {
+	b := hashing()
+	if err := b.sem.Acquire(ctx, b.kib); err != nil {
+		return nil, err
+	}
+	b.waiting.Store(&waiting)
+	return func() {
+		b.waiting.Store(nil)
+		b.sem.Release(b.kib)
+	}, nil
 }

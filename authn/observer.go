@@ -10,8 +10,6 @@ type Observer interface {
 	Login(provider string, err error)
 	// Refresh reports the end of a refresh token exchange: nil on success.
 	Refresh(err error)
-	// RefreshReused reports a rotated refresh token presented again after the grace window.
-	RefreshReused()
 	// RateLimited reports a login refused by one of the failed-login limits (Limit*).
 	RateLimited(limit string)
 	// Revoked reports an action that ended sessions, by why (Revoked*).
@@ -42,6 +40,5 @@ type nopObserver struct{}
 
 func (nopObserver) Login(string, error) {}
 func (nopObserver) Refresh(error)       {}
-func (nopObserver) RefreshReused()      {}
 func (nopObserver) RateLimited(string)  {}
 func (nopObserver) Revoked(string)      {}

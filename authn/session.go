@@ -300,7 +300,6 @@ func (s *Service) rotate(ctx context.Context, sess *store.Session, c *RefreshCla
 		return string(plain), nil
 	}
 	s.log.Warn("rotated refresh token reused after the grace window: revoking the session", "session_id", sess.ID, "user_id", sess.UserID)
-	s.obs.RefreshReused()
 	if err := s.revokeSession(ctx, sess.ID); err != nil {
 		return "", err
 	}

@@ -231,35 +231,42 @@ func TestKubernetesSettingsAccepted(t *testing.T) {
 	}
 }
 
-// TestKubernetesServiceLinksOff: Kubernetes gives every pod variables named after the Services of its
-// namespace (LANYARD_SERVICE_HOST, LANYARD_PORT_50051_TCP, … for the Service lanyard), which Lanyard
-// refuses as unknown settings. The Deployment must turn them off.
-func TestKubernetesServiceLinksOff(t *testing.T) {
+// TestKubernetesServiceLinksAccepted: Kubernetes gives every pod variables named after the Services of its
+// namespace (LANYARD_SERVICE_HOST, LANYARD_PORT_50051_TCP, … for the Service lanyard). Lanyard must start
+// with them, so that enableServiceLinks need not be turned off.
+func TestKubernetesServiceLinksAccepted(t *testing.T) {
 	var svc struct {
 		Metadata struct {
 			Name string `yaml:"name"`
 		} `yaml:"metadata"`
 		Spec struct {
 			Ports []struct {
-				Port int `yaml:"port"`
+				Name string `yaml:"name"`
+				Port int    `yaml:"port"`
 			} `yaml:"ports"`
 		} `yaml:"spec"`
 	}
 	readYAML(t, "kubernetes/service.yaml", &svc)
+	if len(svc.Spec.Ports) == 0 {
+		t.Fatal("service.yaml: no ports")
+	}
 	// What the kubelet would inject for this Service (the documented docker-links-style names).
 	prefix := strings.ToUpper(strings.ReplaceAll(svc.Metadata.Name, "-", "_"))
-	injected := []string{prefix + "_SERVICE_HOST=10.0.0.1"}
+	first := strconv.Itoa(svc.Spec.Ports[0].Port)
+	injected := []string{
+		prefix + "_SERVICE_HOST=10.0.0.1",
+		prefix + "_SERVICE_PORT=" + first,
+		prefix + "_PORT=tcp://10.0.0.1:" + first,
+	}
 	for _, p := range svc.Spec.Ports {
 		n := strconv.Itoa(p.Port)
-		injected = append(injected, prefix+"_PORT_"+n+"_TCP=tcp://10.0.0.1:"+n)
+		tcp := prefix + "_PORT_" + n + "_TCP"
+		injected = append(injected,
+			prefix+"_SERVICE_PORT_"+strings.ToUpper(strings.ReplaceAll(p.Name, "-", "_"))+"="+n,
+			tcp+"=tcp://10.0.0.1:"+n, tcp+"_PROTO=tcp", tcp+"_PORT="+n, tcp+"_ADDR=10.0.0.1")
 	}
-	if err := server.CheckEnviron(injected); err == nil {
-		t.Fatalf("Lanyard accepts %v; the rest of this test assumes it refuses them", injected)
-	}
-	var d deployment
-	readYAML(t, "kubernetes/deployment.yaml", &d)
-	if links := d.Spec.Template.Spec.EnableServiceLinks; links == nil || *links {
-		t.Errorf("deployment.yaml: enableServiceLinks must be false: Lanyard would refuse to start on %v", injected)
+	if err := server.CheckEnviron(injected); err != nil {
+		t.Errorf("Lanyard refuses the service link variables of service.yaml: %v", err)
 	}
 }
 

@@ -14,8 +14,6 @@
 //	lanyard_refreshes_total{result}
 //	    Refresh token exchanges, over both APIs: ok, expired, revoked, reused (a rotated token presented
 //	    after the grace window), invalid, user_disabled, unavailable, canceled, error.
-//	lanyard_refresh_reuse_detections_total
-//	    Rotated refresh tokens presented again after the grace window; each revokes its session.
 //	lanyard_rate_limit_refusals_total{limiter}
 //	    Logins refused by the failed-login limits: identity (one identity from one client address) or
 //	    peer (one client address across identities).
@@ -38,7 +36,9 @@
 //	lanyard_signing_key_age_seconds
 //	    Age of the current signing key, by the server's clock, read at each scrape.
 //	lanyard_store_commands_total{command}
-//	    Commands sent to the store (MongoDB wire protocol), by command name.
+//	    Commands sent to the store (MongoDB wire protocol), by command name: find, getMore, insert,
+//	    update, delete, aggregate, createIndexes, listIndexes, ping, endSessions and the like, from a
+//	    closed list in store/mongo; any other name is "other".
 //	lanyard_trigger_runs_total{trigger, result}
 //	    Runs of the functions of AUTHENTICATION triggers, by trigger name (the export's triggers: a set
 //	    fixed at start) and result: ok, failed (tried again), skipped (failed its last attempt).
@@ -107,7 +107,6 @@ type Config struct {
 type Metrics struct {
 	logins        *prometheus.CounterVec
 	refreshes     *prometheus.CounterVec
-	reuse         prometheus.Counter
 	rateLimited   *prometheus.CounterVec
 	revocations   *prometheus.CounterVec
 	hookCalls     *prometheus.CounterVec
@@ -139,10 +138,6 @@ func New(cfg Config) *Metrics {
 			Name: "lanyard_refreshes_total",
 			Help: "Refresh token exchanges, over gRPC and the App Services API, by result.",
 		}, []string{"result"}),
-		reuse: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "lanyard_refresh_reuse_detections_total",
-			Help: "Rotated refresh tokens presented again after the grace window (each revokes its session).",
-		}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lanyard_rate_limit_refusals_total",
 			Help: "Logins refused by the failed-login limits, by limit (identity: per identity and client address; peer: per client address).",
@@ -181,7 +176,7 @@ func New(cfg Config) *Metrics {
 			Help: "Runs of the functions of AUTHENTICATION triggers, by trigger and result (ok, failed: tried again, skipped: failed its last attempt).",
 		}, []string{"trigger", "result"}),
 	}
-	m.all = []prometheus.Collector{m.logins, m.refreshes, m.reuse, m.rateLimited, m.revocations, m.hookCalls,
+	m.all = []prometheus.Collector{m.logins, m.refreshes, m.rateLimited, m.revocations, m.hookCalls,
 		m.hookDuration, m.writes, m.conflicts, m.watchStreams, m.storeCommands, m.triggerRuns}
 	if created := cfg.SigningKeyCreated; created != nil {
 		m.all = append(m.all, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -265,14 +260,6 @@ func (m *Metrics) Refresh(err error) {
 	m.refreshes.WithLabelValues(refreshResult(err)).Inc()
 }
 
-// RefreshReused counts a detected reuse of a rotated refresh token (authn.Observer).
-func (m *Metrics) RefreshReused() {
-	if m == nil {
-		return
-	}
-	m.reuse.Inc()
-}
-
 // RateLimited counts a login refused by a failed-login limit (authn.Observer).
 func (m *Metrics) RateLimited(limit string) {
 	if m == nil {
@@ -346,7 +333,7 @@ func (m *Metrics) WatchClosed() {
 	m.watchStreams.Dec()
 }
 
-// StoreCommand counts a command sent to the store. The names are the driver's, a small set.
+// StoreCommand counts a command sent to the store, by a name from the store's closed list (or "other").
 func (m *Metrics) StoreCommand(name string) {
 	if m == nil {
 		return

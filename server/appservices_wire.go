@@ -30,7 +30,6 @@ func (s *Server) mountAppServices(handle func(pattern string, h http.Handler)) {
 		Core:        &appCore{s: s},
 		Log:         s.log,
 	})
-	s.appRoute = func(r *http.Request) string { return appservices.RoutePattern(api, r) }
 	handle(appservices.Prefix, api)
 }
 

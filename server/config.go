@@ -407,7 +407,8 @@ func CheckEnviron(environ []string) error {
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(name, "LANYARD_") || nonSettingEnv[name] || slices.Contains(names, name) ||
-			slices.ContainsFunc(nonSettingEnvPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			slices.ContainsFunc(nonSettingEnvPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) ||
+			linkVariable(name) {
 			continue
 		}
 		unknown = append(unknown, fmt.Sprintf("unknown environment variable %s (did you mean %s?)", name, closest(name, names)))
@@ -417,6 +418,76 @@ func CheckEnviron(environ []string) error {
 	}
 	sort.Strings(unknown)
 	return errors.New(strings.Join(unknown, "; "))
+}
+
+// LinkEnviron lists the LANYARD_* variables of environ that CheckEnviron lets pass because they have the
+// shape of those Kubernetes service links (for a Service named lanyard) and Docker links (for a container
+// linked as lanyard) inject, so that serve can log what it ignored.
+func LinkEnviron(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		if name, _, _ := strings.Cut(kv, "="); linkVariable(name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// linkVariable says whether name is one of the variables service links and Docker links inject. Only
+// their exact shapes pass, so that a misspelt setting near them (LANYARD_SERVICE_HOTS, LANYARD_PORTT) is
+// still refused:
+//
+//	LANYARD_SERVICE_HOST, LANYARD_SERVICE_PORT, LANYARD_SERVICE_PORT_<NAME>  (Kubernetes)
+//	LANYARD_PORT, LANYARD_PORT_<port>_<TCP|UDP|SCTP>[_PROTO|_PORT|_ADDR]     (both)
+//	LANYARD_NAME, LANYARD_ENV_<variable>                                      (Docker)
+func linkVariable(name string) bool {
+	rest, ok := strings.CutPrefix(name, "LANYARD_")
+	if !ok {
+		return false
+	}
+	switch rest {
+	case "SERVICE_HOST", "SERVICE_PORT", "PORT", "NAME":
+		return true
+	}
+	if n, ok := strings.CutPrefix(rest, "SERVICE_PORT_"); ok {
+		return linkName(n)
+	}
+	if n, ok := strings.CutPrefix(rest, "ENV_"); ok {
+		return n != "" // the linked container's own variable, named as it likes
+	}
+	rest, ok = strings.CutPrefix(rest, "PORT_")
+	if !ok {
+		return false
+	}
+	port, rest, ok := strings.Cut(rest, "_")
+	if n, err := strconv.Atoi(port); !ok || err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+		return false
+	}
+	proto, field, _ := strings.Cut(rest, "_")
+	switch proto {
+	case "TCP", "UDP", "SCTP":
+	default:
+		return false
+	}
+	switch field {
+	case "", "PROTO", "PORT", "ADDR":
+		return true
+	}
+	return false
+}
+
+// linkName says whether s can be a port's name in a service link: Kubernetes upper-cases port names and
+// turns their dashes into underscores.
+func linkName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // closest is the candidate with the fewest single-character edits (Levenshtein distance) from name;

@@ -184,6 +184,49 @@ func TestCheckEnviron(t *testing.T) {
 	}
 }
 
+// TestCheckEnvironLinks: the variables Kubernetes service links and Docker links inject for a Service or
+// a link named lanyard pass, and are the ones LinkEnviron lists; names merely near their shapes are refused.
+func TestCheckEnvironLinks(t *testing.T) {
+	accepted := []string{
+		"LANYARD_SERVICE_HOST=10.0.0.1",
+		"LANYARD_SERVICE_PORT=50051",
+		"LANYARD_SERVICE_PORT_GRPC=50051",
+		"LANYARD_SERVICE_PORT_APP_SERVICES=8080",
+		"LANYARD_PORT=tcp://10.0.0.1:50051",
+		"LANYARD_PORT_50051_TCP=tcp://10.0.0.1:50051",
+		"LANYARD_PORT_50051_TCP_PROTO=tcp",
+		"LANYARD_PORT_50051_TCP_PORT=50051",
+		"LANYARD_PORT_50051_TCP_ADDR=10.0.0.1",
+		"LANYARD_PORT_8080_UDP=udp://10.0.0.1:8080",
+		"LANYARD_PORT_9_SCTP_ADDR=10.0.0.1",
+		"LANYARD_NAME=/web/lanyard",
+		"LANYARD_ENV_LANYARD_MASTER_KEY=k",
+		"LANYARD_ENV_path=/usr/bin",
+	}
+	for _, kv := range accepted {
+		if err := CheckEnviron([]string{kv}); err != nil {
+			t.Errorf("%s refused: %v", kv, err)
+		}
+	}
+	if got := LinkEnviron(append([]string{"HOME=/root", "LANYARD_GRPC_ADDR=:1"}, accepted...)); len(got) != len(accepted) {
+		t.Errorf("LinkEnviron listed %q, want the %d link variables alone", got, len(accepted))
+	}
+	for _, name := range []string{
+		"LANYARD_SERVICE_HOTS", "LANYARD_SERVICE_HOST_X", "LANYARD_SERVICE_PORT_", "LANYARD_SERVICE_PORT_grpc",
+		"LANYARD_SERVICE", "LANYARD_PORTT", "LANYARD_PORT_", "LANYARD_PORT_50051", "LANYARD_PORT_50051_",
+		"LANYARD_PORT_50051_HTTP", "LANYARD_PORT_50051_TCP_HOST", "LANYARD_PORT_50051_TCP_ADDR_X",
+		"LANYARD_PORT_GRPC_TCP", "LANYARD_PORT_0_TCP", "LANYARD_PORT_65536_TCP", "LANYARD_PORT_050051_TCP",
+		"LANYARD_PORT_50051_tcp", "LANYARD_NAMES", "LANYARD_ENV_", "LANYARD_ENV",
+	} {
+		if err := CheckEnviron([]string{name + "=x"}); err == nil || !strings.Contains(err.Error(), name+" ") {
+			t.Errorf("%s: %v, want a refusal", name, err)
+		}
+		if got := LinkEnviron([]string{name + "=x"}); len(got) != 0 {
+			t.Errorf("LinkEnviron listed %q", got)
+		}
+	}
+}
+
 func TestEditDistance(t *testing.T) {
 	for _, c := range []struct {
 		a, b string

@@ -93,8 +93,6 @@ type Server struct {
 	metrics  *metrics.Metrics
 	// httpPatterns are the patterns of the HTTP listener's routes, so that tests can reach every one.
 	httpPatterns []string
-	// appRoute is the pattern of the App Services route serving a request (for span names).
-	appRoute func(*http.Request) string
 
 	storeOutage storeOutage // ends calls waiting for the store when it turns unhealthy (chain.go)
 
@@ -255,10 +253,13 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
 	}
 	if s.tracing.Enabled() {
-		// Not the health service: load balancers probe it every few seconds.
+		// Not the health service: load balancers probe it every few seconds. Every caller is untrusted: a
+		// client's trace context is only linked, so that it can neither force its calls to be sampled nor
+		// graft its trace onto Lanyard's.
 		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler(
 			otelgrpc.WithTracerProvider(s.tracing.TracerProvider()),
 			otelgrpc.WithPropagators(telemetry.Propagator()),
+			otelgrpc.WithPublicEndpoint(),
 			otelgrpc.WithFilter(filters.Not(filters.HealthCheck())),
 		)))
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,30 +34,54 @@ func (s *Server) shutdownTracing(ctx context.Context) {
 }
 
 // traceHTTP gives every HTTP call a server span, named after its route, when tracing is on. /healthz, /readyz and
-// /metrics make none: probes and scrapes every few seconds would bury the calls.
+// /metrics make none: probes and scrapes every few seconds would bury the calls. As on gRPC, a caller's
+// trace context becomes a link of a new root span, never its parent: any client may send one.
+//
+// The span records no path: otelhttp would record the raw path (url.path), which holds user data (ids,
+// provider names, anything a client sends), so the request it sees has its path emptied, and the
+// handler gets it back. The route pattern, in the span's name, says which endpoint was called.
 func (s *Server) traceHTTP(h http.Handler) http.Handler {
 	if !s.tracing.Enabled() {
 		return h
 	}
-	return otelhttp.NewHandler(h, "HTTP",
+	traced := otelhttp.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		routed := r.WithContext(r.Context())
+		routed.URL = r.Context().Value(hiddenURLKey{}).(*url.URL)
+		h.ServeHTTP(w, routed)
+		// otelhttp names the span after the pattern of the request it passed on, once served.
+		r.Pattern = routed.Pattern
+	}), "HTTP",
 		otelhttp.WithTracerProvider(s.tracing.TracerProvider()),
 		otelhttp.WithPropagators(telemetry.Propagator()),
+		otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true }),
 		otelhttp.WithSpanNameFormatter(s.httpSpanName),
-		otelhttp.WithFilter(func(r *http.Request) bool {
-			return r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics"
-		}),
 	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		hidden := *r.URL
+		hidden.Path, hidden.RawPath = "", ""
+		r = r.WithContext(context.WithValue(appservices.WithRouteNote(r.Context()), hiddenURLKey{}, r.URL))
+		r.URL = &hidden
+		traced.ServeHTTP(w, r)
+	})
 }
+
+// hiddenURLKey holds, in the context of a traced request, the URL it came with.
+type hiddenURLKey struct{}
 
 // httpSpanName names an HTTP call's span after the pattern of its route ("GET /.well-known/jwks.json",
 // "POST /api/client/v2.0/app/{app}/auth/providers/{provider}/login"), never after its path, which holds
-// user data (ids, provider names, anything a client sends). otelhttp asks before routing, when there is
-// no pattern yet, and again after it.
+// user data (ids, provider names, anything a client sends); under the App Services prefix, after the
+// route the App Services handler noted. otelhttp asks before routing, when there is no pattern yet, and
+// again after it.
 func (s *Server) httpSpanName(_ string, r *http.Request) string {
 	method := spanMethod(r.Method)
 	pattern := r.Pattern
-	if pattern == appservices.Prefix && s.appRoute != nil {
-		if p := s.appRoute(r); p != "" {
+	if pattern == appservices.Prefix {
+		if p := appservices.MatchedRoute(r.Context()); p != "" {
 			pattern = p
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/internal/otlptest"
@@ -173,6 +174,15 @@ func TestTracesReachAnOTLPCollector(t *testing.T) {
 	if len(storeDescendants(appLogin)) == 0 {
 		t.Errorf("the App Services login has no store command spans under it; spans: %q", names)
 	}
+	// The path holds user data: no span records it, only the route pattern.
+	for _, s := range spans {
+		if p, ok := s.Attr("url.path"); ok {
+			t.Errorf("span %q records the path %q", s.GetName(), p)
+		}
+		if all := strings.Join(s.Strings(), "\n"); strings.Contains(all, "/providers/anon-user") {
+			t.Errorf("span %q carries the App Services login's path", s.GetName())
+		}
+	}
 	for _, n := range names {
 		if strings.Contains(n, "Health") || strings.Contains(n, "healthz") {
 			t.Errorf("a probe made the span %q", n)
@@ -241,4 +251,75 @@ func TestUnknownTraceExporterRefused(t *testing.T) {
 	if !strings.Contains(err.Error(), "OTEL_TRACES_EXPORTER") {
 		t.Errorf("error %q does not name OTEL_TRACES_EXPORTER", err)
 	}
+}
+
+// TestCallerTraceContextIsOnlyLinked: a client's traceparent never becomes the parent of Lanyard's server
+// span, on gRPC or HTTP: the span starts a trace of its own, links the client's span, and is sampled by
+// Lanyard's sampler, whatever the client's flag says.
+func TestCallerTraceContextIsOnlyLinked(t *testing.T) {
+	rcv := otlptest.Start(t)
+	exportTo(t, rcv, "otlp")
+	ts := startServer(t, testConfig(t))
+	const (
+		clientTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+		sampledSpan = "00f067aa0ba902b7"
+		droppedSpan = "00f067aa0ba902b8"
+	)
+	traceparent := func(span, flags string) string { return "00-" + clientTrace + "-" + span + "-" + flags }
+
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "traceparent", traceparent(sampledSpan, "01"))
+	if _, err := ts.auth.Login(ctx, &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_Anonymous{Anonymous: &lanyardv1.AnonymousCredentials{}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, flags := range []string{"01", "00"} {
+		span := sampledSpan
+		if flags == "00" {
+			span = droppedSpan
+		}
+		req, err := http.NewRequest("GET", "http://"+ts.HTTPAddr()+"/.well-known/jwks.json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("traceparent", traceparent(span, flags))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET jwks: %d", resp.StatusCode)
+		}
+	}
+	stopNow(t, ts)
+
+	check := func(name, clientSpan string) {
+		t.Helper()
+		var found bool
+		for _, s := range rcv.Spans() {
+			if s.GetName() != name || len(s.GetLinks()) == 0 || otlptest.ID(s.GetLinks()[0].GetSpanId()) != clientSpan {
+				continue
+			}
+			found = true
+			if otlptest.ID(s.GetTraceId()) == clientTrace || otlptest.ID(s.GetParentSpanId()) == clientSpan {
+				t.Errorf("span %q joined the client's trace: trace %s, parent %s", name, otlptest.ID(s.GetTraceId()), otlptest.ID(s.GetParentSpanId()))
+			}
+			if len(s.GetParentSpanId()) != 0 {
+				t.Errorf("span %q has a parent %s, want a root span", name, otlptest.ID(s.GetParentSpanId()))
+			}
+			if l := s.GetLinks()[0]; otlptest.ID(l.GetTraceId()) != clientTrace {
+				t.Errorf("span %q links trace %s, want the client's %s", name, otlptest.ID(l.GetTraceId()), clientTrace)
+			}
+		}
+		if !found {
+			var names []string
+			for _, s := range rcv.Spans() {
+				names = append(names, s.GetName())
+			}
+			t.Errorf("no span %q linking the client's span %s among %q", name, clientSpan, names)
+		}
+	}
+	check(lanyardv1.AuthService_ServiceDesc.ServiceName+"/Login", sampledSpan)
+	check("GET /.well-known/jwks.json", sampledSpan)
+	// The client asked not to sample; Lanyard's sampler (always on here) decides.
+	check("GET /.well-known/jwks.json", droppedSpan)
 }

@@ -47,8 +47,8 @@ type Tracing struct {
 
 // Setup reads the OTEL_* environment and, when it asks for traces, builds an SDK tracer provider that
 // exports them through the exporter it names (autoexport: otlp over http/protobuf or grpc, console),
-// with a resource naming Lanyard and its version, and installs it and the W3C trace context and baggage
-// propagators as OpenTelemetry's globals. The caller must Shutdown what it returns, which flushes the
+// with a resource naming Lanyard and its version, and installs it and the W3C trace context
+// propagator as OpenTelemetry's globals. The caller must Shutdown what it returns, which flushes the
 // spans not yet exported.
 //
 // Traces are asked for by OTEL_TRACES_EXPORTER (anything but "none"), or by an OTLP endpoint
@@ -111,9 +111,10 @@ func wanted(getenv func(string) string) (string, bool) {
 	}
 }
 
-// Propagator is the W3C trace context and baggage, in that order.
+// Propagator is the W3C trace context alone: nothing in Lanyard reads baggage, so parsing it would be
+// work spent on what a client sends for nothing.
 func Propagator() propagation.TextMapPropagator {
-	return propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+	return propagation.TraceContext{}
 }
 
 // Enabled says whether spans are recorded and exported.

@@ -155,16 +155,23 @@ func (h *handler) handle(pattern string, rt *route) {
 	h.table = append(h.table, Route{Pattern: pattern, Methods: methods})
 }
 
-// RoutePattern is the pattern of the route of h (a handler New returned) that serves r, such as
-// "/api/client/v2.0/app/{app}/location", or "" when none does: a name for r in traces that, unlike its
-// path, holds no user data.
-func RoutePattern(h http.Handler, r *http.Request) string {
-	api, ok := h.(*handler)
-	if !ok {
-		return ""
+type routeNoteKey struct{}
+
+// WithRouteNote gives ctx a place where the route that serves a request under it notes its pattern, for
+// MatchedRoute: a wrapper that names requests (the tracing) takes the handler's own match instead of
+// matching the request again.
+func WithRouteNote(ctx context.Context) context.Context {
+	return context.WithValue(ctx, routeNoteKey{}, new(string))
+}
+
+// MatchedRoute is the pattern of the route that served the request of ctx (given a place by
+// WithRouteNote), such as "/api/client/v2.0/app/{app}/location": a name for the request that, unlike its
+// path, holds no user data. It is "" before the route runs, and when none does.
+func MatchedRoute(ctx context.Context) string {
+	if p, ok := ctx.Value(routeNoteKey{}).(*string); ok {
+		return *p
 	}
-	_, pattern := api.mux.Handler(r)
-	return pattern
+	return ""
 }
 
 // Route is one route of the API, as the route table declares it.
@@ -187,6 +194,9 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := r.Context().Value(callKey{}).(*call)
 	c.r = r
 	c.route = rt.name
+	if p, ok := r.Context().Value(routeNoteKey{}).(*string); ok {
+		*p = rt.name
+	}
 	if rt.checkApp && r.PathValue("app") != rt.h.deps.AppID {
 		c.errorJSON(http.StatusNotFound, "AppNotFound", "cannot find app using Client App ID "+strconv.Quote(r.PathValue("app")))
 		return

@@ -41,3 +41,53 @@ func TestHashWaitStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestHashWaitStatusWhileWaiting: a login whose call ends while it waits for the hash budget (taken
+// whole here) answers CANCELLED, leaves the queue, and leaves the budget whole.
+func TestHashWaitStatusWhileWaiting(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	waiting := make(chan struct{}, 1)
+	release, err := authn.HoldHashBudget(t.Context(), waiting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := authn.HashPassword(ctx, "pw-waiting")
+		done <- err
+	}()
+	<-waiting
+	select {
+	case err := <-done:
+		release()
+		t.Fatalf("HashPassword ended (%v) with the budget taken", err)
+	default:
+	}
+	cancel()
+	err = <-done
+	release()
+	if err == nil {
+		t.Fatal("HashPassword succeeded after its call was cancelled while waiting")
+	}
+	st := Status(ctx, log, err)
+	if st.Code() != codes.Canceled {
+		t.Errorf("a call cancelled while waiting answered %v (%v)", st.Code(), err)
+	}
+	if strings.Contains(st.Message(), "semaphore") || strings.Contains(st.Message(), "argon") {
+		t.Errorf("message shows internals: %q", st.Message())
+	}
+
+	// The cancelled waiter took nothing: the whole budget can be taken again, and hashes run.
+	whole, cancelWhole := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelWhole()
+	again, err := authn.HoldHashBudget(whole, nil)
+	if err != nil {
+		t.Fatalf("the whole budget cannot be taken after the cancelled wait: %v", err)
+	}
+	again()
+	if _, err := authn.HashPassword(context.Background(), "pw-after"); err != nil {
+		t.Errorf("HashPassword after the cancelled wait: %v", err)
+	}
+}

@@ -91,8 +91,9 @@ type Config struct {
 	// Logger receives health transitions. Nil means slog.Default().
 	Logger *slog.Logger
 
-	// OnCommand, if set, is called with the name of every command sent to the engine (find, insert, …):
-	// the server counts store round trips with it.
+	// OnCommand, if set, is called with the name of every command sent to the engine (find, insert, …,
+	// or "other" for a name outside the closed list commandLabel knows): the server counts store round
+	// trips with it.
 	OnCommand func(name string)
 
 	// OnClaimLost, if set, is called each time a custom data write finds
@@ -253,7 +254,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.OnCommand != nil || cfg.observe != nil || spans != nil {
 		monitor.Started = func(ctx context.Context, e *event.CommandStartedEvent) {
 			if cfg.OnCommand != nil {
-				cfg.OnCommand(e.CommandName)
+				cfg.OnCommand(commandLabel(e.CommandName))
 			}
 			if cfg.observe != nil {
 				cfg.observe(e)

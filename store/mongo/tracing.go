@@ -45,11 +45,11 @@ func (c *commandSpans) started(ctx context.Context, e *event.CommandStartedEvent
 	if !trace.SpanFromContext(ctx).IsRecording() {
 		return
 	}
-	name := e.CommandName
+	name := commandLabel(e.CommandName)
 	attrs := make([]attribute.KeyValue, 0, 4)
 	attrs = append(attrs,
 		attribute.String("db.system", "mongodb"),
-		attribute.String("db.operation", e.CommandName),
+		attribute.String("db.operation", name),
 		attribute.String("db.name", e.DatabaseName),
 	)
 	if coll := collectionOf(e); coll != "" {
@@ -96,6 +96,27 @@ func failureType(err error) string {
 	default:
 		return "command"
 	}
+}
+
+// knownCommands are the commands the store sends, itself or through the driver (cursors, sessions,
+// health checks), and a few more the driver may send for it. The command metric's label and a command
+// span's name hold these or "other": the name comes from the driver, and an engine or a driver version
+// that sends something else must not open new series.
+var knownCommands = map[string]bool{
+	"find": true, "getMore": true, "killCursors": true, "insert": true, "update": true, "delete": true,
+	"findAndModify": true, "aggregate": true, "count": true, "distinct": true,
+	"createIndexes": true, "dropIndexes": true, "listIndexes": true, "listCollections": true,
+	"create": true, "collMod": true, "drop": true, "dropDatabase": true,
+	"ping": true, "hello": true, "isMaster": true, "buildInfo": true, "endSessions": true,
+	"commitTransaction": true, "abortTransaction": true,
+}
+
+// commandLabel is the command's name for metrics and spans: itself when known, otherwise "other".
+func commandLabel(name string) string {
+	if knownCommands[name] {
+		return name
+	}
+	return "other"
 }
 
 // collectionCommands are the commands whose first element's value is the collection they act on.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -111,5 +112,55 @@ func TestCommandSpans(t *testing.T) {
 	s.spans.mu.Unlock()
 	if open != 0 {
 		t.Errorf("%d spans left open after every command answered", open)
+	}
+}
+
+// TestCommandLabelClosed: a command name outside the store's list becomes "other", in the metric's label
+// and in the span's name and db.operation, whatever the driver calls it.
+func TestCommandLabelClosed(t *testing.T) {
+	for name, want := range map[string]string{
+		"find": "find", "getMore": "getMore", "endSessions": "endSessions", "createIndexes": "createIndexes",
+		"shutdown": "other", "FIND": "other", "": "other", "find " + strings.Repeat("x", 64): "other",
+	} {
+		if got := commandLabel(name); got != want {
+			t.Errorf("commandLabel(%q) = %q, want %q", name, got, want)
+		}
+	}
+
+	recorder := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder))
+	spans := newCommandSpans(tp)
+	ctx, call := tp.Tracer("test").Start(t.Context(), "the call")
+	cmd, err := bson.Marshal(bson.D{{Key: "replSetStepDown", Value: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := event.CommandStartedEvent{
+		Command:      cmd,
+		DatabaseName: "admin",
+		CommandName:  "replSetStepDown",
+		RequestID:    1,
+		ConnectionID: "conn",
+	}
+	spans.started(ctx, &started)
+	spans.finished(&event.CommandFinishedEvent{CommandName: started.CommandName, RequestID: 1, ConnectionID: "conn"}, nil)
+	call.End()
+	var found bool
+	for _, sp := range recorder.Ended() {
+		if sp.Name() == "the call" {
+			continue
+		}
+		found = true
+		if sp.Name() != "other" {
+			t.Errorf("span name %q, want other", sp.Name())
+		}
+		for _, kv := range sp.Attributes() {
+			if kv.Key == "db.operation" && kv.Value.AsString() != "other" {
+				t.Errorf("db.operation %q, want other", kv.Value.AsString())
+			}
+		}
+	}
+	if !found {
+		t.Error("the command made no span")
 	}
 }
