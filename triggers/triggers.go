@@ -239,7 +239,7 @@ func (r *Runner) lease(ctx context.Context) (bool, error) {
 	}
 	held, err := r.cfg.Store.AcquireLease(ctx, r.cfg.LeaseName, r.cfg.Holder, now, r.cfg.LeaseTTL)
 	if err != nil {
-		// Still held until its expiry, if it was: the renewal is tried again before each event.
+		// Held until its expiry all the same, if it was: the renewal is tried again at the next event or poll.
 		if r.held && now.Before(r.heldTill) {
 			return false, err
 		}
