@@ -383,8 +383,8 @@ func TestRenewalKeepsTheLease(t *testing.T) {
 		rec := &calls{}
 		const ttl = 30 * time.Second
 		a := start(t, open(), "a", c, rec, loginTrigger, nil)
+		a.sync(t) // a holds the lease before b starts
 		b := start(t, open(), "b", c, rec, loginTrigger, nil)
-		a.sync(t)
 		// a is ticked more often than the lease lasts: it renews, and b never gets the lease.
 		s := open()
 		for range 6 {
