@@ -79,7 +79,9 @@ type Config struct {
 	Store    Store
 	// Run runs the named function with the App Services authentication event as its only argument:
 	// {operationType, providers, user: {id, type, data, identities: [{id, provider_type, data}]}, time}.
-	// It must return once ctx is done.
+	// It must return once ctx is done. ctx ends when the lease would expire (a function that outlives it
+	// counts as failed and is tried again under a renewed lease), so functions' own time limit should be
+	// well below LeaseTTL.
 	Run func(ctx context.Context, function string, event map[string]any) error
 	// Holder names this replica in the lease; each replica needs its own.
 	Holder string
@@ -237,7 +239,7 @@ func (r *Runner) lease(ctx context.Context) (bool, error) {
 	}
 	held, err := r.cfg.Store.AcquireLease(ctx, r.cfg.LeaseName, r.cfg.Holder, now, r.cfg.LeaseTTL)
 	if err != nil {
-		// Still held until its expiry, if it was: the renewal is tried again before each event.
+		// Held until its expiry all the same, if it was: the renewal is tried again at the next event or poll.
 		if r.held && now.Before(r.heldTill) {
 			return false, err
 		}
@@ -399,7 +401,11 @@ func fires(tr Trigger, e *store.AuthEvent) bool {
 func (r *Runner) runTrigger(ctx context.Context, tr Trigger, e *store.AuthEvent, event map[string]any) error {
 	wait := r.cfg.Backoff
 	for attempt := 1; ; attempt++ {
-		err := r.cfg.Run(ctx, tr.Function, event)
+		// The function's time ends with the lease's: once another replica may take over, this one must
+		// not be running triggers any more.
+		fctx, cancel := context.WithTimeout(ctx, r.heldTill.Sub(r.cfg.Now()))
+		err := r.cfg.Run(fctx, tr.Function, event)
+		cancel()
 		if ctx.Err() != nil {
 			return ctx.Err() // not the function's failure: the event runs again after a restart
 		}

@@ -14,7 +14,7 @@
 //
 // The domain operations live in one file per record group (users.go,
 // sessions.go, revocations.go, keys.go, apikeys.go, passwords.go,
-// events.go); docs.go lists the collections. Every invariant is a
+// events.go, triggers.go); docs.go lists the collections. Every invariant is a
 // unique-key insert ("claim"), because FerretDB v1 applies an update by
 // rewriting the document it read: concurrent updates of one document lose
 // each other's fields, while unique inserts have exactly one winner.
