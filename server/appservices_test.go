@@ -266,6 +266,12 @@ func TestAppServicesPasswordFlows(t *testing.T) {
 	if r.str("error") != "unauthorized" {
 		t.Errorf("wrong password message: %q", r.str("error"))
 	}
+	// With automatic confirmation on, there is no confirmation function to run again (App Services' words).
+	r = c.do("POST", c.appPath("/auth/providers/local-userpass/confirm/call"), map[string]string{"email": "ada@example.com"})
+	wantErr(t, r, 400, "BadRequest")
+	if want := "cannot run confirmation for ada@example.com: automatic confirmation is enabled"; r.str("error") != want {
+		t.Errorf("confirm/call with auto-confirm: %q, want %q", r.str("error"), want)
+	}
 	wantErr(t, c.login("local-userpass", userpassBody("nobody@example.com", "pw-correct-horse")), 401, "InvalidPassword")
 	wantErr(t, c.login("local-userpass", map[string]any{"username": "ada@example.com"}), 400, "BadRequest")
 

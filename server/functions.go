@@ -208,7 +208,7 @@ func (s *Server) openTriggers(f *appFunctions) error {
 		return err
 	}
 	host, _ := os.Hostname()
-	r, err := triggers.New(triggers.Config{
+	cfg := triggers.Config{
 		Triggers: list,
 		Store:    s.store,
 		Run: func(ctx context.Context, function string, event map[string]any) error {
@@ -217,9 +217,23 @@ func (s *Server) openTriggers(f *appFunctions) error {
 		},
 		Holder: host + "/" + hex.EncodeToString(holder),
 		Now:    s.cfg.Now,
-		Logger: s.log.With("component", "triggers"),
-		OnRun:  s.metrics.TriggerRun,
-	})
+		// A function is cut off when the lease it runs under would expire: the lease outlasts the
+		// longest run the functions' deadline allows, with room for the renewals between runs.
+		LeaseTTL: max(triggers.DefaultLeaseTTL, 3*s.cfg.FunctionsTimeout),
+		Logger:   s.log.With("component", "triggers"),
+		OnRun:    s.metrics.TriggerRun,
+	}
+	if s.cfg.CustomDataEnabled {
+		cfg.CustomData = func(ctx context.Context, userID string) (map[string]any, error) {
+			raw, _, err := s.tokenDocs().UserData(ctx, userID)
+			if err != nil || len(raw) == 0 {
+				return nil, err
+			}
+			var doc map[string]any
+			return doc, json.Unmarshal(raw, &doc)
+		}
+	}
+	r, err := triggers.New(cfg)
 	if err != nil {
 		return err
 	}
