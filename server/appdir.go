@@ -33,11 +33,15 @@ import (
 //     custom user data without rules for its collection gets the "system" preset (users read their own
 //     document, only server principals write), the closest to App Services, where clients could not
 //     write a collection without rules.
+//   - functions/, values/, environments/ and triggers/, and the settings that name functions
+//     (on_user_creation_function_name, the custom-function provider's authFunctionName, local-userpass
+//     confirmation and reset functions): no setting carries them; the export itself is kept in Config
+//     and the server compiles and runs them (functions.go).
 //
 // Secret values come from LANYARD_SECRET_<NAME> (see appconfig.SecretEnv) or a secrets.json (JSON or
-// YAML) in the export directory. What Lanyard cannot honour (functions, unknown providers, missing
-// secrets) is an error naming the file and the key; rules are parsed, and refused with the JSON path at
-// fault, when the server starts.
+// YAML) in the export directory. What Lanyard cannot honour (unknown providers, triggers other than
+// AUTHENTICATION ones, missing secrets) is an error naming the file and the key; rules are parsed, and
+// refused with the JSON path at fault, and functions compiled, when the server starts.
 func applyAppDir(cfg *Config, getenv func(string) string) error {
 	if cfg.AppDir == "" {
 		return nil
