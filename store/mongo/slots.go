@@ -255,8 +255,11 @@ func (s *Store) releaseSlot(ctx context.Context, userID string, n int) error {
 		if err != nil || !deleted {
 			return err
 		}
-	} else if _, err := c.DeleteOne(ctx, D{{Key: "_id", Value: slotID(userID, n)}}); err != nil {
-		return translate(ctx, err)
+	} else {
+		s.step("delete last", n)
+		if _, err := c.DeleteOne(ctx, D{{Key: "_id", Value: slotID(userID, n)}}); err != nil {
+			return translate(ctx, err)
+		}
 	}
 	for {
 		// A slot added after n meanwhile must not be hidden: n goes back, free.
@@ -265,6 +268,7 @@ func (s *Store) releaseSlot(ctx context.Context, userID string, n int) error {
 			return err
 		}
 		if next {
+			s.step("put back", n)
 			if err := s.insertFree(ctx, userID, n); err != nil {
 				return err
 			}
@@ -303,4 +307,12 @@ func (s *Store) releaseIdentitySlots(ctx context.Context, userID, key string, id
 		}
 	}
 	return nil
+}
+
+// step runs the hook a test set, if any, at the named point of the slot protocol, to order writers as the
+// scheduler seldom does.
+func (s *Store) step(name string, n int) {
+	if s.slotStep != nil {
+		s.slotStep(name, n)
+	}
 }
