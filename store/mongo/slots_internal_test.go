@@ -195,3 +195,54 @@ func TestIdentitiesOfAPage(t *testing.T) {
 		}
 	})
 }
+
+// TestSlotPutBackAfterTheNextWent orders two writers as a race of TestIdentityReadsFollowLiveIdentities
+// can: one releases the last slot and deletes it, while another, having read that slot, adds the one
+// after it; the first then finds the new slot and is about to put its own back, free, when the second,
+// its identity lost, releases the new slot and finds the first one's gone. Whoever puts a slot back must
+// then find that it is last again, rather than leave it last and free for every reader to read.
+func TestSlotPutBackAfterTheNextWent(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		u := &store.User{ID: store.NewID(), Type: store.UserTypeServer, CreatedAt: now, LastLoginAt: now}
+		mustDo(t, s.CreateUser(ctx, u, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "anon-user",
+			ProviderID: store.NewID(), CreatedAt: now, LastLoginAt: now}), "CreateUser")
+		first, took, err := s.ensureSlot(ctx, u.ID, "first", bson.NewObjectID())
+		mustDo(t, err, "ensureSlot")
+		if first != 2 || !took {
+			t.Fatalf("ensureSlot: slot %d, took %v; want slot 2, taken", first, took)
+		}
+
+		var second int
+		var hookErr error
+		var steps []string
+		s.slotStep = func(step string, n int) {
+			if n != first || hookErr != nil || slices.Contains(steps, step) {
+				return
+			}
+			steps = append(steps, step)
+			switch step {
+			case "delete last":
+				second, _, hookErr = s.ensureSlot(ctx, u.ID, "second", bson.NewObjectID())
+			case "put back":
+				hookErr = s.releaseSlot(ctx, u.ID, second)
+			}
+		}
+		mustDo(t, s.releaseSlot(ctx, u.ID, first), "releaseSlot")
+		s.slotStep = nil
+		mustDo(t, hookErr, "the second writer")
+		if want := []string{"delete last", "put back"}; !slices.Equal(steps, want) || second != first+1 {
+			t.Fatalf("steps %v, second writer's slot %d; want %v, %d", steps, second, want, first+1)
+		}
+
+		var left []slotDoc
+		cur, err := s.coll(collUserIdentities).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + u.ID}}}})
+		mustDo(t, err, "find the slots")
+		mustDo(t, cur.All(ctx, &left), "read the slots")
+		if len(left) != 1 || left[0].ID != slotID(u.ID, 1) || left[0].Free != "" {
+			t.Errorf("slots left: %+v, want only slot 1, in use", left)
+		}
+	})
+}
