@@ -195,6 +195,7 @@ func (s *Store) putBack(ctx context.Context, userID string, n int) error {
 		if err != nil || found {
 			return err
 		}
+		s.step("put back", i)
 		mark, err := s.insertFree(ctx, userID, i)
 		if err != nil {
 			return err
@@ -304,7 +305,6 @@ func (s *Store) afterDelete(ctx context.Context, userID string, n int) error {
 			return err
 		}
 		if next {
-			s.step("put back", n)
 			return s.putBack(ctx, userID, n)
 		}
 		if n--; n < 1 {
