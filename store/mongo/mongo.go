@@ -157,6 +157,9 @@ type Store struct {
 	// equality queries.
 	scansIn bool
 
+	// slotStep, set by tests only, runs at named points of the identity slot protocol (see step).
+	slotStep func(step string, n int)
+
 	customData customData // see customdata.go
 	feed       *feed.Feed // see Config.Feed
 

@@ -54,10 +54,20 @@ import (
 // finds it; whoever inserts a slot (a new one, or one put back) reads the
 // one before it afterwards and, when it is missing, inserts it free, and so
 // on down. Of two such pairs of single-document operations, at least one
-// side sees the other's write. Likewise, whoever marks slot n free reads
-// slot n+1 afterwards, and deletes slot n when it is gone, while whoever
-// deletes slot n+1 reads slot n afterwards, and deletes it when it is free:
-// no slot freed as the ones after it go is left last.
+// side sees the other's write.
+//
+// Likewise for free slots left last. Whoever makes slot n free (marks it,
+// or inserts it free: put back, or below a new slot) reads slot n+1
+// afterwards, and deletes slot n when it is gone; whoever deletes slot n+1
+// reads slot n afterwards, unless it puts slot n+1 back, and deletes it
+// when it is free. So once every writer is done, the last slot is not
+// free: take the last write that made it free, with some mark. Its writer
+// then found the next slot gone, and it, or the writer that held that
+// mark's claim before it, deleted this one (or took it over); or found the
+// next slot there, and whoever deleted the next slot for good read this one
+// afterwards, found it free with that mark, and the same follows. A writer
+// that finds slot n gone after deleting n+1 can stop there: whoever writes
+// slot n again, free, has the same duty as it.
 //
 // Slots made before slots named their identity (ident) point to whichever
 // identity holds their key.
@@ -173,25 +183,45 @@ func (s *Store) claimSlot(ctx context.Context, userID, key string, ident bson.Ob
 // fillBelow puts back, free, the slots below a new slot n that were deleted from the end meanwhile (see
 // the top of this file), down to the first it finds.
 func (s *Store) fillBelow(ctx context.Context, userID string, n int) error {
-	for i := n - 1; i >= 1; i-- {
+	return s.putBack(ctx, userID, n-1)
+}
+
+// putBack puts back, free, slot n of the user and the missing ones below it, down to the first it finds.
+// Each one it puts back is settled as any slot made free (see settleFree): when the slot after it is gone
+// by then, it goes again, and none below it needs putting back.
+func (s *Store) putBack(ctx context.Context, userID string, n int) error {
+	for i := n; i >= 1; i-- {
 		found, err := s.slotExists(ctx, userID, i)
 		if err != nil || found {
 			return err
 		}
-		if err := s.insertFree(ctx, userID, i); err != nil {
+		s.step("put back", i)
+		mark, err := s.insertFree(ctx, userID, i)
+		if err != nil {
+			return err
+		}
+		if mark == "" {
+			continue // put back by another writer, who settles it
+		}
+		if next, err := s.settleFree(ctx, userID, i, mark); err != nil || !next {
 			return err
 		}
 	}
 	return nil
 }
 
-// insertFree inserts slot n of the user, free, unless it exists.
-func (s *Store) insertFree(ctx context.Context, userID string, n int) error {
-	_, err := s.coll(collUserIdentities).InsertOne(ctx, slotDoc{ID: slotID(userID, n), Free: bson.NewObjectID().Hex()})
-	if err = translate(ctx, err); errors.Is(err, store.ErrAlreadyExists) {
-		return nil
+// insertFree inserts slot n of the user, free, unless it exists, and returns the mark it gave it ("" when
+// the slot existed).
+func (s *Store) insertFree(ctx context.Context, userID string, n int) (string, error) {
+	mark := bson.NewObjectID().Hex()
+	_, err := s.coll(collUserIdentities).InsertOne(ctx, slotDoc{ID: slotID(userID, n), Free: mark})
+	switch err = translate(ctx, err); {
+	case errors.Is(err, store.ErrAlreadyExists):
+		return "", nil
+	case err != nil:
+		return "", err
 	}
-	return err
+	return mark, nil
 }
 
 // holdFree runs fn while holding the claim of the free slot sl, if sl is still free with the mark it was
@@ -231,12 +261,6 @@ func (s *Store) releaseSlot(ctx context.Context, userID string, n int) error {
 		return err
 	}
 	c := s.coll(collUserIdentities)
-	deleteSlot := func(id string) func() (bool, error) {
-		return func() (bool, error) {
-			_, err := c.DeleteOne(ctx, D{{Key: "_id", Value: id}})
-			return err == nil, translate(ctx, err)
-		}
-	}
 	if next {
 		mark := bson.NewObjectID().Hex()
 		_, err := c.UpdateOne(ctx, D{{Key: "_id", Value: slotID(userID, n)}}, D{
@@ -245,45 +269,74 @@ func (s *Store) releaseSlot(ctx context.Context, userID string, n int) error {
 		if err != nil {
 			return translate(ctx, err)
 		}
-		// The later slots may have been deleted meanwhile by a writer that found this one in use: then
-		// this one is last now, and goes too. Of that writer and this one, at least one sees the other's
-		// write.
-		if next, err := s.slotExists(ctx, userID, n+1); err != nil || next {
-			return err
-		}
-		deleted, err := s.holdFree(ctx, slotDoc{ID: slotID(userID, n), Free: mark}, deleteSlot(slotID(userID, n)))
-		if err != nil || !deleted {
-			return err
-		}
-	} else if _, err := c.DeleteOne(ctx, D{{Key: "_id", Value: slotID(userID, n)}}); err != nil {
+		_, err = s.settleFree(ctx, userID, n, mark)
+		return err
+	}
+	s.step("delete last", n)
+	if _, err := c.DeleteOne(ctx, D{{Key: "_id", Value: slotID(userID, n)}}); err != nil {
 		return translate(ctx, err)
 	}
+	return s.afterDelete(ctx, userID, n)
+}
+
+// settleFree is what the writer that made slot n of the user free, with mark, does next (see the top of
+// this file): it reads slot n+1, and when that is gone, deletes slot n under the claim of mark and goes on
+// as afterDelete. It reports whether it found slot n+1.
+func (s *Store) settleFree(ctx context.Context, userID string, n int, mark string) (bool, error) {
+	next, err := s.slotExists(ctx, userID, n+1)
+	if err != nil || next {
+		return next, err
+	}
+	id := slotID(userID, n)
+	deleted, err := s.holdFree(ctx, slotDoc{ID: id, Free: mark}, s.deleteSlot(ctx, id))
+	if err != nil || !deleted {
+		return false, err
+	}
+	return false, s.afterDelete(ctx, userID, n)
+}
+
+// afterDelete is what the writer that deleted slot n of the user does next (see the top of this file):
+// it puts slot n back, free, when a slot after it was added meanwhile; otherwise it deletes the slot
+// before it when that one is free, and so on down.
+func (s *Store) afterDelete(ctx context.Context, userID string, n int) error {
 	for {
-		// A slot added after n meanwhile must not be hidden: n goes back, free.
 		next, err := s.slotExists(ctx, userID, n+1)
 		if err != nil {
 			return err
 		}
 		if next {
-			if err := s.insertFree(ctx, userID, n); err != nil {
-				return err
-			}
-			return s.fillBelow(ctx, userID, n)
+			return s.putBack(ctx, userID, n)
 		}
 		if n--; n < 1 {
 			return nil
 		}
 		sl, err := s.slot(ctx, userID, n)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil // deleted by another writer, who goes on from there
+			return nil // deleted by another writer, who goes on from there (see the top of this file)
 		}
 		if err != nil || sl.Free == "" {
 			return err
 		}
-		deleted, err := s.holdFree(ctx, *sl, deleteSlot(sl.ID))
+		deleted, err := s.holdFree(ctx, *sl, s.deleteSlot(ctx, sl.ID))
 		if err != nil || !deleted {
 			return err
 		}
+	}
+}
+
+// deleteSlot is what holdFree runs to delete the free slot with _id id.
+func (s *Store) deleteSlot(ctx context.Context, id string) func() (bool, error) {
+	return func() (bool, error) {
+		_, err := s.coll(collUserIdentities).DeleteOne(ctx, D{{Key: "_id", Value: id}})
+		return err == nil, translate(ctx, err)
+	}
+}
+
+// step runs the hook a test set, if any, at the named point of the slot protocol, to order writers as the
+// scheduler seldom does.
+func (s *Store) step(name string, n int) {
+	if s.slotStep != nil {
+		s.slotStep(name, n)
 	}
 }
 

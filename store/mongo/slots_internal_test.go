@@ -195,3 +195,115 @@ func TestIdentitiesOfAPage(t *testing.T) {
 		}
 	})
 }
+
+// TestSlotPutBackAfterTheNextWent orders two writers as a race of TestIdentityReadsFollowLiveIdentities
+// can: one releases the last slot and deletes it, while another, having read that slot, adds the one
+// after it; the first then finds the new slot and is about to put its own back, free, when the second,
+// its identity lost, releases the new slot and finds the first one's gone. Whoever puts a slot back must
+// then find that it is last again, rather than leave it last and free for every reader to read.
+func TestSlotPutBackAfterTheNextWent(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		u := &store.User{ID: store.NewID(), Type: store.UserTypeServer, CreatedAt: now, LastLoginAt: now}
+		mustDo(t, s.CreateUser(ctx, u, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "anon-user",
+			ProviderID: store.NewID(), CreatedAt: now, LastLoginAt: now}), "CreateUser")
+		first, took, err := s.ensureSlot(ctx, u.ID, "first", bson.NewObjectID())
+		mustDo(t, err, "ensureSlot")
+		if first != 2 || !took {
+			t.Fatalf("ensureSlot: slot %d, took %v; want slot 2, taken", first, took)
+		}
+
+		var second int
+		var hookErr error
+		var steps []string
+		s.slotStep = func(step string, n int) {
+			if n != first || hookErr != nil || slices.Contains(steps, step) {
+				return
+			}
+			steps = append(steps, step)
+			switch step {
+			case "delete last":
+				second, _, hookErr = s.ensureSlot(ctx, u.ID, "second", bson.NewObjectID())
+			case "put back":
+				hookErr = s.releaseSlot(ctx, u.ID, second)
+			}
+		}
+		mustDo(t, s.releaseSlot(ctx, u.ID, first), "releaseSlot")
+		s.slotStep = nil
+		mustDo(t, hookErr, "the second writer")
+		if want := []string{"delete last", "put back"}; !slices.Equal(steps, want) || second != first+1 {
+			t.Fatalf("steps %v, second writer's slot %d; want %v, %d", steps, second, want, first+1)
+		}
+
+		if left := userSlots(t, s, u.ID); len(left) != 1 || left[0].ID != slotID(u.ID, 1) || left[0].Free != "" {
+			t.Errorf("slots left: %+v, want only slot 1, in use", left)
+		}
+	})
+}
+
+// TestSlotFilledBelowAfterTheNextWent orders three writers so that one puts back its slot, free, and then
+// the one below it, which a second writer deleted meanwhile, when a third, releasing the slot after them,
+// has deleted the first one's again and found the one below gone. Every slot put back below another must
+// be found last again as well.
+func TestSlotFilledBelowAfterTheNextWent(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, uri string) {
+		ctx := t.Context()
+		s := openInternal(t, uri)
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		u := &store.User{ID: store.NewID(), Type: store.UserTypeServer, CreatedAt: now, LastLoginAt: now}
+		mustDo(t, s.CreateUser(ctx, u, &store.Identity{ID: store.NewID(), UserID: u.ID, ProviderType: "anon-user",
+			ProviderID: store.NewID(), CreatedAt: now, LastLoginAt: now}), "CreateUser")
+		below, _, err := s.ensureSlot(ctx, u.ID, "below", bson.NewObjectID())
+		mustDo(t, err, "ensureSlot")
+		first, _, err := s.ensureSlot(ctx, u.ID, "first", bson.NewObjectID())
+		mustDo(t, err, "ensureSlot")
+		if below != 2 || first != 3 {
+			t.Fatalf("ensureSlot: slots %d, %d; want 2, 3", below, first)
+		}
+
+		var after int
+		var hookErr error
+		var steps []string
+		s.slotStep = func(step string, n int) {
+			at := fmt.Sprint(step, " ", n)
+			if hookErr != nil || slices.Contains(steps, at) {
+				return
+			}
+			switch at {
+			case fmt.Sprint("delete last ", first):
+				after, _, hookErr = s.ensureSlot(ctx, u.ID, "after", bson.NewObjectID())
+			case fmt.Sprint("put back ", first):
+				hookErr = s.releaseSlot(ctx, u.ID, below)
+			case fmt.Sprint("put back ", below):
+				hookErr = s.releaseSlot(ctx, u.ID, after)
+			default:
+				return
+			}
+			steps = append(steps, at)
+		}
+		mustDo(t, s.releaseSlot(ctx, u.ID, first), "releaseSlot")
+		s.slotStep = nil
+		mustDo(t, hookErr, "the other writers")
+		want := []string{fmt.Sprint("delete last ", first), fmt.Sprint("put back ", first), fmt.Sprint("put back ", below)}
+		if !slices.Equal(steps, want) || after != first+1 {
+			t.Fatalf("steps %v, third writer's slot %d; want %v, %d", steps, after, want, first+1)
+		}
+
+		if left := userSlots(t, s, u.ID); len(left) != 1 || left[0].ID != slotID(u.ID, 1) || left[0].Free != "" {
+			t.Errorf("slots left: %+v, want only slot 1, in use", left)
+		}
+	})
+}
+
+// userSlots reads every document of user_identities whose _id starts with the user's id: slots and
+// claims.
+func userSlots(t *testing.T, s *Store, userID string) []slotDoc {
+	t.Helper()
+	var left []slotDoc
+	cur, err := s.coll(collUserIdentities).Find(t.Context(), bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + userID}}}})
+	mustDo(t, err, "find the slots")
+	mustDo(t, cur.All(t.Context(), &left), "read the slots")
+	return left
+}
