@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -33,28 +34,20 @@ func forEachStore(t *testing.T, fn func(t *testing.T, docs store.Documents, ownD
 	})
 }
 
-// The seed's function, unchanged.
-const onUserCreation = `exports = async function onUserCreation(user) {
-  const customUserDataCollection = context.services
-    .get("mongodb-atlas")
-    .db("myapp")
-    .collection("users");
-  try {
-    await customUserDataCollection.insertOne({
-      user_account_id: user.id,
-      favorite_color: "blue",
-    });
-  } catch (e) {
-    console.error(` + "`Failed to create custom user data document for user:${user.id}`" + `);
-    throw e
-  }
+// seedFunction is the seed's user creation function, unchanged, as examples/functions-app carries it.
+func seedFunction(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile("../examples/functions-app/functions/onUserCreation.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
-`
 
 func TestSeedFunctionInserts(t *testing.T) {
 	forEachStore(t, func(t *testing.T, docs store.Documents, _ string) {
 		e, _ := newEngine(t, Config{Data: docs, ServiceName: "mongodb-atlas", Timeout: backstop},
-			src("onUserCreation", onUserCreation))
+			src("onUserCreation", seedFunction(t)))
 		if _, err := e.Call(context.Background(), Call{Name: "onUserCreation", Args: []any{map[string]any{"id": "user-1"}}}); err != nil {
 			t.Fatalf("Call: %v", err)
 		}

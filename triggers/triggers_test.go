@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lanyardhq/lanyard/internal/testclock"
 	"github.com/lanyardhq/lanyard/store"
 	"github.com/lanyardhq/lanyard/store/mongo"
 	"github.com/lanyardhq/lanyard/store/storetest"
@@ -37,25 +38,6 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, open func() store.Store))
 }
 
 // clock is the tests' time, shared by the runners of a test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // call is one run of a function.
 type call struct {
 	runner   string
@@ -100,7 +82,7 @@ type runner struct {
 }
 
 // start starts a runner named holder on s; run, when not nil, replaces the recording function.
-func start(t *testing.T, s store.Store, holder string, c *clock, rec *calls, triggers []Trigger, tweak func(*Config)) *runner {
+func start(t *testing.T, s store.Store, holder string, c *testclock.Clock, rec *calls, triggers []Trigger, tweak func(*Config)) *runner {
 	t.Helper()
 	r := &runner{tick: make(chan time.Time), done: make(chan error, 1)}
 	cfg := Config{
@@ -187,7 +169,7 @@ var loginTrigger = []Trigger{{Name: "onLogin", Function: "logLogin", Operation: 
 func TestEventShapeAndFilters(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, open func() store.Store) {
 		s := open()
-		c := newClock()
+		c := testclock.New()
 		rec := &calls{}
 		at := c.Now().Add(-time.Minute)
 
@@ -253,7 +235,7 @@ func TestCustomDataInTheUser(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, open func() store.Store) {
 		s := open()
 		rec := &calls{}
-		r := start(t, s, "a", newClock(), rec, loginTrigger, func(cfg *Config) {
+		r := start(t, s, "a", testclock.New(), rec, loginTrigger, func(cfg *Config) {
 			cfg.CustomData = func(_ context.Context, userID string) (map[string]any, error) {
 				return map[string]any{"owner": userID}, nil
 			}
@@ -275,7 +257,7 @@ func TestCustomDataInTheUser(t *testing.T) {
 func TestRestartRunsEveryEventAtLeastOnce(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, open func() store.Store) {
 		s := open()
-		c := newClock()
+		c := testclock.New()
 		rec := &calls{}
 		events, ids := logins(6, c.Now())
 		blocked := make(chan struct{})
@@ -320,7 +302,7 @@ func TestRestartRunsEveryEventAtLeastOnce(t *testing.T) {
 
 func TestTwoRunnersOneAtATime(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, open func() store.Store) {
-		c := newClock()
+		c := testclock.New()
 		rec := &calls{}
 		a := start(t, open(), "a", c, rec, loginTrigger, nil)
 		a.sync(t)
@@ -353,7 +335,7 @@ func TestTwoRunnersOneAtATime(t *testing.T) {
 
 func TestLostLeaseStopsBeforeTheNextEvent(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, open func() store.Store) {
-		c := newClock()
+		c := testclock.New()
 		rec := &calls{}
 		const ttl = 30 * time.Second
 		a := start(t, open(), "a", c, rec, loginTrigger, nil)
@@ -379,7 +361,7 @@ func TestLostLeaseStopsBeforeTheNextEvent(t *testing.T) {
 
 func TestRenewalKeepsTheLease(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, open func() store.Store) {
-		c := newClock()
+		c := testclock.New()
 		rec := &calls{}
 		const ttl = 30 * time.Second
 		a := start(t, open(), "a", c, rec, loginTrigger, nil)
@@ -407,7 +389,7 @@ func TestRenewalKeepsTheLease(t *testing.T) {
 func TestFailingFunctionRetriedThenSkipped(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, open func() store.Store) {
 		s := open()
-		c := newClock()
+		c := testclock.New()
 		rec := &calls{}
 		events, ids := logins(3, c.Now())
 		var (
@@ -488,7 +470,7 @@ func TestFunctionTimeEndsWithTheLease(t *testing.T) {
 		rec := &calls{}
 		const ttl = 30 * time.Second
 		deadlines := make(chan time.Duration, 1)
-		r := start(t, s, "a", newClock(), rec, loginTrigger, func(cfg *Config) {
+		r := start(t, s, "a", testclock.New(), rec, loginTrigger, func(cfg *Config) {
 			cfg.LeaseTTL = ttl
 			cfg.Run = func(ctx context.Context, function string, event map[string]any) error {
 				dl, ok := ctx.Deadline()

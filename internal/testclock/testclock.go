@@ -14,8 +14,9 @@ type Clock struct {
 	now time.Time
 }
 
-// New returns a clock at the current time.
-func New() *Clock { return &Clock{now: time.Now()} }
+// New returns a clock at the current time. It starts on a whole millisecond, in UTC, as the store keeps times: a time read back from the store
+// then equals the clock's.
+func New() *Clock { return &Clock{now: time.Now().UTC().Truncate(time.Millisecond)} }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {

@@ -159,38 +159,60 @@ func (l *lanyard) insertCustomData(t *testing.T, docs ...bson.D) {
 	}
 }
 
+// nodeScript is one of this directory's Node scripts, running: it prints one JSON object per line and
+// reads the test's answers on stdin (see flow.mjs).
+type nodeScript struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	lines  *bufio.Scanner
+	stderr lockedBuffer
+}
+
+// startNode starts script with env added to the test's environment; it is killed when ctx ends.
+func startNode(ctx context.Context, t *testing.T, script string, env ...string) *nodeScript {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not on PATH: %v", err)
+	}
+	n := &nodeScript{cmd: exec.CommandContext(ctx, node, script)}
+	n.cmd.Env = append(os.Environ(), env...)
+	if n.stdin, err = n.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := n.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.cmd.Stderr = &n.stderr
+	if err := n.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n.lines = bufio.NewScanner(stdout)
+	return n
+}
+
+// wait closes the script's stdin and waits for it to exit.
+func (n *nodeScript) wait() error {
+	_ = n.stdin.Close()
+	return n.cmd.Wait()
+}
+
 // TestRealmWebNode runs flow.mjs: anonymous login, email/password registration and login, custom user
 // data (first inserted wins) through refreshCustomData, the profile, the retry after an invalid access
 // token, API keys and an API key login, unsupported routes, logout and deletion.
 func TestRealmWebNode(t *testing.T) {
 	requireNodeModules(t)
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is not on PATH: %v", err)
-	}
 	l := startLanyard(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "flow.mjs")
-	cmd.Env = append(os.Environ(), "LANYARD_URL="+l.url, "LANYARD_APP_ID="+l.cfg.AppID,
-		"LANYARD_EMAIL=Web.User@example.com", "LANYARD_PASSWORD=pw-realm-web-1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	n := startNode(ctx, t, "flow.mjs", "LANYARD_URL="+l.url, "LANYARD_APP_ID="+l.cfg.AppID,
+		"LANYARD_EMAIL=Web.User@example.com", "LANYARD_PASSWORD=pw-realm-web-1")
+	stdin, stderr := n.stdin, &n.stderr
 	var steps []string
-	sc := bufio.NewScanner(stdout)
+	sc := n.lines
 	for sc.Scan() {
 		line := sc.Text()
 		var msg struct {
@@ -218,8 +240,7 @@ func TestRealmWebNode(t *testing.T) {
 			}
 		}
 	}
-	_ = stdin.Close()
-	if err := cmd.Wait(); err != nil {
+	if err := n.wait(); err != nil {
 		t.Fatalf("flow.mjs failed (%v) after steps %v:\n%s", err, steps, stderr.String())
 	}
 	want := []string{"anonymous", "email-password", "need-custom-data", "custom-data", "retry-after-invalid-session",
@@ -242,10 +263,6 @@ func TestRealmWebNode(t *testing.T) {
 // checked before an uncallable function is refused.
 func TestRealmWebFunctions(t *testing.T) {
 	requireNodeModules(t)
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is not on PATH: %v", err)
-	}
 	l := startLanyardApp(t, "../../examples/functions-app")
 	db := l.database(t, "myapp")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -254,23 +271,9 @@ func TestRealmWebFunctions(t *testing.T) {
 		{Key: "password", Value: "lovelace"}, {Key: "name", Value: "Ada"}}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, node, "functions.mjs")
-	cmd.Env = append(os.Environ(), "LANYARD_URL="+l.url, "LANYARD_APP_ID="+l.cfg.AppID)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	n := startNode(ctx, t, "functions.mjs", "LANYARD_URL="+l.url, "LANYARD_APP_ID="+l.cfg.AppID)
 	var steps []string
-	sc := bufio.NewScanner(stdout)
+	sc := n.lines
 	for sc.Scan() {
 		var msg struct {
 			Step  string `json:"step"`
@@ -293,18 +296,17 @@ func TestRealmWebFunctions(t *testing.T) {
 				t.Fatalf("the confirmation function's token for %s: %v", msg.Email, err)
 			}
 			line, _ := json.Marshal(sent)
-			if _, err := fmt.Fprintf(stdin, "%s\n", line); err != nil {
+			if _, err := fmt.Fprintf(n.stdin, "%s\n", line); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	_ = stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("functions.mjs failed (%v) after steps %v:\n%s\nLanyard's log:\n%s", err, steps, stderr.String(), l.logs.String())
+	if err := n.wait(); err != nil {
+		t.Fatalf("functions.mjs failed (%v) after steps %v:\n%s\nLanyard's log:\n%s", err, steps, n.stderr.String(), l.logs.String())
 	}
 	want := "custom-function need-token confirmation-function reset-function done"
 	if got := strings.Join(steps, " "); got != want {
-		t.Fatalf("steps %q, want %q\nstderr:\n%s", got, want, stderr.String())
+		t.Fatalf("steps %q, want %q\nstderr:\n%s", got, want, n.stderr.String())
 	}
 }
 
