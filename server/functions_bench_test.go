@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
 
 // The cost of the app's own functions in the auth path, with their baselines in the same run: the
@@ -67,20 +69,36 @@ func BenchmarkCustomFunctionLogin(b *testing.B) {
 		"auth/custom_user_data.json": `{"enabled": true, "mongo_service_name": "mongodb-atlas", "database_name": "myapp",
   "collection_name": "users", "user_id_field": "user_account_id"}`,
 	})
-	ts := startServer(b, functionsConfig(b, app))
+	cfg := functionsConfig(b, app)
+	cfg.Providers = append(cfg.Providers, "api-key")
+	ts := startServer(b, cfg)
 	ctx := context.Background()
 	if _, err := appDB(b, ts).Collection("credentials").InsertOne(ctx, bson.D{{Key: "username", Value: "ada"},
 		{Key: "password", Value: "lovelace"}, {Key: "name", Value: "Ada"}}); err != nil {
 		b.Fatal(err)
 	}
-	b.Run("Login_anonymous", func(b *testing.B) {
-		loopWithCPU(b, func() { anonLogin(b, ts) })
-	})
 	b.Run("Login_custom_function", func(b *testing.B) {
 		loopWithCPU(b, func() {
 			if _, err := customFunctionLogin(ctx, ts, map[string]any{"username": "ada", "password": "lovelace"}); err != nil {
 				b.Fatal(err)
 			}
 		})
+	})
+	// A returning user's login with another provider: the same store work but for the function.
+	owner := anonLogin(b, ts)
+	key, err := ts.auth.CreateApiKey(bearer(owner.GetAccessToken()), &lanyardv1.CreateApiKeyRequest{Name: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Login_api_key_returning_user", func(b *testing.B) {
+		req := &lanyardv1.LoginRequest{Credentials: &lanyardv1.LoginRequest_ApiKey{ApiKey: &lanyardv1.ApiKeyCredentials{Key: key.GetKey()}}}
+		loopWithCPU(b, func() {
+			if _, err := ts.auth.Login(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("Login_anonymous", func(b *testing.B) {
+		loopWithCPU(b, func() { anonLogin(b, ts) })
 	})
 }
