@@ -45,6 +45,10 @@ func translate(ctx context.Context, err error) error {
 		// own timer has run on a loaded machine: a slow engine must still
 		// read as the caller's deadline, not as an unreachable engine.
 		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+	case errors.Is(err, driver.ErrDeadlineWouldBeExceeded):
+		// The driver kept the command back because the caller's deadline would pass before its fastest
+		// round trip ended: the caller's time ran out, though ctx's timer has not fired yet.
+		return err
 
 	// The request queued for a connection for longer than the driver allows
 	// (it bounds that wait with the server selection timeout): the engine

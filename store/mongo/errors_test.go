@@ -54,6 +54,7 @@ func TestTranslate(t *testing.T) {
 		not  error // must not match
 	}{
 		{"no documents", live, mongodriver.ErrNoDocuments, store.ErrNotFound, nil},
+		{"command kept back for the caller's deadline", farDeadline, fmt.Errorf("find: %w", driver.ErrDeadlineWouldBeExceeded), context.DeadlineExceeded, store.ErrBusy},
 		{"duplicate key", live, mongodriver.WriteException{WriteErrors: []mongodriver.WriteError{{Code: 11000, Message: "E11000 dup key: { email: \"a@b.c\" }"}}}, store.ErrAlreadyExists, nil},
 		{"FerretDB SQLite duplicate on update", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "UNIQUE constraint failed: users.email"}, store.ErrAlreadyExists, nil},
 		{"FerretDB PostgreSQL duplicate on update", live, mongodriver.CommandError{Code: 1, Name: "InternalError", Message: "ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)"}, store.ErrAlreadyExists, nil},
