@@ -220,7 +220,7 @@ func (s *Server) openTriggers(f *appFunctions) error {
 		// A function is cut off when the lease it runs under would expire: the lease outlasts the
 		// longest run the functions' deadline allows, with room for the renewals between runs.
 		LeaseTTL: max(triggers.DefaultLeaseTTL, 3*s.cfg.FunctionsTimeout),
-		Logger:   s.log.With("component", "triggers"),
+		Logger:   s.log, // the runner names itself
 		OnRun:    s.metrics.TriggerRun,
 	}
 	if s.cfg.CustomDataEnabled {
