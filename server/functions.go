@@ -194,7 +194,7 @@ func (s *Server) openFunctions() (*appFunctions, error) {
 }
 
 // openTriggers prepares the runner of the export's authentication triggers; Serve starts it.
-func (s *Server) openTriggers(f *appFunctions) error {
+func (s *Server) openTriggers(ctx context.Context, f *appFunctions) error {
 	app := s.cfg.app
 	if app == nil || len(app.Triggers) == 0 {
 		return nil
@@ -236,6 +236,9 @@ func (s *Server) openTriggers(f *appFunctions) error {
 	r, err := triggers.New(cfg)
 	if err != nil {
 		return err
+	}
+	if err := r.Prepare(ctx); err != nil {
+		return fmt.Errorf("authentication triggers: %w", err)
 	}
 	s.triggers = r
 	return nil

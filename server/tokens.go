@@ -72,7 +72,7 @@ func (s *Server) openAuth(ctx context.Context) error {
 	}
 	if fns != nil {
 		fns.configure(&cfg)
-		if err := s.openTriggers(fns); err != nil {
+		if err := s.openTriggers(ctx, fns); err != nil {
 			return err
 		}
 	}

@@ -292,6 +292,11 @@ func (r *Runner) pass(ctx context.Context) error {
 	}
 }
 
+// Prepare starts the triggers never seen before at the end of the log now, rather than at the runner's
+// first pass: called before the server serves, it makes every login served afterwards fire them. It
+// needs no lease, since a cursor only moves forward.
+func (r *Runner) Prepare(ctx context.Context) error { return r.loadCursors(ctx) }
+
 // loadCursors reads every trigger's cursor, starting a trigger never seen before at the end of the log:
 // like App Services, a new trigger fires on the events after it was added.
 //

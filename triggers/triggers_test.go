@@ -37,7 +37,6 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, open func() store.Store))
 	})
 }
 
-// clock is the tests' time, shared by the runners of a test.
 // call is one run of a function.
 type call struct {
 	runner   string
@@ -493,6 +492,51 @@ func TestFunctionTimeEndsWithTheLease(t *testing.T) {
 			}
 		default:
 			t.Fatal("the function did not run")
+		}
+	})
+}
+
+// TestPrepareStartsNewTriggersBeforeTheFirstPass: events appended after Prepare, before the runner's
+// first pass, fire a trigger seen for the first time; those before it do not.
+func TestPrepareStartsNewTriggersBeforeTheFirstPass(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func() store.Store) {
+		s := open()
+		ctx := t.Context()
+		appendLogin := func(user string) {
+			t.Helper()
+			if err := s.AppendEvents(ctx, &store.AuthEvent{Type: store.EventLogin, UserID: user, Providers: []string{"anon-user"}, At: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		appendLogin(store.NewID()) // before the trigger existed
+		rec := &calls{}
+		r, err := New(Config{Triggers: loginTrigger, Store: s, Holder: "a", Logger: quiet,
+			Run: func(_ context.Context, fn string, ev map[string]any) error { rec.add(call{"a", fn, ev}); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after := store.NewID()
+		appendLogin(after)
+		tick := make(chan time.Time)
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		r.cfg.Tick = tick
+		go func() { done <- r.Run(rctx) }()
+		deadline := time.After(backstop)
+		for len(rec.all()) == 0 {
+			select {
+			case tick <- time.Now():
+			case <-deadline:
+				t.Fatal("the trigger never ran")
+			}
+		}
+		cancel()
+		<-done
+		if got := rec.userIDs(""); len(got) != 1 || got[0] != after {
+			t.Fatalf("runs for users %v: want one, for the login after Prepare (%s)", got, after)
 		}
 	})
 }
