@@ -16,8 +16,14 @@ type Caller struct {
 	UserID string
 	// UserType is "normal" or "server" (%%user.type).
 	UserType string
-	// Server marks a server principal: the App Services system user, always allowed.
+	// Server marks a server principal: the App Services system user, always allowed. Set it for every
+	// caller of type "server": Parse's check that users cannot write the custom data fields rules trust
+	// counts only callers without it.
 	Server bool
+	// CustomData is the caller's own custom data document (%%user.custom_data): the one that wins under
+	// the first-inserted-wins rule, as stored now, or nil when the caller has none. It is read, never
+	// changed. A caller that leaves it nil makes every rule reading %%user.custom_data fail closed.
+	CustomData map[string]any
 }
 
 // Op is an operation on the custom data document.
