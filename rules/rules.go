@@ -144,7 +144,8 @@ func (r *Rules) Collection() string { return r.collection }
 
 // Allow decides whether c may perform op on doc. writtenFields lists the fields a Write or Insert changes
 // (top-level names or dotted paths, as the client named them; fields Lanyard sets itself, such as the user
-// id field, are not listed); it is ignored for the other operations. For Insert, doc is the document as
+// id field, are not listed, but every other changed field must be: Parse's check that users cannot change
+// what the rules trust depends on it); it is ignored for the other operations. For Insert, doc is the document as
 // it would be after the write. It returns nil or a *[DeniedError] (wrapping [ErrDenied]).
 func (r *Rules) Allow(op Op, c Caller, doc map[string]any, writtenFields []string) error {
 	if c.Server {

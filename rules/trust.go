@@ -52,8 +52,10 @@ func filterLabel(f *filter, i int) string {
 	return fmt.Sprintf("filter %q (filters[%d])", f.name, i)
 }
 
-// customReads lists every read of %%user.custom_data in the rules, in file order.
-func (r *Rules) customReads() []customRead {
+// customReads lists the reads of %%user.custom_data in the rules, in file order, leaving out the roles
+// no user reaches (holders lists the others): for a user their expressions are never true or never
+// evaluated, whatever the custom data.
+func (r *Rules) customReads(holders []int) []customRead {
 	var out []customRead
 	add := func(x expr, s slot, owner string, role int) {
 		walkCustomReads(x, func(c customRead) {
@@ -61,7 +63,8 @@ func (r *Rules) customReads() []customRead {
 			out = append(out, c)
 		})
 	}
-	for i, ro := range r.roles {
+	for _, i := range holders {
+		ro := r.roles[i]
 		l := roleLabel(ro, i)
 		add(ro.applyWhen, inRoleApplyWhen, l, i)
 		for _, x := range []expr{ro.readFilter, ro.writeFilter, ro.read, ro.write, ro.insert, ro.del, ro.search,
@@ -216,11 +219,21 @@ func (r *Rules) holdable() []int {
 		if userMayMeet(ro.applyWhen) {
 			out = append(out, i)
 		}
-		if c, ok := ro.applyWhen.(constExpr); ok && bool(c) {
+		if alwaysTrue(ro.applyWhen) {
 			break
 		}
 	}
 	return out
+}
+
+func alwaysTrue(x expr) bool {
+	switch t := x.(type) {
+	case constExpr:
+		return bool(t)
+	case andExpr:
+		return len(t) == 0 // {}
+	}
+	return false
 }
 
 // fieldWriter returns the JSON path of a permission through which a user holding ro may change the
@@ -259,11 +272,8 @@ func fieldWriter(ro *role, i int, path []string) string {
 // fields.<f>.write, additional_fields.write, which also govern the fields of an insert), by creating it
 // (insert), or by deleting it (delete), which makes every field absent.
 func (p *parser) checkTrust(r *Rules) error {
-	reads := r.customReads()
-	if len(reads) == 0 {
-		return nil
-	}
 	holders := r.holdable()
+	reads := r.customReads(holders)
 	for _, c := range reads {
 		for k, j := range holders {
 			w := r.roles[j]
