@@ -22,7 +22,8 @@
 //
 // An <expression> is a boolean or a JSON match expression. Keys of an expression object are document
 // field paths (dotted, reaching into embedded documents and arrays as MongoDB queries do), expansions
-// (%%user.id, %%user.type, %%true, %%false, %%root, %%root.<field>), or the logical operators $and and $or
+// (%%user.id, %%user.type, %%user.custom_data, %%user.custom_data.<field>, %%true, %%false, %%root,
+// %%root.<field>), or the logical operators $and and $or
 // (%and and %or are accepted as spellings of the same). The value of a key is a literal (the field
 // equals it, or, for an array field, contains it), an expansion (the field equals its value), or an
 // operator document using $eq, $ne, $in, $nin, $exists, $gt, $gte, $lt, $lte (and %and / %or to
@@ -35,8 +36,7 @@
 //
 //   - %function (and %stringToOid, %oidToString): Lanyard does not run App Services functions.
 //   - %%user.data (provider metadata): see below.
-//   - %%user.custom_data: these rules guard the custom data collection itself, so a rule tests the
-//     document's own fields (a plain field name or %%root.<field>).
+//   - a rule trusting a custom data field that users can change: see below.
 //   - %%user.identities and the other %%user fields; %%values, %%environment, %%request, %%prevRoot,
 //     %%prev, %%partition and any other expansion; query operators beyond the list above.
 //   - field-level permissions for embedded documents (a "fields" inside a field's permission).
@@ -51,6 +51,32 @@
 // provider may not have verified. Granting access on it lets whoever controls those values choose their
 // own permissions. What a rule needs to know about a user belongs in the custom data document, written by
 // a server principal or by the user creation hook, where the rules themselves decide who may change it.
+//
+// # Rules may read the caller's custom data
+//
+// %%user.custom_data is the caller's own custom data document, and %%user.custom_data.<field> (a dotted
+// path, read as a document field is) one of its values, allowed in every expression as in App Services:
+// apply_when, document_filters, the permissions, and filters' apply_when and query. The caller supplies
+// it in [Caller].CustomData: the document that wins under the first-inserted-wins rule, the same document
+// the access token carries. App Services read the token's copy; Lanyard's CustomDataService passes the
+// stored document it is judging (for a user, that is the caller's own), so a server principal's change
+// counts from the next call, and nil for a user inserting its first document, which is judged without
+// custom data rather than by the document it would create. A nil CustomData is a user without custom
+// data: a test of one of its fields sees the field absent, and an expansion of it inside a literal makes
+// the comparison false.
+//
+// These rules guard that very document, so a rule reading %%user.custom_data.<f> is only as strong as
+// their guard on <f>. [Parse] refuses a file in which a role a non-server user can hold may change a
+// field some expression reads that way: a role-level "write", the field's "fields.<f>.write", or
+// "additional_fields.write" when <f> is not listed (a write of a dotted path is governed by its
+// top-level field, so a permission on "profile" covers reading "profile.role" and "profile.role.x"); an
+// "insert" when a rule reads the whole %%user.custom_data; a "delete" when losing the field could grant
+// more (the test may pass on an absent field, it is in a filter's apply_when, or it is in the deleting
+// role's own apply_when and a later role may apply). Every permission is taken as possibly true unless it
+// is false or a test of %%user.type (with constant operands) that only "server" passes; a role is one a
+// user can hold unless its apply_when is such a test or an earlier role applies to everyone. The error
+// names the expression (its JSON path and role or filter) and the role and permission that let users
+// write. The check relies on [Rules.Allow] being told every field a Write or Insert changes.
 //
 // # How a decision is made
 //
@@ -78,7 +104,8 @@
 // # Which document
 //
 // Every expression sees one document: the one passed to [Rules.Allow]. Plain field names and %%root refer
-// to it alike. For Read, Write, Delete and Search that is the stored document; for Insert (a user who has
+// to it alike; %%user.custom_data refers to the caller's, which for a user is the same document as stored
+// before the operation (none for Insert). For Read, Write, Delete and Search that is the stored document; for Insert (a user who has
 // no document yet) it is the document as it would be after the write.
 //
 // # Values

@@ -63,15 +63,24 @@ func (f fieldOperand) values(e *env) ([]any, bool) {
 	return v, len(v) > 0
 }
 
-// expansion is a %%name with, for %%root, an optional path into the document.
+// expansion is a %%name with, for %%root and %%user.custom_data, an optional path into the document.
 type expansion struct {
-	name string // "true", "false", "user.id", "user.type", "root"
-	path []string
+	name string   // "true", "false", "user.id", "user.type", "root", "user.custom_data"
+	path []string // for root and user.custom_data
+	at   string   // the JSON path of the expansion in the rules file, for the load-time checks' errors
+}
+
+// base returns the document the expansion's path starts from.
+func (x expansion) base(e *env) map[string]any {
+	if x.name == "user.custom_data" {
+		return e.c.CustomData
+	}
+	return e.doc
 }
 
 func (x expansion) values(e *env) ([]any, bool) {
-	if x.name == "root" && len(x.path) > 0 {
-		v := lookup(e.doc, x.path)
+	if (x.name == "root" || x.name == "user.custom_data") && len(x.path) > 0 {
+		v := lookup(x.base(e), x.path)
 		return v, len(v) > 0
 	}
 	v, ok := x.resolve(e)
@@ -92,11 +101,12 @@ func (x expansion) resolve(e *env) (any, bool) {
 		return e.c.UserID, e.c.UserID != ""
 	case "user.type":
 		return e.c.UserType, e.c.UserType != ""
-	case "root":
+	case "root", "user.custom_data":
+		doc := x.base(e)
 		if len(x.path) == 0 {
-			return e.doc, e.doc != nil
+			return doc, doc != nil
 		}
-		v := lookup(e.doc, x.path)
+		v := lookup(doc, x.path)
 		if len(v) == 0 {
 			return nil, false
 		}

@@ -131,6 +131,9 @@ func (p *parser) rules(top any) (*Rules, error) {
 			return nil, err
 		}
 	}
+	if err := p.checkTrust(r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -326,7 +329,7 @@ func (p *parser) projectionValue(v any, path string) (bool, error) {
 
 // Expressions.
 
-const knownExpansions = "%%user.id, %%user.type, %%true, %%false, %%root and %%root.<field>"
+const knownExpansions = "%%user.id, %%user.type, %%user.custom_data, %%user.custom_data.<field>, %%true, %%false, %%root and %%root.<field>"
 
 // expr compiles a permission or apply_when: a boolean, "%%true"/"%%false", or an expression object.
 func (p *parser) expr(v any, path string) (expr, error) {
@@ -384,6 +387,7 @@ func (p *parser) exprObject(obj map[string]any, path string) (expr, error) {
 			if err != nil {
 				return nil, err
 			}
+			x.at = join(path, k)
 			pr, err := p.pred(v, join(path, k))
 			if err != nil {
 				return nil, err
@@ -586,23 +590,28 @@ func (p *parser) expansion(s, path string) (expansion, error) {
 	name = strings.TrimSuffix(name, "%%") // the "%%user.id%%" spelling
 	first, rest, _ := strings.Cut(name, ".")
 	switch {
-	case name == "true" || name == "false" || name == "user.id" || name == "user.type" || name == "root":
-		return expansion{name: name}, nil
+	case name == "true" || name == "false" || name == "user.id" || name == "user.type" || name == "root" ||
+		name == "user.custom_data":
+		return expansion{name: name, at: path}, nil
 	case first == "root":
 		fp, err := p.fieldPath(rest, path)
 		if err != nil {
 			return expansion{}, err
 		}
-		return expansion{name: "root", path: fp}, nil
+		return expansion{name: "root", path: fp, at: path}, nil
+	case strings.HasPrefix(name, "user.custom_data."):
+		fp, err := p.fieldPath(strings.TrimPrefix(name, "user.custom_data."), path)
+		if err != nil {
+			return expansion{}, err
+		}
+		return expansion{name: "user.custom_data", path: fp, at: path}, nil
 	case name == "user.data" || strings.HasPrefix(name, "user.data."):
 		return expansion{}, p.errf(path, "%s is not supported: rules never read provider metadata (%%%%user.data), "+
 			"which comes from the identity provider and may be influenced by the user; store what the rule needs "+
 			"in the custom data document (for example from the user creation hook) and test that field", s)
-	case name == "user.custom_data" || strings.HasPrefix(name, "user.custom_data."):
-		return expansion{}, p.errf(path, "%s is not supported: these rules guard the custom data document itself; "+
-			"test its fields by name or with %%%%root.<field>", s)
 	case first == "user":
-		return expansion{}, p.errf(path, "%s is not supported: of the user, rules can read %%%%user.id and %%%%user.type", s)
+		return expansion{}, p.errf(path, "%s is not supported: of the user, rules can read %%%%user.id, %%%%user.type "+
+			"and %%%%user.custom_data", s)
 	}
 	why := ""
 	switch first {

@@ -16,8 +16,14 @@ type Caller struct {
 	UserID string
 	// UserType is "normal" or "server" (%%user.type).
 	UserType string
-	// Server marks a server principal: the App Services system user, always allowed.
+	// Server marks a server principal: the App Services system user, always allowed. Set it for every
+	// caller of type "server": Parse's check that users cannot write the custom data fields rules trust
+	// counts only callers without it.
 	Server bool
+	// CustomData is the caller's own custom data document (%%user.custom_data): the one that wins under
+	// the first-inserted-wins rule, as stored now, or nil when the caller has none. It is read, never
+	// changed. A caller that leaves it nil makes every rule reading %%user.custom_data fail closed.
+	CustomData map[string]any
 }
 
 // Op is an operation on the custom data document.
@@ -138,7 +144,8 @@ func (r *Rules) Collection() string { return r.collection }
 
 // Allow decides whether c may perform op on doc. writtenFields lists the fields a Write or Insert changes
 // (top-level names or dotted paths, as the client named them; fields Lanyard sets itself, such as the user
-// id field, are not listed); it is ignored for the other operations. For Insert, doc is the document as
+// id field, are not listed, but every other changed field must be: Parse's check that users cannot change
+// what the rules trust depends on it); it is ignored for the other operations. For Insert, doc is the document as
 // it would be after the write. It returns nil or a *[DeniedError] (wrapping [ErrDenied]).
 func (r *Rules) Allow(op Op, c Caller, doc map[string]any, writtenFields []string) error {
 	if c.Server {

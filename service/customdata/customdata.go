@@ -28,6 +28,20 @@ type customDataCall struct {
 	caller rules.Caller
 }
 
+// about returns the caller for a decision on doc, the stored document of the user the call is about.
+// Only server principals name another user, and they bypass the rules, so for everyone the rules judge
+// that document is the caller's own custom data (%%user.custom_data): the winning document, as stored
+// now, which is also what the next token will carry. It is read fresh rather than taken from the access
+// token so that a server principal's change to it counts from the next call. Pass nil when the user has
+// no document yet: an insert is judged with no custom data, never with the document it would create.
+func (c *customDataCall) about(doc map[string]any) rules.Caller {
+	caller := c.caller
+	if c.userID == c.p.UserID {
+		caller.CustomData = doc
+	}
+	return caller
+}
+
 func (h *Service) customDataCall(ctx context.Context, requested string) (*customDataCall, error) {
 	if !h.enabled {
 		return nil, rpc.ErrCustomDataDisabled
@@ -52,10 +66,11 @@ func (h *Service) readable(c *customDataCall, doc *store.CustomDoc) (*structpb.S
 	if err != nil {
 		return nil, err
 	}
-	if err := h.rules.Allow(rules.Read, c.caller, m, nil); err != nil {
+	caller := c.about(m)
+	if err := h.rules.Allow(rules.Read, caller, m, nil); err != nil {
 		return nil, err
 	}
-	return mapStruct(h.rules.FilterRead(c.caller, m))
+	return mapStruct(h.rules.FilterRead(caller, m))
 }
 
 // decodeDoc decodes a JSON object keeping numbers exact, for the rules to look at.
@@ -217,13 +232,13 @@ func (h *Service) allowWrite(ctx context.Context, c *customDataCall, req *lanyar
 		for k, v := range req.GetSet().AsMap() {
 			doc[k] = v
 		}
-		return h.rules.Allow(rules.Insert, c.caller, doc, fields)
+		return h.rules.Allow(rules.Insert, c.about(nil), doc, fields)
 	}
 	doc, err := decodeDoc(current.JSON)
 	if err != nil {
 		return err
 	}
-	return h.rules.Allow(rules.Write, c.caller, doc, fields)
+	return h.rules.Allow(rules.Write, c.about(doc), doc, fields)
 }
 
 func (h *Service) DeleteCustomData(ctx context.Context, req *lanyardv1.DeleteCustomDataRequest) (_ *lanyardv1.DeleteCustomDataResponse, err error) {
@@ -244,7 +259,7 @@ func (h *Service) DeleteCustomData(ctx context.Context, req *lanyardv1.DeleteCus
 		if err != nil {
 			return nil, err
 		}
-		if err := h.rules.Allow(rules.Delete, c.caller, doc, nil); err != nil {
+		if err := h.rules.Allow(rules.Delete, c.about(doc), doc, nil); err != nil {
 			return nil, err
 		}
 	}
