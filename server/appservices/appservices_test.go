@@ -27,6 +27,10 @@ type fakeCore struct {
 	panics    bool
 	lastLogin LoginInput
 	lastCall  []any // the arguments of the last function flow
+	// lastService is the last service call; serviceAnswer and serviceErr what CallService answers.
+	lastService   *ServiceCall
+	serviceAnswer json.RawMessage
+	serviceErr    error
 }
 
 // statusErr is what the server's error mapping would produce: a code and an ErrorInfo reason.
@@ -96,6 +100,10 @@ func (f *fakeCore) Profile(context.Context) (*Profile, error) {
 	return &Profile{UserID: "u1", Type: "normal"}, f.err
 }
 func (f *fakeCore) DeleteMe(context.Context) error { return f.err }
+func (f *fakeCore) CallService(_ context.Context, in ServiceCall) (json.RawMessage, error) {
+	f.lastService = &in
+	return f.serviceAnswer, f.serviceErr
+}
 func (f *fakeCore) CreateAPIKey(_ context.Context, name string) (*APIKey, error) {
 	return &APIKey{ID: "k1", Name: name, Key: "secret"}, f.err
 }
