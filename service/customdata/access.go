@@ -141,6 +141,11 @@ func (h *Service) target(c *customDataCall, q *rules.Query) (id string, ok bool)
 	if !named {
 		return c.userID, true
 	}
+	return userIDOf(v)
+}
+
+// userIDOf reads a user id as a document or a query holds it: a string, or an ObjectId.
+func userIDOf(v any) (string, bool) {
 	switch t := v.(type) {
 	case string:
 		return t, store.ValidID(t)
@@ -198,8 +203,18 @@ func (h *Service) selectDoc(ctx context.Context, c *customDataCall, q *rules.Que
 	if !ok {
 		return &current{}, nil, false, nil
 	}
-	if cur, err = h.load(ctx, id); err != nil || cur.doc == nil {
-		return cur, nil, false, err
+	if cur, err = h.load(ctx, id); err != nil {
+		return nil, nil, false, err
+	}
+	if cur.doc == nil {
+		if id != c.userID {
+			// Whether another user has a document is theirs to know: the rules judge the document that
+			// user would have, so the answer is the same either way.
+			if err := h.rules.Allow(rules.Read, c.caller, map[string]any{h.userIDField: id}, nil); err != nil {
+				return nil, nil, false, err
+			}
+		}
+		return cur, nil, false, nil
 	}
 	view, match, err := h.visible(c, cur.doc)
 	if err != nil {
@@ -475,13 +490,25 @@ func (h *Service) mongoInsert(ctx context.Context, c *customDataCall, in MongoCa
 	if _, ok := doc["_id"]; ok {
 		return nil, invalid("document: _id is chosen by the server; leave it out")
 	}
-	q, err := parseQuery(mustJSON(map[string]any{h.userIDField: doc[h.userIDField]}))
-	if err != nil || doc[h.userIDField] == nil {
+	if doc[h.userIDField] == nil {
 		return nil, invalid("document: %s must hold the id of the user the document belongs to", h.userIDField)
 	}
-	id, ok := h.target(c, q)
+	id, ok := userIDOf(doc[h.userIDField])
 	if !ok {
-		return nil, invalid("document: %s must hold a user id (a 24-digit hex string)", h.userIDField)
+		return nil, invalid("document: %s must hold a user id (a 24-digit hex string, or an ObjectId)", h.userIDField)
+	}
+	existing, err := h.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if existing.doc != nil {
+		if id != c.userID {
+			// The rules decide what the caller learns about another user's document.
+			if err := h.rules.Allow(rules.Read, c.caller, existing.doc, nil); err != nil {
+				return nil, err
+			}
+		}
+		return nil, errOneDocument
 	}
 	defer func() { h.metrics.CustomDataWrite(err) }()
 	set := maps.Clone(doc)
@@ -495,8 +522,7 @@ func (h *Service) mongoInsert(ctx context.Context, c *customDataCall, in MongoCa
 	zero := int64(0)
 	written, err := h.store.UpdateCustomData(ctx, id, store.CustomDataUpdate{Set: mustJSON(set), ExpectedVersion: &zero})
 	if errors.Is(err, store.ErrVersionMismatch) {
-		return nil, rpc.NewError(codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT,
-			"this user already has a custom data document; Lanyard keeps one per user: update it instead")
+		return nil, errOneDocument
 	}
 	if err != nil {
 		return nil, err
@@ -504,6 +530,9 @@ func (h *Service) mongoInsert(ctx context.Context, c *customDataCall, in MongoCa
 	h.hub.changed(id)
 	return map[string]any{"insertedId": idOf(written.JSON)}, nil
 }
+
+var errOneDocument = rpc.NewError(codes.AlreadyExists, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT,
+	"this user already has a custom data document; Lanyard keeps one per user: update it instead")
 
 func decodeObject(raw json.RawMessage, name string) (map[string]any, error) {
 	if raw == nil {
@@ -597,7 +626,13 @@ func (h *Service) updateOnce(ctx context.Context, c *customDataCall, q *rules.Qu
 		}
 		u.Set = mustJSON(setFields)
 		after[h.userIDField] = cur.userID
-		if err := h.rules.Allow(rules.Insert, c.caller, after, up.fields()); err != nil {
+		fields := up.fields()
+		for k := range base {
+			if !slices.Contains(fields, k) {
+				fields = append(fields, k)
+			}
+		}
+		if err := h.rules.Allow(rules.Insert, c.caller, after, fields); err != nil {
 			return nil, err
 		}
 	} else if err := h.rules.Allow(rules.Write, c.caller, cur.doc, up.fields()); err != nil {

@@ -1,0 +1,259 @@
+package server_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+)
+
+// App Services MongoDB Data Access (realm-web's user.mongoClient(...)) on the custom data collection,
+// over real HTTP against a whole Lanyard with the default configuration (owner rules, lanyard.custom_user_data,
+// user_id).
+
+// mongo sends one service call as realm-web's MongoDBCollection does and decodes the answer (a document,
+// an array, null or an error object).
+func (c *compat) mongo(access, service, db, coll, action string, args map[string]any) mres {
+	c.t.Helper()
+	a := map[string]any{"database": db, "collection": coll}
+	for k, v := range args {
+		a[k] = v
+	}
+	r := c.do("POST", c.appPath("/functions/call"), map[string]any{"name": action, "service": service, "arguments": []any{a}}, auth(access)...)
+	var v any
+	if err := json.Unmarshal(r.raw, &v); err != nil {
+		c.t.Fatalf("%s: answer is not JSON: %s", action, r)
+	}
+	return mres{r, v}
+}
+
+// mres is a service call's answer: the reply and its decoded body.
+type mres struct {
+	r reply
+	v any
+}
+
+// own is mongo on the custom data collection of the default configuration.
+func (c *compat) own(access, action string, args map[string]any) mres {
+	c.t.Helper()
+	return c.mongo(access, "mongodb-atlas", "lanyard", "custom_user_data", action, args)
+}
+
+func mustOK(t *testing.T, what string, m mres) any {
+	t.Helper()
+	if m.r.status != 200 {
+		t.Fatalf("%s: %s", what, m.r)
+	}
+	return m.v
+}
+
+func asJSON(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}
+
+func TestAppServicesDataAccessOwnDocument(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	c := newCompat(t, ts)
+	access, _, me := c.mustLogin("anon-user", nil)
+	mine := map[string]any{"user_id": me}
+
+	if v := mustOK(t, "findOne before any document", c.own(access, "findOne", map[string]any{"query": mine})); v != nil {
+		t.Fatalf("findOne without a document: %v, want null", v)
+	}
+	if v := mustOK(t, "count", c.own(access, "count", map[string]any{"query": mine})); v != float64(0) {
+		t.Fatalf("count without a document: %v", v)
+	}
+	// No document yet: an update without upsert matches nothing and creates nothing.
+	v := mustOK(t, "updateOne", c.own(access, "updateOne", map[string]any{"query": mine, "update": map[string]any{"$set": map[string]any{"x": 1}}}))
+	if asJSON(v) != `{"matchedCount":0,"modifiedCount":0}` {
+		t.Fatalf("updateOne without a document: %s", asJSON(v))
+	}
+
+	v = mustOK(t, "insertOne", c.own(access, "insertOne", map[string]any{"document": map[string]any{"user_id": me, "color": "red"}}))
+	inserted, _ := v.(map[string]any)["insertedId"].(map[string]any)
+	if oid, _ := inserted["$oid"].(string); len(oid) != 24 {
+		t.Fatalf("insertOne answered %s, want an insertedId ObjectId", asJSON(v))
+	}
+	r := c.own(access, "insertOne", map[string]any{"document": map[string]any{"user_id": me, "color": "green"}}).r
+	wantErr(t, r, 409, "Conflict")
+
+	doc := mustOK(t, "findOne", c.own(access, "findOne", map[string]any{"query": mine})).(map[string]any)
+	if doc["color"] != "red" || doc["user_id"] != me || !reflect.DeepEqual(doc["_id"], any(inserted)) {
+		t.Fatalf("findOne: %s", asJSON(doc))
+	}
+
+	// realm-web sends numbers in canonical Extended JSON.
+	v = mustOK(t, "updateOne", c.own(access, "updateOne", map[string]any{"query": mine, "update": map[string]any{
+		"$set":  map[string]any{"color": "blue", "profile.age": map[string]any{"$numberInt": "30"}},
+		"$inc":  map[string]any{"visits": map[string]any{"$numberInt": "2"}},
+		"$push": map[string]any{"tags": map[string]any{"$each": []any{"a", "b"}}},
+	}}))
+	if asJSON(v) != `{"matchedCount":1,"modifiedCount":1}` {
+		t.Fatalf("updateOne: %s", asJSON(v))
+	}
+	// The write went to the one custom data document: gRPC reads it.
+	got, err := ts.data.GetCustomData(bearer(access), &lanyardv1.GetCustomDataRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := got.GetData().AsMap()
+	if m["color"] != "blue" || m["visits"] != float64(2) || asJSON(m["tags"]) != `["a","b"]` || asJSON(m["profile"]) != `{"age":30}` {
+		t.Fatalf("the document after updateOne: %s", asJSON(m))
+	}
+	v = mustOK(t, "updateMany", c.own(access, "updateMany", map[string]any{"query": mine, "update": map[string]any{"$unset": map[string]any{"profile": ""}, "$push": map[string]any{"tags": "c"}}}))
+	if asJSON(v) != `{"matchedCount":1,"modifiedCount":1}` {
+		t.Fatalf("updateMany: %s", asJSON(v))
+	}
+
+	doc = mustOK(t, "findOne with a projection", c.own(access, "findOne", map[string]any{"query": map[string]any{"color": "blue"}, "project": map[string]any{"color": 1, "tags": 1}})).(map[string]any)
+	if len(doc) != 3 || doc["_id"] == nil || asJSON(doc["tags"]) != `["a","b","c"]` {
+		t.Fatalf("projected findOne: %s", asJSON(doc))
+	}
+	if v := mustOK(t, "count by a field", c.own(access, "count", map[string]any{"query": map[string]any{"visits": map[string]any{"$gte": 2}}})); v != float64(1) {
+		t.Fatalf("count {visits >= 2}: %v", v)
+	}
+	if v := mustOK(t, "count, no match", c.own(access, "count", map[string]any{"query": map[string]any{"color": "red"}})); v != float64(0) {
+		t.Fatalf("count {color: red}: %v", v)
+	}
+	if v := mustOK(t, "find", c.own(access, "find", map[string]any{"query": map[string]any{}, "limit": 5, "sort": map[string]any{"color": 1}})); len(v.([]any)) != 1 {
+		t.Fatalf("find: %s", asJSON(v))
+	}
+	v = mustOK(t, "aggregate", c.own(access, "aggregate", map[string]any{"pipeline": []any{
+		map[string]any{"$match": mine}, map[string]any{"$project": map[string]any{"color": 1, "_id": 0}},
+	}}))
+	if asJSON(v) != `[{"color":"blue"}]` {
+		t.Fatalf("aggregate: %s", asJSON(v))
+	}
+
+	if v := mustOK(t, "deleteOne, no match", c.own(access, "deleteOne", map[string]any{"query": map[string]any{"color": "red"}})); asJSON(v) != `{"deletedCount":0}` {
+		t.Fatalf("deleteOne of no document: %s", asJSON(v))
+	}
+	if v := mustOK(t, "deleteOne", c.own(access, "deleteOne", map[string]any{"query": mine})); asJSON(v) != `{"deletedCount":1}` {
+		t.Fatalf("deleteOne: %s", asJSON(v))
+	}
+	if v := mustOK(t, "findOne after the delete", c.own(access, "findOne", map[string]any{"query": mine})); v != nil {
+		t.Fatalf("findOne after deleteOne: %v", v)
+	}
+}
+
+func TestAppServicesDataAccessUpsert(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	c := newCompat(t, ts)
+	access, _, me := c.mustLogin("anon-user", nil)
+	v := mustOK(t, "upsert", c.own(access, "updateOne", map[string]any{
+		"query":  map[string]any{"user_id": me, "plan": "free"},
+		"update": map[string]any{"$set": map[string]any{"color": "red"}, "$inc": map[string]any{"logins": 1}},
+		"upsert": true,
+	}))
+	res := v.(map[string]any)
+	if res["matchedCount"] != float64(0) || res["modifiedCount"] != float64(0) || res["upsertedId"] == nil {
+		t.Fatalf("upsert: %s", asJSON(v))
+	}
+	got, err := ts.data.GetCustomData(bearer(access), &lanyardv1.GetCustomDataRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := got.GetData().AsMap()
+	if m["user_id"] != me || m["plan"] != "free" || m["color"] != "red" || m["logins"] != float64(1) || !reflect.DeepEqual(m["_id"], res["upsertedId"]) {
+		t.Fatalf("upserted document: %s (upsertedId %s)", asJSON(m), asJSON(res["upsertedId"]))
+	}
+	// Matching now: an update, not a second document.
+	v = mustOK(t, "upsert again", c.own(access, "updateOne", map[string]any{
+		"query": map[string]any{"user_id": me}, "update": map[string]any{"$inc": map[string]any{"logins": 1}}, "upsert": true,
+	}))
+	if asJSON(v) != `{"matchedCount":1,"modifiedCount":1}` {
+		t.Fatalf("second upsert: %s", asJSON(v))
+	}
+	// Not matching the user's document: it would be a second one, which Lanyard never creates.
+	r := c.own(access, "updateOne", map[string]any{
+		"query": map[string]any{"user_id": me, "plan": "pro"}, "update": map[string]any{"$set": map[string]any{"color": "blue"}}, "upsert": true,
+	}).r
+	wantErr(t, r, 400, "BadRequest")
+	if !strings.Contains(r.str("error"), "one document per user") {
+		t.Errorf("refused upsert: %s", r)
+	}
+	doc := mustOK(t, "findOne", c.own(access, "findOne", map[string]any{"query": map[string]any{"user_id": me}})).(map[string]any)
+	if doc["color"] != "red" || doc["logins"] != float64(2) {
+		t.Fatalf("document after the upserts: %s", asJSON(doc))
+	}
+}
+
+func TestAppServicesDataAccessRefusals(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	c := newCompat(t, ts)
+	access, _, me := c.mustLogin("anon-user", nil)
+	other, _, otherID := c.mustLogin("anon-user", nil)
+	mustOK(t, "other's insertOne", c.own(other, "insertOne", map[string]any{"document": map[string]any{"user_id": otherID, "secret": "s"}}))
+	theirs := map[string]any{"user_id": otherID}
+
+	// Another user's document, by every method: the owner rules refuse.
+	for _, tc := range []struct {
+		action string
+		args   map[string]any
+	}{
+		{"findOne", map[string]any{"query": theirs}},
+		{"find", map[string]any{"query": theirs}},
+		{"count", map[string]any{"query": theirs}},
+		{"aggregate", map[string]any{"pipeline": []any{map[string]any{"$match": theirs}}}},
+		{"updateOne", map[string]any{"query": theirs, "update": map[string]any{"$set": map[string]any{"secret": "mine"}}}},
+		{"updateMany", map[string]any{"query": theirs, "update": map[string]any{"$set": map[string]any{"secret": "mine"}}, "upsert": true}},
+		{"deleteOne", map[string]any{"query": theirs}},
+		{"deleteMany", map[string]any{"query": map[string]any{"user_id": map[string]any{"$oid": otherID}}}},
+		{"insertOne", map[string]any{"document": map[string]any{"user_id": otherID, "secret": "mine"}}},
+	} {
+		r := c.own(access, tc.action, tc.args).r
+		if r.status != 403 || r.str("error_code") != "PermissionDenied" {
+			t.Errorf("%s of another user's document: %s, want 403 PermissionDenied", tc.action, r)
+		}
+	}
+	// A user without a document is refused alike: the answer does not tell whether one exists.
+	_, _, third := c.mustLogin("anon-user", nil)
+	r := c.own(access, "findOne", map[string]any{"query": map[string]any{"user_id": third}}).r
+	wantErr(t, r, 403, "PermissionDenied")
+	got, err := ts.data.GetCustomData(bearer(other), &lanyardv1.GetCustomDataRequest{})
+	if err != nil || got.GetData().AsMap()["secret"] != "s" {
+		t.Fatalf("the other user's document after the refusals: %v %v", got, err)
+	}
+
+	// Other namespaces, services and functions.
+	r = c.mongo(access, "mongodb-atlas", "lanyard", "other", "findOne", map[string]any{"query": map[string]any{}}).r
+	wantErr(t, r, 403, "PermissionDenied")
+	if !strings.Contains(r.str("error"), "lanyard.other") {
+		t.Errorf("another collection: %s", r)
+	}
+	r = c.mongo(access, "mongodb-atlas", "lanyard_auth", "users", "find", map[string]any{"query": map[string]any{}}).r
+	wantErr(t, r, 403, "PermissionDenied")
+	r = c.mongo(access, "mongodb-other", "lanyard", "custom_user_data", "findOne", map[string]any{"query": map[string]any{}}).r
+	wantErr(t, r, 404, "ServiceNotFound")
+	r = c.own(access, "findOneAndUpdate", map[string]any{"filter": map[string]any{}}).r
+	wantErr(t, r, 501, "NotImplemented")
+	r = c.do("POST", c.appPath("/functions/call"), map[string]any{"name": "sum", "arguments": []any{1, 2}}, auth(access)...)
+	wantErr(t, r, 501, "FunctionNotFound")
+
+	// Bad input is a 400 that names it.
+	mustOK(t, "insertOne", c.own(access, "insertOne", map[string]any{"document": map[string]any{"user_id": me, "n": 1}}))
+	for _, tc := range []struct {
+		action string
+		args   map[string]any
+		want   string
+	}{
+		{"findOne", map[string]any{"query": map[string]any{"n": map[string]any{"$regex": "x"}}}, "$regex"},
+		{"updateOne", map[string]any{"query": map[string]any{}, "update": map[string]any{"n": 2}}, "replacement"},
+		{"updateOne", map[string]any{"query": map[string]any{}, "update": map[string]any{"$rename": map[string]any{"n": "m"}}}, "$rename"},
+		{"updateOne", map[string]any{"query": map[string]any{}, "update": map[string]any{"$set": map[string]any{"_id": 1}}}, "_id"},
+		{"updateOne", map[string]any{"query": map[string]any{}, "update": map[string]any{"$push": map[string]any{"n": 2}}}, "not an array"},
+		{"insertOne", map[string]any{"document": map[string]any{"n": 1}}, "user_id"},
+		{"findOne", map[string]any{"project": map[string]any{"a.b": 1}}, "top-level"},
+		{"aggregate", map[string]any{"pipeline": []any{map[string]any{"$out": "x"}}}, "$out"},
+	} {
+		r := c.own(access, tc.action, tc.args).r
+		if r.status != 400 || r.str("error_code") != "BadRequest" || !strings.Contains(r.str("error"), tc.want) {
+			t.Errorf("%s %s: %s, want 400 BadRequest naming %s", tc.action, asJSON(tc.args), r, tc.want)
+		}
+	}
+	r = c.own("not-a-token", "findOne", map[string]any{"query": map[string]any{}}).r
+	wantErr(t, r, 401, "InvalidSession")
+}
