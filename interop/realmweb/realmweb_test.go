@@ -199,7 +199,8 @@ func (n *nodeScript) wait() error {
 }
 
 // TestRealmWebNode runs flow.mjs: anonymous login, email/password registration and login, custom user
-// data (first inserted wins) through refreshCustomData, the profile, the retry after an invalid access
+// data (first inserted wins) through refreshCustomData, MongoDB data access on it (findOne, count,
+// updateOne, another user's document refused), the profile, the retry after an invalid access
 // token, API keys and an API key login, unsupported routes, logout and deletion.
 func TestRealmWebNode(t *testing.T) {
 	requireNodeModules(t)
@@ -243,7 +244,7 @@ func TestRealmWebNode(t *testing.T) {
 	if err := n.wait(); err != nil {
 		t.Fatalf("flow.mjs failed (%v) after steps %v:\n%s", err, steps, stderr.String())
 	}
-	want := []string{"anonymous", "email-password", "need-custom-data", "custom-data", "retry-after-invalid-session",
+	want := []string{"anonymous", "email-password", "need-custom-data", "custom-data", "data-access", "retry-after-invalid-session",
 		"api-keys", "unsupported", "logout", "delete", "done"}
 	if strings.Join(steps, " ") != strings.Join(want, " ") {
 		t.Fatalf("steps %v, want %v\nstderr:\n%s", steps, want, stderr.String())
