@@ -391,9 +391,19 @@ func (c *appCore) SetAPIKeyDisabled(ctx context.Context, id string, disabled boo
 // CallService serves App Services data access on the custom data collection through CustomDataService,
 // whose rules and store writes it shares with the gRPC API.
 func (c *appCore) CallService(ctx context.Context, in appservices.ServiceCall) (json.RawMessage, error) {
-	return c.s.customData.CallMongo(ctx, customdata.MongoCall{
+	return c.s.customData.CallMongo(ctx, mongoCall(in))
+}
+
+func mongoCall(in appservices.ServiceCall) customdata.MongoCall {
+	return customdata.MongoCall{
 		Service: in.Service, Database: in.Database, Collection: in.Collection, Action: in.Action,
 		Query: in.Query, Projection: in.Projection, Sort: in.Sort, Limit: in.Limit,
 		Update: in.Update, Upsert: in.Upsert, Document: in.Document, Pipeline: in.Pipeline,
-	})
+	}
+}
+
+// WatchService serves collection.watch() on the custom data collection through CustomDataService's
+// watch hub, the one WatchCustomData uses.
+func (c *appCore) WatchService(ctx context.Context, in appservices.ServiceCall, ready func(), send func(json.RawMessage) error) error {
+	return c.s.customData.WatchMongo(ctx, mongoCall(in), ready, send)
 }

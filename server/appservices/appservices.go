@@ -21,6 +21,7 @@
 //
 //	POST   /app/{app}/functions/call   (access token; service calls to the MongoDB service on the custom
 //	                                   data collection: MongoDB Data Access under the rules)
+//	GET    /app/{app}/functions/call?baas_request=…   (the same, streamed as Server-Sent Events: watch)
 //
 // App Services features Lanyard does not serve (other functions and services, GraphQL, Sync, push, the OAuth redirect
 // flow, confirmation and reset functions) answer 501 with a JSON error naming what is missing.
@@ -113,6 +114,10 @@ type Core interface {
 	// CallService runs an App Services MongoDB data access call (a service call on functions/call) for
 	// the caller and returns its answer as JSON (Extended JSON where documents are concerned).
 	CallService(ctx context.Context, call ServiceCall) (json.RawMessage, error)
+	// WatchService runs a streaming service call (realm-web's collection.watch()): ready runs once the
+	// call is admitted, then send gets each change event until ctx ends or the server stops. An error
+	// before ready is the call's answer.
+	WatchService(ctx context.Context, call ServiceCall, ready func(), send func(json.RawMessage) error) error
 
 	CreateAPIKey(ctx context.Context, name string) (*APIKey, error)
 	ListAPIKeys(ctx context.Context) ([]*APIKey, error)

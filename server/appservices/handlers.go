@@ -1,11 +1,14 @@
 package appservices
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lanyardhq/lanyard/authn"
 	"github.com/lanyardhq/lanyard/store"
@@ -66,6 +69,7 @@ func (h *handler) routes() {
 	// App Services features that are not authentication.
 	h.handle(app+"/functions/call", &route{endpoints: map[string]endpoint{
 		http.MethodPost: {store: true, kind: kindService, fn: h.callFunction},
+		http.MethodGet:  {store: true, kind: kindService, fn: h.streamFunction},
 	}, fallback: notFunction(notCallable)})
 	h.handle(app+"/graphql", &route{fallback: notImplemented("Lanyard serves App Services authentication only: GraphQL is not supported")})
 	h.handle(app+"/realm-sync", &route{fallback: notImplemented("Lanyard serves App Services authentication only: Device Sync is not supported")})
@@ -329,6 +333,7 @@ var serviceArgs = map[string][]string{
 	"updateMany": {"query", "update", "upsert"},
 	"deleteOne":  {"query"},
 	"deleteMany": {"query"},
+	"watch":      {"ids", "filter"},
 }
 
 // serviceCall decodes the body of a service call: {"name", "service", "arguments": [{...}]}.
@@ -399,6 +404,13 @@ func serviceCall(svc string, body object) (ServiceCall, error) {
 	}
 	in.Query, in.Projection, in.Sort = field("query"), field("project"), field("sort")
 	in.Update, in.Document, in.Pipeline = field("update"), field("document"), field("pipeline")
+	if in.Action == "watch" {
+		// The core serves watches of one whole document: any selection is passed on for it to refuse.
+		in.Query = field("filter")
+		if ids := field("ids"); ids != nil {
+			in.Query = json.RawMessage(`{"_id":{"$in":` + string(ids) + `}}`)
+		}
+	}
 	switch {
 	case in.Action == "aggregate" && in.Pipeline == nil:
 		return bad("arguments: \"pipeline\" is required")
@@ -408,6 +420,70 @@ func serviceCall(svc string, body object) (ServiceCall, error) {
 		return bad("arguments: \"update\" is required")
 	}
 	return in, nil
+}
+
+// streamFunction serves the streaming form of a service call: GET with the call, base64-encoded JSON, in
+// baas_request (how realm-web's collection.watch() sends it), answered as Server-Sent Events. Each event
+// is one change event in Extended JSON, with '%', CR and LF percent-encoded as App Services did and
+// realm-web decodes. An error once the stream is open is an "error" event, which realm-web throws.
+func (h *handler) streamFunction(c *call) error {
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	raw, err := base64.StdEncoding.DecodeString(c.r.URL.Query().Get("baas_request"))
+	if err != nil {
+		if raw, err = base64.RawStdEncoding.DecodeString(c.r.URL.Query().Get("baas_request")); err != nil {
+			return errorf(http.StatusBadRequest, codeBadRequest, "baas_request must be the call in base64-encoded JSON")
+		}
+	}
+	var body object
+	if json.Unmarshal(raw, &body) != nil || body == nil {
+		return errorf(http.StatusBadRequest, codeBadRequest, "baas_request must be the call in base64-encoded JSON")
+	}
+	svc, err := body.str("service")
+	if err != nil {
+		return err
+	}
+	if svc == "" {
+		return notFunction(notCallable)(c)
+	}
+	in, err := serviceCall(svc, body)
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(c.w)
+	opened := false
+	ready := func() {
+		opened = true
+		// A watch outlives the listener's write timeout, which protects ordinary answers.
+		_ = rc.SetWriteDeadline(time.Time{})
+		hdr := c.w.Header()
+		hdr.Set("Content-Type", "text/event-stream")
+		hdr.Set("Cache-Control", "no-store")
+		hdr.Set("X-Content-Type-Options", "nosniff")
+		c.w.WriteHeader(http.StatusOK)
+		_ = rc.Flush()
+	}
+	send := func(ev json.RawMessage) error {
+		if _, err := io.WriteString(c.w, "data: "+sseEscape(string(ev))+"\n\n"); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	err = h.deps.Core.WatchService(c.ctx, in, ready, send)
+	if !opened || err == nil || c.ctx.Err() != nil {
+		return err
+	}
+	e := fromStatus(h.deps.Core.Status(c.ctx, err), c.kind, "")
+	msg, _ := json.Marshal(map[string]string{"error": e.msg, "error_code": e.code})
+	_, _ = io.WriteString(c.w, "event: error\ndata: "+sseEscape(string(msg))+"\n\n")
+	_ = rc.Flush()
+	return nil
+}
+
+// sseEscape percent-encodes what would break an event's data line.
+func sseEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "\n", "%0A", "\r", "%0D").Replace(s)
 }
 
 func isObject(raw json.RawMessage) bool {
