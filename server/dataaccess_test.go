@@ -1,10 +1,19 @@
 package server_test
 
 import (
+	"bufio"
+	"context"
+	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/structpb"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 )
@@ -256,4 +265,78 @@ func TestAppServicesDataAccessRefusals(t *testing.T) {
 	}
 	r = c.own("not-a-token", "findOne", map[string]any{"query": map[string]any{}}).r
 	wantErr(t, r, 401, "InvalidSession")
+}
+
+// TestAppServicesDataAccessWatch: collection.watch() as realm-web opens it (GET with the call in
+// baas_request, Server-Sent Events) delivers the changes of the caller's document, a gRPC write among
+// them; a watch of another namespace is refused as a JSON error before any stream opens.
+func TestAppServicesDataAccessWatch(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	c := newCompat(t, ts)
+	access, _, me := c.mustLogin("anon-user", nil)
+	watchURL := func(coll string) string {
+		call, _ := json.Marshal(map[string]any{"name": "watch", "service": "mongodb-atlas",
+			"arguments": []any{map[string]any{"database": "lanyard", "collection": coll}}})
+		return c.base + c.appPath("/functions/call") + "?baas_request=" + url.QueryEscape(base64.StdEncoding.EncodeToString(call))
+	}
+
+	r := c.do("GET", strings.TrimPrefix(watchURL("other"), c.base), nil, auth(access)...)
+	wantErr(t, r, 403, "PermissionDenied")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", watchURL("custom_user_data"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+access)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		raw, _ := io.ReadAll(resp.Body)
+		t.Fatalf("watch: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	next := func() map[string]any {
+		t.Helper()
+		for lines.Scan() {
+			data, ok := strings.CutPrefix(lines.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var ev map[string]any
+			if err := json.Unmarshal([]byte(data), &ev); err != nil {
+				t.Fatalf("event %q: %v", data, err)
+			}
+			return ev
+		}
+		t.Fatalf("the stream ended: %v", lines.Err())
+		return nil
+	}
+
+	// Through data access: the document appears.
+	mustOK(t, "insertOne", c.own(access, "insertOne", map[string]any{"document": map[string]any{"user_id": me, "n": 1}}))
+	ev := next()
+	doc, _ := ev["fullDocument"].(map[string]any)
+	if ev["operationType"] != "insert" || doc["n"] != float64(1) || doc["user_id"] != me {
+		t.Fatalf("first event: %s", asJSON(ev))
+	}
+	// Through gRPC: an update.
+	set, _ := structpb.NewStruct(map[string]any{"color": "red"})
+	if _, err := ts.data.UpdateCustomData(bearer(access), &lanyardv1.UpdateCustomDataRequest{Set: set}); err != nil {
+		t.Fatal(err)
+	}
+	ev = next()
+	upd, _ := ev["updateDescription"].(map[string]any)
+	if ev["operationType"] != "update" || asJSON(upd["updatedFields"]) != `{"color":"red"}` || ev["fullDocument"].(map[string]any)["n"] != float64(1) {
+		t.Fatalf("event of the gRPC write: %s", asJSON(ev))
+	}
+	mustOK(t, "deleteOne", c.own(access, "deleteOne", map[string]any{"query": map[string]any{"user_id": me}}))
+	if ev = next(); ev["operationType"] != "delete" || ev["documentKey"] == nil {
+		t.Fatalf("event of the delete: %s", asJSON(ev))
+	}
 }

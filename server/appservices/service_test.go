@@ -1,7 +1,10 @@
 package appservices
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -132,5 +135,42 @@ func TestServiceCallCoreErrors(t *testing.T) {
 	core := &fakeCore{err: newStatusErr(codes.Unauthenticated, "TOKEN_EXPIRED", "expired")}
 	if a := serve(t, newTestHandler(core), "POST", callPath, `{"name":1}`, "Authorization", "Bearer a"); a.status != 401 || a.body["error_code"] != "InvalidSession" || core.lastService != nil {
 		t.Errorf("expired token: %d %s, want 401 InvalidSession before the body is decoded", a.status, a.raw)
+	}
+}
+
+// TestServiceCallStream: the streaming form (GET, baas_request) decodes the same call; events are SSE
+// data lines with '%', CR and LF percent-encoded; an error once the stream is open is an error event; an
+// error before it is an ordinary JSON answer.
+func TestServiceCallStream(t *testing.T) {
+	call := base64.StdEncoding.EncodeToString([]byte(`{"name":"watch","service":"s","arguments":[{"database":"d","collection":"c"}]}`))
+	path := callPath + "?baas_request=" + url.QueryEscape(call)
+	core := &fakeCore{events: []json.RawMessage{json.RawMessage(`{"operationType":"update","fullDocument":{"a":"50%\n"}}`)},
+		streamErr: newStatusErr(codes.Unavailable, "UNAVAILABLE", "the server is stopping; reconnect")}
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer a")
+	rec := httptest.NewRecorder()
+	newTestHandler(core).ServeHTTP(rec, req)
+	want := "data: {\"operationType\":\"update\",\"fullDocument\":{\"a\":\"50%25\\n\"}}\n\n" +
+		"event: error\ndata: {\"error\":\"the server is stopping; reconnect\",\"error_code\":\"ServiceUnavailable\"}\n\n"
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/event-stream" || rec.Body.String() != want {
+		t.Fatalf("stream: %d %q\n%s\nwant\n%s", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String(), want)
+	}
+	if core.lastService == nil || core.lastService.Action != "watch" || core.lastService.Collection != "c" || core.lastService.Query != nil {
+		t.Errorf("call %+v", core.lastService)
+	}
+
+	// ids are passed on as a selection, for the core to refuse.
+	ids := base64.StdEncoding.EncodeToString([]byte(`{"name":"watch","service":"s","arguments":[{"database":"d","collection":"c","ids":[1]}]}`))
+	core = &fakeCore{serviceErr: newStatusErr(codes.InvalidArgument, "INVALID_ARGUMENT", "watch: ids and filter are not supported")}
+	a := serve(t, newTestHandler(core), "GET", callPath+"?baas_request="+url.QueryEscape(ids), "", "Authorization", "Bearer a")
+	if a.status != 400 || a.body["error_code"] != "BadRequest" || string(core.lastService.Query) != `{"_id":{"$in":[1]}}` {
+		t.Errorf("watch with ids: %d %s, query %s", a.status, a.raw, core.lastService.Query)
+	}
+	for _, bad := range []string{"", "!!!", base64.StdEncoding.EncodeToString([]byte(`[1]`))} {
+		core := &fakeCore{}
+		a := serve(t, newTestHandler(core), "GET", callPath+"?baas_request="+url.QueryEscape(bad), "", "Authorization", "Bearer a")
+		if a.status != 400 || a.body["error_code"] != "BadRequest" || core.lastService != nil {
+			t.Errorf("baas_request %q: %d %s", bad, a.status, a.raw)
+		}
 	}
 }
