@@ -2,7 +2,9 @@
 //
 // Run by realmweb_test.go, which starts Lanyard and answers this script's requests on stdin. Protocol:
 // the script prints one JSON object per line ({"step": …}); when it prints {"step": "need-custom-data",
-// "user_id": …} the Go test inserts that user's custom data documents and writes "inserted\n" to stdin.
+// "user_id": …} the Go test inserts that user's custom data documents and writes "inserted\n" to stdin;
+// on {"step": "need-grpc-update", "access_token": …} it sets {via: "grpc"} in the user's custom data
+// through gRPC and writes "updated\n".
 // Any failed assertion throws: the script exits non-zero with the error on stderr.
 //
 // Environment: LANYARD_URL (the base URL), LANYARD_APP_ID, LANYARD_EMAIL, LANYARD_PASSWORD.
@@ -96,6 +98,28 @@ await rejectsWith(coll.updateOne({ user_id: anon.id }, { $set: { plan: "stolen" 
 // The rules keep user_id read-only.
 await rejectsWith(coll.updateOne({ user_id: user.id }, { $set: { user_id: anon.id } }), 403, "PermissionDenied");
 report("data-access", { custom_data: refreshed });
+
+// 3c. collection.watch(): the changes of the user's document, one of them written through gRPC by the Go
+// test. The stream is known to be open once it delivers a change made here, so write until it does.
+const changes = coll.watch();
+const pending = changes.next();
+let first = null;
+while (!first) {
+  first = await Promise.race([pending, coll.updateOne({ user_id: user.id }, { $inc: { pings: 1 } }).then(() => null)]);
+}
+assert.equal(first.value.operationType, "update");
+assert.equal(first.value.fullDocument.name, "first");
+report("need-grpc-update", { access_token: user.accessToken });
+await waitFor("updated");
+let change;
+do {
+  change = (await changes.next()).value;
+} while (change.fullDocument.via !== "grpc");
+assert.equal(change.operationType, "update");
+assert.equal(change.updateDescription.updatedFields.via, "grpc");
+assert.equal(change.fullDocument.plan, "pro");
+await changes.return();
+report("watch");
 
 // 4. An invalid access token: realm-web refreshes it on 401 InvalidSession and retries.
 user.accessToken = user.accessToken.slice(0, -6) + (user.accessToken.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA");
