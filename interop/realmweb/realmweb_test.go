@@ -441,7 +441,8 @@ func openPage(t *testing.T, chromium, url string) string {
 }
 
 // TestRealmWebBrowser: a page on another origin, allowed by LANYARD_CORS_ORIGINS, logs in anonymously
-// with realm-web's browser bundle and shows the custom data its backend stored; the same page from an
+// with realm-web's browser bundle and shows the custom data its backend stored, reads and updates it
+// through mongoClient (and is refused another user's document); the same page from an
 // origin that is not allowed cannot reach Lanyard.
 func TestRealmWebBrowser(t *testing.T) {
 	requireNodeModules(t)
@@ -466,11 +467,16 @@ func TestRealmWebBrowser(t *testing.T) {
 		Before, Color, Provider string
 		DeviceID                string `json:"device_id"`
 		Visits                  int
+		// Data access from the page: the document found, the update's matchedCount, the color after
+		// refreshCustomData, and the error code of reading another user's document.
+		Found, After, Refused string
+		Matched               int
 	}
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(got, "OK ")), &res); err != nil {
 		t.Fatalf("page result %q: %v", got, err)
 	}
-	if res.Before != "{}" || res.Color != "teal" || res.Visits != 3 || res.Provider != "anon-user" || len(res.DeviceID) != 24 {
+	if res.Before != "{}" || res.Color != "teal" || res.Visits != 3 || res.Provider != "anon-user" || len(res.DeviceID) != 24 ||
+		res.Found != "teal" || res.Matched != 1 || res.After != "navy" || res.Refused != "PermissionDenied" {
 		t.Errorf("page result: %+v", res)
 	}
 	select {
