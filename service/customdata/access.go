@@ -414,8 +414,8 @@ func (h *Service) mongoAggregate(ctx context.Context, c *customDataCall, in Mong
 				}
 			case "$limit", "$skip":
 				n, err := count(raw)
-				if err != nil || (name == "$limit" && n < 1) {
-					return nil, invalid("pipeline[%d].%s must be a positive whole number", i, name)
+				if err != nil || n < 0 || (name == "$limit" && n < 1) {
+					return nil, invalid("pipeline[%d].%s must be a whole number (at least 1 for $limit, 0 for $skip)", i, name)
 				}
 				if name == "$limit" && int64(len(docs)) > n || name == "$skip" && n > 0 {
 					docs = docs[:0]
