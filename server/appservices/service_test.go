@@ -35,8 +35,8 @@ func TestServiceCallDecoding(t *testing.T) {
 			ServiceCall{Service: "s", Action: "findOne", Database: "db", Collection: "c", Projection: json.RawMessage(`{"a":1}`)}},
 		{"aggregate", `{"name":"aggregate","service":"s","arguments":[{"database":"db","collection":"c","pipeline":[{"$match":{}}]}]}`,
 			ServiceCall{Service: "s", Action: "aggregate", Database: "db", Collection: "c", Pipeline: json.RawMessage(`[{"$match":{}}]`)}},
-		{"an unknown function reaches the core, which names the ones served", `{"name":"watch","service":"s","arguments":[{"database":"db","collection":"c","ids":[1]}]}`,
-			ServiceCall{Service: "s", Action: "watch", Database: "db", Collection: "c"}},
+		{"an unknown function reaches the core, which names the ones served", `{"name":"findOneAndUpdate","service":"s","arguments":[{"database":"db","collection":"c","filter":{}}]}`,
+			ServiceCall{Service: "s", Action: "findOneAndUpdate", Database: "db", Collection: "c"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
