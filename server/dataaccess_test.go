@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -338,5 +340,62 @@ func TestAppServicesDataAccessWatch(t *testing.T) {
 	mustOK(t, "deleteOne", c.own(access, "deleteOne", map[string]any{"query": map[string]any{"user_id": me}}))
 	if ev = next(); ev["operationType"] != "delete" || ev["documentKey"] == nil {
 		t.Fatalf("event of the delete: %s", asJSON(ev))
+	}
+}
+
+// TestAppServicesDataAccessFieldRules: the rules of a rules.json apply as on gRPC: a field the user may
+// not read is left out of answers and cannot be probed by a query, a field the user may not write is
+// refused, so is a delete the role does not allow; a server principal (the App Services system user) is
+// allowed everything, another user's document included.
+func TestAppServicesDataAccessFieldRules(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.CustomDataRules = filepath.Join(t.TempDir(), "rules.json")
+	if err := os.WriteFile(cfg.CustomDataRules, []byte(`{"roles": [{"name": "owner", "apply_when": {"user_id": "%%user.id"},
+		"read": false, "write": false, "insert": true, "delete": false,
+		"fields": {"secret": {"read": false, "write": false}, "plan": {"read": true, "write": false}},
+		"additional_fields": {"read": true, "write": true}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, cfg)
+	c := newCompat(t, ts)
+	access, _, me := c.mustLogin("anon-user", nil)
+	system := serverKey(t, ts)
+	mine := map[string]any{"user_id": me}
+
+	// The server principal writes the user's document, fields the user may not touch included.
+	mustOK(t, "insertOne by the server", c.own(system, "insertOne", map[string]any{"document": map[string]any{"user_id": me, "secret": "s", "plan": "free", "color": "red"}}))
+	doc := mustOK(t, "findOne by the server", c.own(system, "findOne", map[string]any{"query": mine})).(map[string]any)
+	if doc["secret"] != "s" {
+		t.Fatalf("the server principal's findOne: %s", asJSON(doc))
+	}
+
+	doc = mustOK(t, "findOne", c.own(access, "findOne", map[string]any{"query": mine})).(map[string]any)
+	if _, leaked := doc["secret"]; leaked || doc["plan"] != "free" || doc["color"] != "red" {
+		t.Fatalf("the user's findOne: %s", asJSON(doc))
+	}
+	if v := mustOK(t, "findOne by a hidden field", c.own(access, "findOne", map[string]any{"query": map[string]any{"secret": "s"}})); v != nil {
+		t.Fatalf("a query on a field the user cannot read matched: %s", asJSON(v))
+	}
+	if v := mustOK(t, "count by a hidden field", c.own(access, "count", map[string]any{"query": map[string]any{"secret": map[string]any{"$exists": true}}})); v != float64(0) {
+		t.Fatalf("count on a hidden field: %v", v)
+	}
+	r := c.own(access, "updateOne", map[string]any{"query": mine, "update": map[string]any{"$set": map[string]any{"plan": "pro"}}}).r
+	wantErr(t, r, 403, "PermissionDenied")
+	if !strings.Contains(r.str("error"), `"plan"`) {
+		t.Errorf("refusal of a read-only field: %s", r)
+	}
+	if v := mustOK(t, "updateOne", c.own(access, "updateOne", map[string]any{"query": mine, "update": map[string]any{"$set": map[string]any{"color": "blue"}}})); asJSON(v) != `{"matchedCount":1,"modifiedCount":1}` {
+		t.Fatalf("updateOne of a writable field: %s", asJSON(v))
+	}
+	wantErr(t, c.own(access, "deleteOne", map[string]any{"query": mine}).r, 403, "PermissionDenied")
+
+	// The system user reaches any user's document by naming it.
+	v := mustOK(t, "updateOne by the server", c.own(system, "updateOne", map[string]any{"query": mine, "update": map[string]any{"$set": map[string]any{"plan": "pro"}}}))
+	if asJSON(v) != `{"matchedCount":1,"modifiedCount":1}` {
+		t.Fatalf("the server principal's updateOne: %s", asJSON(v))
+	}
+	doc = mustOK(t, "findOne", c.own(access, "findOne", map[string]any{"query": mine})).(map[string]any)
+	if doc["plan"] != "pro" || doc["color"] != "blue" {
+		t.Fatalf("the document after both writes: %s", asJSON(doc))
 	}
 }
