@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -397,5 +398,40 @@ func TestAppServicesDataAccessFieldRules(t *testing.T) {
 	doc = mustOK(t, "findOne", c.own(access, "findOne", map[string]any{"query": mine})).(map[string]any)
 	if doc["plan"] != "pro" || doc["color"] != "blue" {
 		t.Fatalf("the document after both writes: %s", asJSON(doc))
+	}
+}
+
+// TestAppServicesDataAccessConcurrentPush: $push is a read-modify-write at one version; writers racing on
+// one document retry on the new state and none of their values is lost.
+func TestAppServicesDataAccessConcurrentPush(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	c := newCompat(t, ts)
+	access, _, me := c.mustLogin("anon-user", nil)
+	mine := map[string]any{"user_id": me}
+	mustOK(t, "insertOne", c.own(access, "insertOne", map[string]any{"document": map[string]any{"user_id": me, "list": []any{}}}))
+	const writers = 8
+	var wg sync.WaitGroup
+	answers := make([]mres, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i] = c.own(access, "updateOne", map[string]any{"query": mine, "update": map[string]any{"$push": map[string]any{"list": i}}})
+		}()
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if a.r.status != 200 || asJSON(a.v) != `{"matchedCount":1,"modifiedCount":1}` {
+			t.Errorf("writer %d: %s", i, a.r)
+		}
+	}
+	doc := mustOK(t, "findOne", c.own(access, "findOne", map[string]any{"query": mine})).(map[string]any)
+	list, _ := doc["list"].([]any)
+	seen := map[float64]bool{}
+	for _, v := range list {
+		seen[v.(float64)] = true
+	}
+	if len(list) != writers || len(seen) != writers {
+		t.Fatalf("after %d concurrent pushes: %s", writers, asJSON(doc["list"]))
 	}
 }

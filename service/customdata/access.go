@@ -68,7 +68,8 @@ type MongoCall struct {
 var mongoActions = []string{"findOne", "find", "count", "aggregate", "insertOne", "updateOne", "updateMany", "deleteOne", "deleteMany"}
 
 // maxWriteAttempts bounds the retries of a read-modify-write that lost its version to another writer.
-const maxWriteAttempts = 5
+// Every round has a winner, so n writers racing on one document need at most n attempts each.
+const maxWriteAttempts = 32
 
 func invalid(format string, args ...any) error {
 	return rpc.NewError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT, fmt.Sprintf(format, args...))
