@@ -118,5 +118,11 @@
 // An expansion with no value (an absent %%root field, an empty user id) makes the comparison that uses it
 // false, whatever the operator: rules fail closed.
 //
+// # Client queries
+//
+// [ParseQuery] compiles a client's query filter (App Services data access) with the same grammar, minus
+// expansions and the %-spellings: a string beginning with %% is data there. Operators beyond the list
+// above are refused, so that a query never matches more loosely than MongoDB would match it.
+//
 // A [Rules] is immutable once built and safe for concurrent use.
 package rules

@@ -34,6 +34,9 @@ func parse(raw []byte, source string) (*Rules, error) {
 
 type parser struct {
 	source string
+	// query: the expression is a client's query, not a rule: it holds literals only, so strings that
+	// begin with %% are plain strings, and the %-spellings of rules are not operators.
+	query bool
 }
 
 // errf returns an error naming the source and the JSON path.
@@ -363,7 +366,7 @@ func (p *parser) exprObject(obj map[string]any, path string) (expr, error) {
 	for _, k := range sortedKeys(obj) {
 		v := obj[k]
 		switch {
-		case k == "$and" || k == "%and" || k == "$or" || k == "%or":
+		case k == "$and" || k == "$or" || (!p.query && (k == "%and" || k == "%or")):
 			kp := join(path, k)
 			arr, ok := v.([]any)
 			if !ok || len(arr) == 0 {
@@ -382,6 +385,8 @@ func (p *parser) exprObject(obj map[string]any, path string) (expr, error) {
 			} else {
 				all = append(all, orExpr(subs))
 			}
+		case p.query && strings.HasPrefix(k, "%"):
+			return nil, p.errf(path, "%q is not a supported field name in a query", k)
 		case strings.HasPrefix(k, "%%"):
 			x, err := p.expansion(k, path)
 			if err != nil {
@@ -483,7 +488,7 @@ func (p *parser) pred(v any, path string) (pred, error) {
 				}
 				list = lit
 			case string:
-				if !strings.HasPrefix(t, "%%") {
+				if p.query || !strings.HasPrefix(t, "%%") {
 					return nil, p.errf(kp, "must be an array")
 				}
 				x, err := p.expansion(t, kp)
@@ -505,6 +510,9 @@ func (p *parser) pred(v any, path string) (pred, error) {
 				return nil, p.errf(kp, "must be true or false")
 			}
 		case "%and", "%or":
+			if p.query {
+				return nil, p.errf(path, "%s is not a supported operator", k)
+			}
 			arr, ok := arg.([]any)
 			if !ok || len(arr) == 0 {
 				return nil, p.errf(kp, "must be a non-empty array of operator documents")
@@ -539,7 +547,7 @@ func (p *parser) pred(v any, path string) (pred, error) {
 func (p *parser) literal(v any, path string) (any, error) {
 	switch t := v.(type) {
 	case string:
-		if strings.HasPrefix(t, "%%") {
+		if !p.query && strings.HasPrefix(t, "%%") {
 			return p.expansion(t, path)
 		}
 		return t, nil
@@ -556,10 +564,11 @@ func (p *parser) literal(v any, path string) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for _, k := range sortedKeys(t) {
-			if strings.HasPrefix(k, "%%") {
+			// In a query, a literal document's keys are data.
+			if !p.query && strings.HasPrefix(k, "%%") {
 				return nil, p.errf(path, "%s: an expansion cannot be a field name inside a literal document", k)
 			}
-			if strings.HasPrefix(k, "%") {
+			if !p.query && strings.HasPrefix(k, "%") {
 				return nil, p.operatorErr(k, path)
 			}
 			lit, err := p.literal(t[k], join(path, k))

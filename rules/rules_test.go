@@ -557,3 +557,32 @@ func TestExportedRulesJSON(t *testing.T) {
 		t.Errorf("admin sees %v", got)
 	}
 }
+
+// TestParseQuery: client queries are literals (a %% string is data, not an expansion), operators beyond
+// the rules' are refused with their path, and top-level equalities are what an upsert copies.
+func TestParseQuery(t *testing.T) {
+	q, err := ParseQuery([]byte(`{"user_id": "%%user.id", "n": {"$gte": {"$numberInt": "2"}}, "$and": [{"plan": "free"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := map[string]any{"user_id": "%%user.id", "n": json.Number("3"), "plan": "free"}
+	if !q.Matches(doc) {
+		t.Error("the query does not match a document with its literals")
+	}
+	doc["user_id"] = "65a1b2c3d4e5f60718293a4b"
+	if q.Matches(doc) {
+		t.Error("a %%user.id string in a query was expanded")
+	}
+	eq := q.Equalities()
+	if len(eq) != 2 || eq["user_id"] != "%%user.id" || eq["plan"] != "free" {
+		t.Errorf("equalities %v", eq)
+	}
+	for _, bad := range []string{`{"a": {"$regex": "x"}}`, `{"$where": "1"}`, `{"%and": []}`, `{"a": {"%or": [1]}}`, `{"a": {"$in": "%%user.id"}}`, `[1]`, `{"a.$b": 1}`} {
+		if _, err := ParseQuery([]byte(bad)); err == nil {
+			t.Errorf("query %s accepted", bad)
+		}
+	}
+	if all, err := ParseQuery(nil); err != nil || !all.Matches(map[string]any{"x": 1}) {
+		t.Errorf("an absent query does not match everything: %v", err)
+	}
+}

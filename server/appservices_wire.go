@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/server/appservices"
+	"github.com/lanyardhq/lanyard/service/customdata"
 	"github.com/lanyardhq/lanyard/service/rpc"
 	"github.com/lanyardhq/lanyard/store"
 )
@@ -384,4 +386,24 @@ func (c *appCore) SetAPIKeyDisabled(ctx context.Context, id string, disabled boo
 		_, err = c.s.authSvc.EnableApiKey(ctx, &lanyardv1.EnableApiKeyRequest{Id: id})
 	}
 	return err
+}
+
+// CallService serves App Services data access on the custom data collection through CustomDataService,
+// whose rules and store writes it shares with the gRPC API.
+func (c *appCore) CallService(ctx context.Context, in appservices.ServiceCall) (json.RawMessage, error) {
+	return c.s.customData.CallMongo(ctx, mongoCall(in))
+}
+
+func mongoCall(in appservices.ServiceCall) customdata.MongoCall {
+	return customdata.MongoCall{
+		Service: in.Service, Database: in.Database, Collection: in.Collection, Action: in.Action,
+		Query: in.Query, Projection: in.Projection, Sort: in.Sort, Limit: in.Limit,
+		Update: in.Update, Upsert: in.Upsert, Document: in.Document, Pipeline: in.Pipeline,
+	}
+}
+
+// WatchService serves collection.watch() on the custom data collection through CustomDataService's
+// watch hub, the one WatchCustomData uses.
+func (c *appCore) WatchService(ctx context.Context, in appservices.ServiceCall, ready func(), send func(json.RawMessage) error) error {
+	return c.s.customData.WatchMongo(ctx, mongoCall(in), ready, send)
 }

@@ -28,6 +28,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/lanyardhq/lanyard/appconfig"
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/metrics"
@@ -70,6 +71,9 @@ type Server struct {
 	watch  *customdata.Hub
 	// authSvc is the AuthService the gRPC server registers, which the App Services routes call too.
 	authSvc *auth.Service
+	// customData is the CustomDataService the gRPC server registers; the App Services data access calls
+	// are served by it too.
+	customData *customdata.Service
 	// closers run at stop, after the store (hook connections and the like).
 	closers []func() error
 	// triggers runs the export's authentication triggers (nil without any); stop ends it, through
@@ -224,6 +228,15 @@ func (s *Server) openStore(ctx context.Context) error {
 // streamWorkersPerCore sizes grpc-go's pool of stream workers (idle ones cost a parked goroutine each).
 const streamWorkersPerCore = 16
 
+// mongoServiceName is the name clients give the MongoDB service in App Services data access calls: the
+// export's data source, else App Services' default.
+func (s *Server) mongoServiceName() string {
+	if s.cfg.app != nil && s.cfg.app.MongoServiceName != "" {
+		return s.cfg.app.MongoServiceName
+	}
+	return appconfig.DefaultMongoServiceName
+}
+
 // tokenDocs reads the custom data document tokens carry.
 func (s *Server) tokenDocs() customdata.TokenDocs {
 	return customdata.TokenDocs{Store: s.store, Log: s.log, MaxSize: s.cfg.CustomDataMaxSize}
@@ -266,7 +279,7 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	s.grpc = grpc.NewServer(opts...)
 	s.authSvc = s.authService()
 	lanyardv1.RegisterAuthServiceServer(s.grpc, s.authSvc)
-	lanyardv1.RegisterCustomDataServiceServer(s.grpc, customdata.New(customdata.Deps{
+	s.customData = customdata.New(customdata.Deps{
 		Enabled:     s.cfg.CustomDataEnabled,
 		UserIDField: s.cfg.CustomDataUserIDField,
 		Rules:       s.rules,
@@ -274,7 +287,11 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 		Tokens:      s.tokenDocs(),
 		Hub:         s.watch,
 		Metrics:     s.metrics,
-	}))
+		ServiceName: s.mongoServiceName(),
+		Database:    s.cfg.CustomDataDatabase,
+		Collection:  s.cfg.CustomDataCollection,
+	})
+	lanyardv1.RegisterCustomDataServiceServer(s.grpc, s.customData)
 	lanyardv1.RegisterMetadataServiceServer(s.grpc, metadata.New(s.auth, s.store))
 	lanyardv1.RegisterAdminServiceServer(s.grpc, admin.New(admin.Deps{
 		Auth:         s.auth,

@@ -2,7 +2,9 @@
 //
 // Run by realmweb_test.go, which starts Lanyard and answers this script's requests on stdin. Protocol:
 // the script prints one JSON object per line ({"step": …}); when it prints {"step": "need-custom-data",
-// "user_id": …} the Go test inserts that user's custom data documents and writes "inserted\n" to stdin.
+// "user_id": …} the Go test inserts that user's custom data documents and writes "inserted\n" to stdin;
+// on {"step": "need-grpc-update", "access_token": …} it sets {via: "grpc"} in the user's custom data
+// through gRPC and writes "updated\n".
 // Any failed assertion throws: the script exits non-zero with the error on stderr.
 //
 // Environment: LANYARD_URL (the base URL), LANYARD_APP_ID, LANYARD_EMAIL, LANYARD_PASSWORD.
@@ -79,6 +81,46 @@ assert.equal(user.customData.n, 1);
 assert.equal(user.refreshToken, refreshToken, "the refresh token of an App Services session never changes");
 report("custom-data", { custom_data: user.customData });
 
+// 3b. MongoDB data access on the custom data collection: the winning document, under the export's rules.
+const coll = user.mongoClient("mongodb-atlas").db("sample").collection("custom_user_data");
+const own = await coll.findOne({ user_id: user.id });
+assert.equal(own.name, "first", JSON.stringify(own));
+assert.equal(await coll.count({ user_id: user.id }), 1, "the shadowed second document is never reached");
+const updated = await coll.updateOne({ user_id: user.id }, { $set: { plan: "pro" }, $inc: { n: 1 } });
+assert.equal(updated.matchedCount, 1);
+assert.equal(updated.modifiedCount, 1);
+const refreshed = await user.refreshCustomData();
+assert.equal(refreshed.plan, "pro");
+assert.equal(refreshed.n, 2);
+assert.equal(refreshed.name, "first");
+await rejectsWith(coll.findOne({ user_id: anon.id }), 403, "PermissionDenied");
+await rejectsWith(coll.updateOne({ user_id: anon.id }, { $set: { plan: "stolen" } }), 403, "PermissionDenied");
+// The rules keep user_id read-only.
+await rejectsWith(coll.updateOne({ user_id: user.id }, { $set: { user_id: anon.id } }), 403, "PermissionDenied");
+report("data-access", { custom_data: refreshed });
+
+// 3c. collection.watch(): the changes of the user's document, one of them written through gRPC by the Go
+// test. The stream is known to be open once it delivers a change made here, so write until it does.
+const changes = coll.watch();
+const pending = changes.next();
+let first = null;
+while (!first) {
+  first = await Promise.race([pending, coll.updateOne({ user_id: user.id }, { $inc: { pings: 1 } }).then(() => null)]);
+}
+assert.equal(first.value.operationType, "update");
+assert.equal(first.value.fullDocument.name, "first");
+report("need-grpc-update", { access_token: user.accessToken });
+await waitFor("updated");
+let change;
+do {
+  change = (await changes.next()).value;
+} while (change.fullDocument.via !== "grpc");
+assert.equal(change.operationType, "update");
+assert.equal(change.updateDescription.updatedFields.via, "grpc");
+assert.equal(change.fullDocument.plan, "pro");
+await changes.return();
+report("watch");
+
 // 4. An invalid access token: realm-web refreshes it on 401 InvalidSession and retries.
 user.accessToken = user.accessToken.slice(0, -6) + (user.accessToken.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA");
 await user.refreshProfile();
@@ -112,7 +154,8 @@ report("api-keys");
 
 // 6. What Lanyard does not serve answers a clear error.
 await rejectsWith(user.functions.sum(1, 2), 501, "FunctionNotFound");
-await rejectsWith(user.mongoClient("mongodb-atlas").db("x").collection("y").findOne({}), 501, "FunctionNotFound");
+await rejectsWith(user.mongoClient("mongodb-atlas").db("x").collection("y").findOne({}), 403, "PermissionDenied");
+await rejectsWith(user.mongoClient("other").db("sample").collection("custom_user_data").findOne({}), 404, "ServiceNotFound");
 report("unsupported");
 
 // 7. Logout: the session ends; logging out again is harmless.

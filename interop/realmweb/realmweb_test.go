@@ -29,7 +29,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/structpb"
 
+	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -159,6 +164,24 @@ func (l *lanyard) insertCustomData(t *testing.T, docs ...bson.D) {
 	}
 }
 
+// grpcSet sets fields of the custom data of the access token's user through Lanyard's gRPC API.
+func (l *lanyard) grpcSet(ctx context.Context, t *testing.T, accessToken string, set map[string]any) {
+	t.Helper()
+	conn, err := grpc.NewClient(l.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	st, err := structpb.NewStruct(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+accessToken)
+	if _, err := lanyardv1.NewCustomDataServiceClient(conn).UpdateCustomData(ctx, &lanyardv1.UpdateCustomDataRequest{Set: st}); err != nil {
+		t.Fatalf("UpdateCustomData over gRPC: %v", err)
+	}
+}
+
 // nodeScript is one of this directory's Node scripts, running: it prints one JSON object per line and
 // reads the test's answers on stdin (see flow.mjs).
 type nodeScript struct {
@@ -199,7 +222,8 @@ func (n *nodeScript) wait() error {
 }
 
 // TestRealmWebNode runs flow.mjs: anonymous login, email/password registration and login, custom user
-// data (first inserted wins) through refreshCustomData, the profile, the retry after an invalid access
+// data (first inserted wins) through refreshCustomData, MongoDB data access on it (findOne, count,
+// updateOne, another user's document refused), collection.watch() delivering a gRPC write, the profile, the retry after an invalid access
 // token, API keys and an API key login, unsupported routes, logout and deletion.
 func TestRealmWebNode(t *testing.T) {
 	requireNodeModules(t)
@@ -216,9 +240,10 @@ func TestRealmWebNode(t *testing.T) {
 	for sc.Scan() {
 		line := sc.Text()
 		var msg struct {
-			Step       string         `json:"step"`
-			UserID     string         `json:"user_id"`
-			CustomData map[string]any `json:"custom_data"`
+			Step        string         `json:"step"`
+			UserID      string         `json:"user_id"`
+			CustomData  map[string]any `json:"custom_data"`
+			AccessToken string         `json:"access_token"`
 		}
 		if err := json.Unmarshal([]byte(line), &msg); err != nil {
 			t.Logf("node: %s", line)
@@ -234,6 +259,11 @@ func TestRealmWebNode(t *testing.T) {
 			if _, err := io.WriteString(stdin, "inserted\n"); err != nil {
 				t.Fatal(err)
 			}
+		case "need-grpc-update":
+			l.grpcSet(ctx, t, msg.AccessToken, map[string]any{"via": "grpc"})
+			if _, err := io.WriteString(stdin, "updated\n"); err != nil {
+				t.Fatal(err)
+			}
 		case "custom-data":
 			if msg.CustomData["name"] != "first" {
 				t.Errorf("customData = %v, want the first inserted document", msg.CustomData)
@@ -243,7 +273,7 @@ func TestRealmWebNode(t *testing.T) {
 	if err := n.wait(); err != nil {
 		t.Fatalf("flow.mjs failed (%v) after steps %v:\n%s", err, steps, stderr.String())
 	}
-	want := []string{"anonymous", "email-password", "need-custom-data", "custom-data", "retry-after-invalid-session",
+	want := []string{"anonymous", "email-password", "need-custom-data", "custom-data", "data-access", "need-grpc-update", "watch", "retry-after-invalid-session",
 		"api-keys", "unsupported", "logout", "delete", "done"}
 	if strings.Join(steps, " ") != strings.Join(want, " ") {
 		t.Fatalf("steps %v, want %v\nstderr:\n%s", steps, want, stderr.String())
@@ -411,7 +441,8 @@ func openPage(t *testing.T, chromium, url string) string {
 }
 
 // TestRealmWebBrowser: a page on another origin, allowed by LANYARD_CORS_ORIGINS, logs in anonymously
-// with realm-web's browser bundle and shows the custom data its backend stored; the same page from an
+// with realm-web's browser bundle and shows the custom data its backend stored, reads and updates it
+// through mongoClient (and is refused another user's document); the same page from an
 // origin that is not allowed cannot reach Lanyard.
 func TestRealmWebBrowser(t *testing.T) {
 	requireNodeModules(t)
@@ -436,11 +467,16 @@ func TestRealmWebBrowser(t *testing.T) {
 		Before, Color, Provider string
 		DeviceID                string `json:"device_id"`
 		Visits                  int
+		// Data access from the page: the document found, the update's matchedCount, the color after
+		// refreshCustomData, and the error code of reading another user's document.
+		Found, After, Refused string
+		Matched               int
 	}
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(got, "OK ")), &res); err != nil {
 		t.Fatalf("page result %q: %v", got, err)
 	}
-	if res.Before != "{}" || res.Color != "teal" || res.Visits != 3 || res.Provider != "anon-user" || len(res.DeviceID) != 24 {
+	if res.Before != "{}" || res.Color != "teal" || res.Visits != 3 || res.Provider != "anon-user" || len(res.DeviceID) != 24 ||
+		res.Found != "teal" || res.Matched != 1 || res.After != "navy" || res.Refused != "PermissionDenied" {
 		t.Errorf("page result: %+v", res)
 	}
 	select {

@@ -19,7 +19,11 @@
 //	GET    /auth/api_keys, POST /auth/api_keys, GET/DELETE /auth/api_keys/{id},
 //	PUT    /auth/api_keys/{id}/enable, PUT /auth/api_keys/{id}/disable   (refresh token, as the SDKs send)
 //
-// App Services features Lanyard does not serve (functions, services, GraphQL, Sync, push, the OAuth redirect
+//	POST   /app/{app}/functions/call   (access token; service calls to the MongoDB service on the custom
+//	                                   data collection: MongoDB Data Access under the rules)
+//	GET    /app/{app}/functions/call?baas_request=…   (the same, streamed as Server-Sent Events: watch)
+//
+// App Services features Lanyard does not serve (other functions and services, GraphQL, Sync, push, the OAuth redirect
 // flow, confirmation and reset functions) answer 501 with a JSON error naming what is missing.
 //
 // Choices where App Services' behaviour is not documented are written beside the code that makes them.
@@ -27,6 +31,7 @@ package appservices
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -106,11 +111,38 @@ type Core interface {
 	// DeleteMe deletes the caller's user.
 	DeleteMe(ctx context.Context) error
 
+	// CallService runs an App Services MongoDB data access call (a service call on functions/call) for
+	// the caller and returns its answer as JSON (Extended JSON where documents are concerned).
+	CallService(ctx context.Context, call ServiceCall) (json.RawMessage, error)
+	// WatchService runs a streaming service call (realm-web's collection.watch()): ready runs once the
+	// call is admitted, then send gets each change event until ctx ends or the server stops. An error
+	// before ready is the call's answer.
+	WatchService(ctx context.Context, call ServiceCall, ready func(), send func(json.RawMessage) error) error
+
 	CreateAPIKey(ctx context.Context, name string) (*APIKey, error)
 	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
 	GetAPIKey(ctx context.Context, id string) (*APIKey, error)
 	DeleteAPIKey(ctx context.Context, id string) error
 	SetAPIKeyDisabled(ctx context.Context, id string, disabled bool) error
+}
+
+// ServiceCall is a service call as realm-web's MongoDBCollection sends it: body {"name": Action,
+// "service": Service, "arguments": [{"database", "collection", ...}]}. Query, Projection (the argument
+// "project"), Sort, Update and Document are JSON objects, Pipeline a JSON array, all Extended JSON and nil
+// when absent; Limit is 0 when absent.
+type ServiceCall struct {
+	Service    string
+	Action     string
+	Database   string
+	Collection string
+	Query      json.RawMessage
+	Projection json.RawMessage
+	Sort       json.RawMessage
+	Limit      int64
+	Update     json.RawMessage
+	Upsert     bool
+	Document   json.RawMessage
+	Pipeline   json.RawMessage
 }
 
 // LoginInput is one login or link attempt.

@@ -27,6 +27,13 @@ type fakeCore struct {
 	panics    bool
 	lastLogin LoginInput
 	lastCall  []any // the arguments of the last function flow
+	// lastService is the last service call; serviceAnswer and serviceErr what CallService answers.
+	lastService   *ServiceCall
+	serviceAnswer json.RawMessage
+	serviceErr    error
+	// events are what WatchService sends once ready, then it ends with streamErr.
+	events    []json.RawMessage
+	streamErr error
 }
 
 // statusErr is what the server's error mapping would produce: a code and an ErrorInfo reason.
@@ -96,6 +103,23 @@ func (f *fakeCore) Profile(context.Context) (*Profile, error) {
 	return &Profile{UserID: "u1", Type: "normal"}, f.err
 }
 func (f *fakeCore) DeleteMe(context.Context) error { return f.err }
+func (f *fakeCore) WatchService(_ context.Context, in ServiceCall, ready func(), send func(json.RawMessage) error) error {
+	f.lastService = &in
+	if f.serviceErr != nil {
+		return f.serviceErr
+	}
+	ready()
+	for _, ev := range f.events {
+		if err := send(ev); err != nil {
+			return err
+		}
+	}
+	return f.streamErr
+}
+func (f *fakeCore) CallService(_ context.Context, in ServiceCall) (json.RawMessage, error) {
+	f.lastService = &in
+	return f.serviceAnswer, f.serviceErr
+}
 func (f *fakeCore) CreateAPIKey(_ context.Context, name string) (*APIKey, error) {
 	return &APIKey{ID: "k1", Name: name, Key: "secret"}, f.err
 }
@@ -382,7 +406,7 @@ func TestRoutesListsTheTable(t *testing.T) {
 		"/api/client/v2.0/auth/session":                              "DELETE POST",
 		"/api/client/v2.0/app/{app}/auth/providers/{provider}/login": "GET POST",
 		"/api/client/v2.0/auth/api_keys/{id}/enable":                 "PUT",
-		"/api/client/v2.0/app/{app}/functions/call":                  "POST",
+		"/api/client/v2.0/app/{app}/functions/call":                  "GET POST",
 		Prefix: "",
 	} {
 		got, ok := byPattern[pattern]

@@ -36,6 +36,7 @@ const (
 	kindUser             // profile, delete: a missing user is UserNotFound
 	kindAPIKey           // api_keys: a missing key is APIKeyNotFound
 	kindUserpass         // register, confirm, reset
+	kindService          // service calls: a missing service is ServiceNotFound
 )
 
 // Error codes are the `error_code` strings of App Services, as realm-core and realm-web know them.
@@ -55,6 +56,7 @@ const (
 	codeTokenInvalid        = "UserpassTokenInvalid"
 	codeFunctionError       = "FunctionExecutionError"
 	codeFunctionNotFound    = "FunctionNotFound"
+	codeServiceNotFound     = "ServiceNotFound"
 	codePermission          = "PermissionDenied"
 	codeNotImplemented      = "NotImplemented"
 	codeInternal            = "InternalServerError"
@@ -129,6 +131,16 @@ func reasonOf(st *status.Status) string {
 	return ""
 }
 
+// metaOf is an ErrorInfo metadata value of a Lanyard status, or "".
+func metaOf(st *status.Status, key string) string {
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetDomain() == "lanyard" {
+			return info.GetMetadata()[key]
+		}
+	}
+	return ""
+}
+
 // fromStatus turns the status of a failed core call into the App Services answer. Messages are the
 // status's own (written to be shown), with App Services' wording where clients are known to match on it.
 func fromStatus(st *status.Status, kind errKind, provider string) *httpError {
@@ -173,6 +185,8 @@ func fromStatus(st *status.Status, kind errKind, provider string) *httpError {
 		e.msg = "name already in use"
 	case reason == "NOT_FOUND" && kind == kindAPIKey:
 		e.code, e.msg = codeAPIKeyNotFound, "API key not found"
+	case reason == "NOT_FOUND" && kind == kindService && metaOf(st, "resource") == "service":
+		e.code = codeServiceNotFound
 	case reason == "NOT_FOUND" && kind == kindUser:
 		e.code, e.msg = codeUserNotFound, "user not found"
 	case reason == "PROVIDER_DISABLED" && provider != "":

@@ -1,9 +1,14 @@
 package appservices
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lanyardhq/lanyard/authn"
 	"github.com/lanyardhq/lanyard/store"
@@ -63,7 +68,8 @@ func (h *handler) routes() {
 
 	// App Services features that are not authentication.
 	h.handle(app+"/functions/call", &route{endpoints: map[string]endpoint{
-		http.MethodPost: {fn: h.callFunction},
+		http.MethodPost: {store: true, kind: kindService, fn: h.callFunction},
+		http.MethodGet:  {store: true, kind: kindService, fn: h.streamFunction},
 	}, fallback: notFunction(notCallable)})
 	h.handle(app+"/graphql", &route{fallback: notImplemented("Lanyard serves App Services authentication only: GraphQL is not supported")})
 	h.handle(app+"/realm-sync", &route{fallback: notImplemented("Lanyard serves App Services authentication only: Device Sync is not supported")})
@@ -286,16 +292,228 @@ func (h *handler) callResetFunction(c *call, body object) error {
 // notCallable answers function calls once the caller is known: Lanyard runs an app's functions only
 // where App Services ran them during authentication.
 const notCallable = "Lanyard runs App Services functions only in authentication (the user creation, custom-function, " +
-	"confirmation and reset functions, and authentication triggers): other functions and services are not callable; " +
-	"read custom user data from the access token, or through Lanyard's gRPC CustomDataService"
+	"confirmation and reset functions, and authentication triggers): other functions are not callable; " +
+	"read custom user data from the access token, through the MongoDB service (user.mongoClient(...)) on the custom " +
+	"user data collection, or through Lanyard's gRPC CustomDataService"
 
 // callFunction checks the caller's access token before anything else, as App Services did: a client
-// with an expired token gets the 401 that makes its SDK refresh and retry.
+// with an expired token gets the 401 that makes its SDK refresh and retry. A call naming a service is a
+// MongoDB data access call; any other is a function call, which Lanyard does not run.
 func (h *handler) callFunction(c *call) error {
 	if err := c.authenticate(); err != nil {
 		return err
 	}
-	return notFunction(notCallable)(c)
+	svc, err := c.obj.str("service")
+	if err != nil {
+		return err
+	}
+	if svc == "" {
+		return notFunction(notCallable)(c)
+	}
+	in, err := serviceCall(svc, c.obj)
+	if err != nil {
+		return err
+	}
+	out, err := h.deps.Core.CallService(c.ctx, in)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, out)
+}
+
+// serviceArgs are the arguments each MongoDBCollection method of realm-web sends, beside database and
+// collection. Others are refused, so that an option Lanyard would ignore is never taken as applied.
+var serviceArgs = map[string][]string{
+	"findOne":    {"query", "project", "sort"},
+	"find":       {"query", "project", "sort", "limit"},
+	"count":      {"query", "limit"},
+	"aggregate":  {"pipeline"},
+	"insertOne":  {"document"},
+	"updateOne":  {"query", "update", "upsert"},
+	"updateMany": {"query", "update", "upsert"},
+	"deleteOne":  {"query"},
+	"deleteMany": {"query"},
+	"watch":      {"ids", "filter"},
+}
+
+// serviceCall decodes the body of a service call: {"name", "service", "arguments": [{...}]}.
+func serviceCall(svc string, body object) (ServiceCall, error) {
+	in := ServiceCall{Service: svc}
+	bad := func(format string, args ...any) (ServiceCall, error) {
+		return in, errorf(http.StatusBadRequest, codeBadRequest, format, args...)
+	}
+	var err error
+	if in.Action, err = body.str("name"); err != nil {
+		return in, err
+	}
+	if in.Action == "" {
+		return bad("field \"name\" must name the service function (findOne, updateOne, ...)")
+	}
+	var args []object
+	if raw, ok := body["arguments"]; !ok || json.Unmarshal(raw, &args) != nil || len(args) != 1 || args[0] == nil {
+		return bad("field \"arguments\" must be an array holding one object ({\"database\", \"collection\", ...})")
+	}
+	a := args[0]
+	if in.Database, err = a.str("database"); err != nil {
+		return in, err
+	}
+	if in.Collection, err = a.str("collection"); err != nil {
+		return in, err
+	}
+	if in.Database == "" || in.Collection == "" {
+		return bad("arguments: \"database\" and \"collection\" are required")
+	}
+	allowed, known := serviceArgs[in.Action]
+	if !known {
+		// The core answers which functions the service has; the arguments of others mean nothing here.
+		return in, nil
+	}
+	for k, raw := range a {
+		if k == "database" || k == "collection" || string(raw) == "null" {
+			continue
+		}
+		if !slices.Contains(allowed, k) {
+			return bad("arguments: %q is not an argument of %s (it takes %s)", k, in.Action, strings.Join(allowed, ", "))
+		}
+		switch k {
+		case "query", "project", "sort", "update", "document":
+			if !isObject(raw) {
+				return bad("arguments: %q must be an object", k)
+			}
+		case "pipeline":
+			if !isArray(raw) {
+				return bad("arguments: \"pipeline\" must be an array of stages")
+			}
+		case "limit":
+			n, ok := wholeNumber(raw)
+			if !ok || n < 0 {
+				return bad("arguments: \"limit\" must be a whole number, 0 or more")
+			}
+			in.Limit = n
+		case "upsert":
+			if json.Unmarshal(raw, &in.Upsert) != nil {
+				return bad("arguments: \"upsert\" must be true or false")
+			}
+		}
+	}
+	field := func(k string) json.RawMessage {
+		if raw, ok := a[k]; ok && string(raw) != "null" {
+			return raw
+		}
+		return nil
+	}
+	in.Query, in.Projection, in.Sort = field("query"), field("project"), field("sort")
+	in.Update, in.Document, in.Pipeline = field("update"), field("document"), field("pipeline")
+	if in.Action == "watch" {
+		// The core serves watches of one whole document: any selection is passed on for it to refuse.
+		in.Query = field("filter")
+		if ids := field("ids"); ids != nil {
+			in.Query = json.RawMessage(`{"_id":{"$in":` + string(ids) + `}}`)
+		}
+	}
+	switch {
+	case in.Action == "aggregate" && in.Pipeline == nil:
+		return bad("arguments: \"pipeline\" is required")
+	case in.Action == "insertOne" && in.Document == nil:
+		return bad("arguments: \"document\" is required")
+	case (in.Action == "updateOne" || in.Action == "updateMany") && in.Update == nil:
+		return bad("arguments: \"update\" is required")
+	}
+	return in, nil
+}
+
+// streamFunction serves the streaming form of a service call: GET with the call, base64-encoded JSON, in
+// baas_request (how realm-web's collection.watch() sends it), answered as Server-Sent Events. Each event
+// is one change event in Extended JSON, with '%', CR and LF percent-encoded as App Services did and
+// realm-web decodes. An error once the stream is open is an "error" event, which realm-web throws.
+func (h *handler) streamFunction(c *call) error {
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	raw, err := base64.StdEncoding.DecodeString(c.r.URL.Query().Get("baas_request"))
+	if err != nil {
+		if raw, err = base64.RawStdEncoding.DecodeString(c.r.URL.Query().Get("baas_request")); err != nil {
+			return errorf(http.StatusBadRequest, codeBadRequest, "baas_request must be the call in base64-encoded JSON")
+		}
+	}
+	var body object
+	if json.Unmarshal(raw, &body) != nil || body == nil {
+		return errorf(http.StatusBadRequest, codeBadRequest, "baas_request must be the call in base64-encoded JSON")
+	}
+	svc, err := body.str("service")
+	if err != nil {
+		return err
+	}
+	if svc == "" {
+		return notFunction(notCallable)(c)
+	}
+	in, err := serviceCall(svc, body)
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(c.w)
+	opened := false
+	ready := func() {
+		opened = true
+		// A watch outlives the listener's write timeout, which protects ordinary answers.
+		_ = rc.SetWriteDeadline(time.Time{})
+		hdr := c.w.Header()
+		hdr.Set("Content-Type", "text/event-stream")
+		hdr.Set("Cache-Control", "no-store")
+		hdr.Set("X-Content-Type-Options", "nosniff")
+		c.w.WriteHeader(http.StatusOK)
+		_ = rc.Flush()
+	}
+	send := func(ev json.RawMessage) error {
+		if _, err := io.WriteString(c.w, "data: "+sseEscape(string(ev))+"\n\n"); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	err = h.deps.Core.WatchService(c.ctx, in, ready, send)
+	if !opened || err == nil || c.ctx.Err() != nil {
+		return err
+	}
+	e := fromStatus(h.deps.Core.Status(c.ctx, err), c.kind, "")
+	msg, _ := json.Marshal(map[string]string{"error": e.msg, "error_code": e.code})
+	_, _ = io.WriteString(c.w, "event: error\ndata: "+sseEscape(string(msg))+"\n\n")
+	_ = rc.Flush()
+	return nil
+}
+
+// sseEscape percent-encodes what would break an event's data line.
+func sseEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "\n", "%0A", "\r", "%0D").Replace(s)
+}
+
+func isObject(raw json.RawMessage) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(raw, &m) == nil && m != nil
+}
+
+func isArray(raw json.RawMessage) bool {
+	var l []json.RawMessage
+	return json.Unmarshal(raw, &l) == nil && l != nil
+}
+
+// wholeNumber reads a number as realm-web sends it: plain, or in an Extended JSON integer wrapper.
+func wholeNumber(raw json.RawMessage) (int64, bool) {
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	var w map[string]string
+	if json.Unmarshal(raw, &w) != nil || len(w) != 1 {
+		return 0, false
+	}
+	for _, k := range []string{"$numberInt", "$numberLong"} {
+		if s, ok := w[k]; ok {
+			i, err := strconv.ParseInt(s, 10, 64)
+			return i, err == nil
+		}
+	}
+	return 0, false
 }
 
 func (h *handler) resendConfirmation(c *call, body object) error {

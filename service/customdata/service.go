@@ -21,6 +21,9 @@ type Service struct {
 	tokens      TokenDocs
 	hub         *Hub
 	metrics     *metrics.Metrics
+	// Where App Services data access (CallMongo) is served: the MongoDB service's name and the custom
+	// data namespace.
+	serviceName, database, collection string
 }
 
 // Deps is what the service needs from the server.
@@ -36,10 +39,14 @@ type Deps struct {
 	Hub         *Hub
 	// Metrics counts writes, their conflicts and open watch streams; nil counts nothing.
 	Metrics *metrics.Metrics
+	// ServiceName is the App Services MongoDB service clients name in data access calls; Database and
+	// Collection are the custom data collection's namespace.
+	ServiceName, Database, Collection string
 }
 
 // New returns the service on d; its store is the one d.Tokens reads.
 func New(d Deps) *Service {
 	return &Service{enabled: d.Enabled, userIDField: d.UserIDField, store: d.Tokens.Store, rules: d.Rules,
-		auth: d.Auth, tokens: d.Tokens, hub: d.Hub, metrics: d.Metrics}
+		auth: d.Auth, tokens: d.Tokens, hub: d.Hub, metrics: d.Metrics,
+		serviceName: d.ServiceName, database: d.Database, collection: d.Collection}
 }
