@@ -181,13 +181,26 @@ func (h *Service) load(ctx context.Context, userID string) (*current, error) {
 	return cur, nil
 }
 
+// judge is the caller for a decision on doc, owned by owner: the caller's custom data
+// (%%user.custom_data) is the document itself when it is the caller's own, and nothing for another
+// user's, whose rules reading it then fail closed (reading the caller's own document too would cost a
+// store read for every decision on someone else's).
+func (c *customDataCall) judge(owner string, doc map[string]any) rules.Caller {
+	caller := c.caller
+	if owner == c.p.UserID {
+		caller.CustomData = doc
+	}
+	return caller
+}
+
 // visible is what the caller may read of the document (an error when the rules refuse reading it), and
 // the view a query is matched against.
-func (h *Service) visible(c *customDataCall, doc map[string]any) (view, match map[string]any, err error) {
-	if err := h.rules.Allow(rules.Read, c.caller, doc, nil); err != nil {
+func (h *Service) visible(c *customDataCall, owner string, doc map[string]any) (view, match map[string]any, err error) {
+	caller := c.judge(owner, doc)
+	if err := h.rules.Allow(rules.Read, caller, doc, nil); err != nil {
 		return nil, nil, err
 	}
-	view = h.rules.FilterRead(c.caller, doc)
+	view = h.rules.FilterRead(caller, doc)
 	match = maps.Clone(view)
 	for _, k := range []string{"_id", h.userIDField} {
 		if v, ok := doc[k]; ok {
@@ -211,13 +224,13 @@ func (h *Service) selectDoc(ctx context.Context, c *customDataCall, q *rules.Que
 		if id != c.userID {
 			// Whether another user has a document is theirs to know: the rules judge the document that
 			// user would have, so the answer is the same either way.
-			if err := h.rules.Allow(rules.Read, c.caller, map[string]any{h.userIDField: id}, nil); err != nil {
+			if err := h.rules.Allow(rules.Read, c.judge(id, nil), map[string]any{h.userIDField: id}, nil); err != nil {
 				return nil, nil, false, err
 			}
 		}
 		return cur, nil, false, nil
 	}
-	view, match, err := h.visible(c, cur.doc)
+	view, match, err := h.visible(c, id, cur.doc)
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -468,7 +481,7 @@ func (h *Service) mongoDelete(ctx context.Context, c *customDataCall, in MongoCa
 		return map[string]any{"deletedCount": 0}, err
 	}
 	defer func() { h.metrics.CustomDataWrite(err) }()
-	if err := h.rules.Allow(rules.Delete, c.caller, cur.doc, nil); err != nil {
+	if err := h.rules.Allow(rules.Delete, c.judge(cur.userID, cur.doc), cur.doc, nil); err != nil {
 		return nil, err
 	}
 	deleted, err := h.store.DeleteCustomData(ctx, cur.userID)
@@ -505,7 +518,7 @@ func (h *Service) mongoInsert(ctx context.Context, c *customDataCall, in MongoCa
 	if existing.doc != nil {
 		if id != c.userID {
 			// The rules decide what the caller learns about another user's document.
-			if err := h.rules.Allow(rules.Read, c.caller, existing.doc, nil); err != nil {
+			if err := h.rules.Allow(rules.Read, c.judge(id, existing.doc), existing.doc, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -517,7 +530,8 @@ func (h *Service) mongoInsert(ctx context.Context, c *customDataCall, in MongoCa
 	fields := slices.Sorted(maps.Keys(set))
 	whole := maps.Clone(set)
 	whole[h.userIDField] = id
-	if err := h.rules.Allow(rules.Insert, c.caller, whole, fields); err != nil {
+	// An insert is judged with no custom data, never with the document it would create.
+	if err := h.rules.Allow(rules.Insert, c.judge(id, nil), whole, fields); err != nil {
 		return nil, err
 	}
 	zero := int64(0)
@@ -633,10 +647,10 @@ func (h *Service) updateOnce(ctx context.Context, c *customDataCall, q *rules.Qu
 				fields = append(fields, k)
 			}
 		}
-		if err := h.rules.Allow(rules.Insert, c.caller, after, fields); err != nil {
+		if err := h.rules.Allow(rules.Insert, c.judge(cur.userID, nil), after, fields); err != nil {
 			return nil, err
 		}
-	} else if err := h.rules.Allow(rules.Write, c.caller, cur.doc, up.fields()); err != nil {
+	} else if err := h.rules.Allow(rules.Write, c.judge(cur.userID, cur.doc), cur.doc, up.fields()); err != nil {
 		return nil, err
 	}
 	v := cur.ver

@@ -56,14 +56,14 @@ func (h *Service) WatchMongo(ctx context.Context, in MongoCall, ready func(), se
 		return err
 	}
 	if prev.doc != nil {
-		if err := h.rules.Allow(rules.Read, c.caller, prev.doc, nil); err != nil {
+		if err := h.rules.Allow(rules.Read, c.judge(prev.userID, prev.doc), prev.doc, nil); err != nil {
 			return err
 		}
 	}
 	ready()
 	var prevView map[string]any
 	if prev.doc != nil {
-		prevView = h.rules.FilterRead(c.caller, prev.doc)
+		prevView = h.rules.FilterRead(c.judge(prev.userID, prev.doc), prev.doc)
 	}
 	for {
 		select {
@@ -107,10 +107,11 @@ func (h *Service) changeEvent(c *customDataCall, prev *current, prevView map[str
 		return map[string]any{"_id": token, "operationType": "delete", "ns": ns,
 			"documentKey": map[string]any{"_id": prev.doc["_id"]}}, nil
 	}
-	if h.rules.Allow(rules.Read, c.caller, cur.doc, nil) != nil {
+	caller := c.judge(cur.userID, cur.doc)
+	if h.rules.Allow(rules.Read, caller, cur.doc, nil) != nil {
 		return nil, nil
 	}
-	view := h.rules.FilterRead(c.caller, cur.doc)
+	view := h.rules.FilterRead(caller, cur.doc)
 	ev := map[string]any{"_id": token, "ns": ns, "documentKey": map[string]any{"_id": cur.doc["_id"]}, "fullDocument": view}
 	if prevView == nil || !reflect.DeepEqual(prev.doc["_id"], cur.doc["_id"]) {
 		ev["operationType"] = "insert"
