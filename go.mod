@@ -5,6 +5,8 @@ go 1.26.0
 require (
 	buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go v1.36.12-20260825204119-511051f7f437.1
 	buf.build/go/protovalidate v1.4.0
+	connectrpc.com/connect v1.21.1
+	connectrpc.com/vanguard v0.4.0
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/KimMachineGun/automemlimit v1.0.2
 	github.com/dop251/goja v0.0.0-20260311135729-065cd970411c

@@ -159,7 +159,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 		}
 	}
 	s.buildGRPC(tlsConfig)
-	s.buildHTTP(tlsConfig)
+	if err := s.buildHTTP(tlsConfig); err != nil {
+		return nil, err
+	}
 	if s.adminLis != nil {
 		s.admin = s.adminServer()
 	}
@@ -292,7 +294,7 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	s.registry.MustRegister(s.metrics, grpcMetrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
-func (s *Server) buildHTTP(tlsConfig *tls.Config) {
+func (s *Server) buildHTTP(tlsConfig *tls.Config) error {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) {
 		s.httpPatterns = append(s.httpPatterns, pattern)
@@ -309,7 +311,11 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 		_, _ = w.Write(s.auth.JWKSJSON())
 	}))
 	s.mountAppServices(handle)
+	if err := s.mountWebRPC(handle); err != nil {
+		return err
+	}
 	s.http = s.httpServer(s.traceHTTP(mux), tlsConfig)
+	return nil
 }
 
 // GRPCAddr is the bound address of the gRPC listener (useful with port 0).
