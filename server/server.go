@@ -95,6 +95,8 @@ type Server struct {
 	httpPatterns []string
 
 	storeOutage storeOutage // ends calls waiting for the store when it turns unhealthy (chain.go)
+	// webCalls counts the unary gRPC-Web and Connect calls in flight, which stop lets finish (webrpc.go).
+	webCalls callCount
 
 	// policy is who may call each method and whether it needs the store, from the API's definition
 	// (policy.go).
@@ -430,12 +432,16 @@ func (s *Server) stop() {
 		s.health.Shutdown()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 		defer cancel()
-		done := make(chan struct{})
-		go func() { s.grpc.GracefulStop(); close(done) }()
 		// Waited for below: the spans of HTTP calls end when their handlers return, and the store must
 		// outlive the handlers.
 		httpDone := make(chan struct{})
 		go func() { _ = s.http.Shutdown(ctx); close(httpDone) }()
+		// gRPC-Web and Connect calls run on the grpc.Server through its ServeHTTP, whose transport a
+		// graceful stop closes at once, cancelling the call: the unary ones in flight finish first (the
+		// HTTP listener takes no new ones since Shutdown), and only streams are cut.
+		s.webCalls.wait(ctx)
+		done := make(chan struct{})
+		go func() { s.grpc.GracefulStop(); close(done) }()
 		if s.pprof != nil {
 			// A CPU profile being taken would hold up the stop for its whole duration.
 			_ = s.pprof.Close()

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"connectrpc.com/vanguard"
@@ -84,6 +86,10 @@ func (s *Server) mountWebRPC(handle func(pattern string, h http.Handler)) error 
 			_ = rc.SetReadDeadline(time.Time{})
 			_ = rc.SetWriteDeadline(time.Time{})
 		}
+		if !streaming[r.URL.Path] {
+			s.webCalls.enter()
+			defer s.webCalls.leave()
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxWebBody)
 		transcoder.ServeHTTP(w, r)
 	})
@@ -102,4 +108,44 @@ func isWebRPCPath(path string) bool {
 		}
 	}
 	return false
+}
+
+// callCount counts calls in flight, and lets a stop wait until none is.
+type callCount struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to 0
+}
+
+func (c *callCount) enter() {
+	c.mu.Lock()
+	if c.n == 0 {
+		c.idle = make(chan struct{})
+	}
+	c.n++
+	c.mu.Unlock()
+}
+
+func (c *callCount) leave() {
+	c.mu.Lock()
+	c.n--
+	if c.n == 0 {
+		close(c.idle)
+	}
+	c.mu.Unlock()
+}
+
+// wait returns once no call is in flight, or when ctx ends.
+func (c *callCount) wait(ctx context.Context) {
+	c.mu.Lock()
+	if c.n == 0 {
+		c.mu.Unlock()
+		return
+	}
+	idle := c.idle
+	c.mu.Unlock()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+	}
 }
