@@ -64,11 +64,21 @@ func TestWebRPCUnary(t *testing.T) {
 	}
 }
 
-// TestWebRPCPlainJSON: a Connect unary call is a plain POST of JSON, which any HTTP client can make.
+// postJSON makes a Connect unary call as any HTTP client can: a POST of JSON with the protocol's version.
+func postJSON(url, body string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Connect-Protocol-Version", "1")
+	return http.DefaultClient.Do(req)
+}
+
+// TestWebRPCPlainJSON: a Connect unary call is a plain POST of JSON.
 func TestWebRPCPlainJSON(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	resp, err := http.Post(webURL(ts, lanyardv1.AuthService_Login_FullMethodName), "application/json",
-		strings.NewReader(`{"anonymous": {}}`))
+	resp, err := postJSON(webURL(ts, lanyardv1.AuthService_Login_FullMethodName), `{"anonymous": {}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +95,7 @@ func TestWebRPCPlainJSON(t *testing.T) {
 	}
 
 	// An error is a JSON object with the gRPC code's Connect name, the message and the details.
-	resp, err = http.Post(webURL(ts, lanyardv1.AuthService_WhoAmI_FullMethodName), "application/json", strings.NewReader(`{}`))
+	resp, err = postJSON(webURL(ts, lanyardv1.AuthService_WhoAmI_FullMethodName), `{}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +243,7 @@ func TestWebRPCCORS(t *testing.T) {
 	for origin, want := range map[string]string{"http://app.example": "http://app.example", "http://evil.example": ""} {
 		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader([]byte(`{"anonymous": {}}`)))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Connect-Protocol-Version", "1")
 		req.Header.Set("Origin", origin)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -279,7 +290,7 @@ func TestWebRPCBeside(t *testing.T) {
 func TestWebRPCBodyLimit(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	big := `{"customToken": {"token": "` + strings.Repeat("a", 5<<20) + `"}}`
-	resp, err := http.Post(webURL(ts, lanyardv1.AuthService_Login_FullMethodName), "application/json", strings.NewReader(big))
+	resp, err := postJSON(webURL(ts, lanyardv1.AuthService_Login_FullMethodName), big)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -161,7 +161,7 @@ func TestConnectWebBrowser(t *testing.T) {
 	allowed := servePage(t, pageLis, js, lanyardURL)
 	refused := servePage(t, nil, js, lanyardURL)
 
-	got := headless.Open(t, chromium, allowed)
+	got := headless.OpenLive(t, chromium, allowed, 90*time.Second)
 	if !strings.HasPrefix(got, "OK ") {
 		t.Fatalf("page from the allowed origin %s: %s", pageOrigin, got)
 	}
@@ -183,7 +183,7 @@ func TestConnectWebBrowser(t *testing.T) {
 		t.Errorf("both transports logged in as %s", res["connect"].UserID)
 	}
 
-	got = headless.Open(t, chromium, refused)
+	got = headless.OpenLive(t, chromium, refused, 90*time.Second)
 	if !strings.HasPrefix(got, "ERROR ") {
 		t.Fatalf("page from an origin that is not allowed reached Lanyard: %s", got)
 	}

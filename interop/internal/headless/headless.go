@@ -10,8 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // flags are the flags headless Chromium needs on these machines (no sandbox as root; no background
@@ -40,8 +43,8 @@ func FindChromium(t testing.TB) string {
 var resultRE = regexp.MustCompile(`<p id="result"( data-done="1")?>([^<]*)</p>`)
 
 // Open loads url in headless Chromium and returns the text of #result once the page's script has
-// finished. Chromium runs on virtual time: the page's timers run at once, but time stands still while a
-// request is open, so a page must end what it opens (streams included) for its budget to run out.
+// finished. Chromium runs on virtual time, which skips the page's timers and waits for its requests but
+// not for a response still streaming: a page that reads a stream needs OpenLive.
 func Open(t testing.TB, chromium, url string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -66,4 +69,30 @@ func Open(t testing.TB, chromium, url string) string {
 	}
 	t.Logf("Chromium loaded %s in %s", url, time.Since(start).Round(time.Millisecond))
 	return html.UnescapeString(m[2])
+}
+
+// OpenLive loads url in headless Chromium, driven over the DevTools protocol in real time, and returns
+// the text of #result once the page has set data-done on it, or fails the test after timeout.
+func OpenLive(t testing.TB, chromium, url string, timeout time.Duration) string {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir())}
+	for _, f := range flags {
+		opts = append(opts, chromedp.Flag(strings.TrimPrefix(f, "--"), true))
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	defer cancelTimeout()
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(`#result[data-done]`)); err != nil {
+		t.Fatalf("Chromium on %s: %v (the page never set data-done on #result)", url, err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.TextContent(`#result`))
+	if err != nil {
+		t.Fatalf("Chromium on %s: reading #result: %v", url, err)
+	}
+	t.Logf("Chromium ran %s in %s", url, time.Since(start).Round(time.Millisecond))
+	return text
 }
