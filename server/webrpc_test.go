@@ -12,10 +12,13 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/otlptest"
 )
 
 // webProtocols are the two browser protocols of the HTTP listener, as connect-go's client speaks them:
@@ -304,5 +307,89 @@ func TestWebRPCBodyLimit(t *testing.T) {
 	}
 	if e.Code != "resource_exhausted" && e.Code != "invalid_argument" {
 		t.Fatalf("a 5 MiB login answered %d %q", resp.StatusCode, e.Code)
+	}
+}
+
+// TestWebRPCBrokenBodies: every method of the browser routes refuses broken Connect requests with a
+// client error, never a server error, and the server serves on.
+func TestWebRPCBrokenBodies(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	bodies := []struct{ contentType, body string }{
+		{"application/json", `{"anonymous": `},
+		{"application/json", `[1, 2]`},
+		{"application/json", `{"noSuchField": {"deep": [1, {"x": null}]}}`},
+		{"application/json", `{"userId": 12, "pageSize": "many", "set": "x"}`},
+		{"application/json", strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000)},
+		{"application/proto", "\xff\xff\xff\xff\xff\xff"},
+		{"application/proto", "\x0a\x80\x80\x80\x80\x10"},
+	}
+	methods := 0
+	for _, fd := range []protoreflect.FileDescriptor{lanyardv1.File_lanyard_v1_auth_proto, lanyardv1.File_lanyard_v1_custom_data_proto,
+		lanyardv1.File_lanyard_v1_metadata_proto, lanyardv1.File_lanyard_v1_admin_proto} {
+		for i := 0; i < fd.Services().Len(); i++ {
+			svc := fd.Services().Get(i)
+			for j := 0; j < svc.Methods().Len(); j++ {
+				m := svc.Methods().Get(j)
+				if m.IsStreamingClient() || m.IsStreamingServer() {
+					continue
+				}
+				methods++
+				url := webURL(ts, "/"+string(svc.FullName())+"/"+string(m.Name()))
+				for _, b := range bodies {
+					req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(b.body))
+					req.Header.Set("Content-Type", b.contentType)
+					req.Header.Set("Connect-Protocol-Version", "1")
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					raw, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+						t.Errorf("%s with %s %.40q: %d %.200s", m.FullName(), b.contentType, b.body, resp.StatusCode, raw)
+					}
+				}
+			}
+		}
+	}
+	if methods < 20 {
+		t.Fatalf("only %d unary methods swept", methods)
+	}
+	if _, err := ts.auth.GetJwks(context.Background(), &lanyardv1.GetJwksRequest{}); err != nil {
+		t.Fatalf("after the sweep: %v", err)
+	}
+}
+
+// TestWebRPCTraced: a Connect call is one server span named after its method, as a native call is, and
+// the HTTP tracing makes no second span for it (nor one named after its path).
+func TestWebRPCTraced(t *testing.T) {
+	rcv := otlptest.Start(t)
+	exportTo(t, rcv, "otlp")
+	ts := startServer(t, testConfig(t))
+	token := anonLogin(t, ts).GetAccessToken()
+	whoami := connect.NewClient[lanyardv1.WhoAmIRequest, lanyardv1.WhoAmIResponse](http.DefaultClient,
+		webURL(ts, lanyardv1.AuthService_WhoAmI_FullMethodName), connect.WithProtoJSON())
+	req := connect.NewRequest(&lanyardv1.WhoAmIRequest{})
+	req.Header().Set("Authorization", "Bearer "+token)
+	if _, err := whoami.CallUnary(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	stopNow(t, ts)
+	var names []string
+	n := 0
+	for _, s := range rcv.Spans() {
+		names = append(names, s.GetName())
+		if s.GetName() == lanyardv1.AuthService_ServiceDesc.ServiceName+"/WhoAmI" {
+			n++
+			if s.GetKind() != tracepb.Span_SPAN_KIND_SERVER {
+				t.Errorf("WhoAmI span kind %v", s.GetKind())
+			}
+		}
+		if strings.Contains(s.GetName(), "/lanyard.v1.") {
+			t.Errorf("an HTTP span %q for the Connect call", s.GetName())
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d WhoAmI spans among %q, want 1", n, names)
 	}
 }
