@@ -2,17 +2,22 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"connectrpc.com/connect"
 	"connectrpc.com/vanguard"
 	"connectrpc.com/vanguard/vanguardgrpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/server/cors"
+	"github.com/lanyardhq/lanyard/service/rpc"
 )
 
 // webServices are the services that browsers reach over gRPC-Web and Connect on the HTTP listener. Not
@@ -49,10 +54,12 @@ const maxWebBody = 2 * maxRecvMsgSize
 // error mapping are the same ones; errors keep their code, message and details (ErrorInfo), which
 // Vanguard renders as Connect error details or grpc-status-details-bin.
 func (s *Server) mountWebRPC(handle func(pattern string, h http.Handler)) error {
-	transcoder, err := vanguardgrpc.NewTranscoder(s.grpc, vanguard.WithDefaultServiceOptions(
-		// Bounds the decoded (and decompressed) message as grpc.MaxRecvMsgSize does natively.
-		vanguard.WithMaxMessageBufferBytes(maxRecvMsgSize),
-	))
+	transcoder, err := vanguardgrpc.NewTranscoder(s.grpc,
+		vanguard.WithCodec(func(res vanguard.TypeResolver) vanguard.Codec { return webJSONCodec{vanguard.NewJSONCodec(res)} }),
+		vanguard.WithDefaultServiceOptions(
+			// Bounds the decoded (and decompressed) message as grpc.MaxRecvMsgSize does natively.
+			vanguard.WithMaxMessageBufferBytes(maxRecvMsgSize),
+		))
 	if err != nil {
 		return fmt.Errorf("gRPC-Web and Connect routes: %w", err)
 	}
@@ -108,6 +115,31 @@ func isWebRPCPath(path string) bool {
 		}
 	}
 	return false
+}
+
+// webJSONCodec is Vanguard's JSON codec (unknown fields ignored, as protobuf's binary decoding keeps
+// them without effect), except that a request that does not decode is INVALID_ARGUMENT with Lanyard's
+// ErrorInfo, as a malformed binary request is (codec.go), where Vanguard would answer UNKNOWN, an HTTP
+// 500. Vanguard decodes JSON before the call reaches the grpc.Server, so such a refusal passes no
+// interceptor: like grpc-go's own refusals of malformed messages, it is neither logged nor counted.
+type webJSONCodec struct{ *vanguard.JSONCodec }
+
+func (c webJSONCodec) Unmarshal(data []byte, msg proto.Message) error {
+	err := c.JSONCodec.Unmarshal(data, msg)
+	if err == nil {
+		return nil
+	}
+	st := rpc.NewError(codes.InvalidArgument, lanyardv1.ErrorReason_ERROR_REASON_INVALID_ARGUMENT,
+		"the request is not a valid JSON message of this method's type: "+err.Error()).GRPCStatus()
+	ce := connect.NewError(connect.CodeInvalidArgument, errors.New(st.Message()))
+	for _, d := range st.Details() {
+		if m, ok := d.(proto.Message); ok {
+			if detail, err := connect.NewErrorDetail(m); err == nil {
+				ce.AddDetail(detail)
+			}
+		}
+	}
+	return ce
 }
 
 // callCount counts calls in flight, and lets a stop wait until none is.
