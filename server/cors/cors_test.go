@@ -8,8 +8,8 @@ import (
 func TestApply(t *testing.T) {
 	p := New([]string{"https://app.example"})
 	p.AllowMethods, p.AllowHeaders, p.ExposeHeaders = "POST", "Content-Type", "Grpc-Status"
-	any := New([]string{"*"})
-	any.AllowMethods = "POST"
+	anyOrigin := New([]string{"*"})
+	anyOrigin.AllowMethods = "POST"
 	cases := []struct {
 		name                string
 		policy              *Policy
@@ -23,7 +23,7 @@ func TestApply(t *testing.T) {
 		{"preflight from a listed origin", p, "OPTIONS", "https://app.example", "POST", true, true, "https://app.example"},
 		{"preflight from another origin", p, "OPTIONS", "https://evil.example", "POST", true, false, ""},
 		{"OPTIONS that is no preflight", p, "OPTIONS", "https://app.example", "", false, true, "https://app.example"},
-		{"any origin", any, "OPTIONS", "https://whoever.example", "POST", true, true, "https://whoever.example"},
+		{"any origin", anyOrigin, "OPTIONS", "https://whoever.example", "POST", true, true, "https://whoever.example"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
