@@ -173,7 +173,7 @@ bench: ## Run the benchmarks of BENCHMARKS.md (Go benchmarks, the process-level 
 # 10,000 watch streams from outside, three times; LANYARD_BENCH_WATCH_BASELINE=<revision> measures that
 # revision too, in alternation.
 	go test -run '^$$' -bench WatchStreams -benchtime 1x -count 1 -timeout 60m ./bench/ | tee -a bench.out
-	go test -run '^$$' -bench 'UnaryFromMemory|PasswordLogin|CustomDataPostgreSQL|Watch10000' -benchtime 2s -count 5 ./server/ | tee -a bench.out
+	go test -run '^$$' -bench 'UnaryFromMemory|PasswordLogin|CustomDataPostgreSQL|Watch10000|WebRPC' -benchtime 2s -count 5 ./server/ | tee -a bench.out
 	go test -run '^$$' -bench 'VerifyAccess|VerifyGoJose|RefreshToken|MintAccess' -count 5 ./authn/ | tee -a bench.out
 	go test -run '^$$' -bench 'EncodeDoc' -count 5 ./store/mongo/ | tee -a bench.out
 	python3 bench/medians.py bench.out

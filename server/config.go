@@ -139,7 +139,7 @@ func (c *Config) settings() []setting {
 		{"log-level", "debug, info, warn or error", (*strVal)(&c.LogLevel)},
 		{"tls-cert-file", "PEM certificate for both listeners; empty = plaintext (loopback and development only)", (*strVal)(&c.TLSCertFile)},
 		{"tls-key-file", "PEM private key matching tls-cert-file", (*strVal)(&c.TLSKeyFile)},
-		{"cors-origins", "comma-separated origins allowed to call the HTTP API from a browser", (*listVal)(&c.CORSOrigins)},
+		{"cors-origins", "comma-separated origins allowed to call the HTTP listener (App Services API, gRPC-Web, Connect) from a browser", (*listVal)(&c.CORSOrigins)},
 		{"app-dir", "directory of an exported App Services app to serve (same as --app)", (*strVal)(&c.AppDir)},
 		{"custom-data-enabled", "carry custom user data in tokens and serve CustomDataService", (*boolVal)(&c.CustomDataEnabled)},
 		{"custom-data-database", "database of the custom user data collection", (*strVal)(&c.CustomDataDatabase)},

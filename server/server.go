@@ -99,6 +99,8 @@ type Server struct {
 	httpPatterns []string
 
 	storeOutage storeOutage // ends calls waiting for the store when it turns unhealthy (chain.go)
+	// webCalls counts the unary gRPC-Web and Connect calls in flight, which stop lets finish (webrpc.go).
+	webCalls callCount
 
 	// policy is who may call each method and whether it needs the store, from the API's definition
 	// (policy.go).
@@ -163,7 +165,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err erro
 		}
 	}
 	s.buildGRPC(tlsConfig)
-	s.buildHTTP(tlsConfig)
+	if err := s.buildHTTP(tlsConfig); err != nil {
+		return nil, err
+	}
 	if s.adminLis != nil {
 		s.admin = s.adminServer()
 	}
@@ -309,7 +313,7 @@ func (s *Server) buildGRPC(tlsConfig *tls.Config) {
 	s.registry.MustRegister(s.metrics, grpcMetrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
-func (s *Server) buildHTTP(tlsConfig *tls.Config) {
+func (s *Server) buildHTTP(tlsConfig *tls.Config) error {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) {
 		s.httpPatterns = append(s.httpPatterns, pattern)
@@ -326,7 +330,11 @@ func (s *Server) buildHTTP(tlsConfig *tls.Config) {
 		_, _ = w.Write(s.auth.JWKSJSON())
 	}))
 	s.mountAppServices(handle)
+	if err := s.mountWebRPC(handle); err != nil {
+		return err
+	}
 	s.http = s.httpServer(s.traceHTTP(mux), tlsConfig)
+	return nil
 }
 
 // GRPCAddr is the bound address of the gRPC listener (useful with port 0).
@@ -441,12 +449,16 @@ func (s *Server) stop() {
 		s.health.Shutdown()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 		defer cancel()
-		done := make(chan struct{})
-		go func() { s.grpc.GracefulStop(); close(done) }()
 		// Waited for below: the spans of HTTP calls end when their handlers return, and the store must
 		// outlive the handlers.
 		httpDone := make(chan struct{})
 		go func() { _ = s.http.Shutdown(ctx); close(httpDone) }()
+		// gRPC-Web and Connect calls run on the grpc.Server through its ServeHTTP, whose transport a
+		// graceful stop closes at once, cancelling the call: the unary ones in flight finish first (the
+		// HTTP listener takes no new ones since Shutdown), and only streams are cut.
+		s.webCalls.wait(ctx)
+		done := make(chan struct{})
+		go func() { s.grpc.GracefulStop(); close(done) }()
 		if s.pprof != nil {
 			// A CPU profile being taken would hold up the stop for its whole duration.
 			_ = s.pprof.Close()

@@ -34,7 +34,7 @@ func (s *Server) shutdownTracing(ctx context.Context) {
 }
 
 // traceHTTP gives every HTTP call a server span, named after its route, when tracing is on. /healthz, /readyz and
-// /metrics make none: probes and scrapes every few seconds would bury the calls. As on gRPC, a caller's
+// /metrics make none (nor the gRPC-Web and Connect routes, whose calls the gRPC server spans): probes and scrapes every few seconds would bury the calls. As on gRPC, a caller's
 // trace context becomes a link of a new root span, never its parent: any client may send one.
 //
 // The span records no path: otelhttp would record the raw path (url.path), which holds user data (ids,
@@ -57,7 +57,9 @@ func (s *Server) traceHTTP(h http.Handler) http.Handler {
 		otelhttp.WithSpanNameFormatter(s.httpSpanName),
 	)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+		// gRPC-Web and Connect calls are spanned by the gRPC server's stats handler, like native calls:
+		// one span per call, named after its method, with the caller's trace context only linked.
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" || isWebRPCPath(r.URL.Path) {
 			h.ServeHTTP(w, r)
 			return
 		}

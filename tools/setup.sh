@@ -3,9 +3,11 @@
 # in place it installs nothing and takes a few seconds.
 #
 #   1. starts the local PostgreSQL when it is installed but stopped (the FerretDB-PostgreSQL engine's tests)
-#   2. Chromium, for the browser test of the App Services API (realm-web from another origin)
-#   3. realm-web, the App Services web SDK, for the end-to-end tests of the compatibility API, and the
-#      schema checkers of the deployment files (deploy/check)
+#   2. Chromium, for the browser tests: the App Services API (realm-web from another origin) and gRPC-Web
+#      and Connect (the generated TypeScript client over connect-web)
+#   3. realm-web, the App Services web SDK, for the end-to-end tests of the compatibility API; connect-web,
+#      esbuild and gen/ts for the browser test of gRPC-Web and Connect (interop/web); and the schema
+#      checkers of the deployment files (deploy/check)
 #   4. the TypeScript/Python/Java generators and client runtimes (interop/setup.sh)
 #   5. the Go modules of the project and of its tools, so that no test waits on a download
 #
@@ -41,9 +43,15 @@ npm_ci() {
 	fi
 }
 
-# 3. realm-web, and the schema checker of the deployment files (make check-deploy).
+# 3. realm-web, the schema checker of the deployment files (make check-deploy), and interop/web.
 npm_ci interop/realmweb
 npm_ci deploy/check
+# interop/web installs a copy of gen/ts (.npmrc: install-links): again whenever gen/ts changed since.
+web_client=interop/web/node_modules/@lanyardhq/lanyard-client
+if ! cmp -s gen/ts/package.json "$web_client/package.json" || ! diff -r -q gen/ts/src "$web_client/src" >/dev/null 2>&1; then
+	rm -f interop/web/node_modules/.lanyard-setup-lock-sha256
+fi
+npm_ci interop/web
 
 # 4. The other languages' generators and runtimes.
 bash interop/setup.sh

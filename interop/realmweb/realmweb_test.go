@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -20,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -35,6 +33,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/interop/internal/headless"
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -340,29 +339,6 @@ func TestRealmWebFunctions(t *testing.T) {
 	}
 }
 
-// chromiumFlags are the flags headless Chromium needs on these machines (no sandbox as root; no
-// background connections, which a closed network refuses).
-var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync"}
-
-// findChromium returns Debian's Chromium. Without it the browser test fails when CI is set (CI installs
-// it: apt-get install -y chromium) and is skipped, loudly, otherwise.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "headless Chromium is not installed (apt-get install -y chromium): the realm-web browser test cannot run"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	fmt.Fprintln(os.Stderr, "SKIP:", msg)
-	t.Skip(msg)
-	return ""
-}
-
 // pageServer serves browser.html, realm-web's browser bundle and the page's configuration from its own
 // origin, and stores custom data for the users the page reports (as an app's backend would).
 type pageServer struct {
@@ -411,42 +387,13 @@ func newPageServer(t *testing.T, l *lanyard, lis net.Listener) *pageServer {
 	return ps
 }
 
-var resultRE = regexp.MustCompile(`<p id="result"( data-done="1")?>([^<]*)</p>`)
-
-// openPage loads url in headless Chromium and returns the text of #result once the page's script has
-// finished (virtual time runs the page's timers and waits for its requests).
-func openPage(t *testing.T, chromium, url string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	args := append(append([]string{}, chromiumFlags...), "--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom", url)
-	start := time.Now()
-	out, err := exec.CommandContext(ctx, chromium, args...).Output()
-	if err != nil {
-		var stderr string
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = string(ee.Stderr)
-		}
-		t.Fatalf("chromium: %v\n%s", err, stderr)
-	}
-	m := resultRE.FindStringSubmatch(string(out))
-	if m == nil {
-		t.Fatalf("no #result in the page Chromium dumped:\n%.2000s", out)
-	}
-	if m[1] == "" {
-		t.Fatalf("the page's script did not finish within Chromium's time budget: #result is %q", m[2])
-	}
-	t.Logf("Chromium loaded %s in %s", url, time.Since(start).Round(time.Millisecond))
-	return html.UnescapeString(m[2])
-}
-
 // TestRealmWebBrowser: a page on another origin, allowed by LANYARD_CORS_ORIGINS, logs in anonymously
 // with realm-web's browser bundle and shows the custom data its backend stored, reads and updates it
 // through mongoClient (and is refused another user's document); the same page from an
 // origin that is not allowed cannot reach Lanyard.
 func TestRealmWebBrowser(t *testing.T) {
 	requireNodeModules(t)
-	chromium := findChromium(t)
+	chromium := headless.FindChromium(t)
 	// The allowed origin must be configured before Lanyard starts, and the page needs Lanyard's URL:
 	// bind the page's port first.
 	pageLis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -458,7 +405,7 @@ func TestRealmWebBrowser(t *testing.T) {
 	allowed := newPageServer(t, l, pageLis)
 	refused := newPageServer(t, l, nil)
 
-	got := openPage(t, chromium, allowed.URL+"/")
+	got := headless.Open(t, chromium, allowed.URL+"/")
 	if !strings.HasPrefix(got, "OK ") {
 		t.Fatalf("page from the allowed origin %s: %s", pageOrigin, got)
 	}
@@ -488,7 +435,7 @@ func TestRealmWebBrowser(t *testing.T) {
 		t.Errorf("the page never asked its backend to store custom data")
 	}
 
-	got = openPage(t, chromium, refused.URL+"/")
+	got = headless.Open(t, chromium, refused.URL+"/")
 	if !strings.HasPrefix(got, "ERROR ") {
 		t.Fatalf("page from the origin %s, which is not allowed, reached Lanyard: %s", refused.URL, got)
 	}

@@ -39,6 +39,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/lanyardhq/lanyard/authn"
+	"github.com/lanyardhq/lanyard/server/cors"
 )
 
 // Prefix is the path under which the API is served; mount the Handler there.
@@ -188,11 +189,10 @@ type APIKey struct {
 
 // handler serves the API.
 type handler struct {
-	deps    Deps
-	mux     *http.ServeMux
-	origins map[string]bool
-	anyOrig bool
-	table   []Route // what handle registered, for Routes
+	deps  Deps
+	mux   *http.ServeMux
+	cors  *cors.Policy
+	table []Route // what handle registered, for Routes
 }
 
 // New returns the handler of the API; mount it at Prefix.
@@ -204,13 +204,8 @@ func New(deps Deps) http.Handler {
 		deps.Log = slog.Default()
 	}
 	deps.PublicURL = strings.TrimRight(deps.PublicURL, "/")
-	h := &handler{deps: deps, mux: http.NewServeMux(), origins: map[string]bool{}}
-	for _, o := range deps.CORSOrigins {
-		if o == "*" {
-			h.anyOrig = true
-		}
-		h.origins[o] = true
-	}
+	h := &handler{deps: deps, mux: http.NewServeMux(), cors: cors.New(deps.CORSOrigins)}
+	h.cors.AllowMethods, h.cors.AllowHeaders, h.cors.ExposeHeaders = corsAllowMethods, corsAllowHeaders, corsExposeHeaders
 	h.routes()
 	return h
 }

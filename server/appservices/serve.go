@@ -17,12 +17,11 @@ import (
 	"unicode/utf8"
 )
 
-// CORS answers. Preflights are cached by browsers for corsMaxAge seconds (Chromium caps it at 7200).
+// CORS answers of the App Services routes.
 const (
 	corsAllowMethods  = "GET, POST, PUT, DELETE, OPTIONS"
 	corsAllowHeaders  = "Authorization, Content-Type, Accept, X-Request-Id"
 	corsExposeHeaders = "X-Request-Id"
-	corsMaxAge        = "3600"
 )
 
 // endpoint is one method of one route.
@@ -109,38 +108,27 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", status, "duration", time.Since(start))
 	}()
 
-	if !h.cors(c) {
+	if !h.applyCORS(c) {
 		return
 	}
 	h.mux.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, callKey{}, c)))
 }
 
-// cors sets the CORS headers of an allowed origin and answers preflights. It reports whether the request
+// applyCORS sets the CORS headers of an allowed origin and answers preflights. It reports whether the request
 // goes on to its route. Origins outside the list get no CORS headers (browsers then refuse to show the
 // answer to the page) and their preflights are refused with 403, so that browsers never send them the
 // real request.
-func (h *handler) cors(c *call) bool {
-	hdr := c.w.Header()
-	hdr.Add("Vary", "Origin")
-	origin := c.r.Header.Get("Origin")
-	allowed := origin != "" && (h.anyOrig || h.origins[origin])
-	if allowed {
-		hdr.Set("Access-Control-Allow-Origin", origin)
-		hdr.Set("Access-Control-Expose-Headers", corsExposeHeaders)
-	}
-	if c.r.Method != http.MethodOptions || origin == "" || c.r.Header.Get("Access-Control-Request-Method") == "" {
+func (h *handler) applyCORS(c *call) bool {
+	preflight, allowed := h.cors.Apply(c.w, c.r)
+	if !preflight {
 		return true
 	}
 	c.route = "preflight"
-	hdr.Add("Vary", "Access-Control-Request-Method")
-	hdr.Add("Vary", "Access-Control-Request-Headers")
 	if !allowed {
+		origin := c.r.Header.Get("Origin")
 		c.errorJSON(http.StatusForbidden, "DomainNotAllowed", "origin "+strconv.Quote(origin)+" is not allowed to call this server (LANYARD_CORS_ORIGINS)")
 		return false
 	}
-	hdr.Set("Access-Control-Allow-Methods", corsAllowMethods)
-	hdr.Set("Access-Control-Allow-Headers", corsAllowHeaders)
-	hdr.Set("Access-Control-Max-Age", corsMaxAge)
 	c.w.WriteHeader(http.StatusNoContent)
 	return false
 }
