@@ -21,15 +21,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/lanyardhq/lanyard/interop/internal/live"
 	"github.com/lanyardhq/lanyard/server"
 
 	"github.com/lanyardhq/lanyard/internal/testrun"
@@ -65,23 +64,6 @@ func missing(t *testing.T, client, what string) {
 	t.Skip("!!! SKIPPED: " + msg)
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startLanyard starts Lanyard in-process on loopback ports with the development defaults and a short
 // custom data poll interval, and creates a server API key. It returns the environment the client programs
 // read: LANYARD_GRPC_ADDR and LANYARD_SERVER_API_KEY.
@@ -99,29 +81,7 @@ func startLanyard(t *testing.T) []string {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test config: %v", err)
 	}
-	logs := &lockedBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	if err != nil {
-		cancel()
-		t.Fatalf("server.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("Lanyard did not stop within 30 s")
-		}
-		if t.Failed() {
-			t.Logf("Lanyard's log:\n%s", logs.String())
-		}
-	})
+	srv, _ := live.Start(t, cfg)
 	kctx, kcancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer kcancel()
 	_, key, err := srv.CreateServerAPIKey(kctx, "interop-clients")

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +32,7 @@ import (
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
 	"github.com/lanyardhq/lanyard/interop/internal/headless"
+	"github.com/lanyardhq/lanyard/interop/internal/live"
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -50,24 +49,7 @@ type lanyard struct {
 	*server.Server
 	cfg  server.Config
 	url  string
-	logs *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs *live.Buffer
 }
 
 // freeAddr returns a loopback address that was free a moment ago. The HTTP address must be known
@@ -107,29 +89,7 @@ func startLanyardApp(t *testing.T, dir string, corsOrigins ...string) *lanyard {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	if err != nil {
-		cancel()
-		t.Fatalf("server.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("Lanyard did not stop within 30 s")
-		}
-		if t.Failed() {
-			t.Logf("Lanyard's log:\n%s", logs.String())
-		}
-	})
+	srv, logs := live.Start(t, cfg)
 	return &lanyard{Server: srv, cfg: cfg, url: cfg.PublicURL, logs: logs}
 }
 
@@ -187,7 +147,7 @@ type nodeScript struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	lines  *bufio.Scanner
-	stderr lockedBuffer
+	stderr live.Buffer
 }
 
 // startNode starts script with env added to the test's environment; it is killed when ctx ends.

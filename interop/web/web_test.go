@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,11 +17,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lanyardhq/lanyard/interop/internal/headless"
+	"github.com/lanyardhq/lanyard/interop/internal/live"
 	"github.com/lanyardhq/lanyard/server"
 )
 
@@ -51,23 +50,6 @@ func bundle(t *testing.T) []byte {
 	return js
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startLanyard starts Lanyard in-process on loopback ports in its development configuration, allowing
 // the browser origin given, and returns its HTTP URL.
 func startLanyard(t *testing.T, corsOrigin string) string {
@@ -78,29 +60,7 @@ func startLanyard(t *testing.T, corsOrigin string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	if err != nil {
-		cancel()
-		t.Fatalf("server.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("Lanyard did not stop within 30 s")
-		}
-		if t.Failed() {
-			t.Logf("Lanyard's log:\n%s", logs.String())
-		}
-	})
+	srv, _ := live.Start(t, cfg)
 	return "http://" + srv.HTTPAddr()
 }
 
