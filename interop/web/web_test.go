@@ -149,3 +149,49 @@ func TestConnectWebBrowser(t *testing.T) {
 	}
 	t.Logf("page from a refused origin: %s", got)
 }
+
+// TestReadmeBrowserSnippet keeps the README's browser snippet (its one `typescript` block) an excerpt of
+// page.ts, which TestConnectWebBrowser runs: every line of it is a line of page.ts, but for indentation,
+// in page.ts's order.
+func TestReadmeBrowserSnippet(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile("page.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "\n```typescript\n")
+	if !ok {
+		t.Fatal("README.md has no ```typescript block")
+	}
+	snippet, _, _ := strings.Cut(rest, "\n```")
+	if strings.Contains(rest, "\n```typescript\n") {
+		t.Error("README.md has more than one ```typescript block")
+	}
+	check := func(snippet string) (string, bool) {
+		lines := strings.Split(string(page), "\n")
+		at := 0
+		for _, want := range strings.Split(snippet, "\n") {
+			want = strings.TrimSpace(want)
+			if want == "" {
+				continue
+			}
+			for at < len(lines) && strings.TrimSpace(lines[at]) != want {
+				at++
+			}
+			if at == len(lines) {
+				return want, false
+			}
+			at++
+		}
+		return "", true
+	}
+	if line, ok := check(snippet); !ok {
+		t.Errorf("README.md's browser snippet is not an excerpt of interop/web/page.ts: %q is not there, or not after the line before it", line)
+	}
+	if _, ok := check(snippet + "\nnot a line of page.ts"); ok {
+		t.Error("a snippet with a line page.ts lacks still counts as an excerpt")
+	}
+}
