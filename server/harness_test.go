@@ -63,7 +63,10 @@ func testConfig(t testing.TB) server.Config {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.PublicURL = "http://lanyard.test"
 	cfg.DataDir = t.TempDir()
-	cfg.StoreConnectTimeout = 20 * time.Second
+	// A backstop, not a measure: the embedded engine answers within a second on an idle machine, but
+	// make test builds and runs the Java and Python clients beside this package, and one start waited
+	// more than 20 s for the engine then.
+	cfg.StoreConnectTimeout = time.Minute
 	cfg.StorePingInterval = 200 * time.Millisecond
 	cfg.RevocationInterval = 200 * time.Millisecond
 	cfg.ShutdownGrace = 5 * time.Second
