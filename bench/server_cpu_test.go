@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,6 +34,7 @@ import (
 
 	"github.com/lanyardhq/lanyard/authn"
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/cputime"
 	"github.com/lanyardhq/lanyard/store/storetest"
 )
 
@@ -376,9 +376,9 @@ func BenchmarkServerCPU(b *testing.B) {
 				var out bson.M
 				return coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&out)
 			}
-			cpu0 := selfCPU()
+			cpu0 := cputime.Process()
 			inParallel(b, b.N, c, find)
-			b.ReportMetric(float64((selfCPU()-cpu0).Microseconds())/1000/float64(b.N), "client-cpu-ms/op")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1000/float64(b.N), "client-cpu-ms/op")
 		})
 	}
 
@@ -446,11 +446,4 @@ type countedConn struct {
 func (c countedConn) Read(p []byte) (int, error) {
 	c.calls.Add(1)
 	return c.Conn.Read(p)
-}
-
-// selfCPU is this process's CPU time so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -3,23 +3,11 @@ package functions
 import (
 	"context"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lanyardhq/lanyard/internal/cputime"
 )
-
-// cpuTime is the CPU time (user and system) of the process (who = RUSAGE_SELF) or of the calling
-// thread (RUSAGE_THREAD).
-func cpuTime(b *testing.B, who int) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(who, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// rusageThread is Linux's RUSAGE_THREAD.
-const rusageThread = 1
 
 // benchmarkCall measures one call of a trivial function, runtime preparation included when there is
 // no pool to have done it ahead.
@@ -28,7 +16,7 @@ func benchmarkCall(b *testing.B, poolSize int) {
 		src("trivial", `exports = function (x) { return x + 1; };`))
 	ctx := context.Background()
 	b.ReportAllocs()
-	start := cpuTime(b, syscall.RUSAGE_SELF)
+	start := cputime.Process()
 	for b.Loop() {
 		v, err := e.Call(ctx, Call{Name: "trivial", Args: []any{1.0}})
 		if err != nil || v != 2.0 {
@@ -36,7 +24,7 @@ func benchmarkCall(b *testing.B, poolSize int) {
 		}
 	}
 	// The whole process's CPU: preparing runtimes on the pool's goroutine and collecting garbage count.
-	b.ReportMetric(float64(cpuTime(b, syscall.RUSAGE_SELF)-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkCallFresh prepares a fresh runtime inside every call.
@@ -85,9 +73,9 @@ func BenchmarkCallPooledReady(b *testing.B) {
 			runtime.Gosched()
 		}
 		b.StartTimer()
-		before := cpuTime(b, rusageThread)
+		before := cputime.Thread()
 		v, err := e.Call(ctx, Call{Name: "trivial", Args: []any{1.0}})
-		cpu += cpuTime(b, rusageThread) - before
+		cpu += cputime.Thread() - before
 		if err != nil || v != 2.0 {
 			b.Fatalf("Call = %v, %v", v, err)
 		}

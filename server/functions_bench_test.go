@@ -2,13 +2,13 @@ package server_test
 
 import (
 	"context"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	lanyardv1 "github.com/lanyardhq/lanyard/gen/go/lanyard/v1"
+	"github.com/lanyardhq/lanyard/internal/cputime"
 )
 
 // The cost of the app's own functions in the auth path, with their baselines in the same run: the
@@ -17,24 +17,15 @@ import (
 // FerretDB on SQLite) and the hook all run in this process, so cpu-ms/op, read from getrusage, counts
 // every process a user pays for. BENCHMARKS.md has the command and the numbers.
 
-// cpuTime is the CPU time this process has used.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // loopWithCPU runs op b.N times and reports the CPU it took per call.
 func loopWithCPU(b *testing.B, op func()) {
-	start := cpuTime(b)
+	start := cputime.Process()
 	n := 0
 	for b.Loop() {
 		op()
 		n++
 	}
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Process()-start)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
 }
 
 func BenchmarkUserCreation(b *testing.B) {
