@@ -254,7 +254,7 @@ func (s *Service) createUser(ctx context.Context, userType string, claim *Claim)
 		Data: claim.Data, CreatedAt: now, LastLoginAt: now}
 	var customData json.RawMessage
 	if s.cfg.OnUserCreation != nil {
-		doc, err := s.cfg.OnUserCreation(ctx, &NewUser{UserID: u.ID, Type: userType, ProviderType: claim.ProviderType,
+		doc, err := s.cfg.OnUserCreation(ctx, &NewUser{UserID: u.ID, Type: userType, IdentityID: ident.ID, ProviderType: claim.ProviderType,
 			ProviderID: claim.ProviderID, Data: claim.Data})
 		if err != nil {
 			return nil, nil, err

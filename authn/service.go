@@ -74,6 +74,7 @@ type UserPassConfig struct {
 type NewUser struct {
 	UserID       string
 	Type         string
+	IdentityID   string // the id the first identity will have (App Services' identities[].id)
 	ProviderType string
 	ProviderID   string
 	Data         map[string]any

@@ -75,7 +75,8 @@ func appUser(u *authn.NewUser) map[string]any {
 		"type":        u.Type,
 		"data":        data,
 		"custom_data": map[string]any{},
-		"identities":  []any{map[string]any{"id": u.ProviderID, "provider_type": u.ProviderType, "data": data}},
+		// The identity's id as /auth/profile and authentication triggers show it.
+		"identities": []any{map[string]any{"id": u.IdentityID, "provider_type": u.ProviderType, "data": data}},
 	}
 }
 

@@ -292,3 +292,24 @@ func TestFunctionSyntaxErrorStopsTheStart(t *testing.T) {
 		t.Errorf("error %q does not name the file and line", err)
 	}
 }
+
+// TestUserCreationFunctionSeesTheUser: the function gets App Services' user object, whose identity id is
+// the one the profile shows afterwards.
+func TestUserCreationFunctionSeesTheUser(t *testing.T) {
+	ts := startServer(t, functionsConfig(t, functionsApp(t, map[string]string{"functions/onUserCreation.js": `exports = async function (user) {
+  await context.services.get("mongodb-atlas").db("myapp").collection("users").insertOne({
+    user_account_id: user.id, type: user.type, identity: user.identities[0].id, provider: user.identities[0].provider_type });
+};`})))
+	resp := anonLogin(t, ts)
+	cd := customDataOf(t, resp.GetAccessToken())
+	prof, err := ts.meta.GetProfile(bearer(resp.GetAccessToken()), &lanyardv1.GetProfileRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.GetProfile().GetIdentities()) != 1 {
+		t.Fatalf("profile identities %v", prof.GetProfile().GetIdentities())
+	}
+	if cd["identity"] != prof.GetProfile().GetIdentities()[0].GetId() || cd["provider"] != "anon-user" || cd["type"] != "normal" {
+		t.Errorf("the function saw %v; the profile's identity is %s", cd, prof.GetProfile().GetIdentities()[0].GetId())
+	}
+}
